@@ -1,0 +1,147 @@
+"""create_app(settings): plugins, routers, error handlers, security."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar import Litestar, Request, Response, get
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from contest import auth, db
+from contest.errors import Conflict, InputError, NotFound
+from contest.events import routes as events_routes
+from contest.people import routes as people_routes
+from contest.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CHINA = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger("contest")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    url = settings.database_url or db.start_embedded(settings.data_dir)
+    engine = db.make_engine(url)
+    maker = db.make_sessionmaker(engine)
+
+    async def refuse_unmigrated(app: Litestar) -> None:
+        await db.ensure_migrated(engine)
+
+    async def dispose_engine(app: Litestar) -> None:
+        await engine.dispose()
+
+    async def provide_db():
+        async for session in db.session_scope(maker):
+            yield session
+
+    session_auth = auth.make_session_auth(settings.secret_key, settings.secure_cookies, maker)
+    app = Litestar(
+        route_handlers=[
+            health,
+            create_static_files_router(path="/static", directories=[ROOT / "static"], opt=auth.PUBLIC,
+                                       include_in_schema=False),
+            *auth.ROUTES,
+            *people_routes.ROUTES,
+            *events_routes.ROUTES,
+        ],
+        dependencies={"db": Provide(provide_db)},
+        on_startup=[refuse_unmigrated],
+        on_shutdown=[dispose_engine],
+        on_app_init=[session_auth.on_app_init],
+        plugins=[HTMXPlugin()],
+        template_config=TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine,
+                                       engine_callback=_configure_jinja),
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
+                               cookie_httponly=False, header_name="x-csrftoken"),
+        exception_handlers={Exception: error_response},
+        openapi_config=OpenAPIConfig(title="咸宁市职工技能竞赛平台 API", version="1", path="/schema"),
+        debug=settings.debug,
+    )
+    app.state.settings = settings
+    app.state.sessionmaker = maker
+    return app
+
+
+def create_app_from_env() -> Litestar:
+    """The factory uvicorn workers import (`contest serve` passes the database URL in the env)."""
+    return create_app(Settings.from_env())
+
+
+@get("/healthz", opt=auth.PUBLIC, include_in_schema=False)
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _configure_jinja(engine: JinjaTemplateEngine) -> None:
+    from contest.events import models as ev
+    from contest.people import models as pe
+
+    env = engine.engine
+    env.globals.update(
+        EVENT_LEVELS=ev.EVENT_LEVELS, EVENT_STATUSES=ev.EVENT_STATUSES, EVENT_KINDS=ev.EVENT_KINDS,
+        VISIBILITIES=ev.VISIBILITIES, ENTRY_STATUSES=ev.ENTRY_STATUSES, ROUND_NAMES=ev.ROUND_NAMES,
+        OWNERSHIPS=pe.OWNERSHIPS, UNIT_SIZES=pe.UNIT_SIZES, SKILL_LEVELS=pe.SKILL_LEVEL_LABELS, ROLES=auth.ROLES,
+    )
+    env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": value.astimezone(CHINA).strftime(fmt) if value else ""
+
+
+# --- errors: a page for people, JSON for programs, a fragment for htmx; never a bare 500 -------------
+
+_STATUS = [
+    (InputError, 400), (ValidationException, 400), (NotAuthorizedException, 401),
+    (PermissionDeniedException, 403), (NotFound, 404), (NotFoundException, 404), (Conflict, 409),
+]
+
+
+def error_response(request: Request, exc: Exception) -> Response[Any]:
+    status = next((code for kind, code in _STATUS if isinstance(exc, kind)), None)
+    if status is None:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 500:
+        log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    message = _message(exc, status)
+    wants_json = request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+    if wants_json:
+        body: dict[str, Any] = {"error": message, "status": status}
+        if getattr(exc, "field", None):
+            body["field"] = exc.field
+        return Response(body, status_code=status)
+    if status == 401:
+        return Redirect(f"/login?next={request.url.path}")
+    if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
+        return Template("_error.html", context={"message": message}, status_code=status,
+                        headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})
+    return Template("error.html", context={"message": message, "status": status}, status_code=status)
+
+
+def _message(exc: Exception, status: int) -> str:
+    if isinstance(exc, (InputError, NotFound, Conflict)):
+        return exc.message
+    if isinstance(exc, ValidationException):
+        fields = ", ".join(str(e.get("key", "")) for e in (exc.extra or []) if isinstance(e, dict))
+        return f"提交的内容格式不正确{('：' + fields) if fields else ''}"
+    if status == 403:
+        return "您的账号没有权限进行此操作（或页面已过期，请刷新后重试）"
+    if status == 404:
+        return "页面不存在"
+    if status == 405:
+        return "不支持此操作"
+    if status == 500:
+        return "服务器内部错误，请稍后重试；操作未生效"
+    return exc.detail if isinstance(exc, HTTPException) else "请求无效"

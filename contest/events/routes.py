@@ -1,0 +1,239 @@
+"""Organiser pages for setting a competition up, and the public events list."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import segno
+import yaml
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contest.auth import PUBLIC, Identity, requires
+from contest.errors import InputError, NotFound
+from contest.events import importers
+from contest.events import service as svc
+from contest.events.models import Event, Judge, Track
+from contest.forms import Form
+from contest.people import service as people
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _event_input(form: Form) -> svc.EventInput:
+    return svc.EventInput(
+        slug=form.required("slug", "活动代码"), name=form.required("name", "活动名称"),
+        year=form.int("year", "年度", required=True), level=form.text("level", "city"),
+        kind=form.text("kind", "individual"), organisers=form.text("organisers"),
+        visibility=form.text("visibility", "hidden"))
+
+
+def _see_other(path: str) -> Redirect:
+    return Redirect(path, status_code=303)
+
+
+class AdminController(Controller):
+    path = "/admin"
+    guards = [requires("organiser")]
+    include_in_schema = False
+
+    @get("/")
+    async def dashboard(self, db: NamedDependency[AsyncSession]) -> Template:
+        events = await svc.list_events(db)
+        return Template("events/dashboard.html", context={"events": events})
+
+    @post("/events")
+    async def create_event(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
+        event = await svc.create_event(db, _event_input(await Form.read(request)))
+        return _see_other(f"/admin/events/{event.slug}")
+
+    @get("/events/{slug:str}")
+    async def event_page(self, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
+        event = await svc.get_event(db, slug)
+        tracks = await svc.list_tracks(db, event)
+        units = await people.list_units(db)
+        return Template("events/event.html", context={
+            "event": event, "tracks": tracks, "counts": await svc.count_entries(db, [t.id for t in tracks]),
+            "judges": await svc.list_judges(db, event), "units": units,
+            "unit_names": {u.id: u.name for u in units},
+            "next_statuses": sorted(svc.TRANSITIONS[event.status], key=list(svc.TRANSITIONS).index)})
+
+    @post("/events/{slug:str}")
+    async def update_event(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
+        event = await svc.update_event(db, await svc.get_event(db, slug), _event_input(await Form.read(request)))
+        return _see_other(f"/admin/events/{event.slug}")
+
+    @post("/events/{slug:str}/status")
+    async def set_status(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
+        form = await Form.read(request)
+        await svc.set_event_status(db, await svc.get_event(db, slug), form.required("status", "状态"))
+        return _see_other(f"/admin/events/{slug}")
+
+    @post("/events/{slug:str}/tracks")
+    async def create_track(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
+        form = await Form.read(request)
+        event = await svc.get_event(db, slug)
+        track = await svc.create_track(db, event, svc.TrackInput(
+            slug=form.required("slug", "赛项代码"), name=form.required("name", "赛项名称"),
+            skill_level=form.int("skill_level", "职业技能等级"), capacity=form.int("capacity", "名额")))
+        return _see_other(f"/admin/events/{slug}/tracks/{track.slug}")
+
+    @post("/events/{slug:str}/judges")
+    async def add_judge(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
+        form = await Form.read(request)
+        event = await svc.get_event(db, slug)
+        judge, pin = await svc.add_judge(db, event, form.required("name", "裁判姓名"), form.int("unit_id", "单位"))
+        return Template("events/judge_added.html", context={"event": event, "judge": judge, "pin": pin,
+                                                            "link": _login_link(request, judge)})
+
+    @post("/events/{slug:str}/judges/sheet")
+    async def access_sheet(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
+        event = await svc.get_event(db, slug)
+        issued = await svc.reissue_access(db, event)
+        cards = [{"judge": j, "pin": pin, "link": (link := _login_link(request, j)),
+                  "qr": segno.make(link, error="m").svg_inline(scale=3)} for j, pin in issued]
+        return Template("events/access_sheet.html", context={"event": event, "cards": cards})
+
+    @post("/events/{slug:str}/conflicts")
+    async def declare_conflict(self, request: Request, db: NamedDependency[AsyncSession],
+                               slug: FromPath[str]) -> Redirect:
+        form = await Form.read(request)
+        event = await svc.get_event(db, slug)
+        judge = await _judge_of(db, event, form.int("judge_id", "裁判", required=True))
+        await svc.declare_conflict(db, judge, form.int("unit_id", "单位"), None, form.text("reason"))
+        return _see_other(f"/admin/events/{slug}")
+
+    @get("/events/{slug:str}/tracks/{track:str}")
+    async def track_page(self, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                         track: FromPath[str]) -> Template:
+        event = await svc.get_event(db, slug)
+        the_track = await svc.get_track(db, event, track)
+        return Template("events/track.html", context=await _track_context(db, event, the_track))
+
+    @post("/events/{slug:str}/tracks/{track:str}/import")
+    async def import_contestants(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                                 track: FromPath[str]) -> Template:
+        form = await Form.read(request)
+        upload = form.upload("file", "选手名单文件")
+        event = await svc.get_event(db, slug)
+        the_track = await svc.get_track(db, event, track)
+        report = await svc.import_contestants(
+            db, the_track, upload.filename, await upload.read(), id_key=request.app.state.settings.id_hash_key.encode(),
+            skip_bad=form.flag("skip_bad"), dry_run=form.flag("dry_run"))
+        return Template("events/import_report.html", context={"event": event, "track": the_track, "report": report})
+
+    @post("/events/{slug:str}/tracks/{track:str}/entries")
+    async def add_project_entry(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                                track: FromPath[str]) -> Redirect:
+        form = await Form.read(request)
+        event = await svc.get_event(db, slug)
+        the_track = await svc.get_track(db, event, track)
+        await svc.add_project_entry(db, the_track, form.required("project_title", "项目名称"),
+                                    form.text("team_members"), form.int("unit_id", "单位"))
+        return _see_other(f"/admin/events/{slug}/tracks/{track}")
+
+    @post("/events/{slug:str}/tracks/{track:str}/draw")
+    async def draw(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                   track: FromPath[str]) -> Redirect:
+        user: Identity = request.user
+        event = await svc.get_event(db, slug)
+        await svc.draw_blind_codes(db, await svc.get_track(db, event, track), user.name)
+        return _see_other(f"/admin/events/{slug}/tracks/{track}#draw")
+
+    @post("/events/{slug:str}/tracks/{track:str}/rounds")
+    async def add_round(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                        track: FromPath[str]) -> Redirect:
+        form = await Form.read(request)
+        event = await svc.get_event(db, slug)
+        await svc.add_round(db, await svc.get_track(db, event, track), form.required("name", "轮次"),
+                            form.int("advance_top_n", "晋级人数"), form.decimal("advance_top_percent", "晋级比例"))
+        return _see_other(f"/admin/events/{slug}/tracks/{track}")
+
+    @post("/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme")
+    async def set_scheme(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                         track: FromPath[str], seq: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        event = await svc.get_event(db, slug)
+        round_ = await svc.get_round(db, await svc.get_track(db, event, track), seq)
+        await svc.set_scheme(db, round_, _parse_scheme_text(form.required("scheme", "评分标准")))
+        return _see_other(f"/admin/events/{slug}/tracks/{track}#round-{seq}")
+
+    @post("/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/panels")
+    async def create_panel(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                           track: FromPath[str], seq: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        event = await svc.get_event(db, slug)
+        round_ = await svc.get_round(db, await svc.get_track(db, event, track), seq)
+        stage_key = form.required("stage", "环节")
+        stage = next((s for s in await svc.list_stages(db, round_) if s.key == stage_key), None)
+        if stage is None:
+            raise InputError(f"环节 {stage_key} 不存在", "stage")
+        await svc.create_panel(db, stage, form.required("name", "裁判组名称"), form.ints("judge_ids", "裁判"),
+                               form.int("chief_id", "裁判长"))
+        return _see_other(f"/admin/events/{slug}/tracks/{track}#round-{seq}")
+
+    @get("/import-template.xlsx")
+    async def import_template(self, db: NamedDependency[AsyncSession]) -> Response[bytes]:
+        areas = list(await people.areas_by_name(db)) or list(importers.DEFAULT_AREAS)
+        name = quote("选手导入模板.xlsx")
+        return Response(importers.write_template(areas), media_type=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+
+
+def _login_link(request: Request, judge: Judge) -> str:
+    return f"{request.app.state.settings.base_url}/judge/login/{judge.login_token}"
+
+
+async def _judge_of(db: AsyncSession, event: Event, judge_id: int | None) -> Judge:
+    judge = await db.get(Judge, judge_id)
+    if judge is None or judge.event_id != event.id:
+        raise NotFound("裁判")
+    return judge
+
+
+def _parse_scheme_text(text: str) -> dict:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第{mark.line + 1}行" if mark else ""
+        raise InputError(f"评分标准不是有效的 YAML/JSON {where}".strip(), "scheme") from None
+    if not isinstance(data, dict):
+        raise InputError("评分标准应为一个映射（键: 值）", "scheme")
+    return data
+
+
+async def _track_context(db: AsyncSession, event: Event, track: Track) -> dict[str, Any]:
+    rounds = await svc.list_rounds(db, track)
+    return {
+        "event": event, "track": track, "entries": await svc.list_entries(db, track),
+        "rounds": [{"round": r, "stages": await svc.list_stages(db, r), "panels": await svc.list_panels(db, r),
+                    "scheme_text": yaml.safe_dump(r.scheme, allow_unicode=True, sort_keys=False)} for r in rounds],
+        "draws": await svc.list_draws(db, track), "judges": await svc.list_judges(db, event),
+        "recusals": await svc.list_recusals(db, track), "units": await people.list_units(db),
+    }
+
+
+# --- public ---------------------------------------------------------------------------------------------
+
+
+@get("/", opt=PUBLIC, include_in_schema=False)
+async def home(db: NamedDependency[AsyncSession]) -> Template:
+    events = [e for e in await svc.list_events(db) if e.status != "draft"]
+    return Template("events/public_list.html", context={"events": events})
+
+
+@get("/events/{slug:str}", opt=PUBLIC, include_in_schema=False)
+async def public_event(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
+    event = await svc.get_event(db, slug)
+    if event.status == "draft":
+        raise NotFound(f"竞赛活动 {slug} ")
+    tracks = await svc.list_tracks(db, event)
+    return Template("events/public_event.html", context={
+        "event": event, "tracks": tracks, "counts": await svc.count_entries(db, [t.id for t in tracks])})
+
+
+ROUTES = [AdminController, home, public_event]

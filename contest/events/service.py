@@ -1,0 +1,543 @@
+"""Setting a competition up: events, tracks, rounds and their schemes, entries and imports,
+the draw of blind codes, judges, panels, conflicts and recusals."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import delete, func
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contest.auth import hash_secret
+from contest.errors import InputError, NotFound
+from contest.events import importers
+from contest.events.models import (
+    ENTRY_STATUSES,
+    EVENT_KINDS,
+    EVENT_LEVELS,
+    EVENT_STATUSES,
+    ROUND_NAMES,
+    VISIBILITIES,
+    Conflict,
+    Draw,
+    Entry,
+    Event,
+    Judge,
+    Panel,
+    PanelMember,
+    Recusal,
+    Round,
+    Stage,
+    Track,
+)
+from contest.people import service as people
+from contest.people.models import Person
+from contest.scoring import ScoringError, parse_scheme
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,58}[a-z0-9]")
+# An event moves forward one step at a time; it may step back only while nothing is official.
+TRANSITIONS = {
+    "draft": {"registration"},
+    "registration": {"draft", "running"},
+    "running": {"registration", "review"},
+    "review": {"running", "published"},
+    "published": {"closed"},
+    "closed": set(),
+}
+
+
+# --- events -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventInput:
+    slug: str
+    name: str
+    year: int
+    level: str = "city"
+    kind: str = "individual"
+    organisers: str = ""
+    visibility: str = "hidden"
+
+
+def _check_event(data: EventInput) -> EventInput:
+    slug, name = data.slug.strip().lower(), data.name.strip()
+    if not SLUG.fullmatch(slug):
+        raise InputError("活动代码只能用小写字母、数字和连字符，3–60个字符，如 cooking-2026", "slug")
+    if not name:
+        raise InputError("活动名称不能为空", "name")
+    if len(name) > 120:
+        raise InputError("活动名称不能超过120个字", "name")
+    if not 2000 <= data.year <= 2100:
+        raise InputError("年度应在2000–2100之间", "year")
+    _check_choice(data.level, EVENT_LEVELS, "level", "级别")
+    _check_choice(data.kind, EVENT_KINDS, "kind", "类型")
+    _check_choice(data.visibility, VISIBILITIES, "visibility", "成绩公开方式")
+    return EventInput(slug, name, data.year, data.level, data.kind, data.organisers.strip()[:400], data.visibility)
+
+
+def _check_choice(value: str, allowed: dict, field_name: str, label: str) -> None:
+    if value not in allowed:
+        raise InputError(f"{label}取值无效：{value}", field_name)
+
+
+async def list_events(session: AsyncSession) -> Sequence[Event]:
+    return (await session.exec(select(Event).order_by(Event.year.desc(), Event.id))).all()
+
+
+async def get_event(session: AsyncSession, slug: str) -> Event:
+    event = (await session.exec(select(Event).where(Event.slug == slug))).first()
+    if event is None:
+        raise NotFound(f"竞赛活动 {slug} ")
+    return event
+
+
+async def create_event(session: AsyncSession, data: EventInput) -> Event:
+    data = _check_event(data)
+    if (await session.exec(select(Event.id).where(Event.slug == data.slug))).first():
+        raise InputError(f"活动代码 {data.slug} 已被使用", "slug")
+    event = Event(**data.__dict__, judge_code=await _unused_judge_code(session))
+    session.add(event)
+    await session.commit()
+    return event
+
+
+async def update_event(session: AsyncSession, event: Event, data: EventInput) -> Event:
+    data = _check_event(data)
+    if data.slug != event.slug and (await session.exec(select(Event.id).where(Event.slug == data.slug))).first():
+        raise InputError(f"活动代码 {data.slug} 已被使用", "slug")
+    for key, value in data.__dict__.items():
+        setattr(event, key, value)
+    await session.commit()
+    return event
+
+
+async def set_event_status(session: AsyncSession, event: Event, status: str) -> Event:
+    _check_choice(status, EVENT_STATUSES, "status", "状态")
+    if status not in TRANSITIONS[event.status]:
+        raise InputError(f"活动不能从“{EVENT_STATUSES[event.status]}”变为“{EVENT_STATUSES[status]}”", "status")
+    event.status = status
+    await session.commit()
+    return event
+
+
+async def _unused_judge_code(session: AsyncSession) -> str:
+    while True:  # six digits: easy to type on a tablet; collisions are rare and retried
+        code = f"{secrets.randbelow(10**6):06d}"
+        if not (await session.exec(select(Event.id).where(Event.judge_code == code))).first():
+            return code
+
+
+# --- tracks, rounds, stages -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackInput:
+    slug: str
+    name: str
+    skill_level: int | None = None
+    capacity: int | None = None
+
+
+async def list_tracks(session: AsyncSession, event: Event) -> Sequence[Track]:
+    return (await session.exec(select(Track).where(Track.event_id == event.id).order_by(Track.id))).all()
+
+
+async def get_track(session: AsyncSession, event: Event, slug: str) -> Track:
+    track = (await session.exec(select(Track).where(Track.event_id == event.id, Track.slug == slug))).first()
+    if track is None:
+        raise NotFound(f"赛项 {slug} ")
+    return track
+
+
+async def create_track(session: AsyncSession, event: Event, data: TrackInput, scheme: dict | None = None) -> Track:
+    slug, name = data.slug.strip().lower(), data.name.strip()
+    if not SLUG.fullmatch(slug):
+        raise InputError("赛项代码只能用小写字母、数字和连字符，3–60个字符，如 chinese-cooking", "slug")
+    if not name or len(name) > 80:
+        raise InputError("赛项名称不能为空，且不超过80个字", "name")
+    if data.skill_level is not None and not 1 <= data.skill_level <= 5:
+        raise InputError("职业技能等级应为一级至五级", "skill_level")
+    if data.capacity is not None and data.capacity < 1:
+        raise InputError("名额应为正整数", "capacity")
+    if (await session.exec(select(Track.id).where(Track.event_id == event.id, Track.slug == slug))).first():
+        raise InputError(f"本活动已有赛项代码 {slug}", "slug")
+    track = Track(event_id=event.id, slug=slug, name=name, skill_level=data.skill_level, capacity=data.capacity)
+    session.add(track)
+    await session.flush()
+    await _save_round(session, Round(track_id=track.id, seq=1, name="决赛", scheme={}),
+                      scheme or default_scheme(name))
+    await session.commit()
+    return track
+
+
+def default_scheme(track_name: str) -> dict:
+    """The usual shape of a city skills contest: theory 30% + practice 70%, five judges dropping
+    the highest and the lowest mark, ties broken by the practical score, 10/20/30% prizes."""
+    return {
+        "scheme": 1,
+        "name": f"{track_name}评分标准",
+        "rounding": {"places": 2, "mode": "half_up"},
+        "stages": [
+            {"key": "theory", "name": "理论知识", "weight": "0.3", "panel": {"aggregate": "mean"},
+             "criteria": [{"key": "written", "name": "理论考试", "max": 100, "kind": "measurement"}]},
+            {"key": "practical", "name": "实际操作", "weight": "0.7",
+             "panel": {"aggregate": "trimmed_mean", "trim": 1, "min_judges": 3},
+             "criteria": [
+                 {"key": "prep", "name": "准备与卫生", "max": 10, "kind": "judgement", "step": "0.5"},
+                 {"key": "skill", "name": "操作技能", "max": 40, "kind": "judgement", "step": "0.5"},
+                 {"key": "quality", "name": "成品质量", "max": 40, "kind": "judgement", "step": "0.5"},
+                 {"key": "safety", "name": "安全规范", "max": 10, "kind": "deduction", "step": "0.5"},
+             ]},
+        ],
+        "tie_break": ["practical"],
+        "awards": {"tiers": [{"name": "一等奖", "share": "0.1"}, {"name": "二等奖", "share": "0.2"},
+                             {"name": "三等奖", "share": "0.3"}]},
+    }
+
+
+async def list_rounds(session: AsyncSession, track: Track) -> Sequence[Round]:
+    return (await session.exec(select(Round).where(Round.track_id == track.id).order_by(Round.seq))).all()
+
+
+async def list_stages(session: AsyncSession, round_: Round) -> Sequence[Stage]:
+    return (await session.exec(select(Stage).where(Stage.round_id == round_.id).order_by(Stage.seq))).all()
+
+
+async def get_round(session: AsyncSession, track: Track, seq: int) -> Round:
+    round_ = (await session.exec(select(Round).where(Round.track_id == track.id, Round.seq == seq))).first()
+    if round_ is None:
+        raise NotFound(f"第{seq}轮 ")
+    return round_
+
+
+async def add_round(session: AsyncSession, track: Track, name: str, advance_top_n: int | None = None,
+                    advance_top_percent: Decimal | None = None) -> Round:
+    if name not in ROUND_NAMES:
+        raise InputError(f"轮次应为{'、'.join(ROUND_NAMES)}之一", "name")
+    if advance_top_n is not None and advance_top_percent is not None:
+        raise InputError("晋级规则只能选前N名或前X%之一", "advance_top_n")
+    if advance_top_percent is not None and not 0 < advance_top_percent <= 100:
+        raise InputError("晋级比例应在0–100%之间", "advance_top_percent")
+    rounds = await list_rounds(session, track)
+    seq = (rounds[-1].seq + 1) if rounds else 1
+    round_ = Round(track_id=track.id, seq=seq, name=name, advance_top_n=advance_top_n,
+                   advance_top_percent=advance_top_percent, scheme={})
+    await _save_round(session, round_, rounds[-1].scheme if rounds else default_scheme(track.name))
+    await session.commit()
+    return round_
+
+
+async def set_scheme(session: AsyncSession, round_: Round, scheme: dict) -> Round:
+    await _save_round(session, round_, scheme)
+    await session.commit()
+    return round_
+
+
+async def _save_round(session: AsyncSession, round_: Round, scheme: dict) -> None:
+    """Validate the scheme with the scoring engine, store it, and mirror its stages."""
+    try:
+        parsed = parse_scheme(scheme)
+    except ScoringError as exc:
+        raise InputError(f"评分标准有误：{exc}", "scheme") from exc
+    round_.scheme = scheme
+    session.add(round_)
+    await session.flush()
+    existing = {s.key: s for s in await list_stages(session, round_)}
+    wanted = {stage.key for stage in parsed.stages}
+    for seq, stage in enumerate(parsed.stages, 1):
+        row = existing.get(stage.key) or Stage(round_id=round_.id, key=stage.key, seq=seq, name="", weight=0)
+        row.seq, row.name, row.weight = seq, stage.name, stage.weight
+        session.add(row)
+    for key in set(existing) - wanted:
+        if (await session.exec(select(Panel.id).where(Panel.stage_id == existing[key].id))).first():
+            raise InputError(f"环节 {key} 已设裁判组，不能从评分标准中删除", "scheme")
+        await session.delete(existing[key])
+
+
+# --- entries and the contestant import -------------------------------------------------------------
+
+
+async def list_entries(session: AsyncSession, track: Track) -> Sequence[tuple[Entry, Person | None]]:
+    stmt = (select(Entry, Person).outerjoin(Person, Person.id == Entry.person_id)
+            .where(Entry.track_id == track.id).order_by(Entry.bib))
+    return (await session.exec(stmt)).all()
+
+
+async def count_entries(session: AsyncSession, track_ids: Sequence[int]) -> dict[int, int]:
+    stmt = select(Entry.track_id, func.count()).where(Entry.track_id.in_(track_ids)).group_by(Entry.track_id)
+    return dict((await session.exec(stmt)).all())
+
+
+async def set_entry_status(session: AsyncSession, entry: Entry, status: str) -> Entry:
+    _check_choice(status, ENTRY_STATUSES, "status", "参赛状态")
+    entry.status = status
+    await session.commit()
+    return entry
+
+
+@dataclass
+class ImportReport:
+    rows: int  # data rows read from the file
+    good: int
+    problems: list[importers.RowProblem]
+    new_units: list[str] = field(default_factory=list)
+    imported: int = 0  # entries written; 0 when nothing was committed
+    dry_run: bool = False
+
+    @property
+    def bad_rows(self) -> int:
+        return len({p.row for p in self.problems})
+
+
+async def import_contestants(session: AsyncSession, track: Track, filename: str, data: bytes, *, id_key: bytes,
+                             skip_bad: bool = False, dry_run: bool = False) -> ImportReport:
+    """Check every row and import the contestants as entries of the track, all or nothing:
+    while any row is bad nothing is written, unless the organiser chose to skip bad rows."""
+    try:
+        raw = importers.read_table(filename, data)
+    except importers.ImportFileError as exc:
+        raise InputError(str(exc), "file") from exc
+    if not raw:
+        raise InputError("文件中没有选手数据行", "file")
+    areas = await people.areas_by_name(session)
+    check = importers.validate_rows(raw, set(areas), id_key)
+    good, problems = await _drop_already_entered(session, track, check)
+    report = ImportReport(rows=len(raw), good=len(good), problems=problems, dry_run=dry_run)
+    if track.capacity is not None:
+        taken = (await count_entries(session, [track.id])).get(track.id, 0)
+        if taken + len(good) > track.capacity:
+            raise InputError(f"超出赛项名额：已报名{taken}人，本次{len(good)}人，名额{track.capacity}人", "file")
+    unit_area = {row.unit_name: areas[row.area].id for row in good}
+    known = {u.name for u in await people.list_units(session)}
+    report.new_units = sorted(name for name in unit_area if name not in known)
+    if dry_run or not good or (problems and not skip_bad):
+        return report  # nothing has been written: the checks above only read
+    report.imported = await _write_entries(session, track, good, unit_area, areas)
+    await session.commit()
+    return report
+
+
+async def _drop_already_entered(session: AsyncSession, track: Track, check: importers.ImportCheck):
+    hashes = [row.id_hash for row in check.good]
+    stmt = (select(Person.id_hash).join(Entry, Entry.person_id == Person.id)
+            .where(Entry.track_id == track.id, Person.id_hash.in_(hashes)))
+    entered = set((await session.exec(stmt)).all())
+    problems = list(check.problems)
+    good = []
+    for row in check.good:
+        if row.id_hash in entered:
+            problems.append(importers.RowProblem(row.row, importers.ID_NUMBER, "此人已报名本赛项"))
+        else:
+            good.append(row)
+    problems.sort(key=lambda p: p.row)
+    return good, problems
+
+
+async def _write_entries(session: AsyncSession, track: Track, rows: Sequence[importers.ContestantRow],
+                         unit_area: dict[str, int], areas: dict) -> int:
+    unit_ids, _ = await people.ensure_units(session, unit_area)
+    person_ids = await people.upsert_people(session, (
+        {"name": r.name, "gender": r.gender, "birth_date": r.birth_date, "id_hash": r.id_hash,
+         "id_masked": r.id_masked, "phone_masked": r.phone_masked, "unit_id": unit_ids[r.unit_name],
+         "area_id": areas[r.area].id, "skill_level": r.skill_level, "front_line": True,
+         "migrant_worker": False, "new_employment_form": False}
+        for r in rows))
+    next_bib = await _next_bib(session, track)
+    entries = [{"track_id": track.id, "person_id": person_ids[r.id_hash], "unit_id": unit_ids[r.unit_name],
+                "bib": f"{next_bib + i:04d}", "status": "registered"} for i, r in enumerate(rows)]
+    for start in range(0, len(entries), 4000):
+        await session.exec(insert(Entry).values(entries[start:start + 4000]))
+    await refresh_recusals(session, track)
+    return len(entries)
+
+
+async def _next_bib(session: AsyncSession, track: Track) -> int:
+    count = (await count_entries(session, [track.id])).get(track.id, 0)
+    return count + 1
+
+
+async def add_project_entry(session: AsyncSession, track: Track, title: str, team: str, unit_id: int | None,
+                            lead_person_id: int | None = None) -> Entry:
+    """An innovation-contest entry: a project with its team, entered by its unit."""
+    title = title.strip()
+    if not title or len(title) > 200:
+        raise InputError("项目名称不能为空，且不超过200个字", "project_title")
+    entry = Entry(track_id=track.id, project_title=title, team_members=team.strip()[:400] or None,
+                  unit_id=unit_id, person_id=lead_person_id, bib=f"{await _next_bib(session, track):04d}")
+    session.add(entry)
+    await session.flush()
+    await refresh_recusals(session, track)
+    await session.commit()
+    return entry
+
+
+# --- the draw of blind codes ------------------------------------------------------------------------
+
+
+def draw_order(seed: str, bibs: Sequence[str]) -> list[str]:
+    """The bibs in drawn order: sorted by HMAC-SHA256(seed, bib). Anyone holding the seed can
+    replay the draw with a few lines in any language; nobody can steer it without the seed."""
+    return sorted(bibs, key=lambda bib: hmac.new(bytes.fromhex(seed), bib.encode(), hashlib.sha256).digest())
+
+
+def blind_code(position: int) -> str:
+    return f"{position:03d}"
+
+
+async def draw_blind_codes(session: AsyncSession, track: Track, drawn_by: str) -> Draw:
+    entries = [e for e, _ in await list_entries(session, track) if e.status not in ("withdrawn", "disqualified")]
+    if not entries:
+        raise InputError("本赛项还没有可抽签的选手", "track")
+    seed = secrets.token_hex(16)  # cryptographically random; recorded so the draw can be replayed
+    position = {bib: i for i, bib in enumerate(draw_order(seed, [e.bib for e in entries]), 1)}
+    # Clear old codes first: the unique (track, blind_code) constraint must hold at every row.
+    await session.exec(Entry.__table__.update().where(Entry.track_id == track.id).values(blind_code=None))
+    for entry in entries:
+        entry.blind_code = blind_code(position[entry.bib])
+        entry.running_order = position[entry.bib]
+        session.add(entry)
+    draw = Draw(track_id=track.id, seed=seed, drawn_by=drawn_by, entry_count=len(entries))
+    session.add(draw)
+    await session.commit()
+    return draw
+
+
+async def list_draws(session: AsyncSession, track: Track) -> Sequence[Draw]:
+    return (await session.exec(select(Draw).where(Draw.track_id == track.id).order_by(Draw.drawn_at.desc()))).all()
+
+
+# --- judges, panels, conflicts, recusals -----------------------------------------------------------
+
+
+async def list_judges(session: AsyncSession, event: Event) -> Sequence[Judge]:
+    return (await session.exec(select(Judge).where(Judge.event_id == event.id).order_by(Judge.number))).all()
+
+
+def new_pin() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+async def add_judge(session: AsyncSession, event: Event, name: str, unit_id: int | None) -> tuple[Judge, str]:
+    """A judge of the event with a fresh PIN (returned once, stored only hashed) and QR token."""
+    name = name.strip()
+    if not name or len(name) > 40:
+        raise InputError("裁判姓名不能为空，且不超过40个字", "name")
+    count = (await session.exec(select(func.count()).select_from(Judge).where(Judge.event_id == event.id))).one()
+    pin = new_pin()
+    judge = Judge(event_id=event.id, number=f"J{count + 1:02d}", name=name, unit_id=unit_id,
+                  pin_hash=hash_secret(pin), login_token=secrets.token_urlsafe(24))
+    session.add(judge)
+    await session.commit()
+    return judge, pin
+
+
+async def reissue_access(session: AsyncSession, event: Event) -> list[tuple[Judge, str]]:
+    """New PINs and QR links for every judge of the event, for a printed access sheet; the old
+    ones stop working. PINs exist in plain only in this response."""
+    issued = []
+    for judge in await list_judges(session, event):
+        pin = new_pin()
+        judge.pin_hash, judge.login_token = hash_secret(pin), secrets.token_urlsafe(24)
+        session.add(judge)
+        issued.append((judge, pin))
+    await session.commit()
+    return issued
+
+
+async def create_panel(session: AsyncSession, stage: Stage, name: str, judge_ids: Sequence[int],
+                       chief_id: int | None) -> Panel:
+    if not name.strip():
+        raise InputError("裁判组名称不能为空", "name")
+    if not judge_ids:
+        raise InputError("裁判组至少需要一名裁判", "judge_ids")
+    if chief_id is not None and chief_id not in judge_ids:
+        raise InputError("裁判长必须是本组成员", "chief_id")
+    event_id = (await session.exec(select(Track.event_id).join(Round).where(Round.id == stage.round_id))).one()
+    judges = (await session.exec(select(Judge.id).where(Judge.id.in_(judge_ids), Judge.event_id == event_id))).all()
+    if len(set(judges)) != len(set(judge_ids)):
+        raise InputError("所选裁判不属于本活动", "judge_ids")
+    panel = Panel(stage_id=stage.id, name=name.strip()[:60])
+    session.add(panel)
+    await session.flush()
+    for judge_id in dict.fromkeys(judge_ids):
+        session.add(PanelMember(panel_id=panel.id, judge_id=judge_id, is_chief=judge_id == chief_id))
+    await session.flush()
+    track = (await session.exec(select(Track).join(Round).where(Round.id == stage.round_id))).one()
+    await refresh_recusals(session, track)
+    await session.commit()
+    return panel
+
+
+async def list_panels(session: AsyncSession, round_: Round) -> list[tuple[Panel, Stage, list[tuple[Judge, bool]]]]:
+    stmt = (select(Panel, Stage).join(Stage, Stage.id == Panel.stage_id)
+            .where(Stage.round_id == round_.id).order_by(Stage.seq, Panel.id))
+    panels = (await session.exec(stmt)).all()
+    members = (await session.exec(
+        select(PanelMember, Judge).join(Judge, Judge.id == PanelMember.judge_id)
+        .where(PanelMember.panel_id.in_([p.id for p, _ in panels])).order_by(Judge.number))).all()
+    return [(p, s, [(j, m.is_chief) for m, j in members if m.panel_id == p.id]) for p, s in panels]
+
+
+async def declare_conflict(session: AsyncSession, judge: Judge, unit_id: int | None, person_id: int | None,
+                           reason: str) -> Conflict:
+    if unit_id is None and person_id is None:
+        raise InputError("请选择与裁判存在利害关系的单位或人员", "unit_id")
+    conflict = Conflict(judge_id=judge.id, unit_id=unit_id, person_id=person_id, reason=reason.strip()[:200])
+    session.add(conflict)
+    await session.flush()
+    for track in (await session.exec(select(Track).where(Track.event_id == judge.event_id))).all():
+        await refresh_recusals(session, track)
+    await session.commit()
+    return conflict
+
+
+async def refresh_recusals(session: AsyncSession, track: Track) -> int:
+    """Record a recusal for every panel judge of the track who shares a unit with an entry or
+    has declared a conflict with its unit or person. Does not commit. Returns how many exist."""
+    judges = (await session.exec(
+        select(Judge).join(PanelMember, PanelMember.judge_id == Judge.id).join(Panel).join(Stage).join(Round)
+        .where(Round.track_id == track.id).distinct())).all()
+    if not judges:
+        return 0
+    conflicts = (await session.exec(select(Conflict).where(Conflict.judge_id.in_([j.id for j in judges])))).all()
+    entries = (await session.exec(select(Entry).where(Entry.track_id == track.id))).all()
+    rows = []
+    for judge in judges:
+        for entry in entries:
+            reason = _recusal_reason(judge, entry, [c for c in conflicts if c.judge_id == judge.id])
+            if reason:
+                rows.append({"judge_id": judge.id, "entry_id": entry.id, "reason": reason})
+    for start in range(0, len(rows), 5000):
+        await session.exec(insert(Recusal).values(rows[start:start + 5000]).on_conflict_do_nothing())
+    return len(rows)
+
+
+def _recusal_reason(judge: Judge, entry: Entry, conflicts: Sequence[Conflict]) -> str | None:
+    if judge.unit_id is not None and judge.unit_id == entry.unit_id:
+        return "裁判与选手同一单位（自动回避）"
+    for c in conflicts:
+        if (c.unit_id is not None and c.unit_id == entry.unit_id) or (
+                c.person_id is not None and c.person_id == entry.person_id):
+            return f"申报利害关系：{c.reason}" if c.reason else "申报利害关系"
+    return None
+
+
+async def list_recusals(session: AsyncSession, track: Track) -> Sequence[tuple[Recusal, Judge, Entry]]:
+    stmt = (select(Recusal, Judge, Entry).join(Judge, Judge.id == Recusal.judge_id)
+            .join(Entry, Entry.id == Recusal.entry_id).where(Entry.track_id == track.id)
+            .order_by(Judge.number, Entry.bib))
+    return (await session.exec(stmt)).all()
+
+
+async def remove_panel(session: AsyncSession, panel: Panel) -> None:
+    await session.exec(delete(PanelMember).where(PanelMember.panel_id == panel.id))
+    await session.delete(panel)
+    await session.commit()

@@ -1,0 +1,66 @@
+"""Reading HTML form fields with errors a clerk understands (one way for every form)."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from litestar import Request
+
+from contest.errors import InputError
+
+
+class Form:
+    def __init__(self, data) -> None:
+        self._data = data  # litestar's FormMultiDict
+
+    @classmethod
+    async def read(cls, request: Request) -> Form:
+        return cls(await request.form())
+
+    def text(self, name: str, default: str = "") -> str:
+        value = self._data.get(name, default)
+        return value.strip() if isinstance(value, str) else default
+
+    def required(self, name: str, label: str) -> str:
+        value = self.text(name)
+        if not value:
+            raise InputError(f"请填写{label}", name)
+        return value
+
+    def int(self, name: str, label: str, *, required: bool = False) -> int | None:
+        value = self.text(name)
+        if not value:
+            if required:
+                raise InputError(f"请填写{label}", name)
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            raise InputError(f"{label}应为整数，收到“{value}”", name) from None
+
+    def decimal(self, name: str, label: str) -> Decimal | None:
+        value = self.text(name)
+        if not value:
+            return None
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise InputError(f"{label}应为数字，收到“{value}”", name) from None
+        if not number.is_finite():
+            raise InputError(f"{label}应为数字，收到“{value}”", name)
+        return number
+
+    def ints(self, name: str, label: str) -> list[int]:
+        values = [v for v in self._data.getall(name, []) if isinstance(v, str) and v.strip()]
+        try:
+            return [int(v) for v in values]
+        except ValueError:
+            raise InputError(f"{label}取值无效", name) from None
+
+    def flag(self, name: str) -> bool:
+        return self.text(name) in ("1", "on", "true", "yes")
+
+    def upload(self, name: str, label: str):
+        value = self._data.get(name)
+        if value is None or isinstance(value, str) or not getattr(value, "filename", ""):
+            raise InputError(f"请选择{label}", name)
+        return value

@@ -1,0 +1,63 @@
+"""People and the organisations they belong to, shared by every module."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+OWNERSHIPS = {"state": "国有", "collective": "集体", "non_public": "非公有制"}
+UNIT_SIZES = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
+UNIT_KINDS = {"employer": "用人单位", "union": "基层工会"}
+GENDERS = ("男", "女")
+# National vocational skill levels: 5 is the lowest (初级工), 1 the highest (高级技师).
+SKILL_LEVELS: dict[int, tuple[str, str]] = {
+    5: ("五级", "初级工"), 4: ("四级", "中级工"), 3: ("三级", "高级工"), 2: ("二级", "技师"), 1: ("一级", "高级技师"),
+}
+SKILL_LEVEL_LABELS = {level: f"{grade}/{title}" for level, (grade, title) in SKILL_LEVELS.items()}
+
+
+class Area(SQLModel, table=True):
+    """A county-level area (县(市、区)) of Xianning."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=12, unique=True)
+    name: str = Field(max_length=40, unique=True)
+
+
+class Industry(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, unique=True)
+
+
+class Unit(SQLModel, table=True):
+    """An employer or a grassroots union."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    kind: str = Field(default="employer", max_length=16)
+    area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    industry_id: int | None = Field(default=None, foreign_key="industry.id", index=True)
+    ownership: str | None = Field(default=None, max_length=16)
+    size: str | None = Field(default=None, max_length=16)
+
+
+class Person(SQLModel, table=True):
+    """A worker. The ID number and phone are never stored: only a keyed hash (to find the same
+    person again) and a masked form (for notices that require one)."""
+
+    __table_args__ = (UniqueConstraint("id_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, index=True)
+    gender: str | None = Field(default=None, max_length=2)
+    birth_date: date | None = None
+    id_hash: str | None = Field(default=None, max_length=64)
+    id_masked: str | None = Field(default=None, max_length=18)
+    phone_masked: str | None = Field(default=None, max_length=16)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    skill_level: int | None = Field(default=None, ge=1, le=5)
+    front_line: bool = True
+    migrant_worker: bool = False
+    new_employment_form: bool = False

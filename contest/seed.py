@@ -1,0 +1,131 @@
+"""The Xianning demo, generated deterministically from seeds/xianning.yaml.
+
+Contestants go through the same import as an organiser's file (a generated CSV), so the demo
+exercises the real path; names, ID numbers and phones come from a seeded generator."""
+from __future__ import annotations
+
+import csv
+import io
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contest import auth
+from contest.events import service as events
+from contest.events.models import Event
+from contest.people.identity import make_id_number
+from contest.people.models import SKILL_LEVEL_LABELS, Area, Industry, Unit
+from contest.people.names import NameGenerator
+
+
+async def load_demo(session: AsyncSession, path: Path, id_key: bytes) -> list[tuple[str, str, str]]:
+    """Load the demo once (a second call finds its events and changes nothing). Returns the demo
+    logins as (role, username, password)."""
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rng = random.Random(spec["seed"])
+    names = NameGenerator(spec["seed"])
+    logins = [(auth.ROLES[a["role"]], a["username"], a["password"]) for a in spec["accounts"]]
+    if (await session.exec(select(Event.id).where(Event.slug == spec["events"][0]["slug"]))).first():
+        return logins
+    await _accounts(session, spec["accounts"])
+    areas = await _areas(session, spec["areas"])
+    units = await _units(session, spec["industries"], areas, rng)
+    for event_spec in spec["events"]:
+        await _event(session, event_spec, areas, units, spec["project_parts"], rng, names, id_key)
+    return logins
+
+
+async def _accounts(session: AsyncSession, accounts: list[dict]) -> None:
+    for a in accounts:
+        if not (await session.exec(select(auth.Account).where(auth.Account.username == a["username"]))).first():
+            await auth.create_account(session, a["username"], a["name"], a["role"], a["password"])
+
+
+async def _areas(session: AsyncSession, areas: list[dict]) -> dict[str, Area]:
+    known = {a.name: a for a in (await session.exec(select(Area))).all()}
+    for a in areas:
+        known.setdefault(a["name"], Area(code=a["code"], name=a["name"]))
+        session.add(known[a["name"]])
+    await session.commit()
+    return known
+
+
+async def _units(session: AsyncSession, industries: dict, areas: dict[str, Area],
+                 rng: random.Random) -> dict[str, list[Unit]]:
+    """Units by industry: every stem of an industry in a few areas."""
+    by_industry: dict[str, list[Unit]] = {}
+    for industry_name, spec in industries.items():
+        industry = Industry(name=industry_name)
+        session.add(industry)
+        await session.flush()
+        units = by_industry.setdefault(industry_name, [])
+        for stem in spec["stems"]:
+            for area in rng.sample(sorted(areas.values(), key=lambda a: a.code), 3):
+                units.append(Unit(name=f"{_short(area.name)}{stem}", area_id=area.id, industry_id=industry.id,
+                                  ownership=spec["ownership"], size=rng.choice(spec["sizes"])))
+        session.add_all(units)
+    await session.commit()
+    return by_industry
+
+
+def _short(area_name: str) -> str:
+    return area_name if area_name.endswith("高新区") else area_name[:-1]
+
+
+async def _event(session: AsyncSession, spec: dict, areas: dict[str, Area], units: dict[str, list[Unit]],
+                 parts: dict, rng: random.Random, names: NameGenerator, id_key: bytes) -> None:
+    event = await events.create_event(session, events.EventInput(
+        slug=spec["slug"], name=spec["name"], year=spec["year"], kind=spec.get("kind", "individual"),
+        organisers=spec.get("organisers", ""), visibility=spec.get("visibility", "hidden")))
+    area_names = {a.id: a.name for a in areas.values()}
+    all_units = [u for group in units.values() for u in group]
+    judges = [await events.add_judge(session, event, names.person_name(rng.choice("男女")),
+                                     rng.choice(all_units).id if i % 3 == 0 else None)
+              for i in range(spec["judges"])]
+    for track_spec in spec["tracks"]:
+        track = await events.create_track(session, event, events.TrackInput(
+            slug=track_spec["slug"], name=track_spec["name"], skill_level=track_spec.get("skill_level")))
+        pool = units[track_spec["industry"]]
+        if event.kind == "project":
+            for _ in range(track_spec["projects"]):
+                title = f"{rng.choice(parts['subjects'])}{rng.choice(parts['improvements'])}"
+                team = "、".join(names.person_name(rng.choice("男女")) for _ in range(rng.randint(2, 5)))
+                await events.add_project_entry(session, track, title, team, rng.choice(pool).id)
+        else:
+            csv_bytes = _contestants_csv(track_spec["contestants"], pool, areas, area_names, rng, names)
+            await events.import_contestants(session, track, "seed.csv", csv_bytes, id_key=id_key)
+        round_ = (await events.list_rounds(session, track))[0]
+        stages = await events.list_stages(session, round_)
+        members = [j.id for j, _ in judges[:5]]
+        await events.create_panel(session, stages[-1], "第一裁判组", members, members[0])
+        await events.draw_blind_codes(session, track, "抽签监督员")
+    for step in _path_to(spec.get("status", "draft")):
+        await events.set_event_status(session, event, step)
+
+
+def _path_to(status: str) -> list[str]:
+    order = ["draft", "registration", "running", "review", "published", "closed"]
+    return order[1:order.index(status) + 1]
+
+
+def _contestants_csv(count: int, pool: list[Unit], areas: dict[str, Area], area_names: dict[int, str],
+                     rng: random.Random, names: NameGenerator) -> bytes:
+    """A contestants file in the import template's layout, as a clerk would upload it."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级"])
+    codes = {a.name: a.code for a in areas.values()}
+    for _ in range(count):
+        unit = rng.choice(pool)
+        area = area_names[unit.area_id]
+        gender = rng.choice("男男女")
+        birth = date(1970, 1, 1) + timedelta(days=rng.randrange(32 * 365))
+        id_number = make_id_number(codes[area], birth, rng.randrange(500), gender)
+        phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+        writer.writerow([names.person_name(gender), gender, id_number, phone, unit.name, area,
+                         SKILL_LEVEL_LABELS[rng.choice([4, 3, 3, 2])]])
+    return out.getvalue().encode("utf-8")

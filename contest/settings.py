@@ -1,0 +1,47 @@
+"""One settings object, read from CONTEST_* environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"CONTEST_{name}", "").strip()
+    return value or default
+
+
+def _persisted_secret(data_dir: Path, name: str) -> str:
+    """A random secret kept in the data folder, so every worker and every restart share it
+    (a CSRF or session secret that differs between processes makes every form fail)."""
+    path = data_dir / name
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str | None  # None: start the embedded PostgreSQL in data_dir
+    secret_key: str  # signs sessions and CSRF tokens
+    id_hash_key: str  # keys the hash of ID numbers and phones (de-duplication only)
+    base_url: str  # printed on judge access sheets and certificates
+    secure_cookies: bool
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = Path(_env("DATA_DIR", "./var")).resolve()
+        return cls(
+            data_dir=data_dir,
+            database_url=_env("DATABASE_URL"),
+            secret_key=_env("SECRET_KEY") or _persisted_secret(data_dir, "secret_key"),
+            id_hash_key=_env("ID_HASH_KEY") or _persisted_secret(data_dir, "id_hash_key"),
+            base_url=_env("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            secure_cookies=_env("SECURE_COOKIES", "0") == "1",
+            debug=_env("DEBUG", "0") == "1",
+        )

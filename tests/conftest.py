@@ -1,0 +1,112 @@
+"""One embedded PostgreSQL per test session, migrated once; every database test starts from
+empty tables. The app is driven over real HTTP semantics in the test's own event loop."""
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from contest import db
+from contest.app import create_app
+from contest.settings import Settings
+
+ID_KEY = "test-id-hash-key"
+
+
+@pytest.fixture(scope="session")
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("CONTEST_TEST_DATABASE_URL")
+    if not url:
+        url = db.start_embedded(tmp_path_factory.mktemp("pg"), cleanup_mode="delete")
+    db.upgrade(url)
+    return url
+
+
+def libpq(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def settings(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=pg_url, secret_key="test-secret" * 4,
+                    id_hash_key=ID_KEY, base_url="http://testserver", secure_cookies=False)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings):
+    """The app with its lifespan entered and left inside one task (pytest-asyncio issue 1191)."""
+    application = create_app(settings)
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def run() -> None:
+        async with application.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(run())
+    await asyncio.wait_for(started.wait(), 30)
+    yield application
+    stop.set()
+    await task
+
+
+@pytest.fixture
+async def clean_db(pg_url: str) -> None:
+    conn = await asyncpg.connect(libpq(pg_url))
+    try:
+        tables = await conn.fetch("select tablename from pg_tables where schemaname = 'public' "
+                                  "and tablename <> 'alembic_version'")
+        await conn.execute(f"truncate {', '.join(t['tablename'] for t in tables)} restart identity cascade")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def session(app, clean_db):
+    async with app.state.sessionmaker() as s:
+        yield s
+
+
+class Client(httpx.AsyncClient):
+    """An HTTP client that sends the CSRF token like the pages do."""
+
+    async def csrf(self) -> str:
+        if "csrftoken" not in self.cookies:
+            await self.get("/login")
+        return self.cookies["csrftoken"]
+
+    async def form(self, url: str, data: dict | None = None, files: dict | None = None, **kw) -> httpx.Response:
+        return await self.post(url, data=data or {}, files=files, headers={"x-csrftoken": await self.csrf()}, **kw)
+
+    async def login(self, username: str = "clerk", password: str = "correct-horse") -> httpx.Response:
+        return await self.form("/login", {"username": username, "password": password, "next": "/admin"})
+
+
+@pytest.fixture
+async def client(app, clean_db) -> AsyncIterator[Client]:
+    async with Client(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+async def organiser(app, session, client: Client) -> Client:
+    """A client signed in as an organiser."""
+    from contest.auth import create_account
+
+    await create_account(session, "clerk", "竞赛办小王", "organiser", "correct-horse")
+    response = await client.login()
+    assert response.status_code == 303, response.text
+    return client
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
