@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -60,8 +61,10 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    """Apply every migration (alembic's env runs its own event loop)."""
-    command.upgrade(alembic_config(url), "head")
+    """Apply every migration. Alembic's env runs an event loop of its own, so it gets a thread
+    of its own: callers may or may not be inside a loop already."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(command.upgrade, alembic_config(url), "head").result()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

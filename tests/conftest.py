@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -23,7 +24,8 @@ ID_KEY = "test-id-hash-key"
 def pg_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("CONTEST_TEST_DATABASE_URL")
     if not url:
-        url = db.start_embedded(tmp_path_factory.mktemp("pg"), cleanup_mode="delete")
+        # Not under pytest's tmp folders: pytest prunes old ones, and the server runs as another user.
+        url = db.start_embedded(Path(tempfile.mkdtemp(prefix="contest-test-pg-")), cleanup_mode="delete")
     db.upgrade(url)
     return url
 
@@ -110,3 +112,63 @@ def text_of(html: str) -> str:
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(pg_url: str, settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """`contest serve` in a real process on loopback (two workers), on the test database."""
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    env = os.environ | {"CONTEST_DATABASE_URL": pg_url, "CONTEST_DATA_DIR": str(settings.data_dir),
+                        "CONTEST_SECRET_KEY": settings.secret_key, "CONTEST_ID_HASH_KEY": settings.id_hash_key,
+                        "CONTEST_BASE_URL": f"http://127.0.0.1:{port}"}
+    log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "contest.cli", "serve", "--port", str(port), "--workers", "2"],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.terminate()
+        raise RuntimeError(f"server did not start; see {log.name}")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def chromium_path() -> str | None:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+async def browser():
+    """Debian's chromium driven by Playwright's async API (never Playwright's own download)."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("no chromium on this machine: apt-get install chromium (CI's .ci/run does)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=path, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield b
+        await b.close()
