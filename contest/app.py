@@ -26,6 +26,7 @@ from litestar.template.config import TemplateConfig
 from contest import auth, db
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import routes as events_routes
+from contest.judging import routes as judging_routes
 from contest.people import routes as people_routes
 from contest.settings import Settings
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *auth.ROUTES,
             *people_routes.ROUTES,
             *events_routes.ROUTES,
+            *judging_routes.ROUTES,
         ],
         dependencies={"db": Provide(provide_db)},
         on_startup=[refuse_unmigrated],

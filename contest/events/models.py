@@ -121,6 +121,8 @@ class Judge(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id")
     pin_hash: str | None = Field(default=None, max_length=200)
     login_token: str | None = Field(default=None, max_length=64, unique=True)  # the QR link
+    failed_pins: int = 0  # wrong PINs in a row; five lock the judge out for 15 minutes
+    locked_until: datetime | None = None
 
 
 class Panel(SQLModel, table=True):

@@ -1,0 +1,108 @@
+"""Score sheets and marks, the requests that wrote them, sign-offs, re-checks, paper entry and
+the stored results (derived data: always rebuilt from marks and schemes through the engine)."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from contest.db import utcnow
+
+SHEET_STATES = {"draft": "草稿", "submitted": "已提交", "reopened": "已退回修改"}
+
+
+class Sheet(SQLModel, table=True):
+    """One judge's score sheet for one entry in one stage."""
+
+    __table_args__ = (UniqueConstraint("stage_id", "entry_id", "judge_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True)
+    judge_id: int = Field(foreign_key="judge.id", index=True)
+    state: str = Field(default="draft", max_length=12)
+    version: int = 0  # optimistic concurrency: a write must name the version it was based on
+    draft: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime | None = None
+    reopen_reason: str | None = Field(default=None, max_length=200)
+
+
+class Mark(SQLModel, table=True):
+    """A submitted mark. Written only together with a ledger entry that records it."""
+
+    __table_args__ = (UniqueConstraint("sheet_id", "criterion"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sheet_id: int = Field(foreign_key="sheet.id", index=True)
+    criterion: str = Field(max_length=40)
+    value: Decimal = Field(sa_column=Column(Numeric(12, 4), nullable=False))
+
+
+class SheetRequest(SQLModel, table=True):
+    """The outcome of each write request by its idempotency key: a retry gets the same answer."""
+
+    __tablename__ = "sheet_request"
+
+    key: str = Field(primary_key=True, max_length=64)
+    judge_id: int = Field(foreign_key="judge.id")
+    sheet_id: int = Field(foreign_key="sheet.id")
+    outcome: dict = Field(sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=utcnow)
+
+
+class StageSignoff(SQLModel, table=True):
+    """The chief judge's signature: the stage is locked and its results official."""
+
+    __tablename__ = "stage_signoff"
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", unique=True)
+    judge_id: int = Field(foreign_key="judge.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class RecheckDraw(SQLModel, table=True):
+    """复核: the top ten in full plus a random sample of at least 15% of the rest."""
+
+    __tablename__ = "recheck_draw"
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    seed: str = Field(max_length=64)
+    drawn_by: str = Field(max_length=60)
+    at: datetime = Field(default_factory=utcnow)
+    entries: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [[bib, why], …]
+
+
+class PaperEntry(SQLModel, table=True):
+    """Marks typed from a signed paper sheet by a scorer (录分员); two independent passes must agree."""
+
+    __tablename__ = "paper_entry"
+    __table_args__ = (UniqueConstraint("stage_id", "entry_id", "judge_id", "pass_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    entry_id: int = Field(foreign_key="entry.id")
+    judge_id: int = Field(foreign_key="judge.id")
+    pass_no: int = Field(ge=1, le=2)
+    scorer: str = Field(max_length=60)
+    marks: dict = Field(sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Result(SQLModel, table=True):
+    """An entry's figures in a round, recomputed through the engine whenever its marks change."""
+
+    __table_args__ = (UniqueConstraint("round_id", "entry_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True)
+    status: str = Field(max_length=16)
+    total: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 4)))
+    stage_totals: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    criteria: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    computed_at: datetime = Field(default_factory=utcnow)

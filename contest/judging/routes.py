@@ -1,0 +1,253 @@
+"""Judges' tablets (pages and the JSON API they use), the chief judge's console and the
+scorers' paper-sheet entry. Handlers stay thin: the rules live in judging.service."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from litestar import Controller, Request, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.response import Redirect, Template
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contest.auth import PUBLIC, Identity, requires, session_identity
+from contest.errors import NotFound
+from contest.events.models import Entry, Event, Judge
+from contest.forms import Form
+from contest.judging import service as svc
+from contest.judging.models import SHEET_STATES
+
+
+async def _judge(db: AsyncSession, request: Request) -> Judge:
+    user: Identity = request.user
+    judge = await db.get(Judge, user.id) if user.kind == "judge" else None
+    if judge is None or judge.event_id != user.event_id:
+        raise NotFound("裁判")
+    return judge
+
+
+def _sign_in(request: Request, judge: Judge) -> None:
+    request.set_session(session_identity(Identity("judge", judge.id, judge.name, "judge", judge.event_id)))
+
+
+# --- sign-in (public) -------------------------------------------------------------------------------
+
+
+@get("/judge/login", opt=PUBLIC, include_in_schema=False)
+async def login_page() -> Template:
+    return Template("judging/login.html", context={"error": None})
+
+
+@post("/judge/login", opt=PUBLIC, include_in_schema=False, status_code=303)
+async def login(request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
+    form = await Form.read(request)
+    judge = await svc.sign_in(db, form.required("event_code", "活动代码"), form.required("number", "裁判编号"),
+                              form.required("pin", "PIN"))
+    _sign_in(request, judge)
+    return Redirect("/judge", status_code=303)
+
+
+@get("/judge/login/{token:str}", opt=PUBLIC, include_in_schema=False)
+async def qr_login(request: Request, db: NamedDependency[AsyncSession], token: FromPath[str]) -> Redirect:
+    _sign_in(request, await svc.judge_by_token(db, token))
+    return Redirect("/judge", status_code=303)
+
+
+@dataclass
+class SignIn:
+    event_code: str
+    number: str
+    pin: str
+
+
+@post("/api/judge/session", opt=PUBLIC, tags=["judging"], status_code=200)
+async def api_sign_in(request: Request, db: NamedDependency[AsyncSession], data: JSONBody[SignIn]) -> dict[str, Any]:
+    """Sign a judge in with the event code, judge number and PIN; the session cookie follows."""
+    judge = await svc.sign_in(db, data.event_code, data.number, data.pin)
+    _sign_in(request, judge)
+    return {"judge": judge.number, "name": judge.name, "event_id": judge.event_id}
+
+
+# --- the judge's tablet -----------------------------------------------------------------------------
+
+
+@dataclass
+class SheetWrite:
+    marks: dict[str, str | int | float | None]
+    base_version: int
+    key: str
+    submit: bool = False
+    device: str = ""
+
+
+@dataclass
+class QueueEntry:
+    entry_id: int
+    blind_code: str
+    running_order: int | None
+    state: str
+
+
+@dataclass
+class StageQueue:
+    stage_id: int
+    stage: str
+    track: str
+    round: str
+    is_chief: bool
+    signed_off: bool
+    entries: list[QueueEntry] = field(default_factory=list)
+
+
+async def _queues(db: AsyncSession, judge: Judge) -> list[StageQueue]:
+    out = []
+    for a in await svc.assignments(db, judge):
+        items = await svc.queue(db, judge, a.stage, a.track)
+        out.append(StageQueue(a.stage.id, a.stage.name, a.track.name, a.round.name, a.is_chief,
+                              await svc.is_signed_off(db, a.stage.id),
+                              [QueueEntry(i.entry_id, i.blind_code, i.running_order, i.state) for i in items]))
+    return out
+
+
+def _criteria(a: svc.Assignment) -> list[dict[str, Any]]:
+    return [{"key": c.key, "name": c.name, "kind": c.kind, "max": str(c.mark_limit), "step": str(c.step or ""),
+             "counts": c.counts, "levels": c.levels} for c in a.criteria]
+
+
+class JudgeController(Controller):
+    guards = [requires("judge")]
+
+    @get("/judge", include_in_schema=False)
+    async def home(self, request: Request, db: NamedDependency[AsyncSession]) -> Template:
+        judge = await _judge(db, request)
+        event = await db.get(Event, judge.event_id)
+        return Template("judging/queue.html", context={"judge": judge, "event": event,
+                                                       "queues": await _queues(db, judge), "states": SHEET_STATES})
+
+    @get("/judge/stages/{stage_id:int}/entries/{entry_id:int}", include_in_schema=False)
+    async def sheet_page(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],
+                         entry_id: FromPath[int]) -> Template:
+        judge = await _judge(db, request)
+        a = await svc.assignment(db, judge, stage_id)
+        view = await svc.read_sheet(db, judge, a, entry_id)
+        items = await svc.queue(db, judge, a.stage, a.track)
+        position = next((i for i, item in enumerate(items) if item.entry_id == entry_id), 0)
+        return Template("judging/sheet.html", context={
+            "judge": judge, "a": a, "view": view, "criteria": _criteria(a), "entry_id": entry_id,
+            "next_item": items[position + 1] if position + 1 < len(items) else None})
+
+    @get("/api/judge/queue", tags=["judging"])
+    async def api_queue(self, request: Request, db: NamedDependency[AsyncSession]) -> list[StageQueue]:
+        """The stages the judge sits on, each with its entries by blind code and running order."""
+        return await _queues(db, await _judge(db, request))
+
+    @get("/api/judge/stages/{stage_id:int}/entries/{entry_id:int}", tags=["judging"])
+    async def api_read_sheet(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],
+                             entry_id: FromPath[int]) -> dict[str, Any]:
+        """The judge's own sheet for an entry: criteria, state, version and marks."""
+        judge = await _judge(db, request)
+        a = await svc.assignment(db, judge, stage_id)
+        return {**asdict(await svc.read_sheet(db, judge, a, entry_id)), "criteria": _criteria(a)}
+
+    @put("/api/judge/stages/{stage_id:int}/entries/{entry_id:int}", tags=["judging"])
+    async def api_write_sheet(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],
+                              entry_id: FromPath[int], data: JSONBody[SheetWrite]) -> dict[str, Any]:
+        """Save a draft (`submit: false`) or submit the sheet. Send a fresh `key` per change and the same key
+        when retrying; `base_version` is the version the change was made on (409 if the sheet moved on)."""
+        judge = await _judge(db, request)
+        a = await svc.assignment(db, judge, stage_id)
+        outcome = await svc.write_sheet(db, judge, a, entry_id, data.marks, base_version=data.base_version,
+                                        submit=data.submit, key=data.key, device=data.device or _device(request))
+        return {**outcome.as_dict(), "replayed": outcome.replayed}
+
+
+def _device(request: Request) -> str:
+    return request.headers.get("user-agent", "")[:120]
+
+
+# --- the chief judge's console -----------------------------------------------------------------------
+
+
+class ChiefController(Controller):
+    path = "/chief/stages/{stage_id:int}"
+    guards = [requires("judge")]
+    include_in_schema = False
+
+    async def _chief(self, db: AsyncSession, request: Request, stage_id: int) -> tuple[Judge, svc.Assignment]:
+        judge = await _judge(db, request)
+        a = await svc.assignment(db, judge, stage_id)
+        if not a.is_chief:
+            raise NotFound("裁判长控制台")
+        return judge, a
+
+    @get("/")
+    async def console(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int]) -> Template:
+        judge, a = await self._chief(db, request, stage_id)
+        progress = await svc.progress(db, a.stage, a.track)
+        results = await svc.compute_round(db, a.round)
+        return Template("judging/console.html", context={
+            "judge": judge, "a": a, "progress": progress, "missing": progress.missing(),
+            "consistency": await svc.consistency(db, a.round), "results": results,
+            "signed_off": await svc.is_signed_off(db, a.stage.id), "states": SHEET_STATES,
+            "rechecks": await svc.recheck_draws(db, a.stage),
+            "mismatches": await svc.paper_mismatches(db, a.stage),
+            "bibs": {e.id: e.bib for e in progress.entries}})
+
+    @post("/sheets/{sheet_id:int}/reopen")
+    async def reopen(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],
+                     sheet_id: FromPath[int]) -> Redirect:
+        judge, a = await self._chief(db, request, stage_id)
+        form = await Form.read(request)
+        sheet = await svc.sheet_of_stage(db, a.stage, sheet_id)
+        await svc.reopen_sheet(db, sheet.id, form.required("reason", "退回原因"), svc.actor_of(judge), a.track.event_id)
+        return Redirect(f"/chief/stages/{stage_id}", status_code=303)
+
+    @post("/recheck")
+    async def recheck(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int]) -> Redirect:
+        judge, a = await self._chief(db, request, stage_id)
+        await svc.draw_recheck(db, a.stage, a.round, f"{judge.number} {judge.name}")
+        return Redirect(f"/chief/stages/{stage_id}#recheck", status_code=303)
+
+    @post("/signoff")
+    async def signoff(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int]) -> Redirect:
+        judge, a = await self._chief(db, request, stage_id)
+        await svc.sign_off(db, judge, a)
+        return Redirect(f"/chief/stages/{stage_id}", status_code=303)
+
+
+# --- scorers: marks from signed paper sheets ------------------------------------------------------------
+
+
+class ScorerController(Controller):
+    path = "/scorer"
+    guards = [requires("scorer", "organiser")]
+    include_in_schema = False
+
+    @get("/")
+    async def stages(self, db: NamedDependency[AsyncSession]) -> Template:
+        return Template("judging/scorer_stages.html", context={"stages": await svc.all_stages(db)})
+
+    @get("/stages/{stage_id:int}")
+    async def paper_form(self, db: NamedDependency[AsyncSession], stage_id: FromPath[int]) -> Template:
+        return Template("judging/paper.html", context=await svc.paper_context(db, stage_id))
+
+    @post("/stages/{stage_id:int}")
+    async def enter(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int]) -> Template:
+        form = await Form.read(request)
+        context = await svc.paper_context(db, stage_id)
+        judge = next((j for j in context["judges"] if j.id == form.int("judge_id", "裁判", required=True)), None)
+        entry: Entry | None = next((e for e in context["entries"] if e.id == form.int("entry_id", "选手",
+                                                                                      required=True)), None)
+        if judge is None or entry is None:
+            raise NotFound("裁判或选手")
+        a = await svc.assignment(db, judge, stage_id)
+        marks = {c.key: form.text(f"mark_{c.key}") for c in a.criteria}
+        user: Identity = request.user
+        outcome = await svc.enter_paper(db, user.name, judge, a, entry.id, marks,
+                                        form.int("pass_no", "录入遍次", required=True))
+        return Template("judging/paper.html", context={**await svc.paper_context(db, stage_id), "outcome": outcome,
+                                                       "last": {"judge": judge, "entry": entry}})
+
+
+ROUTES = [login_page, login, qr_login, api_sign_in, JudgeController, ChiefController, ScorerController]

@@ -1,0 +1,540 @@
+"""Judging: sign-in, queues, score sheets, the chief judge's console, paper entry, and the
+stored results, which every accepted submission recomputes through the scoring engine in the
+same transaction."""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import delete, func
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contest import ledger, scoring
+from contest.auth import verify_secret
+from contest.db import utcnow
+from contest.errors import Conflict, InputError, NotFound
+from contest.events.models import Entry, Event, Judge, Panel, PanelMember, Recusal, Round, Stage, Track
+from contest.judging.models import Mark, PaperEntry, RecheckDraw, Result, Sheet, SheetRequest, StageSignoff
+
+MAX_PIN_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+RANKED_IN_FULL = 10  # 复核: the top ten are re-checked in full …
+SAMPLE_SHARE = Decimal("0.15")  # … and at least 15% of the rest at random
+
+
+# --- sign-in ----------------------------------------------------------------------------------------
+
+
+async def sign_in(session: AsyncSession, event_code: str, number: str, pin: str) -> Judge:
+    """Event code + judge number + PIN. Five wrong PINs lock that judge for 15 minutes."""
+    judge = (await session.exec(select(Judge).join(Event).where(
+        Event.judge_code == event_code.strip(), Judge.number == number.strip().upper()))).first()
+    if judge is None:
+        raise InputError("活动代码或裁判编号不正确", "number")
+    now = utcnow()
+    if judge.locked_until and judge.locked_until > now:
+        minutes = int((judge.locked_until - now).total_seconds() // 60) + 1
+        raise Conflict(f"PIN连续输错{MAX_PIN_FAILURES}次，请{minutes}分钟后再试或联系组织方")
+    if not judge.pin_hash or not verify_secret(judge.pin_hash, pin.strip()):
+        judge.failed_pins += 1
+        if judge.failed_pins >= MAX_PIN_FAILURES:
+            judge.failed_pins, judge.locked_until = 0, now + LOCKOUT
+        session.add(judge)
+        await session.commit()
+        raise InputError("PIN不正确", "pin")
+    judge.failed_pins, judge.locked_until = 0, None
+    session.add(judge)
+    await session.commit()
+    return judge
+
+
+async def judge_by_token(session: AsyncSession, token: str) -> Judge:
+    judge = (await session.exec(select(Judge).where(Judge.login_token == token))).first()
+    if judge is None:
+        raise NotFound("登录二维码已失效，请向组织方索取新的登录卡。该链接")
+    return judge
+
+
+# --- what a judge may score ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A stage a judge sits on, with what is needed to score it."""
+
+    stage: Stage
+    round: Round
+    track: Track
+    scheme: scoring.Scheme
+    is_chief: bool
+
+    @property
+    def criteria(self) -> tuple:
+        return next(s for s in self.scheme.stages if s.key == self.stage.key).criteria
+
+
+async def assignments(session: AsyncSession, judge: Judge) -> list[Assignment]:
+    rows = (await session.exec(
+        select(Stage, Round, Track, PanelMember.is_chief).join(Panel, Panel.stage_id == Stage.id)
+        .join(PanelMember, PanelMember.panel_id == Panel.id).join(Round, Round.id == Stage.round_id)
+        .join(Track, Track.id == Round.track_id).where(PanelMember.judge_id == judge.id)
+        .order_by(Track.id, Round.seq, Stage.seq))).all()
+    return [Assignment(stage, round_, track, scoring.parse_scheme(round_.scheme), chief)
+            for stage, round_, track, chief in rows]
+
+
+async def assignment(session: AsyncSession, judge: Judge, stage_id: int) -> Assignment:
+    found = next((a for a in await assignments(session, judge) if a.stage.id == stage_id), None)
+    if found is None:
+        raise NotFound("您所在裁判组的评分环节")
+    return found
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    entry_id: int
+    blind_code: str
+    running_order: int | None
+    state: str  # not_started, draft, submitted, reopened
+
+
+async def queue(session: AsyncSession, judge: Judge, stage: Stage, track: Track) -> list[QueueItem]:
+    """The entries the judge scores in a stage, by blind code and running order only; entries
+    from the judge's own unit or a declared conflict never reach the judge."""
+    recused = select(Recusal.entry_id).where(Recusal.judge_id == judge.id)
+    rows = (await session.exec(
+        select(Entry.id, Entry.blind_code, Entry.running_order, Sheet.state)
+        .outerjoin(Sheet, (Sheet.entry_id == Entry.id) & (Sheet.stage_id == stage.id) & (Sheet.judge_id == judge.id))
+        .where(Entry.track_id == track.id, Entry.blind_code.is_not(None),
+               Entry.status.in_(("registered", "checked_in")), Entry.id.not_in(recused))
+        .order_by(Entry.running_order, Entry.blind_code))).all()
+    return [QueueItem(i, code, order, state or "not_started") for i, code, order, state in rows]
+
+
+async def _scorable_entry(session: AsyncSession, judge: Judge, a: Assignment, entry_id: int) -> Entry:
+    entry = await session.get(Entry, entry_id)
+    if entry is None or entry.track_id != a.track.id or entry.blind_code is None:
+        raise NotFound("选手")
+    if entry.status in ("withdrawn", "disqualified"):
+        raise Conflict("该选手已退赛或被取消资格，不能评分")
+    recused = (await session.exec(select(Recusal.id).where(Recusal.judge_id == judge.id,
+                                                           Recusal.entry_id == entry.id))).first()
+    if recused:
+        raise NotFound("选手")  # a recused judge is not even told that the entry exists
+    return entry
+
+
+# --- score sheets -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetView:
+    sheet_id: int | None
+    blind_code: str
+    state: str
+    version: int
+    marks: dict[str, str]  # the submitted marks, or the server-side draft
+    signed_off: bool
+
+
+async def read_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_id: int) -> SheetView:
+    entry = await _scorable_entry(session, judge, a, entry_id)
+    sheet = await _sheet(session, a.stage.id, entry.id, judge.id)
+    signed = await is_signed_off(session, a.stage.id)
+    if sheet is None:
+        return SheetView(None, entry.blind_code, "not_started", 0, {}, signed)
+    marks = await _marks(session, sheet) if sheet.state == "submitted" else dict(sheet.draft)
+    return SheetView(sheet.id, entry.blind_code, sheet.state, sheet.version, marks, signed)
+
+
+async def _sheet(session: AsyncSession, stage_id: int, entry_id: int, judge_id: int, lock: bool = False):
+    stmt = select(Sheet).where(Sheet.stage_id == stage_id, Sheet.entry_id == entry_id, Sheet.judge_id == judge_id)
+    return (await session.exec(stmt.with_for_update() if lock else stmt)).first()
+
+
+async def _marks(session: AsyncSession, sheet: Sheet) -> dict[str, str]:
+    rows = (await session.exec(select(Mark).where(Mark.sheet_id == sheet.id))).all()
+    return {m.criterion: _plain(m.value) for m in rows}
+
+
+def _plain(value: Decimal) -> str:
+    """4.5000 → "4.5", 9.0000 → "9": marks as a judge typed them."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def check_marks(criteria: Sequence, raw: dict[str, object], complete: bool) -> dict[str, Decimal]:
+    """Validate marks against the stage's criteria: known keys, numbers, range, step, and on
+    submission every counting criterion. Raises InputError naming the criterion."""
+    by_key = {c.key: c for c in criteria}
+    marks: dict[str, Decimal] = {}
+    for key, value in raw.items():
+        crit = by_key.get(key)
+        if crit is None:
+            raise InputError(f"评分项 {key} 不属于本环节", key)
+        if value in (None, ""):
+            continue
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise InputError(f"{crit.name}：“{value}”不是数字", key) from None
+        if not number.is_finite() or not 0 <= number <= crit.mark_limit:
+            raise InputError(f"{crit.name}：{value} 超出范围 0–{_plain(crit.mark_limit)}", key)
+        if crit.step and number % crit.step != 0:
+            raise InputError(f"{crit.name}：{value} 应为 {_plain(crit.step)} 的整数倍", key)
+        marks[key] = number
+    if complete:
+        missing = [c.name for c in criteria if c.counts and c.key not in marks and c.kind != "measurement"]
+        if missing:
+            raise InputError(f"还有评分项未打分：{'、'.join(missing)}", "marks")
+    return marks
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    sheet_id: int
+    state: str
+    version: int
+    replayed: bool = False  # a retry answered from the first request's outcome
+
+    def as_dict(self) -> dict:
+        return {"sheet_id": self.sheet_id, "state": self.state, "version": self.version}
+
+
+async def write_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_id: int, raw: dict[str, object], *,
+                      base_version: int, submit: bool, key: str, device: str = "", actor: str | None = None
+                      ) -> WriteOutcome:
+    """Save a draft or submit a sheet: idempotent by `key`, checked against `base_version`,
+    ledgered, and (on submission) recomputing the entry's result — all in one transaction."""
+    if not key or len(key) > 64:
+        raise InputError("缺少请求编号（idempotency key）", "key")
+    if done := await session.get(SheetRequest, key):
+        if done.judge_id != judge.id:
+            raise Conflict("请求编号已被使用")
+        return WriteOutcome(**done.outcome, replayed=True)
+    entry = await _scorable_entry(session, judge, a, entry_id)
+    if await is_signed_off(session, a.stage.id):
+        raise Conflict("本环节已由裁判长签字确认，不能再修改")
+    marks = check_marks(a.criteria, raw, complete=submit)
+    sheet = await _sheet(session, a.stage.id, entry.id, judge.id, lock=True)
+    if sheet is None:
+        sheet = await _new_sheet(session, a.stage.id, entry.id, judge.id)
+    if sheet.version != base_version:
+        raise Conflict(f"评分表已在另一台设备上更新（当前版本 {sheet.version}，您的版本 {base_version}），请刷新后再改")
+    if sheet.state == "submitted":
+        raise Conflict("评分表已提交并锁定，只有裁判长可以退回修改")
+    sheet.version += 1
+    sheet.updated_at = utcnow()
+    if submit:
+        await _submit(session, sheet, marks, a, entry, judge, device, actor or actor_of(judge))
+    else:
+        sheet.draft = {k: _plain(v) for k, v in marks.items()}
+        sheet.state = "draft" if sheet.state == "draft" else sheet.state
+    session.add(sheet)
+    outcome = WriteOutcome(sheet.id, sheet.state, sheet.version)
+    session.add(SheetRequest(key=key, judge_id=judge.id, sheet_id=sheet.id, outcome=outcome.as_dict()))
+    await session.commit()
+    return outcome
+
+
+async def _new_sheet(session: AsyncSession, stage_id: int, entry_id: int, judge_id: int) -> Sheet:
+    """Create the sheet, or lock the one a concurrent request created a moment ago."""
+    await session.exec(insert(Sheet).values(stage_id=stage_id, entry_id=entry_id, judge_id=judge_id, state="draft",
+                                            version=0, draft={}, updated_at=utcnow()).on_conflict_do_nothing())
+    return await _sheet(session, stage_id, entry_id, judge_id, lock=True)
+
+
+def actor_of(judge: Judge) -> str:
+    return f"judge:{judge.id} {judge.number} {judge.name}"
+
+
+async def _submit(session: AsyncSession, sheet: Sheet, marks: dict[str, Decimal], a: Assignment, entry: Entry,
+                  judge: Judge, device: str, actor: str) -> None:
+    old = await _marks(session, sheet)
+    new = {k: _plain(v) for k, v in marks.items()}
+    await session.exec(delete(Mark).where(Mark.sheet_id == sheet.id))
+    if marks:
+        await session.exec(insert(Mark).values([{"sheet_id": sheet.id, "criterion": k, "value": v}
+                                                for k, v in marks.items()]))
+    sheet.state, sheet.draft, sheet.submitted_at, sheet.reopen_reason = "submitted", {}, utcnow(), None
+    await recompute_entry(session, a.round, entry)
+    await ledger.append(session, event_id=a.track.event_id, actor=actor, device=device, action="sheet.submit",
+                        subject=f"sheet:{sheet.id}", payload={
+                            "stage": a.stage.key, "entry": entry.bib, "judge": judge.number,
+                            "old": old, "new": new, "version": sheet.version})
+
+
+async def reopen_sheet(session: AsyncSession, sheet_id: int, reason: str, actor: str, event_id: int) -> Sheet:
+    """The chief judge sends a submitted sheet back to its judge, with a recorded reason. Its
+    marks keep counting until the judge submits again."""
+    reason = reason.strip()
+    if not reason:
+        raise InputError("请填写退回原因", "reason")
+    sheet = (await session.exec(select(Sheet).where(Sheet.id == sheet_id).with_for_update())).first()
+    if sheet is None:
+        raise NotFound("评分表")
+    if await is_signed_off(session, sheet.stage_id):
+        raise Conflict("本环节已签字确认，不能退回")
+    if sheet.state != "submitted":
+        raise Conflict("只有已提交的评分表可以退回")
+    sheet.state, sheet.reopen_reason, sheet.version = "reopened", reason[:200], sheet.version + 1
+    sheet.draft = await _marks(session, sheet)
+    session.add(sheet)
+    await ledger.append(session, event_id=event_id, actor=actor, device="", action="sheet.reopen",
+                        subject=f"sheet:{sheet.id}", payload={"reason": reason[:200], "version": sheet.version})
+    await session.commit()
+    return sheet
+
+
+# --- results ----------------------------------------------------------------------------------------
+
+
+async def round_marks(session: AsyncSession, round_: Round, entry_id: int | None = None) -> list[scoring.Mark]:
+    """Submitted marks of a round as the engine takes them: entries by bib, judges by number."""
+    stmt = (select(Entry.bib, Stage.key, Mark.criterion, Judge.number, Mark.value)
+            .join(Sheet, Sheet.id == Mark.sheet_id).join(Stage, Stage.id == Sheet.stage_id)
+            .join(Entry, Entry.id == Sheet.entry_id).join(Judge, Judge.id == Sheet.judge_id)
+            .where(Stage.round_id == round_.id))
+    if entry_id is not None:
+        stmt = stmt.where(Entry.id == entry_id)
+    return [scoring.Mark(*row) for row in (await session.exec(stmt)).all()]
+
+
+async def recompute_entry(session: AsyncSession, round_: Round, entry: Entry) -> Result:
+    scheme = scoring.parse_scheme(round_.scheme)
+    marks = await round_marks(session, round_, entry.id)
+    (figures,) = scoring.compute(scheme, marks, {entry.bib: entry.status})
+    values = {"status": figures.status, "total": figures.total,
+              "stage_totals": {k: str(v) for k, v in figures.stage_totals.items()},
+              "criteria": {s: {c: str(v) for c, v in cs.items()} for s, cs in figures.criteria.items()},
+              "computed_at": utcnow()}
+    stmt = insert(Result).values(round_id=round_.id, entry_id=entry.id, **values)
+    await session.exec(stmt.on_conflict_do_update(index_elements=["round_id", "entry_id"], set_=values))
+    return Result(round_id=round_.id, entry_id=entry.id, **values)
+
+
+async def compute_round(session: AsyncSession, round_: Round) -> list[scoring.EntryResult]:
+    """Ranks, totals and awards of a round, computed afresh by the engine from its marks."""
+    statuses = dict((await session.exec(select(Entry.bib, Entry.status).join(Track).join(Round)
+                                        .where(Round.id == round_.id, Entry.blind_code.is_not(None)))).all())
+    return scoring.compute(scoring.parse_scheme(round_.scheme), await round_marks(session, round_), statuses)
+
+
+# --- the chief judge's console ---------------------------------------------------------------------
+
+
+async def is_signed_off(session: AsyncSession, stage_id: int) -> bool:
+    return (await session.exec(select(StageSignoff.id).where(StageSignoff.stage_id == stage_id))).first() is not None
+
+
+@dataclass(frozen=True)
+class Progress:
+    judges: list[Judge]
+    entries: list[Entry]
+    cells: dict[tuple[int, int], Sheet]  # (entry id, judge id) -> sheet
+    recused: set[tuple[int, int]]
+
+    def missing(self) -> list[tuple[Entry, Judge]]:
+        return [(e, j) for e in self.entries for j in self.judges
+                if (e.id, j.id) not in self.recused and self.state(e, j) != "submitted"]
+
+    def state(self, entry: Entry, judge: Judge) -> str:
+        if (entry.id, judge.id) in self.recused:
+            return "recused"
+        sheet = self.cells.get((entry.id, judge.id))
+        return sheet.state if sheet else "not_started"
+
+
+async def progress(session: AsyncSession, stage: Stage, track: Track) -> Progress:
+    judges = list((await session.exec(select(Judge).join(PanelMember).join(Panel)
+                                      .where(Panel.stage_id == stage.id).order_by(Judge.number))).all())
+    entries = list((await session.exec(select(Entry).where(Entry.track_id == track.id, Entry.blind_code.is_not(None),
+                                                           Entry.status.in_(("registered", "checked_in")))
+                                       .order_by(Entry.running_order))).all())
+    sheets = (await session.exec(select(Sheet).where(Sheet.stage_id == stage.id))).all()
+    recused = (await session.exec(select(Recusal.entry_id, Recusal.judge_id)
+                                  .where(Recusal.judge_id.in_([j.id for j in judges])))).all()
+    return Progress(judges, entries, {(s.entry_id, s.judge_id): s for s in sheets}, set(recused))
+
+
+async def consistency(session: AsyncSession, round_: Round) -> scoring.Consistency:
+    return scoring.judge_consistency(scoring.parse_scheme(round_.scheme), await round_marks(session, round_))
+
+
+async def draw_recheck(session: AsyncSession, stage: Stage, round_: Round, drawn_by: str) -> RecheckDraw:
+    """The top ten in full, plus a random sample (≥15%, at least one) of the rest, drawn with a
+    recorded seed so the sample can be replayed."""
+    ranked = [r for r in await compute_round(session, round_) if r.rank is not None]
+    if not ranked:
+        raise Conflict("还没有可复核的成绩")
+    top, rest = ranked[:RANKED_IN_FULL], ranked[RANKED_IN_FULL:]
+    seed = secrets.token_hex(16)
+    size = min(len(rest), max(1, -(-len(rest) * SAMPLE_SHARE // 1))) if rest else 0
+    sample = sorted(_seeded(seed).sample(sorted(r.entry for r in rest), int(size)))
+    draw = RecheckDraw(stage_id=stage.id, seed=seed, drawn_by=drawn_by,
+                       entries=[[r.entry, "前十名全部复核"] for r in top] + [[bib, "随机抽查"] for bib in sample])
+    session.add(draw)
+    await session.commit()
+    return draw
+
+
+def _seeded(seed: str):
+    import random
+
+    return random.Random(int(seed, 16))  # replayable: Python's Mersenne Twister from the recorded seed
+
+
+async def sign_off(session: AsyncSession, judge: Judge, a: Assignment) -> StageSignoff:
+    """The chief judge signs the stage off: it must have every mark; then it is locked."""
+    if not a.is_chief:
+        raise Conflict("只有本组裁判长可以签字确认")
+    if await is_signed_off(session, a.stage.id):
+        raise Conflict("本环节已签字确认")
+    missing = (await progress(session, a.stage, a.track)).missing()
+    if missing:
+        raise Conflict(f"还有 {len(missing)} 份评分表未提交，不能签字确认")
+    signoff = StageSignoff(stage_id=a.stage.id, judge_id=judge.id)
+    session.add(signoff)
+    await ledger.append(session, event_id=a.track.event_id, actor=actor_of(judge), device="", action="stage.signoff",
+                        subject=f"stage:{a.stage.id}", payload={"stage": a.stage.key, "track": a.track.slug})
+    await session.commit()
+    return signoff
+
+
+# --- paper sheets and double entry -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaperOutcome:
+    state: str  # waiting (one pass so far), mismatch, accepted
+    differences: list[str]
+
+
+async def enter_paper(session: AsyncSession, scorer: str, judge: Judge, a: Assignment, entry_id: int,
+                      raw: dict[str, object], pass_no: int) -> PaperOutcome:
+    """One scorer's pass over a signed paper sheet. When both passes agree, the marks are
+    submitted as the judge's sheet; when they differ, the differences are listed and nothing counts."""
+    if pass_no not in (1, 2):
+        raise InputError("录入遍次应为1或2", "pass_no")
+    entry = await _scorable_entry(session, judge, a, entry_id)
+    marks = {k: _plain(v) for k, v in check_marks(a.criteria, raw, complete=True).items()}
+    passes = {p.pass_no: p for p in (await session.exec(select(PaperEntry).where(
+        PaperEntry.stage_id == a.stage.id, PaperEntry.entry_id == entry.id, PaperEntry.judge_id == judge.id))).all()}
+    other = passes.get(3 - pass_no)
+    if other is not None and other.scorer == scorer:
+        raise InputError("两遍录入须由两名不同的录分员完成", "scorer")
+    values = {"stage_id": a.stage.id, "entry_id": entry.id, "judge_id": judge.id, "pass_no": pass_no,
+              "scorer": scorer, "marks": marks, "at": utcnow()}
+    await session.exec(insert(PaperEntry).values(**values).on_conflict_do_update(
+        index_elements=["stage_id", "entry_id", "judge_id", "pass_no"], set_=values))
+    if other is None:
+        await session.commit()
+        return PaperOutcome("waiting", [])
+    differences = [f"{c.name}：{other.marks.get(c.key, '—')} / {marks.get(c.key, '—')}"
+                   for c in a.criteria if other.marks.get(c.key) != marks.get(c.key)]
+    if differences:
+        await session.commit()
+        return PaperOutcome("mismatch", differences)
+    sheet = await _sheet(session, a.stage.id, entry.id, judge.id)
+    await write_sheet(session, judge, a, entry.id, marks, base_version=sheet.version if sheet else 0, submit=True,
+                      key=f"paper-{a.stage.id}-{entry.id}-{judge.id}-{secrets.token_hex(8)}",
+                      device=f"paper:{other.scorer}+{scorer}",
+                      actor=f"scorer:{other.scorer}+{scorer} for {judge.number}")
+    return PaperOutcome("accepted", [])
+
+
+async def paper_mismatches(session: AsyncSession, stage: Stage) -> list[tuple[PaperEntry, PaperEntry]]:
+    rows = (await session.exec(select(PaperEntry).where(PaperEntry.stage_id == stage.id)
+                               .order_by(PaperEntry.entry_id, PaperEntry.judge_id, PaperEntry.pass_no))).all()
+    pairs: dict[tuple[int, int], dict[int, PaperEntry]] = {}
+    for p in rows:
+        pairs.setdefault((p.entry_id, p.judge_id), {})[p.pass_no] = p
+    return [(two[1], two[2]) for two in pairs.values() if len(two) == 2 and two[1].marks != two[2].marks]
+
+
+# --- audit ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    entries: int
+    marks: int
+    problem: str | None  # the first thing found broken, naming the ledger entry or the mark
+
+
+async def audit(session: AsyncSession, event: Event | None = None) -> AuditReport:
+    """Re-walk the chain, then check that the current marks are exactly what the ledger's last
+    submission of each sheet recorded (a mark UPDATEd in psql shows up here)."""
+    count, broken = await ledger.verify_chain(session)
+    if broken:
+        return AuditReport(count, 0, f"ledger entry #{broken.entry_id} {broken.problem}")
+    recorded: dict[int, tuple[int, dict]] = {}
+    async for entry in ledger.walk(session):
+        if entry.action == "sheet.submit" and (event is None or entry.event_id == event.id):
+            recorded[int(entry.subject.split(":")[1])] = (entry.id, entry.payload)
+    stmt = select(Mark, Sheet, Entry.bib, Judge.number).join(Sheet, Sheet.id == Mark.sheet_id) \
+        .join(Entry, Entry.id == Sheet.entry_id).join(Judge, Judge.id == Sheet.judge_id)
+    if event is not None:
+        stmt = stmt.where(Judge.event_id == event.id)
+    current: dict[int, dict[str, str]] = {}
+    where: dict[int, str] = {}
+    rows = (await session.exec(stmt)).all()
+    for mark, sheet, bib, number in rows:
+        current.setdefault(sheet.id, {})[mark.criterion] = _plain(mark.value)
+        where[sheet.id] = f"entry {bib}, judge {number}"
+    for sheet_id in sorted(current.keys() | recorded.keys()):
+        entry_id, payload = recorded.get(sheet_id, (None, {"new": {}}))
+        if current.get(sheet_id, {}) != payload["new"]:
+            return AuditReport(count, len(rows), _mark_problem(sheet_id, where.get(sheet_id, ""), entry_id,
+                                                               current.get(sheet_id, {}), payload["new"]))
+    return AuditReport(count, len(rows), None)
+
+
+def _mark_problem(sheet_id: int, where: str, entry_id: int | None, now: dict, recorded: dict) -> str:
+    if entry_id is None:
+        return f"sheet {sheet_id} ({where}) has marks that no ledger entry records"
+    changed = sorted(k for k in now.keys() | recorded.keys() if now.get(k) != recorded.get(k))
+    detail = ", ".join(f"{k}: ledger {recorded.get(k, '—')} ≠ database {now.get(k, '—')}" for k in changed)
+    return f"sheet {sheet_id} ({where}) differs from ledger entry #{entry_id}: {detail}"
+
+
+async def count_sheets(session: AsyncSession, stage: Stage) -> int:
+    return (await session.exec(select(func.count()).select_from(Sheet).where(Sheet.stage_id == stage.id))).one()
+
+
+async def recheck_draws(session: AsyncSession, stage: Stage) -> Sequence[RecheckDraw]:
+    return (await session.exec(select(RecheckDraw).where(RecheckDraw.stage_id == stage.id)
+                               .order_by(RecheckDraw.at.desc()))).all()
+
+
+async def sheet_of_stage(session: AsyncSession, stage: Stage, sheet_id: int) -> Sheet:
+    sheet = await session.get(Sheet, sheet_id)
+    if sheet is None or sheet.stage_id != stage.id:
+        raise NotFound("评分表")
+    return sheet
+
+
+async def all_stages(session: AsyncSession) -> Sequence[tuple[Stage, Round, Track, Event]]:
+    """Stages with a panel, of events under way, for the scorers' page."""
+    return (await session.exec(
+        select(Stage, Round, Track, Event).join(Round, Round.id == Stage.round_id).join(Track).join(Event)
+        .where(Stage.id.in_(select(Panel.stage_id)), Event.status.in_(("running", "review")))
+        .order_by(Event.id, Track.id, Round.seq, Stage.seq))).all()
+
+
+async def paper_context(session: AsyncSession, stage_id: int) -> dict:
+    stage = await session.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound("评分环节")
+    round_ = await session.get(Round, stage.round_id)
+    track = await session.get(Track, round_.track_id)
+    scheme = scoring.parse_scheme(round_.scheme)
+    progress_ = await progress(session, stage, track)
+    return {"stage": stage, "round": round_, "track": track, "judges": progress_.judges,
+            "entries": progress_.entries, "criteria": next(s for s in scheme.stages if s.key == stage.key).criteria,
+            "mismatches": await paper_mismatches(session, stage)}

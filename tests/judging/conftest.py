@@ -1,0 +1,51 @@
+"""A running contest to judge: one track with drawn entries, a five-judge panel on the practical
+stage (J01 chief), and the judges' PINs."""
+from dataclasses import dataclass
+
+import pytest
+from sqlmodel import select
+
+from contest.events import service as events
+from contest.events.models import Entry, Event, Judge, Stage, Track
+from contest.people.models import Area
+from tests.conftest import ID_KEY
+from tests.setup.test_contestant_import import person, xlsx
+
+
+@dataclass
+class Contest:
+    event: Event
+    track: Track
+    theory: Stage
+    practical: Stage
+    judges: list[Judge]
+    pins: dict[str, str]
+    entries: list[Entry]
+
+
+async def make_contest(session, contestants: int = 6, judges: int = 5) -> Contest:
+    session.add(Area(code="421202", name="咸安区"))
+    await session.commit()
+    event = await events.create_event(session, events.EventInput(slug="cook", name="烹饪大赛", year=2026))
+    track = await events.create_track(session, event, events.TrackInput(slug="chef", name="中式烹调师"))
+    await events.import_contestants(session, track, "a.xlsx", xlsx([person(i) for i in range(contestants)]),
+                                    id_key=ID_KEY.encode())
+    added = [await events.add_judge(session, event, f"评委{'甲乙丙丁戊己庚辛壬癸'[i]}", None) for i in range(judges)]
+    round_ = (await events.list_rounds(session, track))[0]
+    theory, practical = await events.list_stages(session, round_)
+    await events.create_panel(session, practical, "实操组", [j.id for j, _ in added], added[0][0].id)
+    await events.create_panel(session, theory, "理论组", [added[0][0].id], added[0][0].id)
+    await events.draw_blind_codes(session, track, "监督员")
+    for step in ("registration", "running"):
+        await events.set_event_status(session, event, step)
+    entries = list((await session.exec(select(Entry).order_by(Entry.running_order))).all())
+    return Contest(event, track, theory, practical, [j for j, _ in added], {j.number: pin for j, pin in added},
+                   entries)
+
+
+@pytest.fixture
+async def contest(session) -> Contest:
+    return await make_contest(session)
+
+
+FULL = {"prep": "8.5", "skill": "35", "quality": "36", "safety": "1"}
