@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import db
@@ -38,8 +39,18 @@ def _database_url(settings: Settings) -> str:
 
 def _run(url: str, work: Callable[[AsyncSession], Awaitable[T]], *, check: bool = True) -> T:
     async def main() -> T:
-        engine = db.make_engine(url, pool_size=2)
         try:
+            engine = db.make_engine(url, pool_size=2)
+        except ArgumentError as exc:
+            raise CLIError(f"CONTEST_DATABASE_URL is not a database URL: {exc}") from exc
+        try:
+            try:  # reach the database first: a server that is down or a wrong URL is one line, not a traceback
+                async with engine.connect():
+                    pass
+            except (OSError, DBAPIError) as exc:
+                where = f"database {engine.url.database!r} at {engine.url.host or engine.url.query.get('host')}"
+                reason = str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__]
+                raise CLIError(f"cannot connect to {where}: {reason[0]}") from exc
             if check:
                 await db.ensure_migrated(engine)
             async with db.make_sessionmaker(engine)() as session:
@@ -205,7 +216,10 @@ def import_contestants(file: Path | None, event_slug: str | None, track_slug: st
     from contest.events import importers, service
 
     if template:
-        template.write_bytes(importers.write_template())
+        try:
+            template.write_bytes(importers.write_template())
+        except OSError as exc:
+            raise CLIError(f"cannot write the template to {template}: {exc.strerror}") from exc
         click.echo(f"template written to {template}")
         return
     if not (file and event_slug and track_slug):
@@ -242,6 +256,57 @@ def _progress(label: str):
                         disable=not sys.stderr.isatty())
     progress.add_task(label, total=None)
     return progress
+
+
+# --- judging ----------------------------------------------------------------------------------------
+
+
+@main.group()
+def marks() -> None:
+    """Marks from signed paper score sheets."""
+
+
+@marks.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--event", "event_slug", required=True)
+@click.option("--track", "track_slug", help="needed when the event has several tracks")
+@click.option("--scorer", required=True, help="the scorer (录分员) typing this pass")
+@click.option("--pass", "pass_no", required=True, type=click.IntRange(1, 2),
+              help="1 or 2: two scorers enter each sheet")
+def marks_import(file: Path, event_slug: str, track_slug: str | None, scorer: str, pass_no: int) -> None:
+    """One scorer's pass over paper sheets, as a CSV with the columns entry,stage,criterion,judge,mark
+    (entry = the blind code written on the sheet, judge = the judge number). Sheets whose two passes
+    agree are submitted; differences are listed."""
+    from contest.judging import importers
+
+    report = _run(_database_url(Settings.from_env()),
+                  lambda s: importers.import_pass(s, file, event_slug, track_slug, scorer, pass_no))
+    for line in report.lines():
+        click.echo(line)
+    if report.mismatches:
+        raise CLIError(f"{file.name}: {len(report.mismatches)} sheets differ from the other pass; they do not count")
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident score ledger."""
+
+
+@audit.command("verify")
+@click.option("--event", "event_slug", help="check only this event's marks (the chain is always checked whole)")
+def audit_verify(event_slug: str | None) -> None:
+    """Re-walk the ledger's SHA-256 chain and compare the current marks with it."""
+    from contest.events import service as events
+    from contest.judging import service as judging
+
+    async def work(session: AsyncSession) -> judging.AuditReport:
+        event = await events.get_event(session, event_slug) if event_slug else None
+        return await judging.audit(session, event)
+
+    report = _run(_database_url(Settings.from_env()), work)
+    if report.problem:
+        raise CLIError(f"audit failed: {report.problem}")
+    click.echo(f"ledger intact: {report.entries} entries, {report.marks} marks match it")
 
 
 # --- results ----------------------------------------------------------------------------------------

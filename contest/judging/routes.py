@@ -125,17 +125,17 @@ class JudgeController(Controller):
         return Template("judging/queue.html", context={"judge": judge, "event": event,
                                                        "queues": await _queues(db, judge), "states": SHEET_STATES})
 
-    @get("/judge/stages/{stage_id:int}/entries/{entry_id:int}", include_in_schema=False)
-    async def sheet_page(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],
-                         entry_id: FromPath[int]) -> Template:
+    @get("/judge/stages/{stage_id:int}", include_in_schema=False)
+    async def stage_page(self, request: Request, db: NamedDependency[AsyncSession],
+                         stage_id: FromPath[int]) -> Template:
+        """The tablet's scoring page for a stage: the whole queue and every sheet of this judge, so
+        scoring goes on when the network drops (drafts and submissions wait on the device)."""
         judge = await _judge(db, request)
         a = await svc.assignment(db, judge, stage_id)
-        view = await svc.read_sheet(db, judge, a, entry_id)
-        items = await svc.queue(db, judge, a.stage, a.track)
-        position = next((i for i, item in enumerate(items) if item.entry_id == entry_id), 0)
-        return Template("judging/sheet.html", context={
-            "judge": judge, "a": a, "view": view, "criteria": _criteria(a), "entry_id": entry_id,
-            "next_item": items[position + 1] if position + 1 < len(items) else None})
+        data = {"judge": {"id": judge.id, "number": judge.number}, "stage": {"id": a.stage.id, "name": a.stage.name},
+                "criteria": _criteria(a), "sheets": await svc.sheets_for_tablet(db, judge, a),
+                "signed_off": await svc.is_signed_off(db, a.stage.id)}
+        return Template("judging/stage.html", context={"judge": judge, "a": a, "data": data})
 
     @get("/api/judge/queue", tags=["judging"])
     async def api_queue(self, request: Request, db: NamedDependency[AsyncSession]) -> list[StageQueue]:
@@ -192,7 +192,8 @@ class ChiefController(Controller):
             "signed_off": await svc.is_signed_off(db, a.stage.id), "states": SHEET_STATES,
             "rechecks": await svc.recheck_draws(db, a.stage),
             "mismatches": await svc.paper_mismatches(db, a.stage),
-            "bibs": {e.id: e.bib for e in progress.entries}})
+            "codes": {e.id: e.blind_code for e in progress.entries},
+            "bib_codes": {e.bib: e.blind_code for e in progress.entries}})
 
     @post("/sheets/{sheet_id:int}/reopen")
     async def reopen(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],

@@ -116,6 +116,27 @@ async def queue(session: AsyncSession, judge: Judge, stage: Stage, track: Track)
     return [QueueItem(i, code, order, state or "not_started") for i, code, order, state in rows]
 
 
+async def sheets_for_tablet(session: AsyncSession, judge: Judge, a: Assignment) -> list[dict]:
+    """Everything the tablet needs to score a stage offline: the queue with each of the judge's
+    own sheets (state, version, marks or draft). Never another judge's marks."""
+    items = await queue(session, judge, a.stage, a.track)
+    sheets = {s.entry_id: s for s in (await session.exec(select(Sheet).where(
+        Sheet.stage_id == a.stage.id, Sheet.judge_id == judge.id))).all()}
+    marks: dict[int, dict[str, str]] = {}
+    for mark, entry_id in (await session.exec(select(Mark, Sheet.entry_id).join(Sheet).where(
+            Sheet.stage_id == a.stage.id, Sheet.judge_id == judge.id))).all():
+        marks.setdefault(entry_id, {})[mark.criterion] = _plain(mark.value)
+    out = []
+    for item in items:
+        sheet = sheets.get(item.entry_id)
+        submitted = sheet is not None and sheet.state == "submitted"
+        out.append({"entry_id": item.entry_id, "blind_code": item.blind_code, "running_order": item.running_order,
+                    "state": item.state, "version": sheet.version if sheet else 0,
+                    "marks": marks.get(item.entry_id, {}) if submitted else dict(sheet.draft) if sheet else {},
+                    "reopen_reason": sheet.reopen_reason if sheet else None})
+    return out
+
+
 async def _scorable_entry(session: AsyncSession, judge: Judge, a: Assignment, entry_id: int) -> Entry:
     entry = await session.get(Entry, entry_id)
     if entry is None or entry.track_id != a.track.id or entry.blind_code is None:

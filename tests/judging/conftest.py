@@ -49,3 +49,22 @@ async def contest(session) -> Contest:
 
 
 FULL = {"prep": "8.5", "skill": "35", "quality": "36", "safety": "1"}
+
+
+async def submit(session, contest: Contest, judge: Judge, stage: Stage, entry: Entry, marks: dict) -> None:
+    from contest.judging import service as judging
+
+    a = await judging.assignment(session, judge, stage.id)
+    view = await judging.read_sheet(session, judge, a, entry.id)
+    await judging.write_sheet(session, judge, a, entry.id, marks, base_version=view.version, submit=True,
+                              key=f"t-{stage.id}-{entry.id}-{judge.id}-{view.version}")
+
+
+async def score_everything(session, contest: Contest, vary: bool = True) -> None:
+    """Every panel judge submits every sheet of both stages (marks differ a little by judge)."""
+    for n, entry in enumerate(contest.entries):
+        await submit(session, contest, contest.judges[0], contest.theory, entry, {"written": str(60 + 2 * n)})
+        for j, judge in enumerate(contest.judges):
+            bump = (j + n) % 3 if vary else 0
+            await submit(session, contest, judge, contest.practical, entry,
+                         {"prep": str(7 + bump * 0.5), "skill": str(30 + bump), "quality": str(20 + n), "safety": "1"})

@@ -1,0 +1,60 @@
+"""Marks from signed paper sheets count only when two scorers' independent passes agree."""
+import os
+import subprocess
+import sys
+
+from sqlmodel import select
+
+from contest.auth import create_account
+from contest.judging.models import Mark, Sheet
+
+
+def marks_csv(contest, rows) -> str:
+    lines = ["entry,stage,criterion,judge,mark"]
+    for entry, judge, marks in rows:
+        lines += [f"{entry.blind_code},practical,{k},{judge.number},{v}" for k, v in marks.items()]
+    return "\n".join(lines) + "\n"
+
+
+async def test_form_passes_agree_then_count(client, contest, session):
+    for name in ("录分员甲", "录分员乙"):
+        await create_account(session, name, name, "scorer", "correct-horse")
+    entry, judge = contest.entries[0], contest.judges[1]
+    fields = {"entry_id": str(entry.id), "judge_id": str(judge.id), "mark_prep": "8", "mark_skill": "30",
+              "mark_quality": "31", "mark_safety": "0"}
+    await client.login("录分员甲")
+    first = await client.form(f"/scorer/stages/{contest.practical.id}", {**fields, "pass_no": "1"})
+    assert first.status_code == 200 and "等待另一名录分员" in first.text
+    same_scorer = await client.form(f"/scorer/stages/{contest.practical.id}", {**fields, "pass_no": "2"})
+    assert same_scorer.status_code == 400 and "两名不同的录分员" in same_scorer.text
+    await client.post("/logout", headers={"x-csrftoken": await client.csrf()})
+    await client.login("录分员乙")
+    differ = await client.form(f"/scorer/stages/{contest.practical.id}", {**fields, "mark_skill": "35", "pass_no": "2"})
+    assert "不一致" in differ.text and "30 / 35" in differ.text
+    assert (await session.exec(select(Mark))).all() == []
+    agree = await client.form(f"/scorer/stages/{contest.practical.id}", {**fields, "pass_no": "2"})
+    assert "已计入成绩" in agree.text
+    sheet = (await session.exec(select(Sheet))).one()
+    assert sheet.state == "submitted" and sheet.judge_id == judge.id
+    assert len((await session.exec(select(Mark))).all()) == 4
+
+
+async def test_cli_import_of_two_passes(contest, settings, session, tmp_path):
+    env = os.environ | {"CONTEST_DATABASE_URL": settings.database_url, "CONTEST_DATA_DIR": str(settings.data_dir)}
+    rows = [(e, j, {"prep": "8", "skill": "30", "quality": "31", "safety": "0.5"})
+            for e in contest.entries[:2] for j in contest.judges[1:3]]
+    path = tmp_path / "pass.csv"
+    path.write_text(marks_csv(contest, rows))
+
+    def run(*extra):
+        return subprocess.run([sys.executable, "-m", "contest.cli", "marks", "import", str(path), "--event", "cook",
+                               *extra], env=env, capture_output=True, text=True)
+
+    one = run("--scorer", "甲", "--pass", "1")
+    assert one.returncode == 0 and one.stdout.count("waiting") == 4, one.stderr
+    two = run("--scorer", "乙", "--pass", "2")
+    assert two.returncode == 0 and two.stdout.count("accepted") == 4, two.stderr
+    assert len((await session.exec(select(Sheet))).all()) == 4
+    path.write_text(marks_csv(contest, [(contest.entries[3], contest.judges[1], {"prep": "80"})]))
+    bad = run("--scorer", "甲", "--pass", "1")
+    assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1 and "prep" in bad.stderr
