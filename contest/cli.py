@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import db
@@ -41,8 +41,8 @@ def _run(url: str, work: Callable[[AsyncSession], Awaitable[T]], *, check: bool 
     async def main() -> T:
         try:
             engine = db.make_engine(url, pool_size=2)
-        except ArgumentError as exc:
-            raise CLIError(f"CONTEST_DATABASE_URL is not a database URL: {exc}") from exc
+        except (ArgumentError, InvalidRequestError, ImportError) as exc:  # not a URL, or not an asyncpg one
+            raise CLIError(f"CONTEST_DATABASE_URL should be postgresql+asyncpg://user:pass@host/db: {exc}") from exc
         try:
             try:  # reach the database first: a server that is down or a wrong URL is one line, not a traceback
                 async with engine.connect():
@@ -126,8 +126,10 @@ def demo(host: str, port: int, workers: int) -> None:
 
     settings = Settings.from_env()
     url = _database_url(settings)
+    _run(url, lambda session: asyncio.sleep(0), check=False)  # a database that cannot be reached: one line
     db.upgrade(url)
-    logins = _run(url, lambda session: seed.load_demo(session, DEFAULT_SEED, settings.id_hash_key.encode()))
+    with _progress("loading the Xianning demo (the first start takes about half a minute)"):
+        logins = _run(url, lambda session: seed.load_demo(session, DEFAULT_SEED, settings.id_hash_key.encode()))
     click.echo(f"\n  咸宁市职工技能竞赛平台 demo: http://{host}:{port}/")
     for role, username, password in logins:
         click.echo(f"  {role}: {username} / {password}")
@@ -143,7 +145,8 @@ def seed_command(path: Path | None) -> None:
 
     settings = Settings.from_env()
     url = _database_url(settings)
-    logins = _run(url, lambda session: seed.load_demo(session, path or DEFAULT_SEED, settings.id_hash_key.encode()))
+    with _progress(f"seeding from {path or DEFAULT_SEED}"):
+        logins = _run(url, lambda session: seed.load_demo(session, path or DEFAULT_SEED, settings.id_hash_key.encode()))
     click.echo(f"seeded from {path or DEFAULT_SEED}; {len(logins)} demo logins")
 
 

@@ -8,6 +8,7 @@ import csv
 import io
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -17,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contest import auth
 from contest.events import service as events
 from contest.events.models import Event
+from contest.judging import service as judging
 from contest.people.identity import make_id_number
 from contest.people.models import SKILL_LEVEL_LABELS, Area, Industry, Unit
 from contest.people.names import NameGenerator
@@ -101,10 +103,41 @@ async def _event(session: AsyncSession, spec: dict, areas: dict[str, Area], unit
         round_ = (await events.list_rounds(session, track))[0]
         stages = await events.list_stages(session, round_)
         members = [j.id for j, _ in judges[:5]]
+        for stage in stages[:-1]:
+            await events.create_panel(session, stage, f"{stage.name}组", members[:1], members[0])
         await events.create_panel(session, stages[-1], "第一裁判组", members, members[0])
         await events.draw_blind_codes(session, track, "抽签监督员")
     for step in _path_to(spec.get("status", "draft")):
         await events.set_event_status(session, event, step)
+    if spec.get("scored"):
+        await _score(session, event, [j for j, _ in judges[:5]], Decimal(str(spec["scored"])), rng)
+
+
+async def _score(session: AsyncSession, event: Event, judges: list, share: Decimal, rng: random.Random) -> None:
+    """Judges mark a share of the sheets through the real path (ledgered, results recomputed); a
+    fully scored event is also signed off by its chief judges."""
+    for track in await events.list_tracks(session, event):
+        skill = {e.id: rng.uniform(0.55, 0.95) for e, _ in await events.list_entries(session, track)}
+        for judge in judges:
+            for a in [a for a in await judging.assignments(session, judge) if a.track.id == track.id]:
+                for item in await judging.queue(session, judge, a.stage, a.track):
+                    if Decimal(str(rng.random())) < share:
+                        marks = {c.key: _mark(c, skill[item.entry_id], rng) for c in a.criteria}
+                        await judging.write_sheet(session, judge, a, item.entry_id, marks, base_version=0,
+                                                  submit=True, key=f"seed-{a.stage.id}-{item.entry_id}-{judge.id}",
+                                                  device="seed")
+        if share >= 1:
+            for a in [a for a in await judging.assignments(session, judges[0]) if a.track.id == track.id]:
+                await judging.sign_off(session, judges[0], a)
+
+
+def _mark(criterion, skill: float, rng: random.Random) -> str:
+    """A plausible mark on the criterion's step grid: good contestants lose few points."""
+    step = criterion.step or Decimal(1)
+    steps = int(criterion.mark_limit / step)
+    level = (1 - skill) if criterion.kind == "deduction" else skill
+    taken = min(steps, max(0, round(rng.gauss(level * steps, steps * 0.05))))
+    return str(step * taken)
 
 
 def _path_to(status: str) -> list[str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -175,7 +175,9 @@ async def read_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_i
 
 async def _sheet(session: AsyncSession, stage_id: int, entry_id: int, judge_id: int, lock: bool = False):
     stmt = select(Sheet).where(Sheet.stage_id == stage_id, Sheet.entry_id == entry_id, Sheet.judge_id == judge_id)
-    return (await session.exec(stmt.with_for_update() if lock else stmt)).first()
+    if lock:  # re-read after waiting for the lock: another transaction may have changed the row
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return (await session.exec(stmt)).first()
 
 
 async def _marks(session: AsyncSession, sheet: Sheet) -> dict[str, str]:
@@ -234,17 +236,20 @@ async def write_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_
     ledgered, and (on submission) recomputing the entry's result — all in one transaction."""
     if not key or len(key) > 64:
         raise InputError("缺少请求编号（idempotency key）", "key")
-    if done := await session.get(SheetRequest, key):
-        if done.judge_id != judge.id:
-            raise Conflict("请求编号已被使用")
-        return WriteOutcome(**done.outcome, replayed=True)
+    if replay := await _replay(session, judge, key):
+        return replay
     entry = await _scorable_entry(session, judge, a, entry_id)
     if await is_signed_off(session, a.stage.id):
         raise Conflict("本环节已由裁判长签字确认，不能再修改")
     marks = check_marks(a.criteria, raw, complete=submit)
+    # Lock the entry, then the sheet (always in this order): submissions for one entry queue up,
+    # so each recomputes the result from every mark committed before it.
+    await session.exec(select(Entry.id).where(Entry.id == entry.id).with_for_update())
     sheet = await _sheet(session, a.stage.id, entry.id, judge.id, lock=True)
     if sheet is None:
         sheet = await _new_sheet(session, a.stage.id, entry.id, judge.id)
+    if replay := await _replay(session, judge, key):  # a twin of this request committed while we waited
+        return replay
     if sheet.version != base_version:
         raise Conflict(f"评分表已在另一台设备上更新（当前版本 {sheet.version}，您的版本 {base_version}），请刷新后再改")
     if sheet.state == "submitted":
@@ -261,6 +266,16 @@ async def write_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_
     session.add(SheetRequest(key=key, judge_id=judge.id, sheet_id=sheet.id, outcome=outcome.as_dict()))
     await session.commit()
     return outcome
+
+
+async def _replay(session: AsyncSession, judge: Judge, key: str) -> WriteOutcome | None:
+    done = (await session.exec(select(SheetRequest).where(SheetRequest.key == key)
+                               .execution_options(populate_existing=True))).first()
+    if done is None:
+        return None
+    if done.judge_id != judge.id:
+        raise Conflict("请求编号已被使用")
+    return WriteOutcome(**done.outcome, replayed=True)
 
 
 async def _new_sheet(session: AsyncSession, stage_id: int, entry_id: int, judge_id: int) -> Sheet:
@@ -284,6 +299,7 @@ async def _submit(session: AsyncSession, sheet: Sheet, marks: dict[str, Decimal]
                                                 for k, v in marks.items()]))
     sheet.state, sheet.draft, sheet.submitted_at, sheet.reopen_reason = "submitted", {}, utcnow(), None
     await recompute_entry(session, a.round, entry)
+    await announce(session, a.track.id)
     await ledger.append(session, event_id=a.track.event_id, actor=actor, device=device, action="sheet.submit",
                         subject=f"sheet:{sheet.id}", payload={
                             "stage": a.stage.key, "entry": entry.bib, "judge": judge.number,
@@ -315,6 +331,17 @@ async def reopen_sheet(session: AsyncSession, sheet_id: int, reason: str, actor:
 # --- results ----------------------------------------------------------------------------------------
 
 
+def track_channel(track_id: int) -> str:
+    return f"track_{track_id}"
+
+
+async def announce(session: AsyncSession, track_id: int) -> None:
+    """Tell every worker's live boards that the track changed. NOTIFY inside the transaction is
+    delivered only when it commits, so no board ever shows a change that was rolled back."""
+    await session.exec(text("select pg_notify(:channel, :message)").bindparams(
+        channel=track_channel(track_id), message=f'{{"track": {track_id}}}'))
+
+
 async def round_marks(session: AsyncSession, round_: Round, entry_id: int | None = None) -> list[scoring.Mark]:
     """Submitted marks of a round as the engine takes them: entries by bib, judges by number."""
     stmt = (select(Entry.bib, Stage.key, Mark.criterion, Judge.number, Mark.value)
@@ -324,6 +351,17 @@ async def round_marks(session: AsyncSession, round_: Round, entry_id: int | None
     if entry_id is not None:
         stmt = stmt.where(Entry.id == entry_id)
     return [scoring.Mark(*row) for row in (await session.exec(stmt)).all()]
+
+
+async def export_marks(session: AsyncSession, round_: Round, anonymise: bool = False) -> str:
+    """The round's submitted marks as the engine's marks CSV; `contest results compute` on it
+    with the round's scheme reproduces the stored results exactly. Anonymised, judges become
+    J1..Jn in the order of their numbers, the same for every sheet."""
+    marks = await round_marks(session, round_)
+    if anonymise:
+        alias = {number: f"J{i}" for i, number in enumerate(sorted({m.judge for m in marks}), 1)}
+        marks = [scoring.Mark(m.entry, m.stage, m.criterion, alias[m.judge], m.value) for m in marks]
+    return scoring.write_marks_csv(sorted(marks, key=lambda m: (m.entry, m.stage, m.criterion, m.judge)))
 
 
 async def recompute_entry(session: AsyncSession, round_: Round, entry: Entry) -> Result:
@@ -421,6 +459,7 @@ async def sign_off(session: AsyncSession, judge: Judge, a: Assignment) -> StageS
         raise Conflict(f"还有 {len(missing)} 份评分表未提交，不能签字确认")
     signoff = StageSignoff(stage_id=a.stage.id, judge_id=judge.id)
     session.add(signoff)
+    await announce(session, a.track.id)
     await ledger.append(session, event_id=a.track.event_id, actor=actor_of(judge), device="", action="stage.signoff",
                         subject=f"stage:{a.stage.id}", payload={"stage": a.stage.key, "track": a.track.slug})
     await session.commit()

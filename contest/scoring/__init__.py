@@ -6,11 +6,14 @@ from contest.scoring.analysis import Consistency, Flag, JudgeFigures, advance, j
 from contest.scoring.engine import (
     EntryResult,
     Explanation,
+    Figures,
     Mark,
     MarkBook,
     MarkError,
+    Standing,
     compute,
     explain_text,
+    rank_figures,
 )
 from contest.scoring.files import (
     compute_from_files,
@@ -32,6 +35,7 @@ from contest.scoring.scheme import (
 
 __all__ = [
     "Consistency", "EntryResult", "Explanation", "Flag", "JudgeFigures", "Mark", "MarkBook", "MarkError",
+    "Figures", "Standing", "rank_figures",
     "Scheme", "SchemeError", "ScoringError", "advance", "compute", "compute_from_files", "explain_text",
     "format_decimal", "judge_consistency", "load_scheme_file", "load_scheme_text", "parse_scheme",
     "read_marks_csv", "results_to_csv", "results_to_json", "scheme_to_dict", "standardise", "write_marks_csv",

@@ -227,6 +227,36 @@ def compute(scheme: Scheme, marks: Iterable[Mark] | MarkBook,
         ]
 
 
+@dataclass(frozen=True)
+class Figures:
+    """An entry's stored figures: what `rank_figures` needs of an EntryResult."""
+
+    entry: str
+    status: str
+    total: Decimal | None
+    stage_totals: dict[str, Decimal]
+    criteria: dict[str, dict[str, Decimal]]
+
+
+@dataclass(frozen=True)
+class Standing:
+    entry: str
+    rank: int | None
+    award: str | None
+
+
+def rank_figures(scheme: Scheme, figures: Iterable[Figures | EntryResult]) -> list[Standing]:
+    """Ranks and awards from stored per-entry figures (status, total, stage totals, criterion
+    values), exactly as `compute` would give them from the marks: an entry's figures do not depend
+    on other entries, so a server can store them per entry and rank a whole track cheaply."""
+    scores = {f.entry: _Score(f.total, f.stage_totals, f.criteria, [], None) for f in figures if f.status == "ok"}
+    with localcontext(CONTEXT):
+        ranks = _ranks(scheme, scores)
+        awards = _awarder(scheme.awards, [scores[e].total for e in ranks])
+        return [Standing(e, ranks[e], awards(ranks[e], scores[e].total))
+                for e in sorted(ranks, key=lambda e: (ranks[e], e))]
+
+
 def _status(given: str | None, score: _Score) -> str:
     if given in ("withdrawn", "disqualified"):
         return given

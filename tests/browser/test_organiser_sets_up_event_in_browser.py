@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from tests.conftest import FIXTURES
 from tests.setup.test_contestant_import import person, xlsx
 
 pytestmark = pytest.mark.browser
@@ -21,7 +22,7 @@ async def test_organiser_creates_event_track_and_imports(browser, live_server, s
     env = {"CONTEST_DATABASE_URL": settings.database_url, "CONTEST_DATA_DIR": str(settings.data_dir),
            "CONTEST_ID_HASH_KEY": settings.id_hash_key}
     run_cli(env, "user", "create", "office", "--role", "organiser", "--name", "竞赛办", "--password", "xianning-2026")
-    run_cli(env, "seed")  # areas and units the clerk picks from
+    run_cli(env, "seed", str(FIXTURES / "xianning-small.yaml"))  # areas and units the clerk picks from
     page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     await page.goto(f"{live_server}/admin/")
     await page.fill("input[name=username]", "office")
