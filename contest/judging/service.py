@@ -161,6 +161,7 @@ class SheetView:
     version: int
     marks: dict[str, str]  # the submitted marks, or the server-side draft
     signed_off: bool
+    reopen_reason: str | None = None
 
 
 async def read_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_id: int) -> SheetView:
@@ -170,7 +171,7 @@ async def read_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_i
     if sheet is None:
         return SheetView(None, entry.blind_code, "not_started", 0, {}, signed)
     marks = await _marks(session, sheet) if sheet.state == "submitted" else dict(sheet.draft)
-    return SheetView(sheet.id, entry.blind_code, sheet.state, sheet.version, marks, signed)
+    return SheetView(sheet.id, entry.blind_code, sheet.state, sheet.version, marks, signed, sheet.reopen_reason)
 
 
 async def _sheet(session: AsyncSession, stage_id: int, entry_id: int, judge_id: int, lock: bool = False):
@@ -259,8 +260,7 @@ async def write_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_
     if submit:
         await _submit(session, sheet, marks, a, entry, judge, device, actor or actor_of(judge))
     else:
-        sheet.draft = {k: _plain(v) for k, v in marks.items()}
-        sheet.state = "draft" if sheet.state == "draft" else sheet.state
+        sheet.draft = {k: _plain(v) for k, v in marks.items()}  # a reopened sheet stays reopened
     session.add(sheet)
     outcome = WriteOutcome(sheet.id, sheet.state, sheet.version)
     session.add(SheetRequest(key=key, judge_id=judge.id, sheet_id=sheet.id, outcome=outcome.as_dict()))
@@ -329,6 +329,11 @@ async def reopen_sheet(session: AsyncSession, sheet_id: int, reason: str, actor:
 
 
 # --- results ----------------------------------------------------------------------------------------
+
+
+async def announce_event(session: AsyncSession, event_id: int) -> None:
+    for track_id in (await session.exec(select(Track.id).where(Track.event_id == event_id))).all():
+        await announce(session, track_id)
 
 
 def track_channel(track_id: int) -> str:
@@ -464,6 +469,19 @@ async def sign_off(session: AsyncSession, judge: Judge, a: Assignment) -> StageS
                         subject=f"stage:{a.stage.id}", payload={"stage": a.stage.key, "track": a.track.slug})
     await session.commit()
     return signoff
+
+
+async def withdraw_signoffs(session: AsyncSession, track_id: int, reason: str, actor: str) -> int:
+    """Unlock a track's signed-off stages for re-scoring (an upheld appeal); ledgered. Does not commit."""
+    rows = (await session.exec(select(StageSignoff, Stage).join(Stage, Stage.id == StageSignoff.stage_id)
+                               .join(Round, Round.id == Stage.round_id).where(Round.track_id == track_id))).all()
+    event_id = (await session.exec(select(Track.event_id).where(Track.id == track_id))).one()
+    for signoff, stage in rows:
+        await session.delete(signoff)
+        await ledger.append(session, event_id=event_id, actor=actor, device="", action="stage.signoff_withdrawn",
+                            subject=f"stage:{stage.id}", payload={"stage": stage.key, "reason": reason})
+    await announce(session, track_id)
+    return len(rows)
 
 
 # --- paper sheets and double entry -----------------------------------------------------------------

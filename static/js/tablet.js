@@ -1,0 +1,331 @@
+// The judge's tablet: score a stage entry by entry. Every change is kept on the device
+// (localStorage) and sent through one ordered outbox that survives reloads and lost Wi-Fi.
+"use strict";
+(() => {
+  const DATA = JSON.parse(document.getElementById("stage-data").textContent);
+  const PREFIX = `tablet:${DATA.judge.id}:${DATA.stage.id}:`;
+  const CRITERIA = DATA.criteria;
+  const LABELS = {not_started: "未开始", draft: "草稿", submitted: "已提交", reopened: "已退回", pending: "待同步"};
+  const UNIT = 10000; // marks are compared in 1/10000 units, never as floats
+  const DEBOUNCE_MS = 1000, RETRY_MS = 5000, TIMEOUT_MS = 15000;
+  const NUMBER = /^\d+(\.\d+)?$/;
+
+  const sheets = new Map(); // entry id -> the device's copy of the judge's sheet
+  const outbox = read("outbox", []);
+  const device = localStorage.getItem("tablet:device") || `tablet-${newKey().slice(0, 8)}`;
+  localStorage.setItem("tablet:device", device);
+  let current = null, sending = false, offline = !navigator.onLine, failure = "", timer = null;
+
+  // --- storage --------------------------------------------------------------------------------------
+  function read(name, fallback) {
+    try { return JSON.parse(localStorage.getItem(PREFIX + name)) ?? fallback; } catch { return fallback; }
+  }
+  function write(name, value) {
+    try { localStorage.setItem(PREFIX + name, JSON.stringify(value)); } catch { failure = "本机存储已满"; }
+  }
+  const keep = (s) => write(`entry:${s.entry_id}`, s);
+  const keepOutbox = () => write("outbox", outbox);
+  const pending = (id) => outbox.some((op) => op.entry_id === id);
+  /** The device's copy wins while it has unsent changes or is as new as the server's. */
+  function merge(server) {
+    const local = read(`entry:${server.entry_id}`, null);
+    const where = {blind_code: server.blind_code, running_order: server.running_order};
+    if (local && (pending(server.entry_id) || local.version === server.version)) {
+      return {...local, ...where, reason: local.reason ?? server.reopen_reason};
+    }
+    return {entry_id: server.entry_id, ...where, state: server.state, version: server.version,
+      marks: {...server.marks}, reason: server.reopen_reason, locked: server.state === "submitted",
+      error: null, conflict: false, fieldErrors: {}};
+  }
+
+  // --- marks ----------------------------------------------------------------------------------------
+  const units = (text) => Math.round(Number(text) * UNIT);
+  const plain = (u) => String(u / UNIT);
+  const criterion = (key) => CRITERIA.find((c) => c.key === key);
+  const blank = (raw) => raw === undefined || raw === null || raw === "";
+  /** What is wrong with one mark by the server's rules, or "". */
+  function problem(c, raw, complete) {
+    if (blank(raw)) return complete && c.counts && c.kind !== "measurement" ? "请打分" : "";
+    if (!NUMBER.test(raw)) return `“${raw}”不是数字`;
+    if (units(raw) > units(c.max)) return `超出范围 0–${c.max}`;
+    if (c.step && units(raw) % units(c.step) !== 0) return `应为 ${c.step} 的整数倍`;
+    return "";
+  }
+  function problems(marks, complete) {
+    return Object.fromEntries(CRITERIA.map((c) => [c.key, problem(c, marks[c.key], complete)]).filter(([, p]) => p));
+  }
+  /** The marks a draft may carry: a typo stays on the device until it is corrected. */
+  function validMarks(marks) {
+    return Object.fromEntries(CRITERIA.filter((c) => !blank(marks[c.key]) && !problem(c, marks[c.key], false))
+      .map((c) => [c.key, marks[c.key]]));
+  }
+  /** Plain sum of the counting marks, a deduction counting as max − deduction (for reference only). */
+  function subtotal(marks) {
+    let sum = 0;
+    for (const [key, raw] of Object.entries(validMarks(marks))) {
+      const c = criterion(key);
+      if (c.counts) sum += c.kind === "deduction" ? units(c.max) - units(raw) : units(raw);
+    }
+    return plain(sum);
+  }
+
+  // --- the outbox -----------------------------------------------------------------------------------
+  function newKey() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    // Plain http at the venue is no secure context: no randomUUID there, but getRandomValues works.
+    return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  /** Queue a write. An unsent draft of the same entry at the tail is replaced; an op once tried never is. */
+  function enqueue(s, submit) {
+    const last = outbox[outbox.length - 1], marks = validMarks(s.marks);
+    if (last && last.entry_id === s.entry_id && !last.sent && !last.submit) Object.assign(last, {marks, submit});
+    else outbox.push({entry_id: s.entry_id, marks, submit, base_version: s.version, key: newKey(), sent: false});
+    keepOutbox();
+  }
+  function send(op) {
+    const csrf = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return fetch(`/api/judge/stages/${DATA.stage.id}/entries/${op.entry_id}`, {
+      method: "PUT", credentials: "same-origin", signal: AbortSignal.timeout(TIMEOUT_MS),
+      headers: {"content-type": "application/json", accept: "application/json",
+        "x-csrftoken": csrf ? decodeURIComponent(csrf[1]) : ""},
+      body: JSON.stringify({marks: op.marks, base_version: op.base_version, submit: op.submit, key: op.key, device}),
+    });
+  }
+  /** Send the queued writes strictly in order; stop at the first that cannot go through now. */
+  async function flush() {
+    clearTimeout(timer);
+    timer = null;
+    if (sending) return;
+    sending = true;
+    while (outbox.length) {
+      const op = outbox[0];
+      op.sent = true; // from now on a retry repeats exactly this request, key and all
+      keepOutbox();
+      let response, body;
+      try {
+        response = await send(op);
+        body = await response.json().catch(() => ({}));
+      } catch {
+        [offline, failure] = [true, ""];
+        break;
+      }
+      offline = false;
+      if (response.ok) accepted(op, body);
+      else if ([400, 404, 409].includes(response.status)) rejected(op, response.status, body);
+      else {
+        failure = response.status === 401 ? "登录已过期，请重新登录" : body.error || `服务器错误（${response.status}）`;
+        break;
+      }
+      failure = "";
+      outbox.shift();
+      keepOutbox();
+      render();
+    }
+    sending = false;
+    render();
+  }
+  function accepted(op, body) {
+    for (const later of outbox.slice(1)) {
+      if (later.entry_id === op.entry_id) later.base_version = body.version; // rebase on the new version
+    }
+    const s = sheets.get(op.entry_id);
+    if (!s) return;
+    Object.assign(s, {version: body.version, state: body.state, error: null, conflict: false});
+    if (body.state === "submitted") Object.assign(s, {locked: true, reason: null});
+    keep(s);
+  }
+  function rejected(op, status, body) {
+    const s = sheets.get(op.entry_id);
+    if (!s) return;
+    Object.assign(s, {error: body.error || `请求被拒绝（${status}）`, conflict: status === 409});
+    if (status === 400 && body.field) s.fieldErrors = {...s.fieldErrors, [body.field]: body.error};
+    if (op.submit) s.locked = s.state === "submitted";
+    keep(s);
+  }
+
+  // --- what the judge does --------------------------------------------------------------------------
+  function select(id) {
+    current = id;
+    history.replaceState(null, "", `#entry-${id}`);
+    renderSheet();
+    render();
+  }
+  function setMark(key, value, typed = false) {
+    const s = sheets.get(current);
+    if (!s || readOnly(s)) return;
+    value = String(value).trim();
+    if (value === "") delete s.marks[key]; else s.marks[key] = value;
+    s.fieldErrors = {...s.fieldErrors, [key]: problem(criterion(key), value, false)};
+    if (!s.conflict) s.error = null;
+    keep(s);
+    enqueue(s, false);
+    clearTimeout(timer);
+    timer = setTimeout(flush, DEBOUNCE_MS); // drafts go out once typing pauses
+    if (!typed) renderSheet(); // a tapped stepper or level; an input being typed in is left alone
+    render();
+  }
+  function nudge(key, direction) {
+    const c = criterion(key), raw = sheets.get(current).marks[key] || "";
+    const step = units(c.step || "1"), now = NUMBER.test(raw) ? units(raw) : 0;
+    const next = direction > 0 ? (Math.floor(now / step) + 1) * step : (Math.ceil(now / step) - 1) * step;
+    setMark(key, plain(Math.min(Math.floor(units(c.max) / step) * step, Math.max(0, next))));
+  }
+  function saveDraft() {
+    const s = sheets.get(current);
+    s.fieldErrors = problems(s.marks, false);
+    if (!pending(s.entry_id)) enqueue(s, false);
+    flush();
+  }
+  function askSubmit() {
+    const s = sheets.get(current);
+    s.fieldErrors = problems(s.marks, true);
+    const count = Object.keys(s.fieldErrors).length;
+    if (count) {
+      Object.assign(s, {error: `还有 ${count} 项需要补全或改正，见标红处`, conflict: false});
+      render();
+      return document.querySelector("#sheet .msg:not(:empty)")?.scrollIntoView({block: "center"});
+    }
+    const dialog = document.getElementById("confirm-submit");
+    document.getElementById("confirm-code").textContent = s.blind_code;
+    dialog.returnValue = "";
+    dialog.onclose = () => dialog.returnValue === "ok" && submitSheet(s);
+    dialog.showModal();
+  }
+  function submitSheet(s) {
+    Object.assign(s, {locked: true, error: null, conflict: false}); // locked here, even offline
+    keep(s);
+    enqueue(s, true);
+    flush();
+    render();
+  }
+  /** Forget this entry's changes on the device and load the server's sheet. */
+  function refresh() {
+    outbox.splice(0, outbox.length, ...outbox.filter((op) => op.entry_id !== current));
+    keepOutbox();
+    localStorage.removeItem(`${PREFIX}entry:${current}`);
+    location.reload();
+  }
+
+  // --- rendering ------------------------------------------------------------------------------------
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs)) {
+      if (value === false || value === null || value === undefined) continue;
+      if (name === "class") node.className = value; else node.setAttribute(name, value === true ? "" : value);
+    }
+    node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
+    return node;
+  }
+  const readOnly = (s) => DATA.signed_off || s.locked;
+  const shown = (s) => (pending(s.entry_id) ? "pending" : s.state);
+  const badge = (s) => el("span", {class: `badge badge-${shown(s)}`}, LABELS[shown(s)]);
+  function renderList() {
+    document.getElementById("entries").replaceChildren(...[...sheets.values()].map((s) => el("li", {},
+      el("button", {type: "button", class: `entry${s.error ? " has-error" : ""}`, "data-entry": s.entry_id,
+        "aria-current": s.entry_id === current ? "true" : false}, el("span", {class: "code"}, s.blind_code),
+      el("span", {class: "order"}, s.running_order ? `第 ${s.running_order} 位` : ""), badge(s)))));
+  }
+  function levelsView(c, raw, ro) {
+    if (!c.levels) return null;
+    const pairs = Array.isArray(c.levels) ? c.levels.map((text, i) => [String(i), text]) : Object.entries(c.levels);
+    return el("div", {class: "levels", role: "group", "aria-label": `${c.name} 等级`}, ...pairs.map(([value, text]) => {
+      let words = typeof text === "object" ? Object.values(text).join(" ") : String(text);
+      if (words.startsWith(value)) words = words.slice(value.length).trim(); // "2 良好" → 2, 良好
+      return el("button", {type: "button", class: "level", "data-act": "level", "data-value": value, disabled: ro,
+        "aria-pressed": String(!blank(raw) && units(raw) === units(value))}, el("b", {}, value), el("span", {}, words));
+    }));
+  }
+  function criterionView(c, s, ro) {
+    const raw = s.marks[c.key] ?? "", step = c.step || "1", deduction = c.kind === "deduction";
+    const stepButton = (act, sign, word) => el("button", {type: "button", class: "step", "data-act": act,
+      "aria-label": `${c.name} ${word} ${step}`, disabled: ro}, sign);
+    return el("li", {class: `criterion kind-${c.kind}`, "data-key": c.key},
+      el("div", {class: "crit-head"},
+        el("span", {class: "crit-name"}, c.name, c.counts ? null : el("small", {}, "（不计入总分）")),
+        el("span", {class: "crit-meta"}, `${deduction ? "最多扣" : "满分"} ${c.max} 分 · 步长 ${step}`)),
+      levelsView(c, raw, ro),
+      el("div", {class: "stepper"}, stepButton("minus", "−", "减"),
+        el("label", {}, el("span", {}, deduction ? "扣分" : "得分"), el("input", {type: "text", inputmode: "decimal",
+          autocomplete: "off", value: raw, "data-key": c.key, disabled: ro, "aria-label": c.name})),
+        stepButton("plus", "+", "加")),
+      el("p", {class: "msg", role: "alert", "data-msg": c.key}));
+  }
+  function renderSheet() {
+    const box = document.getElementById("sheet"), s = sheets.get(current);
+    if (!s) return;
+    const ro = readOnly(s);
+    Object.assign(box.dataset, {showing: s.entry_id, ro});
+    box.replaceChildren(
+      el("header", {class: "sheet-head"}, el("h2", {}, "加密号 ", el("b", {}, s.blind_code)),
+        el("span", {class: "order"}, s.running_order ? `出场顺序 ${s.running_order}` : ""),
+        el("span", {id: "sheet-state"})),
+      el("div", {id: "notices"}),
+      el("ol", {class: "criteria"}, ...CRITERIA.map((c) => criterionView(c, s, ro))),
+      el("footer", {class: "actions"}, el("p", {class: "subtotal"}, "小计（仅供参考）", el("b", {id: "subtotal"})),
+        ro ? null : el("button", {type: "button", class: "secondary", "data-act": "save"}, "保存草稿"),
+        ro ? null : el("button", {type: "button", "data-act": "submit"}, "提交")));
+  }
+  function renderNotices(s) {
+    const notice = (kind, ...content) => el("p", {class: `notice notice-${kind}`}, ...content);
+    const locked = pending(s.entry_id) ? "已在本机提交并锁定，联网后自动同步" : "已提交并锁定；如需修改，请联系裁判长退回";
+    const items = [];
+    if (s.locked && !DATA.signed_off) items.push(notice("locked", locked)); // signed off: the page's banner says it
+    if (s.state === "reopened" && !s.locked && s.reason) {
+      items.push(notice("reopened", el("span", {}, "裁判长已退回修改，原因：", el("b", {}, s.reason))));
+    }
+    const again = s.conflict ? el("button", {type: "button", class: "secondary", "data-act": "refresh"}, "刷新") : null;
+    if (s.error) items.push(notice("error", el("span", {}, s.error), again));
+    document.getElementById("notices").replaceChildren(...items);
+  }
+  /** Bring the open sheet up to date without rebuilding it while the judge types. */
+  function renderOpenSheet() {
+    const box = document.getElementById("sheet"), s = sheets.get(current);
+    if (!s) return;
+    if (box.dataset.showing !== String(s.entry_id) || box.dataset.ro !== String(readOnly(s))) renderSheet();
+    for (const msg of box.querySelectorAll("[data-msg]")) {
+      msg.textContent = s.fieldErrors?.[msg.dataset.msg] || "";
+      msg.closest(".criterion").classList.toggle("invalid", Boolean(msg.textContent));
+    }
+    document.getElementById("subtotal").textContent = subtotal(s.marks);
+    document.getElementById("sheet-state").replaceChildren(badge(s));
+    renderNotices(s);
+  }
+  function renderStatus() {
+    const n = outbox.length, bar = document.getElementById("sync");
+    let kind = "ok", text = "已同步";
+    if (failure) [kind, text] = ["error", `同步失败：${failure}（${n}项修改保存在本机）`];
+    else if (n && (offline || !navigator.onLine)) [kind, text] = ["offline", `离线：${n}项修改保存在本机，联网后自动同步`];
+    else if (n) [kind, text] = ["busy", "同步中…"];
+    bar.className = `sync sync-${kind}`;
+    bar.textContent = text;
+  }
+  function render() {
+    renderStatus();
+    renderList();
+    renderOpenSheet();
+  }
+
+  // --- start ----------------------------------------------------------------------------------------
+  function onClick(event) {
+    const entry = event.target.closest("[data-entry]");
+    if (entry) return select(Number(entry.dataset.entry));
+    const act = event.target.closest("[data-act]");
+    const key = act?.closest("[data-key]")?.dataset.key;
+    const actions = {minus: () => nudge(key, -1), plus: () => nudge(key, 1), save: saveDraft, submit: askSubmit,
+      level: () => setMark(key, act.dataset.value), refresh};
+    if (act && !act.disabled) actions[act.dataset.act]?.();
+  }
+  for (const server of DATA.sheets) sheets.set(server.entry_id, merge(server));
+  const wanted = Number((location.hash.match(/^#entry-(\d+)$/) || [])[1]);
+  const first = [...sheets.values()].find((s) => s.state !== "submitted") || sheets.values().next().value;
+  current = sheets.has(wanted) ? wanted : first?.entry_id ?? null;
+  document.addEventListener("click", onClick);
+  document.addEventListener("input", (event) => {
+    if (event.target.matches("input[data-key]")) setMark(event.target.dataset.key, event.target.value, true);
+  });
+  addEventListener("online", () => { offline = false; flush(); });
+  addEventListener("offline", () => { offline = true; renderStatus(); });
+  setInterval(() => outbox.length && !timer && flush(), RETRY_MS); // retries; a pending debounce goes first
+  renderSheet();
+  flush();
+})();

@@ -1,0 +1,254 @@
+"""On a 10-inch tablet in a real browser: judge J02 scores three entries, loses the network,
+scores the fourth on the device alone and sees it sync when the network is back; the chief
+judge sends one sheet back with a reason, J02 corrects and resubmits it, and the chief signs
+the stage off, which locks the tablet."""
+import asyncio
+import copy
+import uuid
+from decimal import Decimal
+
+import pytest
+from playwright.async_api import expect
+from sqlmodel import func, select
+
+from contest.events.models import Round
+from contest.judging import service as svc
+from contest.judging.models import Mark, Sheet
+from contest.ledger import LedgerEntry
+from tests.judging.conftest import make_contest
+from tests.setup.test_contestant_import import NAMES
+
+pytestmark = pytest.mark.browser
+
+TABLET = {"viewport": {"width": 800, "height": 1280}, "locale": "zh-CN"}
+MARKS = [
+    {"prep": "8.5", "skill": "35", "quality": "36", "safety": "1"},
+    {"prep": "9", "skill": "32.5", "quality": "30", "safety": "0"},
+    {"prep": "7", "skill": "38", "quality": "37.5", "safety": "2.5"},
+    {"prep": "6.5", "skill": "28", "quality": "31", "safety": "0.5"},
+]
+
+
+async def sign_in(browser, base, contest, number):
+    context = await browser.new_context(**TABLET)
+    page = await context.new_page()
+    await page.goto(f"{base}/judge/login")
+    await page.fill("input[name=event_code]", contest.event.judge_code)
+    await page.fill("input[name=number]", number)
+    await page.fill("input[name=pin]", contest.pins[number])
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{base}/judge")
+    return context, page
+
+
+async def fill_sheet(page, entry, marks):
+    await page.click(f"[data-entry='{entry.id}']")
+    await expect(page.locator(".sheet-head")).to_contain_text(entry.blind_code)
+    for key, value in marks.items():
+        await page.fill(f"input[data-key={key}]", value)
+
+
+async def submit(page):
+    await page.click("[data-act=submit]")
+    await expect(page.locator("#confirm-submit")).to_contain_text("提交后将锁定，只有裁判长可以退回")
+    await page.click("#confirm-ok")
+
+
+def badge(page, entry):
+    return page.locator(f"[data-entry='{entry.id}'] .badge")
+
+
+async def sheets_of(session, judge, stage):
+    fresh = select(Sheet).where(Sheet.judge_id == judge.id, Sheet.stage_id == stage.id)
+    rows = (await session.exec(fresh.execution_options(populate_existing=True))).all()
+    marks = {s.entry_id: {m.criterion: plain(m.value) for m in (await session.exec(
+        select(Mark).where(Mark.sheet_id == s.id))).all()} for s in rows}
+    await session.commit()  # end the read, so the next one sees what the server wrote since
+    return rows, marks
+
+
+def plain(value) -> str:
+    return format(Decimal(value).normalize(), "f")  # "35.0000" → "35", as the judge typed it
+
+
+async def submit_all_for(session, contest, judge):
+    """The chief's own sheets, written through the service: the practical stage and the theory."""
+    for stage, marks in ((contest.practical, MARKS[0]), (contest.theory, {"written": "88"})):
+        a = await svc.assignment(session, judge, stage.id)
+        for entry in contest.entries:
+            await svc.write_sheet(session, judge, a, entry.id, marks, base_version=0, submit=True, key=uuid.uuid4().hex)
+
+
+async def test_judge_scores_offline_and_chief_signs_off(browser, live_server, session, clean_db, tmp_path):
+    contest = await make_contest(session, contestants=4, judges=2)
+    chief, j02 = contest.judges
+    entries = contest.entries
+    context, page = await sign_in(browser, live_server, contest, "J02")
+    await page.goto(f"{live_server}/judge/stages/{contest.practical.id}")
+    await expect(page.locator("#sync")).to_have_text("已同步")
+    html = await page.content()
+    assert all(e.blind_code in html for e in entries)
+    assert not any(e.bib in html for e in entries if e.bib != e.blind_code)
+    assert not any(name in html for name in NAMES) and "咸安区" not in html  # blind: codes only
+
+    # The answer to the third submission is lost on the way back: the tablet retries with the same key.
+    keys = []
+
+    async def lose_first_answer(route):
+        if route.request.post_data_json["submit"]:
+            keys.append(route.request.post_data_json["key"])
+        if len(keys) == 1 and route.request.post_data_json["submit"]:
+            await route.fetch()  # the server does the work…
+            await route.abort("internetdisconnected")  # …but its answer never arrives
+        else:
+            await route.continue_()
+
+    await page.route(f"**/api/judge/stages/{contest.practical.id}/entries/{entries[2].id}", lose_first_answer)
+
+    # Three entries online; the first one's deduction through the stepper.
+    for entry, marks in zip(entries[:3], MARKS[:3], strict=True):
+        await fill_sheet(page, entry, marks)
+        if entry is entries[0]:
+            await page.fill("input[data-key=safety]", "0.5")
+            await page.click("[data-key=safety] [data-act=plus]")
+            await expect(page.locator("input[data-key=safety]")).to_have_value(marks["safety"])
+        await submit(page)
+        await expect(badge(page, entry)).to_have_text("已提交", timeout=15_000)
+    await expect(page.locator("#sync")).to_have_text("已同步")
+    assert len(keys) == 2 and keys[0] == keys[1]
+    await page.screenshot(path=str(tmp_path / "tablet-portrait.png"), full_page=True)
+
+    # A change typed a moment before a reload is still there afterwards (kept on the device).
+    fourth = entries[3]
+    await fill_sheet(page, fourth, {"prep": "6.5"})
+    await page.reload()
+    await expect(page.locator(".sheet-head")).to_contain_text(fourth.blind_code)
+    await expect(page.locator("input[data-key=prep]")).to_have_value("6.5")
+    await expect(page.locator("#sync")).to_have_text("已同步")
+
+    # Offline: the fourth is scored and submitted on the device alone.
+    await context.set_offline(True)
+    await fill_sheet(page, fourth, MARKS[3])
+    await expect(page.locator("#subtotal")).to_have_text("75")  # 6.5 + 28 + 31 + (10 − 0.5)
+    await submit(page)
+    await expect(page.locator("#sync")).to_have_text("离线：1项修改保存在本机，联网后自动同步")
+    await expect(badge(page, fourth)).to_have_text("待同步")
+    await expect(page.locator("input[data-key=prep]")).to_be_disabled()
+    await page.screenshot(path=str(tmp_path / "tablet-offline.png"))
+    await page.click(f"[data-entry='{entries[0].id}']")  # moving around needs no network
+    await expect(page.locator("input[data-key=prep]")).to_have_value(MARKS[0]["prep"])
+    await context.set_offline(False)
+    await expect(page.locator("#sync")).to_have_text("已同步", timeout=15_000)
+    await expect(badge(page, fourth)).to_have_text("已提交")
+
+    rows, marks = await sheets_of(session, j02, contest.practical)
+    assert len(rows) == 4 and {s.entry_id for s in rows} == {e.id for e in entries}
+    assert all(s.state == "submitted" for s in rows)
+    assert marks == {e.id: {k: plain(v) for k, v in m.items()} for e, m in zip(entries, MARKS, strict=True)}
+    submits = (await session.exec(select(LedgerEntry.subject, func.count()).where(
+        LedgerEntry.action == "sheet.submit", LedgerEntry.subject.in_([f"sheet:{s.id}" for s in rows]))
+        .group_by(LedgerEntry.subject))).all()
+    assert sorted(n for _, n in submits) == [1, 1, 1, 1]
+
+    # The chief's own sheets, then the console: one of J02's sheets goes back with a reason.
+    await submit_all_for(session, contest, chief)
+    chief_context, console = await sign_in(browser, live_server, contest, "J01")
+    await console.goto(f"{live_server}/chief/stages/{contest.practical.id}")
+    back = entries[1]
+    cell = console.locator(f"#progress tr:has(td:text-is('{back.blind_code}')) td:nth-child(3)")
+    await cell.locator("summary").click()
+    await cell.locator("input[name=reason]").fill("成品质量分与评分细则不符，请复核")
+    await cell.locator("button").click()
+    await console.wait_for_url(f"{live_server}/chief/stages/{contest.practical.id}")
+
+    await page.reload()
+    await expect(badge(page, back)).to_have_text("已退回")
+    await page.click(f"[data-entry='{back.id}']")
+    await expect(page.locator(".notice-reopened")).to_contain_text("成品质量分与评分细则不符，请复核")
+    await expect(page.locator("input[data-key=quality]")).to_have_value(MARKS[1]["quality"])
+    await page.screenshot(path=str(tmp_path / "tablet-reopened.png"))
+    await page.fill("input[data-key=quality]", "31.5")
+    await submit(page)
+    await expect(badge(page, back)).to_have_text("已提交")
+    await expect(page.locator("#sync")).to_have_text("已同步")
+    rows, marks = await sheets_of(session, j02, contest.practical)
+    assert marks[back.id]["quality"] == "31.5" and all(s.state == "submitted" for s in rows)
+
+    # Sign-off locks the stage: the tablet shows it and offers no way to change a mark.
+    await console.reload()
+    console.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await console.click("#signoff button")
+    await expect(console.locator("#signoff")).to_contain_text("已签字确认")
+    await page.reload()
+    await expect(page.locator("#signed-off")).to_contain_text("签字确认")
+    await expect(page.locator("input[data-key=prep]")).to_be_disabled()
+    await expect(page.locator("[data-act=submit]")).to_have_count(0)
+    await page.screenshot(path=str(tmp_path / "tablet-signed-off.png"))
+    await chief_context.close()
+    await context.close()
+
+
+async def test_levels_are_tappable_and_marks_are_checked_before_submitting(browser, live_server, session, clean_db,
+                                                                           tmp_path):
+    contest = await make_contest(session, contestants=2, judges=2)
+    round_ = await session.get(Round, contest.practical.round_id)
+    scheme = copy.deepcopy(round_.scheme)
+    prep = next(c for s in scheme["stages"] for c in s["criteria"] if c["key"] == "prep")
+    prep.pop("step")
+    prep.update(scale=3, levels=["0 不合格", "1 一般", "2 良好", "3 优秀"])
+    round_.scheme = scheme
+    session.add(round_)
+    await session.commit()
+
+    context, page = await sign_in(browser, live_server, contest, "J02")
+    await page.goto(f"{live_server}/judge/stages/{contest.practical.id}")
+    await page.click("[data-key=prep] .level[data-value='2']")
+    await expect(page.locator("input[data-key=prep]")).to_have_value("2")
+    await expect(page.locator("[data-key=prep] .level[data-value='2']")).to_have_attribute("aria-pressed", "true")
+    await page.fill("input[data-key=skill]", "30")
+    await page.fill("input[data-key=safety]", "1")
+    await expect(page.locator("#subtotal")).to_have_text("41")  # 2 + 30 + (10 − 1)
+
+    await page.fill("input[data-key=skill]", "30.3")
+    await expect(page.locator("[data-msg=skill]")).to_have_text("应为 0.5 的整数倍")
+    await page.click("[data-act=submit]")
+    await expect(page.locator("[data-msg=quality]")).to_have_text("请打分")
+    await expect(page.locator("#confirm-submit")).not_to_be_visible()
+    await page.screenshot(path=str(tmp_path / "tablet-levels.png"), full_page=True)
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    await page.screenshot(path=str(tmp_path / "tablet-landscape.png"))
+
+    await page.fill("input[data-key=skill]", "30.5")
+    await page.fill("input[data-key=quality]", "33")
+    await submit(page)
+    await expect(badge(page, contest.entries[0])).to_have_text("已提交")
+    await expect(page.locator("#sync")).to_have_text("已同步")
+    rows, marks = await sheets_of(session, contest.judges[1], contest.practical)
+    assert marks == {contest.entries[0].id: {"prep": "2", "skill": "30.5", "quality": "33", "safety": "1"}}
+    await context.close()
+
+
+async def test_a_tablet_behind_another_device_is_told_and_can_refresh(browser, live_server, session, clean_db):
+    contest = await make_contest(session, contestants=2, judges=2)
+    entry = contest.entries[0]
+    pages = []
+    for _ in range(2):
+        context, page = await sign_in(browser, live_server, contest, "J02")
+        await page.goto(f"{live_server}/judge/stages/{contest.practical.id}")
+        pages.append((context, page))
+    (first_context, first), (second_context, second) = pages
+
+    await fill_sheet(first, entry, {"prep": "8"})
+    await first.click("[data-act=save]")
+    await expect(first.locator("#sync")).to_have_text("已同步")
+    await expect(badge(first, entry)).to_have_text("草稿")
+
+    await fill_sheet(second, entry, {"prep": "9"})
+    await second.click("[data-act=save]")
+    await expect(second.locator(".notice-error")).to_contain_text("另一台设备")
+    await expect(second.locator("#sync")).to_have_text("已同步")  # the refused change left the queue
+    await second.click("[data-act=refresh]")
+    await expect(second.locator("input[data-key=prep]")).to_have_value("8")
+    await expect(second.locator(".notice-error")).to_have_count(0)
+    await first_context.close()
+    await second_context.close()
