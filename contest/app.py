@@ -7,6 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Litestar, Request, Response, get
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import (
@@ -27,6 +29,7 @@ from contest import auth, db
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import routes as events_routes
 from contest.judging import routes as judging_routes
+from contest.leaderboards import routes as leaderboards_routes
 from contest.people import routes as people_routes
 from contest.settings import Settings
 
@@ -61,12 +64,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *people_routes.ROUTES,
             *events_routes.ROUTES,
             *judging_routes.ROUTES,
+            *leaderboards_routes.ROUTES,
         ],
         dependencies={"db": Provide(provide_db)},
         on_startup=[refuse_unmigrated],
         on_shutdown=[dispose_engine],
         on_app_init=[session_auth.on_app_init],
-        plugins=[HTMXPlugin()],
+        plugins=[HTMXPlugin(), ChannelsPlugin(backend=AsyncPgChannelsBackend(dsn=db.libpq_url(url)),
+                                              arbitrary_channels_allowed=True, subscriber_max_backlog=1,
+                                              subscriber_backlog_strategy="dropleft")],
         template_config=TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_configure_jinja),
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
@@ -125,7 +131,8 @@ def error_response(request: Request, exc: Exception) -> Response[Any]:
             body["field"] = exc.field
         return Response(body, status_code=status)
     if status == 401:
-        return Redirect(f"/login?next={request.url.path}")
+        judge_pages = request.url.path.startswith(("/judge", "/chief"))
+        return Redirect("/judge/login" if judge_pages else f"/login?next={request.url.path}")
     if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
         return Template("_error.html", context={"message": message}, status_code=status,
                         headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})

@@ -38,6 +38,11 @@ def start_embedded(data_dir: Path, cleanup_mode: str | None = "stop") -> str:
     return f"postgresql+asyncpg://postgres@/postgres?host={socket_dir}"
 
 
+def libpq_url(url: str) -> str:
+    """The same database as a plain libpq URL (for asyncpg used directly, e.g. LISTEN/NOTIFY)."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
 def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=False)
 

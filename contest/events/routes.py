@@ -226,14 +226,4 @@ async def home(db: NamedDependency[AsyncSession]) -> Template:
     return Template("events/public_list.html", context={"events": events})
 
 
-@get("/events/{slug:str}", opt=PUBLIC, include_in_schema=False)
-async def public_event(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
-    event = await svc.get_event(db, slug)
-    if event.status == "draft":
-        raise NotFound(f"竞赛活动 {slug} ")
-    tracks = await svc.list_tracks(db, event)
-    return Template("events/public_event.html", context={
-        "event": event, "tracks": tracks, "counts": await svc.count_entries(db, [t.id for t in tracks])})
-
-
-ROUTES = [AdminController, home, public_event]
+ROUTES = [AdminController, home]

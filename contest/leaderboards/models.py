@@ -1,0 +1,81 @@
+"""Publication (公示), appeals, titles, board freezes and certificates."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from contest.db import utcnow
+
+APPEAL_OUTCOMES = {"pending": "待处理", "upheld": "申诉成立（重新评分）", "dismissed": "申诉不成立"}
+RESULT_STATES = {"provisional": "暂定成绩", "signed_off": "裁判长已确认", "under_notice": "公示中", "final": "最终成绩"}
+
+
+class Notice(SQLModel, table=True):
+    """The public notice period of an event's results; once it ends without open appeals the
+    organiser makes the results final."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", unique=True)
+    starts_on: date
+    ends_on: date
+    published_at: datetime = Field(default_factory=utcnow)
+    finalised_at: datetime | None = None
+    contact: str = Field(default="", max_length=200)  # where appeals go (监督仲裁组)
+
+
+class Appeal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True)
+    appellant: str = Field(max_length=60)
+    content: str = Field(max_length=2000)
+    lodged_at: datetime = Field(default_factory=utcnow)
+    deadline: date  # by when the arbitration group must decide
+    outcome: str = Field(default="pending", max_length=12)
+    decision: str | None = Field(default=None, max_length=2000)
+    decided_at: datetime | None = None
+    decided_by: str | None = Field(default=None, max_length=60)
+
+
+class TitleRule(SQLModel, table=True):
+    """A title that follows a rank, e.g. places 1–3 → recommended for 咸宁市技术能手."""
+
+    __tablename__ = "title_rule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    up_to_rank: int = Field(ge=1)
+    title: str = Field(max_length=80)
+    craftsman_candidate: bool = False  # finishers within the rank become 香城工匠 candidates
+
+
+class BoardFreeze(SQLModel, table=True):
+    """The award ceremony: the board stops at a moment and is revealed rank by rank."""
+
+    __tablename__ = "board_freeze"
+
+    id: int | None = Field(default=None, primary_key=True)
+    track_id: int = Field(foreign_key="track.id", unique=True)
+    frozen_at: datetime = Field(default_factory=utcnow)
+    rows: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # the board at that moment
+    revealed: int = 0  # how many rows are revealed, from the bottom of the board up
+
+
+class Certificate(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("entry_id", "round_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=24, unique=True)  # in the QR code and the verification URL
+    entry_id: int = Field(foreign_key="entry.id", index=True)
+    round_id: int = Field(foreign_key="round.id")
+    holder: str = Field(max_length=200)  # name (or project title) as printed
+    award: str = Field(max_length=40)
+    rank: int
+    total: str = Field(max_length=20)
+    titles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    digest: str = Field(max_length=64)  # SHA-256 of the scheme and the anonymised marks of the round
+    issued_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+    revoke_reason: str | None = Field(default=None, max_length=200)

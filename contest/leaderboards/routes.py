@@ -1,0 +1,353 @@
+"""Public boards (pages, live stream, JSON feed, big screen), notices, exports, certificates and
+their verification; and the organiser's publication desk."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import segno
+from litestar import Controller, Request, Response, get, post
+from litestar.channels import ChannelsPlugin
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contest.auth import PUBLIC, Identity, requires
+from contest.errors import InputError, NotFound
+from contest.events import service as events
+from contest.events.models import Event, Track
+from contest.forms import Form
+from contest.judging.service import track_channel
+from contest.leaderboards import service as svc
+from contest.leaderboards.models import APPEAL_OUTCOMES
+from contest.people.models import Unit
+
+PAGE = 200  # rows per board page
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KEEPALIVE = 15  # seconds between SSE comments, so proxies keep the stream open
+
+_fragments: dict[tuple, str] = {}  # rendered board rows, once per change per worker, shared by all viewers
+
+
+async def _event_track(db: AsyncSession, slug: str, track_slug: str) -> tuple[Event, Track]:
+    event = await events.get_event(db, slug)
+    if event.status == "draft":
+        raise NotFound(f"竞赛活动 {slug} ")
+    return event, await events.get_track(db, event, track_slug)
+
+
+def _page_rows(board: svc.Board, area: int | None, unit: int | None, page: int) -> tuple[tuple, int]:
+    rows = board.filtered(area, unit)
+    pages = max(1, -(-len(rows) // PAGE))
+    page = min(max(page, 1), pages)
+    return rows[(page - 1) * PAGE: page * PAGE], pages
+
+
+def _rows_html(request: Request, board: svc.Board, area: int | None, unit: int | None, page: int = 1) -> str:
+    key = (board.track.id, board.version, area, unit, page)
+    html = _fragments.get(key)
+    if html is None:
+        rows, _ = _page_rows(board, area, unit, page)
+        template = request.app.template_engine.get_template("leaderboards/_rows.html")
+        html = template.render(board=board, rows=rows, labels=svc.STATUS_LABELS)
+        if len(_fragments) > 512:
+            _fragments.clear()
+        _fragments[key] = html
+    return html
+
+
+def _board_context(request: Request, board: svc.Board, area: int | None, unit: int | None, page: int,
+                   notice) -> dict[str, Any]:
+    rows, pages = _page_rows(board, area, unit, page)
+    areas = sorted({(r.area_id, r.area) for r in board.rows if r.area_id}, key=lambda a: a[1])
+    units = sorted({(r.unit_id, r.unit) for r in board.rows if r.unit_id}, key=lambda u: u[1])
+    return {"board": board, "rows_html": _rows_html(request, board, area, unit, page), "page": page,
+            "pages": pages, "area": area, "unit": unit, "areas": areas, "units": units, "notice": notice,
+            "today": date.today(), "count": len(board.filtered(area, unit))}
+
+
+# --- public pages ---------------------------------------------------------------------------------------
+
+
+@get("/events/{slug:str}", opt=PUBLIC, include_in_schema=False)
+async def event_page(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
+    event = await events.get_event(db, slug)
+    if event.status == "draft":
+        raise NotFound(f"竞赛活动 {slug} ")
+    tracks = await events.list_tracks(db, event)
+    return Template("leaderboards/event.html", context={
+        "event": event, "tracks": tracks, "counts": await events.count_entries(db, [t.id for t in tracks]),
+        "notice": await svc.get_notice(db, event), "today": date.today()})
+
+
+@get("/events/{slug:str}/tracks/{track:str}", opt=PUBLIC, include_in_schema=False)
+async def board_page(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
+                     area: FromQuery[int | None] = None, unit: FromQuery[int | None] = None,
+                     page: FromQuery[int] = 1) -> Template:
+    event, the_track = await _event_track(db, slug, track)
+    board = await svc.board(db, event, the_track)
+    context = _board_context(request, board, area, unit, page, await svc.get_notice(db, event))
+    return Template("leaderboards/board.html", context=context, headers={"Vary": "HX-Request"})
+
+
+@get("/events/{slug:str}/tracks/{track:str}/rows", opt=PUBLIC, include_in_schema=False)
+async def board_rows(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
+                     area: FromQuery[int | None] = None, unit: FromQuery[int | None] = None,
+                     page: FromQuery[int] = 1) -> Response[str]:
+    """The rows alone: the polling fallback where server-sent events are blocked."""
+    event, the_track = await _event_track(db, slug, track)
+    board = await svc.board(db, event, the_track)
+    return Response(_rows_html(request, board, area, unit, page), media_type="text/html")
+
+
+@get("/live/tracks/{track_id:int}", opt=PUBLIC, include_in_schema=False)
+async def live(request: Request, channels: NamedDependency[ChannelsPlugin], track_id: FromPath[int],
+               area: FromQuery[int | None] = None, unit: FromQuery[int | None] = None,
+               page: FromQuery[int] = 1) -> ServerSentEvent:
+    """Server-sent events: the board's rows now (so a reconnecting client catches up), then again
+    after every change of the track, coalesced; a comment every 15 s keeps the stream open."""
+    maker = request.app.state.sessionmaker
+
+    async def current() -> str:
+        async with maker() as db:  # the request's session is closed before a stream runs
+            track = await db.get(Track, track_id)
+            if track is None:
+                raise NotFound("赛项")
+            event = await db.get(Event, track.event_id)
+            return _rows_html(request, await svc.board(db, event, track), area, unit, page)
+
+    async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
+        changed = asyncio.Event()
+        async with channels.start_subscription([track_channel(track_id)]) as subscriber:
+            async def watch() -> None:
+                async for _ in subscriber.iter_events():
+                    changed.set()
+
+            watcher = asyncio.create_task(watch())
+            try:
+                yield ServerSentEventMessage(event="board", data=await current())
+                while True:
+                    try:
+                        await asyncio.wait_for(changed.wait(), KEEPALIVE)
+                    except TimeoutError:
+                        yield ServerSentEventMessage(comment="ping", data=None)
+                        continue
+                    changed.clear()
+                    yield ServerSentEventMessage(event="board", data=await current())
+            finally:
+                watcher.cancel()
+
+    return ServerSentEvent(stream())
+
+
+@get("/api/events/{slug:str}/tracks/{track:str}/board", opt=PUBLIC, tags=["leaderboards"])
+async def board_feed(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> dict[str, Any]:
+    """A track's board for TV graphics and other systems; shows exactly what the public page shows."""
+    event, the_track = await _event_track(db, slug, track)
+    board = await svc.board(db, event, the_track)
+    return {"event": event.name, "track": the_track.name, "state": board.state, "state_label": board.state_label,
+            "stages": [{"key": k, "name": n} for k, n in board.stages], "frozen": board.frozen,
+            "rows": [{k: v for k, v in asdict(r).items() if k not in ("entry_id", "unit_id", "area_id")}
+                     for r in board.visible]}
+
+
+@get("/screen/events/{slug:str}/tracks/{track:str}", opt=PUBLIC, include_in_schema=False)
+async def big_screen(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                     track: FromPath[str]) -> Template:
+    event, the_track = await _event_track(db, slug, track)
+    board = await svc.board(db, event, the_track)
+    return Template("leaderboards/screen.html", context={"board": board,
+                                                         "rows_html": _rows_html(request, board, None, None)})
+
+
+@get("/units/{unit_id:int}", opt=PUBLIC, include_in_schema=False)
+async def unit_page(db: NamedDependency[AsyncSession], unit_id: FromPath[int]) -> Template:
+    unit = await db.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("单位")
+    boards = []
+    for event in await events.list_events(db):
+        if event.status == "draft":
+            continue
+        for track in await events.list_tracks(db, event):
+            board = await svc.board(db, event, track)
+            rows = board.filtered(None, unit.id)
+            if rows:
+                boards.append((board, rows))
+    return Template("leaderboards/unit.html", context={"unit": unit, "boards": boards,
+                                                       "labels": svc.STATUS_LABELS})
+
+
+@get("/events/{slug:str}/notice", opt=PUBLIC, include_in_schema=False)
+async def notice_page(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
+    event, notice, boards = await _published_boards(db, slug)
+    return Template("leaderboards/notice.html", context={"event": event, "notice": notice, "boards": boards})
+
+
+@get("/events/{slug:str}/notice.xlsx", opt=PUBLIC, include_in_schema=False)
+async def notice_xlsx(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Response[bytes]:
+    event, notice, boards = await _published_boards(db, slug)
+    return _download(svc.notice_xlsx(event, notice, boards), f"{event.name}成绩公示.xlsx", XLSX)
+
+
+async def _published_boards(db: AsyncSession, slug: str):
+    event = await events.get_event(db, slug)
+    notice = await svc.get_notice(db, event)
+    if notice is None:
+        raise NotFound("成绩公示")
+    return event, notice, [await svc.board(db, event, t) for t in await events.list_tracks(db, event)]
+
+
+@get("/events/{slug:str}/tracks/{track:str}/results.xlsx", opt=PUBLIC, include_in_schema=False)
+async def results_xlsx(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:
+    event, the_track = await _event_track(db, slug, track)
+    board = await svc.board(db, event, the_track)
+    if not board.shows_results:
+        raise NotFound("成绩")
+    return _download(svc.results_xlsx(board), f"{event.name}-{the_track.name}成绩.xlsx", XLSX)
+
+
+@get("/events/{slug:str}/tracks/{track:str}/marks.csv", opt=PUBLIC, include_in_schema=False)
+async def marks_csv(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:
+    """Every mark of the published results, judges as J1..Jn: `contest results compute` on this and
+    scheme.json reproduces the published results exactly."""
+    board = await _published_board(db, slug, track)
+    _, marks, _ = await svc.marks_export(db, board.round)
+    return _download(marks.encode(), f"{slug}-{track}-marks.csv", "text/csv; charset=utf-8")
+
+
+@get("/events/{slug:str}/tracks/{track:str}/scheme.json", opt=PUBLIC, include_in_schema=False)
+async def scheme_json(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:
+    board = await _published_board(db, slug, track)
+    scheme, _, _ = await svc.marks_export(db, board.round)
+    return _download(scheme.encode(), f"{slug}-{track}-scheme.json", "application/json")
+
+
+async def _published_board(db: AsyncSession, slug: str, track: str) -> svc.Board:
+    event, the_track = await _event_track(db, slug, track)
+    board = await svc.board(db, event, the_track)
+    if not svc.published(board):
+        raise NotFound("已公示的成绩")
+    return board
+
+
+def _download(body: bytes, filename: str, media_type: str) -> Response[bytes]:
+    return Response(body, media_type=media_type,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+
+
+@get("/certificates/{code:str}", opt=PUBLIC, include_in_schema=False)
+async def certificate_page(request: Request, db: NamedDependency[AsyncSession], code: FromPath[str]) -> Template:
+    cert, event, track = await svc.certificate(db, code)
+    link = f"{request.app.state.settings.base_url}/verify/{cert.code}"
+    return Template("leaderboards/certificate.html", context={
+        "cert": cert, "event": event, "track": track, "link": link,
+        "qr": segno.make(link, error="m").svg_inline(scale=3)})
+
+
+@get("/verify/{code:str}", opt=PUBLIC, include_in_schema=False)
+async def verify_page(db: NamedDependency[AsyncSession], code: FromPath[str]) -> Template:
+    cert, event, track = await svc.certificate(db, code)
+    return Template("leaderboards/verify.html", context={"cert": cert, "event": event, "track": track})
+
+
+# --- the organiser's publication desk ------------------------------------------------------------------
+
+
+def _actor(request: Request) -> str:
+    user: Identity = request.user
+    return f"account:{user.id} {user.name}"
+
+
+def _date(form: Form, name: str, label: str) -> date:
+    value = form.required(name, label)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{label}应为日期，如 2026-12-01", name) from None
+
+
+class PublicationController(Controller):
+    path = "/admin/events/{slug:str}/publication"
+    guards = [requires("organiser")]
+    include_in_schema = False
+
+    @get("/")
+    async def desk(self, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
+        event = await events.get_event(db, slug)
+        tracks = await events.list_tracks(db, event)
+        return Template("leaderboards/publication.html", context={
+            "event": event, "tracks": tracks, "notice": await svc.get_notice(db, event),
+            "unsigned": await svc.unsigned_stages(db, event), "appeals": await svc.list_appeals(db, event),
+            "outcomes": APPEAL_OUTCOMES, "rules": await svc.title_rules(db, event),
+            "boards": [await svc.board(db, event, t) for t in tracks],
+            "certificates": {t.id: await svc.list_certificates(db, t) for t in tracks}})
+
+    async def _done(self, slug: str, anchor: str = "") -> Redirect:
+        return Redirect(f"/admin/events/{slug}/publication/{anchor}", status_code=303)
+
+    @post("/notice")
+    async def publish(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
+        form = await Form.read(request)
+        await svc.publish(db, await events.get_event(db, slug), _date(form, "starts_on", "公示开始日期"),
+                          _date(form, "ends_on", "公示结束日期"), form.text("contact"), _actor(request))
+        return await self._done(slug)
+
+    @post("/final")
+    async def finalise(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
+        await svc.finalise(db, await events.get_event(db, slug), _actor(request))
+        return await self._done(slug)
+
+    @post("/appeals")
+    async def lodge(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
+        form = await Form.read(request)
+        event = await events.get_event(db, slug)
+        entry_id = await svc.entry_by_bib(db, event, form.required("track", "赛项"), form.required("bib", "参赛证号"))
+        await svc.lodge_appeal(db, event, entry_id, form.required("appellant", "申诉人"),
+                               form.required("content", "申诉内容"), _date(form, "deadline", "处理期限"),
+                               _actor(request))
+        return await self._done(slug, "#appeals")
+
+    @post("/appeals/{appeal_id:int}")
+    async def decide(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                     appeal_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        await svc.decide_appeal(db, await events.get_event(db, slug), appeal_id, form.required("outcome", "处理结果"),
+                                form.required("decision", "处理意见"), _actor(request))
+        return await self._done(slug, "#appeals")
+
+    @post("/titles")
+    async def title(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
+        form = await Form.read(request)
+        await svc.add_title_rule(db, await events.get_event(db, slug), form.int("up_to_rank", "名次", required=True),
+                                 form.required("title", "称号"), form.flag("craftsman_candidate"))
+        return await self._done(slug, "#titles")
+
+    @post("/tracks/{track:str}/{action:str}")
+    async def track_action(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                           track: FromPath[str], action: FromPath[str]) -> Redirect:
+        event = await events.get_event(db, slug)
+        the_track = await events.get_track(db, event, track)
+        actions = {"freeze": lambda: svc.freeze(db, event, the_track), "reveal": lambda: svc.reveal_next(db, the_track),
+                   "unfreeze": lambda: svc.unfreeze(db, the_track),
+                   "certificates": lambda: svc.issue_certificates(db, event, the_track)}
+        if action not in actions:
+            raise NotFound("操作")
+        await actions[action]()
+        return await self._done(slug, f"#track-{track}")
+
+    @post("/certificates/{code:str}/revoke")
+    async def revoke(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                     code: FromPath[str]) -> Redirect:
+        form = await Form.read(request)
+        await svc.revoke_certificate(db, code, form.required("reason", "撤销原因"), _actor(request))
+        return await self._done(slug, "#certificates")
+
+
+ROUTES = [event_page, board_page, board_rows, live, board_feed, big_screen, unit_page, notice_page, notice_xlsx,
+          results_xlsx, marks_csv, scheme_json, certificate_page, verify_page, PublicationController]

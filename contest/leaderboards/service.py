@@ -1,0 +1,471 @@
+"""Public boards and everything that makes results public: visibility, result states, the
+notice period (公示), appeals, titles, the ceremony freeze, exports and certificates.
+
+Boards are read far more often than results change, so each worker keeps the last board of a
+track and rebuilds it only when the track's version (one cheap query) moves on."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+from sqlalchemy import text
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contest import ledger, scoring
+from contest.db import utcnow
+from contest.errors import Conflict, InputError, NotFound
+from contest.events import service as events
+from contest.events.models import Entry, Event, Round, Stage, Track
+from contest.judging import service as judging
+from contest.judging.models import Result, StageSignoff
+from contest.leaderboards.models import (
+    APPEAL_OUTCOMES,
+    RESULT_STATES,
+    Appeal,
+    BoardFreeze,
+    Certificate,
+    Notice,
+    TitleRule,
+)
+from contest.people.models import Area, Person, Unit
+
+STATUS_LABELS = {"ok": "", "incomplete": "评分中", "withdrawn": "退赛", "disqualified": "取消资格",
+                 "not_scored": "待评分"}
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    entry_id: int
+    rank: int | None
+    code: str  # the blind code; always shown
+    name: str | None  # None while the visibility rule hides who it is
+    unit: str | None
+    area: str | None
+    unit_id: int | None
+    area_id: int | None
+    stages: tuple[str, ...]  # stage totals (before weight) in scheme order, "" when not yet there
+    total: str
+    award: str | None
+    titles: tuple[str, ...]
+    status: str
+
+
+@dataclass(frozen=True)
+class Board:
+    event: Event
+    track: Track
+    round: Round
+    stages: tuple[tuple[str, str], ...]  # (key, name)
+    rows: tuple[BoardRow, ...]
+    state: str  # a RESULT_STATES key
+    shows_names: bool
+    shows_results: bool
+    version: str
+    frozen: bool = False
+    revealed: int | None = None
+
+    @property
+    def state_label(self) -> str:
+        return RESULT_STATES[self.state]
+
+    @property
+    def visible(self) -> tuple[BoardRow, ...]:
+        """A frozen board shows only the rows revealed so far, from the bottom of the board up."""
+        if not self.frozen:
+            return self.rows
+        return self.rows[len(self.rows) - self.revealed:] if self.revealed else ()
+
+    def filtered(self, area_id: int | None = None, unit_id: int | None = None) -> tuple[BoardRow, ...]:
+        return tuple(r for r in self.visible if (area_id is None or r.area_id == area_id)
+                     and (unit_id is None or r.unit_id == unit_id))
+
+
+_cache: dict[int, Board] = {}  # track id -> the last board built in this worker
+
+
+async def track_version(session: AsyncSession, event: Event, track: Track, round_: Round) -> str:
+    row = (await session.exec(text("""
+        select (select count(*) || '/' || coalesce(max(computed_at)::text, '') from result where round_id = :r),
+               (select count(*) from stage_signoff s join stage st on st.id = s.stage_id where st.round_id = :r),
+               (select count(*) || '/' || coalesce(max(id), 0) from entry where track_id = :t),
+               (select coalesce(max(finalised_at)::text, 'open') || max(id) from notice where event_id = :e),
+               (select revealed || '/' || frozen_at::text from board_freeze where track_id = :t),
+               (select count(*) || '/' || coalesce(max(id), 0) from title_rule where event_id = :e)
+        """).bindparams(r=round_.id, t=track.id, e=event.id))).one()
+    return "|".join(str(part) for part in (*row, event.status, event.visibility))
+
+
+async def board(session: AsyncSession, event: Event, track: Track) -> Board:
+    round_ = (await events.list_rounds(session, track))[-1]
+    version = await track_version(session, event, track, round_)
+    cached = _cache.get(track.id)
+    if cached is None or cached.version != version:
+        cached = _cache[track.id] = await _build(session, event, track, round_, version)
+    return cached
+
+
+async def result_state(session: AsyncSession, event: Event, round_: Round) -> str:
+    notice = (await session.exec(select(Notice).where(Notice.event_id == event.id))).first()
+    if notice is not None:
+        return "final" if notice.finalised_at else "under_notice"
+    stages = (await session.exec(select(Stage.id).where(Stage.round_id == round_.id))).all()
+    signed = (await session.exec(select(StageSignoff.stage_id).where(StageSignoff.stage_id.in_(stages)))).all()
+    return "signed_off" if stages and len(signed) == len(stages) else "provisional"
+
+
+def visibility(event: Event, state: str) -> tuple[bool, bool]:
+    """(shows results, shows names) under the event's rule at this state of its results."""
+    official = state in ("signed_off", "under_notice", "final")
+    if event.visibility == "hidden":
+        return official, official
+    if event.visibility == "blind":
+        return True, state in ("under_notice", "final")
+    return True, True
+
+
+async def _build(session: AsyncSession, event: Event, track: Track, round_: Round, version: str) -> Board:
+    scheme = scoring.parse_scheme(round_.scheme)
+    state = await result_state(session, event, round_)
+    shows_results, shows_names = visibility(event, state)
+    stage_keys = tuple((s.key, s.name) for s in scheme.stages)
+    freeze = (await session.exec(select(BoardFreeze).where(BoardFreeze.track_id == track.id))).first()
+    if freeze is not None:
+        rows = tuple(BoardRow(**{**r, "stages": tuple(r["stages"]), "titles": tuple(r["titles"])})
+                     for r in freeze.rows)
+        return Board(event, track, round_, stage_keys, rows, state, shows_names, shows_results, version,
+                     frozen=True, revealed=freeze.revealed)
+    rows = await _rows(session, event, track, round_, scheme, shows_results, shows_names)
+    return Board(event, track, round_, stage_keys, rows, state, shows_names, shows_results, version)
+
+
+async def _rows(session: AsyncSession, event: Event, track: Track, round_: Round, scheme: scoring.Scheme,
+                shows_results: bool, shows_names: bool) -> tuple[BoardRow, ...]:
+    entries = (await session.exec(
+        select(Entry, Person.name, Unit.name, Area.name, Area.id)
+        .outerjoin(Person, Person.id == Entry.person_id).outerjoin(Unit, Unit.id == Entry.unit_id)
+        .outerjoin(Area, Area.id == Unit.area_id)
+        .where(Entry.track_id == track.id, Entry.blind_code.is_not(None)))).all()
+    results = {r.entry_id: r for r in (await session.exec(select(Result).where(Result.round_id == round_.id))).all()}
+    bib_of = {e.id: e.bib for e, *_ in entries}
+    standings = {s.entry: s for s in scoring.rank_figures(scheme, [_figures(r, bib_of[r.entry_id])
+                                                                   for r in results.values() if r.entry_id in bib_of])}
+    rules = (await session.exec(select(TitleRule).where(TitleRule.event_id == event.id)
+                                .order_by(TitleRule.up_to_rank))).all()
+    places = scheme.rounding.places
+    rows = []
+    for entry, person_name, unit_name, area_name, area_id in entries:
+        result, standing = results.get(entry.id), standings.get(entry.bib)
+        rank = standing.rank if standing and shows_results else None
+        rows.append(BoardRow(
+            entry_id=entry.id, rank=rank, code=entry.blind_code,
+            name=(person_name or entry.project_title) if shows_names else None,
+            unit=unit_name if shows_names else None, area=area_name if shows_names else None,
+            unit_id=entry.unit_id if shows_names else None, area_id=area_id if shows_names else None,
+            stages=tuple(_fmt(result.stage_totals.get(k), places) if result and shows_results else ""
+                         for k, _ in ((s.key, s.name) for s in scheme.stages)),
+            total=_fmt(result.total, places) if result and shows_results and result.total is not None else "",
+            award=standing.award if standing and shows_results else None,
+            titles=tuple(r.title for r in rules if rank is not None and rank <= r.up_to_rank),
+            status=_status(entry, result) if shows_results else "not_scored"))
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.code))
+    return tuple(rows)
+
+
+def _figures(result: Result, bib: str) -> scoring.Figures:
+    return scoring.Figures(bib, result.status, result.total,
+                           {k: Decimal(v) for k, v in result.stage_totals.items()},
+                           {s: {c: Decimal(v) for c, v in cs.items()} for s, cs in result.criteria.items()})
+
+
+def _status(entry: Entry, result: Result | None) -> str:
+    if entry.status in ("withdrawn", "disqualified"):
+        return entry.status
+    return result.status if result else "not_scored"
+
+
+def _fmt(value, places: int) -> str:
+    if value in (None, ""):
+        return ""
+    return scoring.format_decimal(Decimal(value), places)
+
+
+# --- publication: notice, appeals, final -----------------------------------------------------------
+
+
+async def get_notice(session: AsyncSession, event: Event) -> Notice | None:
+    return (await session.exec(select(Notice).where(Notice.event_id == event.id))).first()
+
+
+async def unsigned_stages(session: AsyncSession, event: Event) -> list[str]:
+    rows = (await session.exec(
+        select(Track.name, Stage.name, StageSignoff.id).join(Round, Round.track_id == Track.id)
+        .join(Stage, Stage.round_id == Round.id).outerjoin(StageSignoff, StageSignoff.stage_id == Stage.id)
+        .where(Track.event_id == event.id))).all()
+    return [f"{track}·{stage}" for track, stage, signed in rows if signed is None]
+
+
+async def publish(session: AsyncSession, event: Event, starts_on: date, ends_on: date, contact: str,
+                  actor: str) -> Notice:
+    """Signed-off results go under public notice (公示) for a period with start and end dates."""
+    if ends_on < starts_on:
+        raise InputError("公示结束日期不能早于开始日期", "ends_on")
+    if await get_notice(session, event):
+        raise Conflict("本活动的成绩已经公示")
+    if event.status != "review":
+        raise Conflict("活动须处于“审核中”状态才能公示成绩")
+    missing = await unsigned_stages(session, event)
+    if missing:
+        raise Conflict(f"以下环节尚未由裁判长签字确认：{'、'.join(missing[:10])}")
+    notice = Notice(event_id=event.id, starts_on=starts_on, ends_on=ends_on, contact=contact.strip()[:200])
+    session.add(notice)
+    event.status = "published"
+    session.add(event)
+    await _log(session, event, actor, "results.publish", {"starts_on": str(starts_on), "ends_on": str(ends_on)})
+    await session.commit()
+    return notice
+
+
+async def finalise(session: AsyncSession, event: Event, actor: str, today: date | None = None) -> Notice:
+    """After the notice period, with every appeal decided, the results become final."""
+    notice = await get_notice(session, event)
+    if notice is None:
+        raise Conflict("成绩尚未公示")
+    if notice.finalised_at:
+        raise Conflict("成绩已是最终成绩")
+    if (today or date.today()) <= notice.ends_on:
+        raise Conflict(f"公示期至 {notice.ends_on} 结束，结束后才能确定最终成绩")
+    pending = (await session.exec(select(Appeal.id).where(Appeal.event_id == event.id,
+                                                          Appeal.outcome == "pending"))).all()
+    if pending:
+        raise Conflict(f"还有 {len(pending)} 件申诉未处理")
+    notice.finalised_at = utcnow()
+    event.status = "closed"
+    session.add_all([notice, event])
+    await _log(session, event, actor, "results.finalise", {})
+    await session.commit()
+    return notice
+
+
+async def _log(session: AsyncSession, event: Event, actor: str, action: str, payload: dict) -> None:
+    await ledger.append(session, event_id=event.id, actor=actor, device="", action=action,
+                        subject=f"event:{event.id}", payload=payload)
+    await judging.announce_event(session, event.id)
+
+
+async def list_appeals(session: AsyncSession, event: Event) -> Sequence[tuple[Appeal, Entry]]:
+    return (await session.exec(select(Appeal, Entry).join(Entry, Entry.id == Appeal.entry_id)
+                               .where(Appeal.event_id == event.id).order_by(Appeal.lodged_at))).all()
+
+
+async def lodge_appeal(session: AsyncSession, event: Event, entry_id: int, appellant: str, content: str,
+                       deadline: date, actor: str) -> Appeal:
+    """An appeal (申诉) recorded by the organiser for a contestant, during the notice period."""
+    notice = await get_notice(session, event)
+    if notice is None or notice.finalised_at:
+        raise Conflict("只能在公示期内受理申诉")
+    entry = await session.get(Entry, entry_id)
+    if entry is None or (await session.get(Track, entry.track_id)).event_id != event.id:
+        raise NotFound("选手")
+    if not appellant.strip() or not content.strip():
+        raise InputError("请填写申诉人和申诉内容", "content")
+    appeal = Appeal(event_id=event.id, entry_id=entry.id, appellant=appellant.strip()[:60],
+                    content=content.strip()[:2000], deadline=deadline)
+    session.add(appeal)
+    await session.flush()
+    await ledger.append(session, event_id=event.id, actor=actor, device="", action="appeal.lodge",
+                        subject=f"appeal:{appeal.id}", payload={"entry": entry.bib, "appellant": appeal.appellant})
+    await session.commit()
+    return appeal
+
+
+async def decide_appeal(session: AsyncSession, event: Event, appeal_id: int, outcome: str, decision: str,
+                        actor: str) -> Appeal:
+    """The supervision and arbitration group's decision. An upheld appeal re-opens the entry's
+    stages for re-scoring through the chief judge's console (their sign-offs are withdrawn)."""
+    appeal = await session.get(Appeal, appeal_id)
+    if appeal is None or appeal.event_id != event.id:
+        raise NotFound("申诉")
+    if outcome not in ("upheld", "dismissed"):
+        raise InputError(f"处理结果应为{APPEAL_OUTCOMES['upheld']}或{APPEAL_OUTCOMES['dismissed']}", "outcome")
+    if appeal.outcome != "pending":
+        raise Conflict("该申诉已处理")
+    if not decision.strip():
+        raise InputError("请填写处理意见", "decision")
+    appeal.outcome, appeal.decision = outcome, decision.strip()[:2000]
+    appeal.decided_at, appeal.decided_by = utcnow(), actor[:60]
+    session.add(appeal)
+    if outcome == "upheld":
+        entry = await session.get(Entry, appeal.entry_id)
+        await judging.withdraw_signoffs(session, entry.track_id, f"申诉 #{appeal.id} 成立，重新评分", actor)
+    await ledger.append(session, event_id=event.id, actor=actor, device="", action="appeal.decide",
+                        subject=f"appeal:{appeal.id}", payload={"outcome": outcome, "decision": appeal.decision})
+    await session.commit()
+    return appeal
+
+
+# --- titles and the ceremony -------------------------------------------------------------------------
+
+
+async def add_title_rule(session: AsyncSession, event: Event, up_to_rank: int, title: str,
+                         craftsman_candidate: bool) -> TitleRule:
+    if up_to_rank < 1:
+        raise InputError("名次应为正整数", "up_to_rank")
+    if not title.strip():
+        raise InputError("请填写称号", "title")
+    rule = TitleRule(event_id=event.id, up_to_rank=up_to_rank, title=title.strip()[:80],
+                     craftsman_candidate=craftsman_candidate)
+    session.add(rule)
+    await session.commit()
+    return rule
+
+
+async def freeze(session: AsyncSession, event: Event, track: Track) -> BoardFreeze:
+    """Stop the board at this moment (for the award ceremony); it is then revealed rank by rank."""
+    if (await session.exec(select(BoardFreeze.id).where(BoardFreeze.track_id == track.id))).first():
+        raise Conflict("该赛项的榜单已冻结")
+    current = await board(session, event, track)
+    rows = [{**r.__dict__, "stages": list(r.stages), "titles": list(r.titles)} for r in current.rows]
+    frozen = BoardFreeze(track_id=track.id, rows=rows)
+    session.add(frozen)
+    await judging.announce(session, track.id)
+    await session.commit()
+    return frozen
+
+
+async def reveal_next(session: AsyncSession, track: Track) -> BoardFreeze:
+    frozen = (await session.exec(select(BoardFreeze).where(BoardFreeze.track_id == track.id))).first()
+    if frozen is None:
+        raise Conflict("榜单未冻结")
+    frozen.revealed = min(len(frozen.rows), frozen.revealed + 1)
+    session.add(frozen)
+    await judging.announce(session, track.id)
+    await session.commit()
+    return frozen
+
+
+async def unfreeze(session: AsyncSession, track: Track) -> None:
+    frozen = (await session.exec(select(BoardFreeze).where(BoardFreeze.track_id == track.id))).first()
+    if frozen is not None:
+        await session.delete(frozen)
+        await judging.announce(session, track.id)
+        await session.commit()
+
+
+# --- exports and certificates -------------------------------------------------------------------------
+
+
+def published(board_: Board) -> bool:
+    return board_.state in ("under_notice", "final")
+
+
+async def marks_export(session: AsyncSession, round_: Round) -> tuple[str, str, str]:
+    """The round's scheme (JSON), its marks with judges anonymised as J1..Jn, and the SHA-256 that
+    certificates show: anyone can recompute the published results from these two files."""
+    scheme_text = json.dumps(round_.scheme, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    marks_csv = await judging.export_marks(session, round_, anonymise=True)
+    digest = hashlib.sha256((scheme_text + marks_csv).encode()).hexdigest()
+    return scheme_text, marks_csv, digest
+
+
+def results_xlsx(board_: Board) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "成绩"
+    sheet.append([f"{board_.event.name} · {board_.track.name} · {board_.state_label}"])
+    sheet.append(["名次", "加密号", "姓名", "单位", "县(市、区)", *[name for _, name in board_.stages], "总分", "奖项",
+                  "称号", "状态"])
+    for r in board_.rows:
+        sheet.append([r.rank, r.code, r.name or "", r.unit or "", r.area or "", *r.stages, r.total, r.award or "",
+                      "、".join(r.titles), STATUS_LABELS.get(r.status, r.status)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def issue_certificates(session: AsyncSession, event: Event, track: Track) -> list[Certificate]:
+    """A certificate per award of a track whose results are final; issuing again changes nothing."""
+    current = await board(session, event, track)
+    if current.state != "final":
+        raise Conflict("成绩确定为最终成绩后才能颁发证书")
+    _, _, digest = await marks_export(session, current.round)
+    existing = {c.entry_id for c in (await session.exec(select(Certificate).where(
+        Certificate.round_id == current.round.id))).all()}
+    issued = []
+    for row in current.rows:
+        if row.award and row.entry_id not in existing:
+            cert = Certificate(code=secrets.token_urlsafe(12), entry_id=row.entry_id, round_id=current.round.id,
+                               holder=row.name or row.code, award=row.award, rank=row.rank, total=row.total,
+                               titles=list(row.titles), digest=digest)
+            session.add(cert)
+            issued.append(cert)
+    await session.commit()
+    return issued
+
+
+async def certificate(session: AsyncSession, code: str) -> tuple[Certificate, Event, Track]:
+    cert = (await session.exec(select(Certificate).where(Certificate.code == code))).first()
+    if cert is None:
+        raise NotFound("证书")
+    round_ = await session.get(Round, cert.round_id)
+    track = await session.get(Track, round_.track_id)
+    return cert, await session.get(Event, track.event_id), track
+
+
+async def revoke_certificate(session: AsyncSession, code: str, reason: str, actor: str) -> Certificate:
+    cert, event, _ = await certificate(session, code)
+    if not reason.strip():
+        raise InputError("请填写撤销原因", "reason")
+    cert.revoked_at, cert.revoke_reason = utcnow(), reason.strip()[:200]
+    session.add(cert)
+    await ledger.append(session, event_id=event.id, actor=actor, device="", action="certificate.revoke",
+                        subject=f"certificate:{cert.code}", payload={"reason": cert.revoke_reason})
+    await session.commit()
+    return cert
+
+
+async def list_certificates(session: AsyncSession, track: Track) -> Sequence[Certificate]:
+    return (await session.exec(select(Certificate).join(Round, Round.id == Certificate.round_id)
+                               .where(Round.track_id == track.id).order_by(Certificate.rank))).all()
+
+
+async def title_rules(session: AsyncSession, event: Event) -> Sequence[TitleRule]:
+    return (await session.exec(select(TitleRule).where(TitleRule.event_id == event.id)
+                               .order_by(TitleRule.up_to_rank))).all()
+
+
+async def entry_by_bib(session: AsyncSession, event: Event, track_slug: str, bib: str) -> int:
+    track = await events.get_track(session, event, track_slug)
+    entry_id = (await session.exec(select(Entry.id).where(Entry.track_id == track.id, Entry.bib == bib))).first()
+    if entry_id is None:
+        raise InputError(f"赛项 {track.name} 没有参赛证号为 {bib} 的选手", "bib")
+    return entry_id
+
+
+def notice_xlsx(event: Event, notice: Notice, boards: Sequence[Board]) -> bytes:
+    """The notice in the usual layout: a title, the period and where to appeal, then one block per
+    track with rank, name, unit, score and award — and no ID or phone number anywhere."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "成绩公示"
+    sheet.append([f"{event.name}成绩公示"])
+    sheet.append([f"公示期：{notice.starts_on} 至 {notice.ends_on}。如有异议，请于公示期内向监督仲裁组反映"
+                  + (f"（{notice.contact}）" if notice.contact else "") + "。"])
+    for b in boards:
+        sheet.append([])
+        sheet.append([b.track.name])
+        sheet.append(["名次", "姓名", "工作单位", "县(市、区)", "总分", "奖项", "称号"])
+        for r in b.visible:
+            if r.rank is not None:
+                sheet.append([r.rank, r.name or r.code, r.unit or "", r.area or "", r.total, r.award or "",
+                              "、".join(r.titles)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
