@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
+import yaml
 from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -145,8 +146,14 @@ def seed_command(path: Path | None) -> None:
 
     settings = Settings.from_env()
     url = _database_url(settings)
-    with _progress(f"seeding from {path or DEFAULT_SEED}"):
-        logins = _run(url, lambda session: seed.load_demo(session, path or DEFAULT_SEED, settings.id_hash_key.encode()))
+    try:
+        with _progress(f"seeding from {path or DEFAULT_SEED}"):
+            logins = _run(url, lambda session: seed.load_demo(session, path or DEFAULT_SEED,
+                                                              settings.id_hash_key.encode()))
+    except yaml.YAMLError as exc:  # a seed file given by the user: one line, not a traceback
+        raise CLIError(f"{path or DEFAULT_SEED}: not valid YAML: {' '.join(str(exc).split())}") from exc
+    except KeyError as exc:
+        raise CLIError(f"{path or DEFAULT_SEED}: the seed file has no {exc.args[0]!r}") from exc
     click.echo(f"seeded from {path or DEFAULT_SEED}; {len(logins)} demo logins")
 
 

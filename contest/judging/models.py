@@ -102,7 +102,9 @@ class Result(SQLModel, table=True):
     round_id: int = Field(foreign_key="round.id", index=True)
     entry_id: int = Field(foreign_key="entry.id", index=True)
     status: str = Field(max_length=16)
-    total: Decimal | None = Field(default=None, sa_column=Column(Numeric(14, 4)))
+    # Figures are kept as the engine's exact decimal text: a NUMERIC column would pad or round
+    # them, and ranks recomputed from stored figures must equal the engine's to the last digit.
+    total: str | None = Field(default=None, max_length=60)
     stage_totals: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     criteria: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     computed_at: datetime = Field(default_factory=utcnow)

@@ -209,6 +209,8 @@ def check_marks(criteria: Sequence, raw: dict[str, object], complete: bool) -> d
             raise InputError(f"{crit.name}：“{value}”不是数字", key) from None
         if not number.is_finite() or not 0 <= number <= crit.mark_limit:
             raise InputError(f"{crit.name}：{value} 超出范围 0–{_plain(crit.mark_limit)}", key)
+        if number.as_tuple().exponent < -4:  # the column keeps four decimals; the ledger must match it
+            raise InputError(f"{crit.name}：{value} 最多保留4位小数", key)
         if crit.step and number % crit.step != 0:
             raise InputError(f"{crit.name}：{value} 应为 {_plain(crit.step)} 的整数倍", key)
         marks[key] = number
@@ -373,7 +375,7 @@ async def recompute_entry(session: AsyncSession, round_: Round, entry: Entry) ->
     scheme = scoring.parse_scheme(round_.scheme)
     marks = await round_marks(session, round_, entry.id)
     (figures,) = scoring.compute(scheme, marks, {entry.bib: entry.status})
-    values = {"status": figures.status, "total": figures.total,
+    values = {"status": figures.status, "total": None if figures.total is None else str(figures.total),
               "stage_totals": {k: str(v) for k, v in figures.stage_totals.items()},
               "criteria": {s: {c: str(v) for c, v in cs.items()} for s, cs in figures.criteria.items()},
               "computed_at": utcnow()}

@@ -180,7 +180,7 @@ async def _rows(session: AsyncSession, event: Event, track: Track, round_: Round
 
 
 def _figures(result: Result, bib: str) -> scoring.Figures:
-    return scoring.Figures(bib, result.status, result.total,
+    return scoring.Figures(bib, result.status, None if result.total is None else Decimal(result.total),
                            {k: Decimal(v) for k, v in result.stage_totals.items()},
                            {s: {c: Decimal(v) for c, v in cs.items()} for s, cs in result.criteria.items()})
 

@@ -1,0 +1,105 @@
+"""From signed-off results to final: notice (公示) with dates, appeals decided by the arbitration
+group, final results, certificates that anyone can verify, and exports that recompute exactly."""
+import csv
+import io
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+
+from sqlmodel import select
+
+from contest.auth import create_account
+from contest.events import service as events
+from contest.judging import service as judging
+from contest.leaderboards.models import Certificate
+from tests.judging.conftest import score_everything
+
+
+async def signed_off_contest(session, contest):
+    await score_everything(session, contest)
+    chief = contest.judges[0]
+    for stage in (contest.theory, contest.practical):
+        await judging.sign_off(session, chief, await judging.assignment(session, chief, stage.id))
+    await events.set_event_status(session, contest.event, "review")
+
+
+async def organiser(client, session):
+    await create_account(session, "clerk", "竞赛办", "organiser", "correct-horse")
+    await client.login()
+
+
+async def test_notice_appeal_final_and_certificates(client, contest, session):
+    await organiser(client, session)
+    desk = "/admin/events/cook/publication"
+    early = await client.form(f"{desk}/notice", {"starts_on": str(date.today()), "ends_on": str(date.today())})
+    assert early.status_code == 409 and "审核中" in early.text
+    await signed_off_contest(session, contest)
+    await client.form(f"{desk}/titles", {"up_to_rank": "1", "title": "推荐授予“咸宁市技术能手”称号",
+                                         "craftsman_candidate": "1"})
+    start, end = date.today() - timedelta(days=7), date.today() - timedelta(days=1)
+    assert (await client.form(f"{desk}/notice", {"starts_on": str(start), "ends_on": str(end),
+                                                 "contact": "监督仲裁组 0715-8888888"})).status_code == 303
+    board = (await client.get(f"/api/events/cook/tracks/{contest.track.slug}/board")).json()
+    assert board["state"] == "under_notice" and board["rows"][0]["name"]
+    assert "咸宁市技术能手" in board["rows"][0]["titles"][0]
+    notice = await client.get("/events/cook/notice")
+    assert "公示期" in notice.text and str(end) in notice.text
+    assert "*" not in notice.text  # not even masked ID numbers on a notice
+    xlsx = await client.get("/events/cook/notice.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+    bib = contest.entries[1].bib
+    await client.form(f"{desk}/appeals", {"track": contest.track.slug, "bib": bib, "appellant": "李秀英",
+                                          "content": "实操成品质量分偏低", "deadline": str(date.today())})
+    blocked = await client.form(f"{desk}/final")
+    assert blocked.status_code == 409 and "申诉" in blocked.text
+    page = await client.get(f"{desk}/")
+    appeal_id = page.text.split(f"{desk}/appeals/")[1].split('"')[0]
+    await client.form(f"{desk}/appeals/{appeal_id}", {"outcome": "dismissed", "decision": "经复核，评分无误"})
+    assert (await client.form(f"{desk}/final")).status_code == 303
+    assert (await client.get(f"/api/events/cook/tracks/{contest.track.slug}/board")).json()["state"] == "final"
+
+    assert (await client.form(f"{desk}/tracks/{contest.track.slug}/certificates")).status_code == 303
+    certs = (await session.exec(select(Certificate).order_by(Certificate.rank))).all()
+    assert certs and certs[0].award == "一等奖" and certs[0].rank == 1
+    verify = await client.get(f"/verify/{certs[0].code}")
+    assert "真实有效" in verify.text and certs[0].digest in verify.text
+    printed = await client.get(f"/certificates/{certs[0].code}")
+    assert "荣 誉 证 书" in printed.text and "<svg" in printed.text
+    await client.form(f"{desk}/certificates/{certs[0].code}/revoke", {"reason": "经查存在违规"})
+    assert "已撤销" in (await client.get(f"/verify/{certs[0].code}")).text
+
+
+async def test_upheld_appeal_withdraws_sign_off_for_rescoring(client, contest, session):
+    await organiser(client, session)
+    await signed_off_contest(session, contest)
+    desk = "/admin/events/cook/publication"
+    await client.form(f"{desk}/notice", {"starts_on": str(date.today()), "ends_on": str(date.today())})
+    await client.form(f"{desk}/appeals", {"track": contest.track.slug, "bib": contest.entries[0].bib,
+                                          "appellant": "王建华", "content": "计时有误", "deadline": str(date.today())})
+    page = await client.get(f"{desk}/")
+    appeal_id = page.text.split(f"{desk}/appeals/")[1].split('"')[0]
+    await client.form(f"{desk}/appeals/{appeal_id}", {"outcome": "upheld", "decision": "同意重新评分"})
+    assert not await judging.is_signed_off(session, contest.practical.id)
+
+
+async def test_exported_marks_recompute_the_published_results(client, contest, session, settings, tmp_path):
+    await organiser(client, session)
+    await signed_off_contest(session, contest)
+    await client.form("/admin/events/cook/publication/notice", {"starts_on": str(date.today()),
+                                                                "ends_on": str(date.today())})
+    base = f"/events/cook/tracks/{contest.track.slug}"
+    (tmp_path / "scheme.json").write_bytes((await client.get(f"{base}/scheme.json")).content)
+    marks = (await client.get(f"{base}/marks.csv")).text
+    assert "J1" in marks and "J01" not in marks  # judges anonymised
+    (tmp_path / "marks.csv").write_text(marks)
+    out = subprocess.run([sys.executable, "-m", "contest.cli", "results", "compute", "--scheme",
+                          str(tmp_path / "scheme.json"), "--marks", str(tmp_path / "marks.csv")],
+                         capture_output=True, text=True, check=True, env=os.environ).stdout
+    computed = {row["entry"]: row for row in csv.DictReader(io.StringIO(out))}
+    board = (await client.get(f"/api{base}/board")).json()
+    bib_of = {e.blind_code: e.bib for e in contest.entries}
+    for row in board["rows"]:
+        mine = computed[bib_of[row["code"]]]
+        assert (str(row["rank"]), row["total"], row["award"] or "") == (mine["rank"], mine["total"], mine["award"])
