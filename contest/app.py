@@ -31,6 +31,7 @@ from contest.events import routes as events_routes
 from contest.judging import routes as judging_routes
 from contest.leaderboards import routes as leaderboards_routes
 from contest.people import routes as people_routes
+from contest.registry import routes as registry_routes
 from contest.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *events_routes.ROUTES,
             *judging_routes.ROUTES,
             *leaderboards_routes.ROUTES,
+            *registry_routes.ROUTES,
         ],
         dependencies={"db": Provide(provide_db)},
         on_startup=[refuse_unmigrated],

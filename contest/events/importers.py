@@ -10,7 +10,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from itertools import islice
 from pathlib import PurePath
@@ -193,8 +193,21 @@ def write_template(areas: Sequence[str] = DEFAULT_AREAS) -> bytes:
 # --- Reading ----------------------------------------------------------------------------------------
 
 
-def read_table(filename: str, data: bytes) -> list[RawRow]:
-    """The rows under the header, keyed by template column; raises ImportFileError for a bad file."""
+@dataclass(frozen=True)
+class Layout:
+    """The columns of an import file: every import (contestants, craftsmen, studios) reads its
+    file through read_table with its own layout."""
+
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+CONTESTANTS = Layout(TEMPLATE_COLUMNS, REQUIRED_COLUMNS, _HEADER_ALIASES)
+
+
+def read_table(filename: str, data: bytes, layout: Layout = CONTESTANTS) -> list[RawRow]:
+    """The rows under the header, keyed by the layout's columns; raises ImportFileError for a bad file."""
     extension = PurePath(filename).suffix.lower()
     if extension == ".xlsx":
         grid = _xlsx_grid(data)
@@ -204,7 +217,7 @@ def read_table(filename: str, data: bytes) -> list[RawRow]:
         raise ImportFileError("不支持.xls或WPS表格（.et）格式，请另存为.xlsx后上传")
     else:
         raise ImportFileError("只支持.xlsx或.csv文件，请使用导入模板")
-    return _rows_from_grid(grid)
+    return _rows_from_grid(grid, layout)
 
 
 def _xlsx_grid(data: bytes) -> list[Sequence[object]]:
@@ -254,32 +267,32 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _header_column(value: object) -> str | None:
+def _header_column(value: object, layout: Layout) -> str | None:
     key = _squeeze(_text(value))
-    return key if key in TEMPLATE_COLUMNS else _HEADER_ALIASES.get(key)
+    return next((c for c in layout.columns if _squeeze(c) == key), None) or layout.aliases.get(key)
 
 
-def _find_header(grid: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]]:
+def _find_header(grid: Sequence[Sequence[object]], layout: Layout) -> tuple[int, dict[str, int]]:
     """The index of the header row, and the position of each template column in it."""
     candidates = (i for i, values in enumerate(grid) if any(_text(v) for v in values))
     for index in islice(candidates, _HEADER_SEARCH_ROWS):
         positions: dict[str, int] = {}
         for position, value in enumerate(grid[index]):
-            column = _header_column(value)
+            column = _header_column(value, layout)
             if column in positions:
                 raise ImportFileError(f"第{index + 1}行表头中“{column}”列出现了不止一次")
             if column:
                 positions[column] = position
         if positions:
-            missing = [column for column in REQUIRED_COLUMNS if column not in positions]
+            missing = [column for column in layout.required if column not in positions]
             if missing:
                 raise ImportFileError(f"缺少必填列：{'、'.join(missing)}（请使用导入模板）")
-            return index, {column: positions[column] for column in TEMPLATE_COLUMNS if column in positions}
-    raise ImportFileError(f"未找到表头，第一行应为：{'、'.join(TEMPLATE_COLUMNS)}")
+            return index, {column: positions[column] for column in layout.columns if column in positions}
+    raise ImportFileError(f"未找到表头，第一行应为：{'、'.join(layout.columns)}")
 
 
-def _rows_from_grid(grid: Sequence[Sequence[object]]) -> list[RawRow]:
-    header, positions = _find_header(grid)
+def _rows_from_grid(grid: Sequence[Sequence[object]], layout: Layout) -> list[RawRow]:
+    header, positions = _find_header(grid, layout)
     rows = []
     for index in range(header + 1, len(grid)):
         values = grid[index]

@@ -1,0 +1,211 @@
+"""The public registry and dashboard, and the registry office's pages (candidates, reviews,
+notices, naming, mentorships, imports, the yearly report)."""
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contest.auth import PUBLIC, Identity, requires
+from contest.errors import InputError
+from contest.forms import Form
+from contest.people import service as people
+from contest.registry import importers
+from contest.registry import service as svc
+from contest.registry.models import HONOUR_LEVELS, PATENT_KINDS, ROADS, STATES, TIERS, Batch, Candidate, Objection
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _labels() -> dict:
+    return {"TIERS": TIERS, "STATES": STATES, "ROADS": ROADS, "HONOUR_LEVELS": HONOUR_LEVELS,
+            "PATENT_KINDS": PATENT_KINDS}
+
+
+# --- public -------------------------------------------------------------------------------------------------
+
+
+@get("/registry", opt=PUBLIC, include_in_schema=False)
+async def dashboard(db: NamedDependency[AsyncSession]) -> Template:
+    t = await svc.tracker(db)
+    return Template("registry/dashboard.html", context={
+        "t": t, "tiers": {TIERS[k]: v for k, v in t.by_tier.items()}, "trades": dict(list(t.by_trade.items())[:15]),
+        **_labels()})
+
+
+@get("/registry/people", opt=PUBLIC, include_in_schema=False)
+async def craftsmen(db: NamedDependency[AsyncSession], q: FromQuery[str] = "", tier: FromQuery[str | None] = None,
+                    area: FromQuery[int | None] = None, industry: FromQuery[int | None] = None,
+                    year: FromQuery[int | None] = None, page: FromQuery[int] = 1) -> Template:
+    page = max(page, 1)
+    rows, total = await svc.public_list(db, query=q, tier=tier or None, area_id=area, industry_id=industry,
+                                        year=year, limit=50, offset=(page - 1) * 50)
+    return Template("registry/people.html", context={
+        "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // 50)), "q": q, "tier": tier,
+        "area": area, "industry": industry, "year": year, "areas": (await people.areas_by_name(db)).values(),
+        "industries": await people.list_industries(db), **_labels()})
+
+
+@get("/registry/people/{person_id:int}", opt=PUBLIC, include_in_schema=False)
+async def profile(db: NamedDependency[AsyncSession], person_id: FromPath[int]) -> Template:
+    return Template("registry/profile.html", context={**await svc.public_profile(db, person_id), **_labels()})
+
+
+# --- the registry office ------------------------------------------------------------------------------------
+
+
+def _actor(request: Request) -> str:
+    user: Identity = request.user
+    return f"account:{user.id} {user.name}"
+
+
+def _date(form: Form, name: str, label: str) -> date:
+    try:
+        return date.fromisoformat(form.required(name, label))
+    except ValueError:
+        raise InputError(f"{label}应为日期，如 2026-12-01", name) from None
+
+
+class RegistryOffice(Controller):
+    path = "/admin/registry"
+    guards = [requires("organiser", "registry_reviewer")]
+    include_in_schema = False
+
+    @get("/")
+    async def office(self, db: NamedDependency[AsyncSession], show: FromQuery[str] = "candidate") -> Template:
+        state = show
+        candidates = (await db.exec(select(Candidate).where(Candidate.state == state)
+                                    .order_by(Candidate.id.desc()).limit(300))).all()
+        names = {p.id: p.name for p in await svc.people_named(db, [c.person_id for c in candidates])}
+        counts = await svc.state_counts(db)
+        return Template("registry/office.html", context={
+            "candidates": candidates, "names": names, "state": state, "counts": counts,
+            "target": await svc.target(db), "batches": (await db.exec(select(Batch).order_by(Batch.id.desc()))).all(),
+            "units": await people.list_units(db), **_labels()})
+
+    @post("/sync")
+    async def sync(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
+        await svc.sync_contest_candidates(db, _actor(request))
+        await db.commit()
+        return Redirect("/admin/registry/?show=candidate", status_code=303)
+
+    @post("/candidates")
+    async def nominate(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
+        form = await Form.read(request)
+        person_id = await svc.person_by_name_and_unit(db, form.required("name", "姓名"),
+                                                      form.int("unit_id", "推荐单位"))
+        documents = [{"name": d.strip(), "kind": "附件"} for d in form.text("documents").split("\n") if d.strip()]
+        candidate = await svc.nominate(db, person_id, form.required("tier", "层级"), form.required("road", "渠道"),
+                                       _actor(request), nominating_unit_id=form.int("unit_id", "推荐单位"),
+                                       union_chain=form.text("union_chain"), documents=documents)
+        return Redirect(f"/admin/registry/candidates/{candidate.id}", status_code=303)
+
+    @get("/candidates/{candidate_id:int}")
+    async def candidate(self, db: NamedDependency[AsyncSession], candidate_id: FromPath[int]) -> Template:
+        candidate = await svc.get_candidate(db, candidate_id)
+        person = await svc.get_person(db, candidate.person_id)
+        return Template("registry/candidate.html", context={
+            "c": candidate, "person": person, "profile": await svc.ensure_profile(db, person),
+            "steps": await svc.steps(db, candidate),
+            "reviews": await svc.review_marks(db, candidate), "competencies": svc.COMPETENCIES,
+            "objections": (await db.exec(select(Objection).where(Objection.candidate_id == candidate.id))).all(),
+            "next": sorted(svc.FLOW[candidate.state]), **_labels()})
+
+    @post("/candidates/{candidate_id:int}/{action:str}")
+    async def act(self, request: Request, db: NamedDependency[AsyncSession], candidate_id: FromPath[int],
+                  action: FromPath[str]) -> Redirect:
+        form = await Form.read(request)
+        candidate = await svc.get_candidate(db, candidate_id)
+        actor = _actor(request)
+        if action == "eligibility":
+            await svc.check_eligibility(db, candidate, actor)
+        elif action == "review":
+            user: Identity = request.user
+            await svc.record_review(db, candidate, user.name, {k: form.text(k) for k, _ in svc.COMPETENCIES})
+        elif action == "finish-review":
+            await svc.finish_review(db, candidate, actor)
+        elif action == "objection":
+            await svc.object_to(db, candidate, form.text("by_name"), form.text("by_unit"), form.text("content"))
+        elif action == "profile":
+            await svc.update_profile(db, candidate.person_id, trade=form.text("trade"),
+                                     professional_title=form.text("professional_title"),
+                                     years_in_post=form.int("years_in_post", "本岗位工作年限"),
+                                     unit_head=form.flag("unit_head"))
+        elif action == "move":
+            await svc.move(db, candidate, form.required("to", "状态"), form.text("reason"), actor)
+        else:
+            raise InputError(f"未知操作：{action}", "action")
+        return Redirect(f"/admin/registry/candidates/{candidate_id}", status_code=303)
+
+    @post("/objections/{objection_id:int}")
+    async def resolve(self, request: Request, db: NamedDependency[AsyncSession],
+                      objection_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        objection = await svc.resolve_objection(db, objection_id, form.required("resolution", "处理意见"))
+        return Redirect(f"/admin/registry/candidates/{objection.candidate_id}", status_code=303)
+
+    @post("/notice")
+    async def notice(self, request: Request, db: NamedDependency[AsyncSession]) -> Template:
+        form = await Form.read(request)
+        batch = await svc.get_batch(db, form.int("year", "年度", required=True), form.int("seq", "批次", required=True))
+        check = await svc.open_notice(db, batch, form.ints("candidate_ids", "候选人"),
+                                      _date(form, "starts_on", "公示开始"), _date(form, "ends_on", "公示结束"),
+                                      _actor(request))
+        return Template("registry/notice_opened.html", context={"batch": batch, "check": check})
+
+    @post("/batches/{batch_id:int}/name")
+    async def name(self, request: Request, db: NamedDependency[AsyncSession], batch_id: FromPath[int]) -> Redirect:
+        batch = await db.get(Batch, batch_id)
+        if batch is None:
+            raise InputError("批次不存在", "batch")
+        await svc.name_batch(db, batch, _actor(request))
+        return Redirect("/admin/registry/?show=named", status_code=303)
+
+    @post("/target")
+    async def set_target(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
+        form = await Form.read(request)
+        await svc.set_target(db, form.int("count", "目标人数", required=True), form.int("first_year", "起始年度",
+                                                                                     required=True),
+                             form.int("last_year", "截止年度", required=True),
+                             [t for t in TIERS if form.flag(f"tier_{t}")],
+                             form.int("min_years_in_post", "本岗位工作年限", required=True),
+                             form.int("max_skill_level", "职业技能等级", required=True))
+        return Redirect("/admin/registry/", status_code=303)
+
+    @post("/mentorships")
+    async def mentorship(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
+        form = await Form.read(request)
+        pair = await svc.add_mentorship(db, form.int("master_id", "师傅", required=True),
+                                        form.int("apprentice_id", "徒弟", required=True),
+                                        _date(form, "starts_on", "开始日期"), _date(form, "ends_on", "结业日期"),
+                                        form.text("goals"), form.flag("override"))
+        return Redirect(f"/registry/people/{pair.master_id}", status_code=303)
+
+    @post("/import")
+    async def import_craftsmen(self, request: Request, db: NamedDependency[AsyncSession]) -> Template:
+        form = await Form.read(request)
+        upload = form.upload("file", "工匠名单文件")
+        report = await importers.import_craftsmen(db, upload.filename, await upload.read(),
+                                                  request.app.state.settings.id_hash_key.encode(),
+                                                  skip_bad=form.flag("skip_bad"), actor=_actor(request))
+        return Template("registry/import_report.html", context={"report": report})
+
+    @get("/report")
+    async def report(self, db: NamedDependency[AsyncSession], year: FromQuery[int | None] = None) -> Template:
+        return Template("registry/report.html", context={
+            "r": await svc.competition_report(db, year or date.today().year)})
+
+    @get("/report.xlsx")
+    async def report_xlsx(self, db: NamedDependency[AsyncSession], year: FromQuery[int | None] = None) -> Response:
+        data = svc.report_xlsx(await svc.competition_report(db, year or date.today().year))
+        name = quote(f"{year or date.today().year}年度竞赛统计.xlsx")
+        return Response(data, media_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+
+
+ROUTES = [dashboard, craftsmen, profile, RegistryOffice]
