@@ -17,11 +17,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import auth
 from contest.events import service as events
-from contest.events.models import Event
+from contest.events.models import Entry, Event
 from contest.judging import service as judging
+from contest.leaderboards import service as boards
 from contest.people.identity import make_id_number
 from contest.people.models import SKILL_LEVEL_LABELS, Area, Industry, Unit
 from contest.people.names import NameGenerator
+from contest.registry import importers as registry_import
+from contest.registry import service as registry
+from contest.registry.models import Candidate
+from contest.studios import service as studios
 
 
 async def load_demo(session: AsyncSession, path: Path, id_key: bytes) -> list[tuple[str, str, str]]:
@@ -38,7 +43,58 @@ async def load_demo(session: AsyncSession, path: Path, id_key: bytes) -> list[tu
     units = await _units(session, spec["industries"], areas, rng)
     for event_spec in spec["events"]:
         await _event(session, event_spec, areas, units, spec["project_parts"], rng, names, id_key)
+    if "registry" in spec:
+        await _registry(session, spec["registry"], areas, units, rng, names, id_key)
+        await _studios(session, units, rng)
     return logins
+
+
+async def _studios(session: AsyncSession, units: dict[str, list[Unit]], rng: random.Random) -> None:
+    """Studios led by named craftsmen first, with their members, reports and alliances."""
+    named = (await session.exec(select(Candidate.person_id).where(Candidate.state == "named")
+                                .order_by(Candidate.id))).all()
+    others = (await session.exec(select(Entry.person_id).where(Entry.person_id.is_not(None))
+                                 .order_by(Entry.id))).all()
+    await studios.demo(session, rng, [*named, *others], [u.id for group in units.values() for u in group])
+    await session.commit()
+
+
+async def _registry(session: AsyncSession, spec: dict, areas: dict[str, Area], units: dict[str, list[Unit]],
+                    rng: random.Random, names: NameGenerator, id_key: bytes) -> None:
+    """Craftsmen named 2022–2026 through the registry's own import, contest winners put forward,
+    and master–apprentice pairs."""
+    actor = "account:seed 香城工匠评审办"
+    codes = {a.id: a.code for a in areas.values()}
+    area_names = {a.id: a.name for a in areas.values()}
+    all_units = [u for group in units.values() for u in group]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(registry_import.COLUMNS)
+    tiers, weights = zip(*spec["tiers"].items(), strict=True)
+    years, year_weights = zip(*spec["years"].items(), strict=True)
+    for i in range(spec["craftsmen"]):
+        unit = rng.choice(all_units)
+        gender = rng.choice("男男男女")
+        birth = date(1965, 1, 1) + timedelta(days=rng.randrange(30 * 365))
+        honour = rng.choice(spec["honours"]) if rng.random() < 0.3 else None
+        year = rng.choices(years, year_weights)[0]
+        writer.writerow([names.person_name(gender), make_id_number(codes[unit.area_id], birth, i % 500, gender),
+                         unit.name, area_names[unit.area_id], rng.choice(spec["trades"]),
+                         SKILL_LEVEL_LABELS[rng.choice([3, 2, 2, 1])], rng.choices(tiers, weights)[0], year,
+                         honour["name"] if honour else "", honour["level"] if honour else "",
+                         year - rng.randrange(3) if honour else ""])
+    report = await registry_import.import_craftsmen(session, "seed.csv", out.getvalue().encode(), id_key,
+                                                    skip_bad=False, actor=actor)
+    assert not report.problems, report.problems[:3]  # the generator makes only valid rows
+    await registry.sync_contest_candidates(session, actor)
+    await session.commit()
+    masters = (await session.exec(select(Candidate.person_id).where(Candidate.state == "named"))).all()
+    apprentices = (await session.exec(select(Entry.person_id).where(Entry.person_id.is_not(None)))).all()
+    for master, apprentice in zip(rng.sample(masters, spec["mentorships"]),
+                                  rng.sample(apprentices, spec["mentorships"]), strict=True):
+        start = date(rng.choice([2022, 2023, 2024, 2025]), 3, 1)
+        await registry.add_mentorship(session, master, apprentice, start, start.replace(year=start.year + 2),
+                                      "传授核心技艺，两年内技能等级提升一级", override=False)
 
 
 async def _accounts(session: AsyncSession, accounts: list[dict]) -> None:
@@ -107,10 +163,24 @@ async def _event(session: AsyncSession, spec: dict, areas: dict[str, Area], unit
             await events.create_panel(session, stage, f"{stage.name}组", members[:1], members[0])
         await events.create_panel(session, stages[-1], "第一裁判组", members, members[0])
         await events.draw_blind_codes(session, track, "抽签监督员")
-    for step in _path_to(spec.get("status", "draft")):
+    published = spec.get("status") == "closed"  # a past event went through 公示 to final results
+    for step in _path_to("review" if published else spec.get("status", "draft")):
         await events.set_event_status(session, event, step)
     if spec.get("scored"):
         await _score(session, event, [j for j, _ in judges[:5]], Decimal(str(spec["scored"])), rng)
+    if published:
+        await _publish(session, event, spec.get("titles", []))
+
+
+async def _publish(session: AsyncSession, event: Event, titles: list[dict]) -> None:
+    actor = "account:seed 市总工会竞赛办"
+    for rule in titles:
+        await boards.add_title_rule(session, event, rule["up_to_rank"], rule["title"], rule["craftsman_candidate"])
+    ends = date(event.year, 11, 27)
+    await boards.publish(session, event, ends - timedelta(days=7), ends, "咸宁市总工会劳动和经济工作部", actor)
+    await boards.finalise(session, event, actor, today=ends + timedelta(days=1))
+    for track in await events.list_tracks(session, event):
+        await boards.issue_certificates(session, event, track)
 
 
 async def _score(session: AsyncSession, event: Event, judges: list, share: Decimal, rng: random.Random) -> None:
