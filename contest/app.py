@@ -30,9 +30,11 @@ from contest.errors import Conflict, InputError, NotFound
 from contest.events import routes as events_routes
 from contest.judging import routes as judging_routes
 from contest.leaderboards import routes as leaderboards_routes
+from contest.leaderboards.live import LiveBoards
 from contest.people import routes as people_routes
 from contest.registry import routes as registry_routes
 from contest.settings import Settings
+from contest.studios import routes as studios_routes
 
 ROOT = Path(__file__).resolve().parent.parent
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -48,7 +50,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def refuse_unmigrated(app: Litestar) -> None:
         await db.ensure_migrated(engine)
 
+    channels = ChannelsPlugin(backend=AsyncPgChannelsBackend(dsn=db.libpq_url(url)), arbitrary_channels_allowed=True,
+                              subscriber_max_backlog=1, subscriber_backlog_strategy="dropleft")
+    live_boards = LiveBoards(channels, maker)
+
     async def dispose_engine(app: Litestar) -> None:
+        await live_boards.close()
         await engine.dispose()
 
     async def provide_db():
@@ -66,15 +73,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *events_routes.ROUTES,
             *judging_routes.ROUTES,
             *leaderboards_routes.ROUTES,
+            *studios_routes.ROUTES,
             *registry_routes.ROUTES,
         ],
         dependencies={"db": Provide(provide_db)},
         on_startup=[refuse_unmigrated],
         on_shutdown=[dispose_engine],
         on_app_init=[session_auth.on_app_init],
-        plugins=[HTMXPlugin(), ChannelsPlugin(backend=AsyncPgChannelsBackend(dsn=db.libpq_url(url)),
-                                              arbitrary_channels_allowed=True, subscriber_max_backlog=1,
-                                              subscriber_backlog_strategy="dropleft")],
+        plugins=[HTMXPlugin(), channels],
         template_config=TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_configure_jinja),
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
@@ -85,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     app.state.sessionmaker = maker
+    app.state.live = live_boards
     return app
 
 

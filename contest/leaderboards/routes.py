@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 import segno
 from litestar import Controller, Request, Response, get, post
-from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
@@ -22,7 +21,6 @@ from contest.errors import InputError, NotFound
 from contest.events import service as events
 from contest.events.models import Event, Track
 from contest.forms import Form
-from contest.judging.service import track_channel
 from contest.leaderboards import service as svc
 from contest.leaderboards.models import APPEAL_OUTCOMES
 from contest.people.models import Unit
@@ -31,6 +29,7 @@ PAGE = 200  # rows per board page
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KEEPALIVE = 15  # seconds between SSE comments, so proxies keep the stream open
 
+_FILTERS = {"area": "地区", "unit": "单位"}
 _fragments: dict[tuple, str] = {}  # rendered board rows, once per change per worker, shared by all viewers
 
 
@@ -39,6 +38,15 @@ async def _event_track(db: AsyncSession, slug: str, track_slug: str) -> tuple[Ev
     if event.status == "draft":
         raise NotFound(f"竞赛活动 {slug} ")
     return event, await events.get_track(db, event, track_slug)
+
+
+def _filter_id(value: str | None, field: str) -> int | None:
+    """A board filter from the query string; the form's "all" option sends it empty."""
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InputError(f"{_FILTERS[field]}筛选条件应为编号，收到“{value[:20]}”", field)
+    return int(value)
 
 
 def _page_rows(board: svc.Board, area: int | None, unit: int | None, page: int) -> tuple[tuple, int]:
@@ -87,60 +95,43 @@ async def event_page(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> 
 
 @get("/events/{slug:str}/tracks/{track:str}", opt=PUBLIC, include_in_schema=False)
 async def board_page(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
-                     area: FromQuery[int | None] = None, unit: FromQuery[int | None] = None,
+                     area: FromQuery[str | None] = None, unit: FromQuery[str | None] = None,
                      page: FromQuery[int] = 1) -> Template:
     event, the_track = await _event_track(db, slug, track)
     board = await svc.board(db, event, the_track)
-    context = _board_context(request, board, area, unit, page, await svc.get_notice(db, event))
+    context = _board_context(request, board, _filter_id(area, "area"), _filter_id(unit, "unit"), page,
+                             await svc.get_notice(db, event))
     return Template("leaderboards/board.html", context=context, headers={"Vary": "HX-Request"})
 
 
 @get("/events/{slug:str}/tracks/{track:str}/rows", opt=PUBLIC, include_in_schema=False)
 async def board_rows(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
-                     area: FromQuery[int | None] = None, unit: FromQuery[int | None] = None,
+                     area: FromQuery[str | None] = None, unit: FromQuery[str | None] = None,
                      page: FromQuery[int] = 1) -> Response[str]:
     """The rows alone: the polling fallback where server-sent events are blocked."""
     event, the_track = await _event_track(db, slug, track)
     board = await svc.board(db, event, the_track)
-    return Response(_rows_html(request, board, area, unit, page), media_type="text/html")
+    html = _rows_html(request, board, _filter_id(area, "area"), _filter_id(unit, "unit"), page)
+    return Response(html, media_type="text/html")
 
 
 @get("/live/tracks/{track_id:int}", opt=PUBLIC, include_in_schema=False)
-async def live(request: Request, channels: NamedDependency[ChannelsPlugin], track_id: FromPath[int],
-               area: FromQuery[int | None] = None, unit: FromQuery[int | None] = None,
-               page: FromQuery[int] = 1) -> ServerSentEvent:
+async def live(request: Request, track_id: FromPath[int], area: FromQuery[str | None] = None,
+               unit: FromQuery[str | None] = None, page: FromQuery[int] = 1) -> ServerSentEvent:
     """Server-sent events: the board's rows now (so a reconnecting client catches up), then again
-    after every change of the track, coalesced; a comment every 15 s keeps the stream open."""
-    maker = request.app.state.sessionmaker
-
-    async def current() -> str:
-        async with maker() as db:  # the request's session is closed before a stream runs
-            track = await db.get(Track, track_id)
-            if track is None:
-                raise NotFound("赛项")
-            event = await db.get(Event, track.event_id)
-            return _rows_html(request, await svc.board(db, event, track), area, unit, page)
+    after every change of the track; a comment every 15 s keeps the stream open."""
+    feed = await request.app.state.live.feed(track_id)
+    area_id, unit_id = _filter_id(area, "area"), _filter_id(unit, "unit")
 
     async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
-        changed = asyncio.Event()
-        async with channels.start_subscription([track_channel(track_id)]) as subscriber:
-            async def watch() -> None:
-                async for _ in subscriber.iter_events():
-                    changed.set()
-
-            watcher = asyncio.create_task(watch())
-            try:
-                yield ServerSentEventMessage(event="board", data=await current())
-                while True:
-                    try:
-                        await asyncio.wait_for(changed.wait(), KEEPALIVE)
-                    except TimeoutError:
-                        yield ServerSentEventMessage(comment="ping", data=None)
-                        continue
-                    changed.clear()
-                    yield ServerSentEventMessage(event="board", data=await current())
-            finally:
-                watcher.cancel()
+        while True:
+            tick = feed.tick
+            yield ServerSentEventMessage(event="board", data=_rows_html(request, feed.board, area_id, unit_id, page))
+            while not tick.is_set():
+                try:
+                    await asyncio.wait_for(tick.wait(), KEEPALIVE)
+                except TimeoutError:
+                    yield ServerSentEventMessage(comment="ping", data=None)
 
     return ServerSentEvent(stream())
 

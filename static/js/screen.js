@@ -33,7 +33,7 @@
     last = now;
   }
 
-  document.addEventListener("htmx:afterSwap", () => { markChanges(); showPage(); });
+  document.addEventListener("htmx:afterSettle", () => { markChanges(); showPage(); });
   document.addEventListener("DOMContentLoaded", () => {
     markChanges();
     showPage();

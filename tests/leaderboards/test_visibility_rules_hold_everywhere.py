@@ -12,7 +12,8 @@ NAMES = ["王建华", "李秀英", "陈志强", "刘芳", "张伟", "杨丽"]
 
 async def public_texts(client, contest, live_server) -> dict[str, str]:
     base = f"/events/cook/tracks/{contest.track.slug}"
-    texts = {path: (await client.get(path)).text for path in (base, f"{base}/rows", f"/api{base}/board", "/events/cook")}
+    paths = (base, f"{base}/rows", f"/api{base}/board", "/events/cook")
+    texts = {path: (await client.get(path)).text for path in paths}
     texts["live"] = await first_sse_event(live_server, contest)
     return texts
 

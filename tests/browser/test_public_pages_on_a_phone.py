@@ -1,0 +1,294 @@
+"""The public pages on a phone (390×844): the event list, an event, a board filtered by county, a
+unit's results, the notice (公示), a certificate and its verification. Each page is screenshot
+for a person to look at; the test checks that nothing runs off the side of the screen (wide
+tables scroll inside `.scroll-x`), that no text is too small to read, and that no ID number or
+mobile number — not even a masked one — appears on any public page. The certificate prints as
+one A4 landscape page."""
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from playwright.async_api import expect
+from sqlmodel import select
+
+from contest.events import service as events
+from contest.events.models import Entry
+from contest.leaderboards import service as boards
+from contest.leaderboards.models import Certificate
+from contest.people.models import Area, Unit
+from tests.conftest import ID_KEY
+from tests.judging.conftest import Contest
+from tests.leaderboards.test_publication_appeals_and_certificates import signed_off_contest
+from tests.setup.test_contestant_import import person, xlsx
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
+
+AREAS = [("421202", "咸安区"), ("421281", "赤壁市"), ("421222", "通城县")]
+UNITS = [("咸宁市咸安区香城大酒店餐饮管理有限责任公司", "咸安区"), ("赤壁市青砖茶文化主题酒店", "赤壁市"),
+         ("通城县隽水河鱼馆", "通城县")]
+EVENT_NAME = "2026年咸宁市职工烹饪技能大赛暨“香城工匠”选树活动"
+ORGANISERS = "咸宁市总工会、咸宁市人力资源和社会保障局、咸宁市商务局"
+CONTACT = "咸宁市总工会劳动和经济工作部，电话 0715-8123456"
+
+# An 18-character ID number, also masked (4212**********123X); an 11-digit mobile, also masked
+# (138****1234) or grouped (138 0000 1234). Not inside longer runs of letters and digits.
+EDGE_BEFORE, EDGE_AFTER = r"(?<![0-9A-Za-z*_-])", r"(?![0-9A-Za-z*_-])"
+ID_NUMBER = re.compile(EDGE_BEFORE + r"[1-9]\d[\d*]{15}[\dXx*]" + EDGE_AFTER)
+MOBILE = re.compile(EDGE_BEFORE + r"1[3-9]\d[- ]?[\d*]{4}[- ]?\d{4}" + EDGE_AFTER)
+
+# The outermost elements that stick out of the layout viewport, ignoring the insides of .scroll-x.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const sticking = new Set();
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.parentElement && el.parentElement.closest(".scroll-x")) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && (box.right > width + 1 || box.left < -1)) sticking.add(el);
+  }
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+      (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  const outermost = [...sticking].filter((el) => !sticking.has(el.parentElement))
+      .map((el) => `${name(el)} (right edge ${Math.round(el.getBoundingClientRect().right)} px)`);
+  return {scrollWidth: document.documentElement.scrollWidth, clientWidth: width, innerWidth: window.innerWidth,
+          offenders: outermost.slice(0, 8)};
+}"""
+
+# Visible text smaller than 12 CSS px is not readable on a phone.
+TINY_TEXT = """() => {
+  const tiny = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent.trim(), el = walker.currentNode.parentElement;
+    if (!text || !el || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || style.display === "none") continue;
+    const size = parseFloat(style.fontSize);
+    if (size < 12) tiny.push(`${el.tagName.toLowerCase()}.${el.className} ${size}px: ${text.slice(0, 20)}`);
+  }
+  return tiny.slice(0, 8);
+}"""
+
+
+# Text of the certificate that the absolutely placed foot (QR code, issuer, date) sits on.
+CERTIFICATE_OVERLAPS = """() => {
+  const lines = (sel) => [...document.querySelectorAll(sel)].flatMap((el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return [...range.getClientRects()].filter((b) => b.width && b.height).map((b) => [sel, b]);
+  });
+  const foot = [...document.querySelectorAll(".certificate .qr svg, .certificate .qr span, .certificate .issuer")]
+      .map((el) => el.getBoundingClientRect());
+  const hits = new Set();
+  for (const [sel, b] of [".certificate h1", ".certificate .holder", ".certificate .body", ".certificate .award",
+                          ".certificate .titles"].flatMap(lines)) {
+    for (const f of foot) {
+      if (b.left < f.right - 1 && f.left < b.right - 1 && b.top < f.bottom - 1 && f.top < b.bottom - 1) hits.add(sel);
+    }
+  }
+  const sheet = document.querySelector(".certificate");
+  return {overlapping: [...hits], overflowing: sheet.scrollHeight > sheet.clientHeight + 1};
+}"""
+
+
+@dataclass
+class Seen:
+    """What the test found wrong, page by page; checked at the end so every page gets looked at."""
+    problems: list[str]
+
+    def add(self, where: str, what: str) -> None:
+        if f"{where}: {what}" not in self.problems:  # the same page seen twice, the same fault
+            self.problems.append(f"{where}: {what}")
+
+
+async def make_public_contest(session) -> Contest:
+    """Six contestants from three counties and units, three judges, scored in full."""
+    session.add_all([Area(code=code, name=name) for code, name in AREAS])
+    await session.commit()
+    event = await events.create_event(session, events.EventInput(
+        slug="cook", name=EVENT_NAME, year=2026, organisers=ORGANISERS, visibility="blind"))
+    track = await events.create_track(session, event, events.TrackInput(slug="chef", name="中式烹调师"))
+    rows = [person(i, *UNITS[i % len(UNITS)]) for i in range(6)]
+    await events.import_contestants(session, track, "a.xlsx", xlsx(rows), id_key=ID_KEY.encode())
+    added = [await events.add_judge(session, event, f"评委{'甲乙丙'[i]}", None) for i in range(3)]
+    round_ = (await events.list_rounds(session, track))[0]
+    theory, practical = await events.list_stages(session, round_)
+    await events.create_panel(session, practical, "实操组", [j.id for j, _ in added], added[0][0].id)
+    await events.create_panel(session, theory, "理论组", [added[0][0].id], added[0][0].id)
+    await events.draw_blind_codes(session, track, "监督员")
+    for step in ("registration", "running"):
+        await events.set_event_status(session, event, step)
+    entries = list((await session.exec(select(Entry).order_by(Entry.running_order))).all())
+    return Contest(event, track, theory, practical, [j for j, _ in added], {j.number: pin for j, pin in added},
+                   entries)
+
+
+def private_numbers() -> list[str]:
+    """The contestants' real ID and mobile numbers as imported, and the usual masked forms."""
+    numbers = []
+    for i in range(6):
+        row = person(i)
+        numbers += [row[2], row[3], row[2][:4] + "*" * 10 + row[2][-4:], row[3][:3] + "****" + row[3][-4:]]
+    return numbers
+
+
+def test_the_patterns_catch_ids_and_mobiles_plain_and_masked():
+    for number in private_numbers():
+        assert ID_NUMBER.search(f"身份证 {number}") or MOBILE.search(f"电话：{number}"), number
+    assert ID_NUMBER.search("证件号4212**********123X。") and MOBILE.search("手机138****1234")
+    for harmless in ("总分 95.00", "0715-8123456", "2026-11-23", "5f0c2d9e1a3b4c5d6e7f80911213141516171819",
+                     "证书编号 AbC-13800001234x"):
+        assert not ID_NUMBER.search(harmless) and not MOBILE.search(harmless), harmless
+
+
+async def look_at(page, url: str, shot, seen: Seen, wait_for: str | None = None) -> str:
+    """Open a public page on the phone, screenshot it, check overflow, tiny text and private numbers."""
+    response = await page.goto(url)
+    where = url.split("//", 1)[-1].split("/", 1)[-1] or "home"
+    where = "/" + where if not where.startswith("/") else where
+    if response is None or response.status != 200:
+        seen.add(where, f"answered {response.status if response else 'nothing'}")
+    if wait_for:
+        await expect(page.locator(wait_for).first).to_be_visible()
+    await page.wait_for_load_state("networkidle")
+    await page.screenshot(path=str(shot), full_page=True)
+    await check_page(page, where, seen)
+    return where
+
+
+async def check_page(page, where: str, seen: Seen) -> None:
+    assert await page.evaluate("document.documentElement.lang") == "zh-CN", where
+    layout = await page.evaluate(OVERFLOW)
+    if layout["scrollWidth"] > min(layout["clientWidth"], PHONE["viewport"]["width"]):
+        seen.add(where, f"runs off the side: scrollWidth {layout['scrollWidth']} px > viewport "
+                        f"{layout['clientWidth']} px (innerWidth {layout['innerWidth']}); sticking out: "
+                        f"{'; '.join(layout['offenders']) or '-'}")
+    tiny = await page.evaluate(TINY_TEXT)
+    if tiny:
+        seen.add(where, f"text under 12 px: {tiny}")
+    text, html = await page.evaluate("document.body.innerText"), await page.content()
+    for label, pattern in (("ID number", ID_NUMBER), ("mobile number", MOBILE)):
+        found = pattern.findall(text) + pattern.findall(html)
+        if found:
+            seen.add(where, f"shows a {label}: {sorted(set(found))}")
+    leaked = [n for n in private_numbers() if n in html]
+    if leaked:
+        seen.add(where, f"carries contestants' private numbers: {leaked}")
+
+
+async def test_public_pages_on_a_phone(browser, live_server, session, clean_db, tmp_path):
+    contest = await make_public_contest(session)
+    await signed_off_contest(session, contest)
+    event, track = contest.event, contest.track
+    await boards.add_title_rule(session, event, 1, "推荐授予“咸宁市技术能手”称号", True)
+    today = date.today()
+    await boards.publish(session, event, today - timedelta(days=7), today + timedelta(days=2), CONTACT,
+                         "account:1 竞赛办")
+    seen = Seen([])
+    context = await browser.new_context(**PHONE)
+    page = await context.new_page()
+    base = live_server
+    board_url = f"{base}/events/cook/tracks/{track.slug}"
+    try:
+        # Under notice: the home page, the event with its notice banner, the notice itself.
+        await look_at(page, f"{base}/", tmp_path / "phone-1-home.png", seen, "#events a")
+        await expect(page.locator("#events")).to_contain_text(EVENT_NAME)
+        await page.click(f"#events a:has-text('{EVENT_NAME}')")
+        await page.wait_for_url(f"{base}/events/cook")
+        await look_at(page, f"{base}/events/cook", tmp_path / "phone-2-event.png", seen, "#tracks a")
+        await expect(page.locator("#notice-banner")).to_contain_text("距公示结束还有")
+        await look_at(page, f"{base}/events/cook/notice", tmp_path / "phone-3-notice.png", seen, "h1")
+        await expect(page.locator("h1")).to_contain_text("公示")
+        notice_text = await page.evaluate("document.body.innerText")
+        assert "*" not in notice_text  # not even a masked ID number on a notice
+
+        # Final results, certificates issued.
+        await boards.finalise(session, event, "account:1 竞赛办", today=today + timedelta(days=3))
+        await boards.issue_certificates(session, event, track)
+
+        # The board, then filtered by county through the select (the form submits on change).
+        await look_at(page, board_url, tmp_path / "phone-4-board.png", seen, "#board-rows tr")
+        all_rows = await page.locator("#board-rows tr[id^='row-']").count()
+        assert all_rows == 6
+        # What a phone board is for: rank, who and total at a glance, without scrolling sideways.
+        total = await page.locator("#board-rows tr[id^='row-'] td.total").first.bounding_box()
+        right, screen_width = total["x"] + total["width"], PHONE["viewport"]["width"]
+        if right > screen_width:
+            seen.add("/events/cook/tracks/chef", f"the total column ends at x={right:.0f} px, past the "
+                                                 f"{screen_width} px phone screen (scroll sideways to see it)")
+        await page.locator(".scroll-x").evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+        await page.screenshot(path=str(tmp_path / "phone-4b-board-scrolled-right.png"))
+        async with page.expect_navigation():
+            await page.select_option("select[name=area]", label="赤壁市")
+        where = "/events/cook/tracks/chef?area=赤壁市"
+        if "area=" not in page.url:
+            seen.add(where, f"choosing a county did not filter (still at {page.url})")
+        if await page.locator("#board-rows").count() != 1:
+            seen.add(where, f"the filtered board did not load: {page.url} shows "
+                            f"{(await page.evaluate('document.body.innerText'))[:200]!r}")
+            area_id = (await session.exec(select(Area.id).where(Area.name == "赤壁市"))).one()
+            await page.goto(f"{board_url}?area={area_id}")  # the filter itself, without the form's empty unit=
+        if await page.locator("#board-rows").count() == 1:
+            await page.wait_for_load_state("networkidle")
+            await page.screenshot(path=str(tmp_path / "phone-5-board-filtered.png"), full_page=True)
+            await check_page(page, where, seen)
+            areas = await page.locator("#board-rows tr[id^='row-'] td.area").all_text_contents()
+            assert areas == ["赤壁市", "赤壁市"], areas
+            await expect(page.locator("select[name=area] option[selected]")).to_have_text("赤壁市")
+            await expect(page.locator(".filters")).to_contain_text("共 2 名")
+
+        # A unit's page: only its own contestants.
+        unit = (await session.exec(select(Unit).where(Unit.name == UNITS[2][0]))).one()
+        await look_at(page, f"{base}/units/{unit.id}", tmp_path / "phone-6-unit.png", seen, "h1")
+        await expect(page.locator("h1")).to_have_text(UNITS[2][0])
+        unit_rows = await page.locator("tr[id^='row-'] td.area").all_text_contents()
+        assert unit_rows == ["通城县", "通城县"], unit_rows
+
+        # The notice after the results became final, a certificate and its verification.
+        await look_at(page, f"{base}/events/cook/notice", tmp_path / "phone-7-notice-final.png", seen, "h1")
+        cert = (await session.exec(select(Certificate).order_by(Certificate.rank))).first()
+        assert cert is not None and cert.rank == 1
+        await look_at(page, f"{base}/certificates/{cert.code}", tmp_path / "phone-8-certificate.png", seen,
+                      ".certificate")
+        await expect(page.locator(".certificate .award")).to_have_text(cert.award)
+        await look_at(page, f"{base}/verify/{cert.code}", tmp_path / "phone-9-verify.png", seen, "#verification")
+        await expect(page.locator("#verification")).to_contain_text("此证书真实有效")
+        await expect(page.locator("#verification")).to_contain_text(cert.digest)
+    finally:
+        await context.close()
+
+    # The certificate on a desk: an A4 landscape sheet on screen and exactly one A4 landscape page in print.
+    desk = await browser.new_context(**DESKTOP)
+    try:
+        page = await desk.new_page()
+        await page.goto(f"{base}/certificates/{cert.code}")
+        await page.wait_for_load_state("networkidle")
+        await page.screenshot(path=str(tmp_path / "desktop-certificate.png"), full_page=True)
+        box = await page.locator(".certificate").bounding_box()
+        assert abs(box["width"] / box["height"] - 297 / 210) < 0.01, box
+        layout = await page.evaluate(CERTIFICATE_OVERLAPS)
+        if layout["overlapping"]:
+            seen.add("certificate", f"the QR code / issuer block covers text of {layout['overlapping']}")
+        if layout["overflowing"]:
+            seen.add("certificate", "the text runs past the bottom of the A4 sheet")
+        await page.emulate_media(media="print")
+        await page.screenshot(path=str(tmp_path / "print-certificate.png"), full_page=True)
+        pdf = await page.pdf(prefer_css_page_size=True, print_background=True)
+        (tmp_path / "certificate.pdf").write_bytes(pdf)
+        pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+        boxes = {tuple(float(v) for v in m.groups())
+                 for m in re.finditer(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)}
+        if pages != 1:
+            seen.add("certificate (print)", f"prints on {pages} pages, not one")
+        a4_landscape = (841.89, 595.28)  # 297 × 210 mm in points
+        if not boxes or any(abs(w - a4_landscape[0]) > 1.5 or abs(h - a4_landscape[1]) > 1.5 for w, h in boxes):
+            seen.add("certificate (print)", f"page size {boxes} pt, not A4 landscape {a4_landscape}")
+    finally:
+        await desk.close()
+
+    print(f"\nscreenshots: {tmp_path}")
+    assert not seen.problems, "problems on the public pages:\n" + "\n".join(seen.problems)
