@@ -48,8 +48,8 @@ async def test_first_prize_to_named_craftsman(client, contest, session):
     assert step.to_state == "eligible", step.note
     await session.refresh(candidate)
     for reviewer in ("专家甲", "专家乙", "专家丙"):
-        await registry.record_review(session, candidate, reviewer,
-                                     {"lead": "16", "practice": "18", "innovate": "15", "tackle": "17", "pass_on": "16"})
+        marks = {"lead": "16", "practice": "18", "innovate": "15", "tackle": "17", "pass_on": "16"}
+        await registry.record_review(session, candidate, reviewer, marks)
     assert (await client.form(f"{base}/finish-review")).status_code == 303
     year = date.today().year
     opened = await client.form("/admin/registry/notice", {

@@ -51,7 +51,8 @@ async def setup_areas(session):
 async def test_dashboard_figures_equal_sql(client, organiser, session, pg_url):
     await setup_areas(session)
     industry = (await session.exec(select(Industry))).one()
-    response = await organiser.form("/admin/registry/import", files={"file": ("名单.xlsx", craftsmen_xlsx(generated(120)))})
+    upload = {"file": ("名单.xlsx", craftsmen_xlsx(generated(120)))}
+    response = await organiser.form("/admin/registry/import", files=upload)
     assert "已导入 120 人" in response.text
     await session.exec(Unit.__table__.update().where(Unit.name.like("%单位1")).values(industry_id=industry.id))
     await session.commit()

