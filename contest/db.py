@@ -5,7 +5,7 @@ PostgreSQL can replace it."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,10 +14,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Row, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+_PG = postgresql.dialect()
 
 
 class DatabaseNotReady(RuntimeError):
@@ -89,3 +95,30 @@ async def ensure_migrated(engine: AsyncEngine) -> None:
 def utcnow() -> datetime:
     """Timestamps are stored aware, in UTC; pages show them in China Standard Time."""
     return datetime.now(UTC)
+
+
+async def insert_many(session: AsyncSession, model: type[SQLModel], rows: Sequence[dict], *,
+                      conflict: Sequence[str] = (), update: Sequence[str] = (),
+                      returning: Sequence[str] = ()) -> Sequence[Row]:
+    """Insert many rows in one statement: each column travels as one array that unnest() deals
+    back into rows, so there is no limit on bind parameters and nothing to compile per row.
+    On a clash on the `conflict` columns the row there gets the `update` columns (or is kept)."""
+    if not rows:
+        return []
+    table, quote = model.__table__, _PG.identifier_preparer.quote
+    values = {n: [row[n] for row in rows] for n in rows[0]}
+    for column in table.columns:  # the model's Python-side defaults, as an ORM insert would apply them
+        if column.name not in values and column.default is not None and not column.primary_key:
+            default = column.default.arg(None) if column.default.is_callable else column.default.arg
+            values[column.name] = [default] * len(rows)
+    names = list(values)
+    arrays = ", ".join(f"cast(:{n} as {table.c[n].type.compile(dialect=_PG)}[])" for n in names)
+    sql = f"insert into {quote(table.name)} ({', '.join(map(quote, names))}) select * from unnest({arrays})"
+    if conflict:
+        action = f"do update set {', '.join(f'{quote(n)} = excluded.{quote(n)}' for n in update)}" if update else \
+            "do nothing"
+        sql += f" on conflict ({', '.join(map(quote, conflict))}) {action}"
+    if returning:
+        sql += f" returning {', '.join(map(quote, returning))}"
+    result = await session.exec(text(sql).bindparams(**values))
+    return result.all() if returning else []

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import delete, func
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest import db
 from contest.auth import hash_secret
 from contest.errors import InputError, NotFound
 from contest.events import importers
@@ -353,8 +353,7 @@ async def _write_entries(session: AsyncSession, track: Track, rows: Sequence[imp
     next_bib = await _next_bib(session, track)
     entries = [{"track_id": track.id, "person_id": person_ids[r.id_hash], "unit_id": unit_ids[r.unit_name],
                 "bib": f"{next_bib + i:04d}", "status": "registered"} for i, r in enumerate(rows)]
-    for start in range(0, len(entries), 4000):
-        await session.exec(insert(Entry).values(entries[start:start + 4000]))
+    await db.insert_many(session, Entry, entries)
     await refresh_recusals(session, track)
     return len(entries)
 
@@ -515,8 +514,7 @@ async def refresh_recusals(session: AsyncSession, track: Track) -> int:
             reason = _recusal_reason(judge, entry, [c for c in conflicts if c.judge_id == judge.id])
             if reason:
                 rows.append({"judge_id": judge.id, "entry_id": entry.id, "reason": reason})
-    for start in range(0, len(rows), 5000):
-        await session.exec(insert(Recusal).values(rows[start:start + 5000]).on_conflict_do_nothing())
+    await db.insert_many(session, Recusal, rows, conflict=("judge_id", "entry_id"))
     return len(rows)
 
 

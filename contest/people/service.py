@@ -4,14 +4,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest import db
 from contest.errors import InputError
 from contest.people.models import OWNERSHIPS, UNIT_KINDS, UNIT_SIZES, Area, Industry, Person, Unit
-
-_CHUNK = 2000  # rows per INSERT: asyncpg allows 32,767 bind parameters per statement
 
 
 async def areas_by_name(session: AsyncSession) -> dict[str, Area]:
@@ -66,23 +64,15 @@ async def ensure_units(session: AsyncSession, wanted: dict[str, int | None]) -> 
     the names created. Does not commit: it is part of the caller's transaction."""
     known = {u.name: u.id for u in (await session.exec(select(Unit).where(Unit.name.in_(list(wanted))))).all()}
     new = [name for name in wanted if name not in known]
-    for start in range(0, len(new), _CHUNK):
-        rows = [{"name": n, "area_id": wanted[n], "kind": "employer"} for n in new[start:start + _CHUNK]]
-        result = await session.exec(insert(Unit).values(rows).returning(Unit.name, Unit.id))
-        known.update(dict(result.all()))
+    rows = [{"name": n, "area_id": wanted[n], "kind": "employer"} for n in new]
+    known.update(dict(await db.insert_many(session, Unit, rows, returning=("name", "id"))))
     return known, new
 
 
 async def upsert_people(session: AsyncSession, people: Iterable[dict]) -> dict[str, int]:
     """Insert people, or refresh those already known by their ID hash (a person changes unit or
     level between contests). Returns person ids by ID hash. Does not commit."""
-    rows = list(people)
-    ids: dict[str, int] = {}
-    for start in range(0, len(rows), _CHUNK):
-        stmt = insert(Person).values(rows[start:start + _CHUNK])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[Person.id_hash],
-            set_={c: stmt.excluded[c] for c in ("name", "gender", "phone_masked", "unit_id", "area_id", "skill_level")},
-        ).returning(Person.id_hash, Person.id)
-        ids.update(dict((await session.exec(stmt)).all()))
-    return ids
+    rows = await db.insert_many(session, Person, list(people), conflict=("id_hash",),
+                                update=("name", "gender", "phone_masked", "unit_id", "area_id", "skill_level"),
+                                returning=("id_hash", "id"))
+    return dict(rows)
