@@ -48,6 +48,7 @@ def entry_digest(prev_hash: str, at: datetime, event_id: int | None, actor: str,
 async def append(session: AsyncSession, *, event_id: int | None, actor: str, device: str, action: str,
                  subject: str, payload: dict[str, Any]) -> LedgerEntry:
     """Append one entry in the caller's transaction (the lock is released at its commit)."""
+    # Two statements, not one: the head must be read with a snapshot taken after the lock is granted.
     await session.exec(text(f"select pg_advisory_xact_lock({_LOCK})"))
     last = (await session.exec(select(LedgerEntry.hash).order_by(LedgerEntry.id.desc()).limit(1))).first()
     prev = last or GENESIS

@@ -259,13 +259,18 @@ async def write_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_
         raise Conflict("评分表已提交并锁定，只有裁判长可以退回修改")
     sheet.version += 1
     sheet.updated_at = utcnow()
+    change = None
     if submit:
-        await _submit(session, sheet, marks, a, entry, judge, device, actor or actor_of(judge))
+        change = await _submit(session, sheet, marks, a, entry, judge)
     else:
         sheet.draft = {k: _plain(v) for k, v in marks.items()}  # a reopened sheet stays reopened
     session.add(sheet)
     outcome = WriteOutcome(sheet.id, sheet.state, sheet.version)
     session.add(SheetRequest(key=key, judge_id=judge.id, sheet_id=sheet.id, outcome=outcome.as_dict()))
+    if change is not None:  # last before the commit: the ledger's lock is held only from here to there
+        await session.flush()
+        await ledger.append(session, event_id=a.track.event_id, actor=actor or actor_of(judge), device=device,
+                            action="sheet.submit", subject=f"sheet:{sheet.id}", payload=change)
     await session.commit()
     return outcome
 
@@ -292,7 +297,8 @@ def actor_of(judge: Judge) -> str:
 
 
 async def _submit(session: AsyncSession, sheet: Sheet, marks: dict[str, Decimal], a: Assignment, entry: Entry,
-                  judge: Judge, device: str, actor: str) -> None:
+                  judge: Judge) -> dict:
+    """Store the marks and recompute the entry's result; returns the change for the ledger."""
     old = await _marks(session, sheet)
     new = {k: _plain(v) for k, v in marks.items()}
     await session.exec(delete(Mark).where(Mark.sheet_id == sheet.id))
@@ -302,10 +308,8 @@ async def _submit(session: AsyncSession, sheet: Sheet, marks: dict[str, Decimal]
     sheet.state, sheet.draft, sheet.submitted_at, sheet.reopen_reason = "submitted", {}, utcnow(), None
     await recompute_entry(session, a.round, entry)
     await announce(session, a.track.id)
-    await ledger.append(session, event_id=a.track.event_id, actor=actor, device=device, action="sheet.submit",
-                        subject=f"sheet:{sheet.id}", payload={
-                            "stage": a.stage.key, "entry": entry.bib, "judge": judge.number,
-                            "old": old, "new": new, "version": sheet.version})
+    return {"stage": a.stage.key, "entry": entry.bib, "judge": judge.number, "old": old, "new": new,
+            "version": sheet.version}
 
 
 async def reopen_sheet(session: AsyncSession, sheet_id: int, reason: str, actor: str, event_id: int) -> Sheet:

@@ -72,10 +72,8 @@ def _rows_html(request: Request, board: svc.Board, area: int | None, unit: int |
 def _board_context(request: Request, board: svc.Board, area: int | None, unit: int | None, page: int,
                    notice) -> dict[str, Any]:
     rows, pages = _page_rows(board, area, unit, page)
-    areas = sorted({(r.area_id, r.area) for r in board.rows if r.area_id}, key=lambda a: a[1])
-    units = sorted({(r.unit_id, r.unit) for r in board.rows if r.unit_id}, key=lambda u: u[1])
     return {"board": board, "rows_html": _rows_html(request, board, area, unit, page), "page": page,
-            "pages": pages, "area": area, "unit": unit, "areas": areas, "units": units, "notice": notice,
+            "pages": pages, "area": area, "unit": unit, "areas": board.areas, "units": board.units, "notice": notice,
             "today": date.today(), "count": len(board.filtered(area, unit))}
 
 

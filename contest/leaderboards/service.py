@@ -10,9 +10,10 @@ import io
 import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 import openpyxl
 from sqlalchemy import text
@@ -71,6 +72,7 @@ class Board:
     version: str
     frozen: bool = False
     revealed: int | None = None
+    _filtered: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def state_label(self) -> str:
@@ -84,8 +86,21 @@ class Board:
         return self.rows[len(self.rows) - self.revealed:] if self.revealed else ()
 
     def filtered(self, area_id: int | None = None, unit_id: int | None = None) -> tuple[BoardRow, ...]:
-        return tuple(r for r in self.visible if (area_id is None or r.area_id == area_id)
-                     and (unit_id is None or r.unit_id == unit_id))
+        """The visible rows of one county and/or unit; kept, as the board is shared by every viewer."""
+        key = (area_id, unit_id)
+        if key not in self._filtered:
+            self._filtered[key] = tuple(r for r in self.visible if (area_id is None or r.area_id == area_id)
+                                        and (unit_id is None or r.unit_id == unit_id))
+        return self._filtered[key]
+
+    @cached_property
+    def areas(self) -> list[tuple[int, str]]:
+        """(id, name) of the counties on the board, for its filter."""
+        return sorted({(r.area_id, r.area) for r in self.rows if r.area_id}, key=lambda a: a[1])
+
+    @cached_property
+    def units(self) -> list[tuple[int, str]]:
+        return sorted({(r.unit_id, r.unit) for r in self.rows if r.unit_id}, key=lambda u: u[1])
 
 
 _cache: dict[int, Board] = {}  # track id -> the last board built in this worker
