@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import delete, func
 from sqlmodel import select
@@ -39,7 +41,7 @@ from contest.events.models import (
 )
 from contest.people import service as people
 from contest.people.models import Person
-from contest.scoring import ScoringError, parse_scheme
+from contest.scoring import Scheme, ScoringError, parse_scheme
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,58}[a-z0-9]")
 # An event moves forward one step at a time; it may step back only while nothing is official.
@@ -539,3 +541,13 @@ async def remove_panel(session: AsyncSession, panel: Panel) -> None:
     await session.exec(delete(PanelMember).where(PanelMember.panel_id == panel.id))
     await session.delete(panel)
     await session.commit()
+
+
+def scheme_of(round_: Round) -> Scheme:
+    """The round's marking scheme, parsed once per worker (a Scheme is immutable)."""
+    return _parsed_scheme(json.dumps(round_.scheme, sort_keys=True))
+
+
+@lru_cache(maxsize=64)
+def _parsed_scheme(text: str) -> Scheme:
+    return parse_scheme(json.loads(text))

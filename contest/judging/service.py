@@ -18,6 +18,7 @@ from contest import ledger, scoring
 from contest.auth import verify_secret
 from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
+from contest.events import service as events
 from contest.events.models import Entry, Event, Judge, Panel, PanelMember, Recusal, Round, Stage, Track
 from contest.judging.models import Mark, PaperEntry, RecheckDraw, Result, Sheet, SheetRequest, StageSignoff
 
@@ -84,7 +85,7 @@ async def assignments(session: AsyncSession, judge: Judge) -> list[Assignment]:
         .join(PanelMember, PanelMember.panel_id == Panel.id).join(Round, Round.id == Stage.round_id)
         .join(Track, Track.id == Round.track_id).where(PanelMember.judge_id == judge.id)
         .order_by(Track.id, Round.seq, Stage.seq))).all()
-    return [Assignment(stage, round_, track, scoring.parse_scheme(round_.scheme), chief)
+    return [Assignment(stage, round_, track, events.scheme_of(round_), chief)
             for stage, round_, track, chief in rows]
 
 
@@ -299,9 +300,11 @@ def actor_of(judge: Judge) -> str:
 async def _submit(session: AsyncSession, sheet: Sheet, marks: dict[str, Decimal], a: Assignment, entry: Entry,
                   judge: Judge) -> dict:
     """Store the marks and recompute the entry's result; returns the change for the ledger."""
-    old = await _marks(session, sheet)
+    old: dict[str, str] = {}
+    if sheet.submitted_at is not None:  # a reopened sheet: its marks are replaced (a new one has none)
+        old = await _marks(session, sheet)
+        await session.exec(delete(Mark).where(Mark.sheet_id == sheet.id))
     new = {k: _plain(v) for k, v in marks.items()}
-    await session.exec(delete(Mark).where(Mark.sheet_id == sheet.id))
     if marks:
         await session.exec(insert(Mark).values([{"sheet_id": sheet.id, "criterion": k, "value": v}
                                                 for k, v in marks.items()]))
@@ -376,7 +379,7 @@ async def export_marks(session: AsyncSession, round_: Round, anonymise: bool = F
 
 
 async def recompute_entry(session: AsyncSession, round_: Round, entry: Entry) -> Result:
-    scheme = scoring.parse_scheme(round_.scheme)
+    scheme = events.scheme_of(round_)
     marks = await round_marks(session, round_, entry.id)
     (figures,) = scoring.compute(scheme, marks, {entry.bib: entry.status})
     values = {"status": figures.status, "total": None if figures.total is None else str(figures.total),
@@ -392,7 +395,7 @@ async def compute_round(session: AsyncSession, round_: Round) -> list[scoring.En
     """Ranks, totals and awards of a round, computed afresh by the engine from its marks."""
     statuses = dict((await session.exec(select(Entry.bib, Entry.status).join(Track).join(Round)
                                         .where(Round.id == round_.id, Entry.blind_code.is_not(None)))).all())
-    return scoring.compute(scoring.parse_scheme(round_.scheme), await round_marks(session, round_), statuses)
+    return scoring.compute(events.scheme_of(round_), await round_marks(session, round_), statuses)
 
 
 # --- the chief judge's console ---------------------------------------------------------------------
@@ -433,7 +436,7 @@ async def progress(session: AsyncSession, stage: Stage, track: Track) -> Progres
 
 
 async def consistency(session: AsyncSession, round_: Round) -> scoring.Consistency:
-    return scoring.judge_consistency(scoring.parse_scheme(round_.scheme), await round_marks(session, round_))
+    return scoring.judge_consistency(events.scheme_of(round_), await round_marks(session, round_))
 
 
 async def draw_recheck(session: AsyncSession, stage: Stage, round_: Round, drawn_by: str) -> RecheckDraw:
@@ -617,7 +620,7 @@ async def paper_context(session: AsyncSession, stage_id: int) -> dict:
         raise NotFound("评分环节")
     round_ = await session.get(Round, stage.round_id)
     track = await session.get(Track, round_.track_id)
-    scheme = scoring.parse_scheme(round_.scheme)
+    scheme = events.scheme_of(round_)
     progress_ = await progress(session, stage, track)
     return {"stage": stage, "round": round_, "track": track, "judges": progress_.judges,
             "entries": progress_.entries, "criteria": next(s for s in scheme.stages if s.key == stage.key).criteria,

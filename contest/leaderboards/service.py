@@ -147,7 +147,7 @@ def visibility(event: Event, state: str) -> tuple[bool, bool]:
 
 
 async def _build(session: AsyncSession, event: Event, track: Track, round_: Round, version: str) -> Board:
-    scheme = scoring.parse_scheme(round_.scheme)
+    scheme = events.scheme_of(round_)
     state = await result_state(session, event, round_)
     shows_results, shows_names = visibility(event, state)
     stage_keys = tuple((s.key, s.name) for s in scheme.stages)
