@@ -3,7 +3,7 @@ their verification; and the organiser's publication desk."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -56,25 +56,36 @@ def _page_rows(board: svc.Board, area: int | None, unit: int | None, page: int) 
     return rows[(page - 1) * PAGE: page * PAGE], pages
 
 
-def _rows_html(request: Request, board: svc.Board, area: int | None, unit: int | None, page: int = 1) -> str:
-    key = (board.track.id, board.version, area, unit, page)
-    html = _fragments.get(key)
+def _fragment(request: Request, template: str, key: tuple, context: Callable[[], dict[str, Any]]) -> str:
+    """A rendered template, once per worker per key (every key holds the board's version), shared
+    by all viewers: a board is read far more often than it changes."""
+    html = _fragments.get((template, *key))
     if html is None:
-        rows, _ = _page_rows(board, area, unit, page)
-        template = request.app.template_engine.get_template("leaderboards/_rows.html")
-        html = template.render(board=board, rows=rows, labels=svc.STATUS_LABELS)
-        if len(_fragments) > 512:
+        html = request.app.template_engine.get_template(template).render(**context())
+        if len(_fragments) > 256:
             _fragments.clear()
-        _fragments[key] = html
+        _fragments[(template, *key)] = html
     return html
 
 
-def _board_context(request: Request, board: svc.Board, area: int | None, unit: int | None, page: int,
-                   notice) -> dict[str, Any]:
-    rows, pages = _page_rows(board, area, unit, page)
-    return {"board": board, "rows_html": _rows_html(request, board, area, unit, page), "page": page,
-            "pages": pages, "area": area, "unit": unit, "areas": board.areas, "units": board.units, "notice": notice,
-            "today": date.today(), "count": len(board.filtered(area, unit))}
+def _rows_html(request: Request, board: svc.Board, area: int | None, unit: int | None, page: int = 1) -> str:
+    return _fragment(request, "leaderboards/_rows.html", (board.track.id, board.version, area, unit, page),
+                     lambda: {"board": board, "rows": _page_rows(board, area, unit, page)[0],
+                              "labels": svc.STATUS_LABELS})
+
+
+def _board_html(request: Request, board: svc.Board, area: int | None, unit: int | None, page: int) -> str:
+    """The board page's content: its filters, rows and pager."""
+    today = date.today()  # the notice banner says whether the notice period is still open
+
+    def context() -> dict[str, Any]:
+        _, pages = _page_rows(board, area, unit, page)
+        return {"board": board, "rows_html": _rows_html(request, board, area, unit, page), "page": page,
+                "pages": pages, "area": area, "unit": unit, "areas": board.areas, "units": board.units,
+                "notice": board.notice, "today": today, "count": len(board.filtered(area, unit))}
+
+    return _fragment(request, "leaderboards/_board.html", (board.track.id, board.version, area, unit, page, today),
+                     context)
 
 
 # --- public pages ---------------------------------------------------------------------------------------
@@ -95,11 +106,10 @@ async def event_page(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> 
 async def board_page(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
                      area: FromQuery[str | None] = None, unit: FromQuery[str | None] = None,
                      page: FromQuery[int] = 1) -> Template:
-    event, the_track = await _event_track(db, slug, track)
-    board = await svc.board(db, event, the_track)
-    context = _board_context(request, board, _filter_id(area, "area"), _filter_id(unit, "unit"), page,
-                             await svc.get_notice(db, event))
-    return Template("leaderboards/board.html", context=context, headers={"Vary": "HX-Request"})
+    board = await svc.public_board(db, slug, track)
+    html = _board_html(request, board, _filter_id(area, "area"), _filter_id(unit, "unit"), page)
+    return Template("leaderboards/board.html", context={"board": board, "content": html},
+                    headers={"Vary": "HX-Request"})
 
 
 @get("/events/{slug:str}/tracks/{track:str}/rows", opt=PUBLIC, include_in_schema=False)
@@ -107,8 +117,7 @@ async def board_rows(request: Request, db: NamedDependency[AsyncSession], slug: 
                      area: FromQuery[str | None] = None, unit: FromQuery[str | None] = None,
                      page: FromQuery[int] = 1) -> Response[str]:
     """The rows alone: the polling fallback where server-sent events are blocked."""
-    event, the_track = await _event_track(db, slug, track)
-    board = await svc.board(db, event, the_track)
+    board = await svc.public_board(db, slug, track)
     html = _rows_html(request, board, _filter_id(area, "area"), _filter_id(unit, "unit"), page)
     return Response(html, media_type="text/html")
 
@@ -137,10 +146,10 @@ async def live(request: Request, track_id: FromPath[int], area: FromQuery[str | 
 @get("/api/events/{slug:str}/tracks/{track:str}/board", opt=PUBLIC, tags=["leaderboards"])
 async def board_feed(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> dict[str, Any]:
     """A track's board for TV graphics and other systems; shows exactly what the public page shows."""
-    event, the_track = await _event_track(db, slug, track)
-    board = await svc.board(db, event, the_track)
-    return {"event": event.name, "track": the_track.name, "state": board.state, "state_label": board.state_label,
-            "stages": [{"key": k, "name": n} for k, n in board.stages], "frozen": board.frozen,
+    board = await svc.public_board(db, slug, track)
+    return {"event": board.event.name, "track": board.track.name, "state": board.state,
+            "state_label": board.state_label, "frozen": board.frozen,
+            "stages": [{"key": k, "name": n} for k, n in board.stages],
             "rows": [{k: v for k, v in asdict(r).items() if k not in ("entry_id", "unit_id", "area_id")}
                      for r in board.visible]}
 
@@ -148,8 +157,7 @@ async def board_feed(db: NamedDependency[AsyncSession], slug: FromPath[str], tra
 @get("/screen/events/{slug:str}/tracks/{track:str}", opt=PUBLIC, include_in_schema=False)
 async def big_screen(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
                      track: FromPath[str]) -> Template:
-    event, the_track = await _event_track(db, slug, track)
-    board = await svc.board(db, event, the_track)
+    board = await svc.public_board(db, slug, track)
     return Template("leaderboards/screen.html", context={"board": board,
                                                          "rows_html": _rows_html(request, board, None, None)})
 

@@ -70,6 +70,7 @@ class Board:
     shows_names: bool
     shows_results: bool
     version: str
+    notice: Notice | None = None
     frozen: bool = False
     revealed: int | None = None
     _filtered: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -105,25 +106,53 @@ class Board:
 
 _cache: dict[int, Board] = {}  # track id -> the last board built in this worker
 
-
-async def track_version(session: AsyncSession, event: Event, track: Track, round_: Round) -> str:
-    row = (await session.exec(text("""
-        select (select count(*) || '/' || coalesce(max(computed_at)::text, '') from result where round_id = :r),
-               (select count(*) from stage_signoff s join stage st on st.id = s.stage_id where st.round_id = :r),
-               (select count(*) || '/' || coalesce(max(id), 0) from entry where track_id = :t),
-               (select coalesce(max(finalised_at)::text, 'open') || max(id) from notice where event_id = :e),
-               (select revealed || '/' || frozen_at::text from board_freeze where track_id = :t),
-               (select count(*) || '/' || coalesce(max(id), 0) from title_rule where event_id = :e)
-        """).bindparams(r=round_.id, t=track.id, e=event.id))).one()
-    return "|".join(str(part) for part in (*row, event.status, event.visibility))
+# Everything a board shows moves one of these parts; a board is current while they are unchanged.
+_VERSION = """
+    select t.id, concat_ws('|', e.status, e.visibility, r.id,
+        (select count(*) || '/' || coalesce(max(computed_at)::text, '') from result where round_id = r.id),
+        (select count(*) from stage_signoff s join stage st on st.id = s.stage_id where st.round_id = r.id),
+        (select count(*) || '/' || count(blind_code) || '/' || coalesce(max(id), 0)
+                || '/' || count(*) filter (where status in ('withdrawn', 'disqualified'))
+         from entry where track_id = t.id),
+        (select coalesce(max(finalised_at)::text, 'open') || max(id) from notice where event_id = e.id),
+        (select revealed || '/' || frozen_at::text from board_freeze where track_id = t.id),
+        (select count(*) || '/' || coalesce(max(id), 0) from title_rule where event_id = e.id))
+    from track t join event e on e.id = t.event_id
+    join lateral (select id from round where track_id = t.id order by seq desc limit 1) r on true
+    where {where}"""
 
 
 async def board(session: AsyncSession, event: Event, track: Track) -> Board:
-    round_ = (await events.list_rounds(session, track))[-1]
-    version = await track_version(session, event, track, round_)
-    cached = _cache.get(track.id)
+    current = await _current(session, text(_VERSION.format(where="t.id = :track")).bindparams(track=track.id))
+    if current is None:
+        raise NotFound("赛项")
+    return current
+
+
+async def public_board(session: AsyncSession, slug: str, track_slug: str) -> Board:
+    """A track's board by the slugs of a page's address: one query while this worker's board is current."""
+    query = text(_VERSION.format(where="e.slug = :slug and t.slug = :track and e.status <> 'draft'"))
+    current = await _current(session, query.bindparams(slug=slug, track=track_slug))
+    if current is None:  # say what is missing
+        event = await events.get_event(session, slug)
+        if event.status == "draft":
+            raise NotFound(f"竞赛活动 {slug} ")
+        await events.get_track(session, event, track_slug)
+        raise NotFound("赛项")  # a track without a round
+    return current
+
+
+async def _current(session: AsyncSession, version_query) -> Board | None:
+    row = (await session.exec(version_query)).first()
+    if row is None:
+        return None
+    track_id, version = row
+    cached = _cache.get(track_id)
     if cached is None or cached.version != version:
-        cached = _cache[track.id] = await _build(session, event, track, round_, version)
+        track = await session.get(Track, track_id)
+        event = await session.get(Event, track.event_id)
+        round_ = (await events.list_rounds(session, track))[-1]
+        cached = _cache[track_id] = await _build(session, event, track, round_, version)
     return cached
 
 
@@ -156,9 +185,10 @@ async def _build(session: AsyncSession, event: Event, track: Track, round_: Roun
         rows = tuple(BoardRow(**{**r, "stages": tuple(r["stages"]), "titles": tuple(r["titles"])})
                      for r in freeze.rows)
         return Board(event, track, round_, stage_keys, rows, state, shows_names, shows_results, version,
-                     frozen=True, revealed=freeze.revealed)
+                     notice=await get_notice(session, event), frozen=True, revealed=freeze.revealed)
     rows = await _rows(session, event, track, round_, scheme, shows_results, shows_names)
-    return Board(event, track, round_, stage_keys, rows, state, shows_names, shows_results, version)
+    return Board(event, track, round_, stage_keys, rows, state, shows_names, shows_results, version,
+                 notice=await get_notice(session, event))
 
 
 async def _rows(session: AsyncSession, event: Event, track: Track, round_: Round, scheme: scoring.Scheme,
