@@ -138,17 +138,17 @@ async def sheets_for_tablet(session: AsyncSession, judge: Judge, a: Assignment) 
     return out
 
 
-async def _scorable_entry(session: AsyncSession, judge: Judge, a: Assignment, entry_id: int) -> Entry:
-    entry = await session.get(Entry, entry_id)
-    if entry is None or entry.track_id != a.track.id or entry.blind_code is None:
-        raise NotFound("选手")
+async def _scorable_entry(session: AsyncSession, judge: Judge, a: Assignment, entry_id: int) -> tuple[Entry, bool]:
+    """The entry, if this judge may score it, and whether the stage is signed off (one query)."""
+    recused = select(Recusal.id).where(Recusal.judge_id == judge.id, Recusal.entry_id == Entry.id).exists()
+    signed = select(StageSignoff.id).where(StageSignoff.stage_id == a.stage.id).exists()
+    row = (await session.exec(select(Entry, recused, signed).where(Entry.id == entry_id))).first()
+    if row is None or row[0].track_id != a.track.id or row[0].blind_code is None or row[1]:
+        raise NotFound("选手")  # a recused judge is not even told that the entry exists
+    entry, _, signed_off = row
     if entry.status in ("withdrawn", "disqualified"):
         raise Conflict("该选手已退赛或被取消资格，不能评分")
-    recused = (await session.exec(select(Recusal.id).where(Recusal.judge_id == judge.id,
-                                                           Recusal.entry_id == entry.id))).first()
-    if recused:
-        raise NotFound("选手")  # a recused judge is not even told that the entry exists
-    return entry
+    return entry, signed_off
 
 
 # --- score sheets -----------------------------------------------------------------------------------
@@ -166,9 +166,8 @@ class SheetView:
 
 
 async def read_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_id: int) -> SheetView:
-    entry = await _scorable_entry(session, judge, a, entry_id)
+    entry, signed = await _scorable_entry(session, judge, a, entry_id)
     sheet = await _sheet(session, a.stage.id, entry.id, judge.id)
-    signed = await is_signed_off(session, a.stage.id)
     if sheet is None:
         return SheetView(None, entry.blind_code, "not_started", 0, {}, signed)
     marks = await _marks(session, sheet) if sheet.state == "submitted" else dict(sheet.draft)
@@ -242,16 +241,14 @@ async def write_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_
         raise InputError("缺少请求编号（idempotency key）", "key")
     if replay := await _replay(session, judge, key):
         return replay
-    entry = await _scorable_entry(session, judge, a, entry_id)
-    if await is_signed_off(session, a.stage.id):
+    entry, signed = await _scorable_entry(session, judge, a, entry_id)
+    if signed:
         raise Conflict("本环节已由裁判长签字确认，不能再修改")
     marks = check_marks(a.criteria, raw, complete=submit)
     # Lock the entry, then the sheet (always in this order): submissions for one entry queue up,
     # so each recomputes the result from every mark committed before it.
     await session.exec(select(Entry.id).where(Entry.id == entry.id).with_for_update())
-    sheet = await _sheet(session, a.stage.id, entry.id, judge.id, lock=True)
-    if sheet is None:
-        sheet = await _new_sheet(session, a.stage.id, entry.id, judge.id)
+    sheet = await _locked_sheet(session, a.stage.id, entry.id, judge.id)
     if replay := await _replay(session, judge, key):  # a twin of this request committed while we waited
         return replay
     if sheet.version != base_version:
@@ -286,11 +283,13 @@ async def _replay(session: AsyncSession, judge: Judge, key: str) -> WriteOutcome
     return WriteOutcome(**done.outcome, replayed=True)
 
 
-async def _new_sheet(session: AsyncSession, stage_id: int, entry_id: int, judge_id: int) -> Sheet:
-    """Create the sheet, or lock the one a concurrent request created a moment ago."""
-    await session.exec(insert(Sheet).values(stage_id=stage_id, entry_id=entry_id, judge_id=judge_id, state="draft",
-                                            version=0, draft={}, updated_at=utcnow()).on_conflict_do_nothing())
-    return await _sheet(session, stage_id, entry_id, judge_id, lock=True)
+async def _locked_sheet(session: AsyncSession, stage_id: int, entry_id: int, judge_id: int) -> Sheet:
+    """The judge's sheet, locked: created now (the common case: one statement), or the one there
+    already, perhaps created by a concurrent request a moment ago."""
+    new = insert(Sheet).values(stage_id=stage_id, entry_id=entry_id, judge_id=judge_id, state="draft", version=0,
+                               draft={}, updated_at=utcnow())
+    created = (await session.exec(new.on_conflict_do_nothing().returning(Sheet))).scalars().first()
+    return created or await _sheet(session, stage_id, entry_id, judge_id, lock=True)
 
 
 def actor_of(judge: Judge) -> str:
@@ -508,7 +507,7 @@ async def enter_paper(session: AsyncSession, scorer: str, judge: Judge, a: Assig
     submitted as the judge's sheet; when they differ, the differences are listed and nothing counts."""
     if pass_no not in (1, 2):
         raise InputError("录入遍次应为1或2", "pass_no")
-    entry = await _scorable_entry(session, judge, a, entry_id)
+    entry, _ = await _scorable_entry(session, judge, a, entry_id)
     marks = {k: _plain(v) for k, v in check_marks(a.criteria, raw, complete=True).items()}
     passes = {p.pass_no: p for p in (await session.exec(select(PaperEntry).where(
         PaperEntry.stage_id == a.stage.id, PaperEntry.entry_id == entry.id, PaperEntry.judge_id == judge.id))).all()}

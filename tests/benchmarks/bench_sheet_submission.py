@@ -103,11 +103,10 @@ async def bench_product(base: str, contest: benchkit.Contest, judges: int, warmu
     options = {"timeout": 120, "limits": httpx.Limits(max_connections=1, keepalive_expiry=KEEPALIVE)}
     clients = await asyncio.gather(*(benchkit.signed_in_client(base, contest, n, **options) for n in numbers))
     rngs = [random.Random(f"bench-{n}") for n in numbers]
-    entries = contest.entry_ids
-
     def request(i: int, n: int):
+        stage_id, entries = contest.seats[numbers[i]]
         k = n if order == "same" or n < warmup else warmup + (n - warmup + i) % per_judge
-        url = f"/api/judge/stages/{contest.stage_id}/entries/{entries[k]}"
+        url = f"/api/judge/stages/{stage_id}/entries/{entries[k]}"
         return "PUT", url, {"marks": half_point_marks(rngs[i], contest.criteria), "base_version": 0,
                             "submit": True, "key": uuid.uuid4().hex}
 
@@ -143,13 +142,14 @@ async def check_results(database: benchkit.Database) -> tuple[int, int, list[str
     try:
         async with db.make_sessionmaker(engine)() as session:
             sheets = (await session.exec(select(func.count()).select_from(Sheet))).one()
-            round_ = (await session.exec(select(Round))).one()
-            fresh = {r.entry: r for r in await judging.compute_round(session, round_)}
+            fresh = {(round_.id, r.entry): r for round_ in (await session.exec(select(Round))).all()
+                     for r in await judging.compute_round(session, round_)}
             stored = (await session.exec(select(Result, Entry.bib).join(Entry, Entry.id == Result.entry_id))).all()
-            differ = [f"{bib}: stored {r.total} {r.stage_totals}, computed {fresh[bib].total} "
-                      f"{ {k: str(v) for k, v in fresh[bib].stage_totals.items()} }"
-                      for r, bib in stored if bib in fresh and (r.total, r.stage_totals) != (
-                          fresh[bib].total, {k: str(v) for k, v in fresh[bib].stage_totals.items()})]
+            differ = []
+            for r, bib in stored:
+                now = fresh.get((r.round_id, bib))
+                if now and (r.total, r.stage_totals) != (now.total, {k: str(v) for k, v in now.stage_totals.items()}):
+                    differ.append(f"{bib}: stored {r.total} {r.stage_totals}, computed {now.total}")
             return sheets, len(stored), differ
     finally:
         await engine.dispose()
@@ -211,6 +211,7 @@ def main() -> None:
     parser.add_argument("--criteria", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of each server")
     parser.add_argument("--order", choices=["same", "spread"], default="same")
+    parser.add_argument("--panel-size", type=int, help="judges per panel, one track each (default: one panel)")
     parser.add_argument("--think-ms", type=int, default=0,
                         help="paced: each judge waits 0.5–1.5 × this after an answer (0: closed loop)")
     parser.add_argument("--profile", type=Path, help="run the product server under cProfile into this file")
@@ -220,10 +221,12 @@ def main() -> None:
 
     print(f"{os.cpu_count()} CPUs; {args.judges} judges × {args.entries} sheets ({args.warmup} more each to warm up),"
           f" {args.criteria} criteria; {args.workers} uvicorn worker(s) per server; order: {args.order};"
-          f" {'paced, think ' + str(args.think_ms) + ' ms' if args.think_ms else 'closed loop'}")
+          f" {'paced, think ' + str(args.think_ms) + ' ms' if args.think_ms else 'closed loop'};"
+          f" panels of {args.panel_size or args.judges} judges")
     started = time.perf_counter()
     database = benchkit.start_database()
-    contest = benchkit.set_up_contest(database, args.entries + args.warmup, args.judges, args.criteria)
+    contest = benchkit.set_up_contest(database, args.entries + args.warmup, args.judges, args.criteria,
+                                      panel_size=args.panel_size)
     print(f"PostgreSQL in {database.folder}; contest set up in {time.perf_counter() - started:.1f} s")
     work = Path(tempfile.mkdtemp(prefix="contest-bench-"))
     profile = args.profile.resolve() if args.profile else None

@@ -141,9 +141,8 @@ def baseline_server(database: Database, workers: int, log: Path):
 @dataclass
 class Contest:
     event_code: str
-    stage_id: int  # the practical stage
     criteria: list[dict]  # the practical stage's criteria as in the scheme
-    entry_ids: list[int]
+    seats: dict[str, tuple[int, list[int]]]  # judge number -> (their practical stage, its entries in running order)
     pins: dict[str, str]  # judge number -> PIN
 
 
@@ -177,16 +176,18 @@ def scheme_with(criteria: int) -> dict:
 
 
 def set_up_contest(database: Database, entries: int, judges: int, criteria: int,
-                   cheap_pins: bool = True) -> Contest:
-    """An event that is running, one track with `entries` drawn contestants and a practical stage of
-    `criteria` criteria scored by a panel of `judges` (J01 chief), set up through the services.
+                   cheap_pins: bool = True, panel_size: int | None = None) -> Contest:
+    """An event that is running, with tracks of `entries` drawn contestants each and a practical
+    stage of `criteria` criteria, set up through the services. The `judges` sit in panels of
+    `panel_size` (default: all in one), one track per panel, the first of each its chief.
 
     With cheap_pins the PINs are hashed with light argon2id parameters (the server verifies with the
     parameters in the hash): signing judges in is not what the benchmarks measure."""
-    return asyncio.run(_set_up(database, entries, judges, criteria, cheap_pins))
+    return asyncio.run(_set_up(database, entries, judges, criteria, cheap_pins, panel_size or judges))
 
 
-async def _set_up(database: Database, entries: int, judges: int, criteria: int, cheap_pins: bool) -> Contest:
+async def _set_up(database: Database, entries: int, judges: int, criteria: int, cheap_pins: bool,
+                  panel_size: int) -> Contest:
     from argon2 import PasswordHasher
     from sqlmodel import select
 
@@ -204,25 +205,29 @@ async def _set_up(database: Database, entries: int, judges: int, criteria: int, 
             await session.commit()
             event = await events.create_event(session, events.EventInput(slug="bench", name="基准测试大赛", year=2026))
             scheme = scheme_with(criteria)
-            track = await events.create_track(session, event, events.TrackInput(slug="chef", name="中式烹调师"),
-                                              scheme=scheme)
-            report = await events.import_contestants(session, track, "contestants.csv", contestants_csv(entries),
-                                                     id_key=ID_KEY.encode())
-            assert report.imported == entries, report.problems[:3]
             added = [await events.add_judge(session, event, f"评委{i + 1:03d}", None) for i in range(judges)]
-            round_ = (await events.list_rounds(session, track))[0]
-            stages = {s.key: s for s in await events.list_stages(session, round_)}
-            ids = [j.id for j, _ in added]
-            await events.create_panel(session, stages["practical"], "实操组", ids, ids[0])
-            await events.create_panel(session, stages["theory"], "理论组", ids[:1], ids[0])
-            await events.draw_blind_codes(session, track, "监督员")
+            tracks, seats = [], {}
+            for start in range(0, judges, panel_size):
+                panel = [j for j, _ in added[start:start + panel_size]]
+                track = await events.create_track(session, event, events.TrackInput(
+                    slug=f"chef{len(tracks) + 1}", name=f"中式烹调师{len(tracks) + 1}"), scheme=scheme)
+                report = await events.import_contestants(session, track, "contestants.csv", contestants_csv(entries),
+                                                         id_key=ID_KEY.encode())
+                assert report.imported == entries, report.problems[:3]
+                round_ = (await events.list_rounds(session, track))[0]
+                stages = {s.key: s for s in await events.list_stages(session, round_)}
+                ids = [j.id for j in panel]
+                await events.create_panel(session, stages["practical"], "实操组", ids, ids[0])
+                await events.create_panel(session, stages["theory"], "理论组", ids[:1], ids[0])
+                await events.draw_blind_codes(session, track, "监督员")
+                entry_ids = list((await session.exec(select(Entry.id).where(Entry.track_id == track.id)
+                                                     .order_by(Entry.running_order))).all())
+                seats.update({j.number: (stages["practical"].id, entry_ids) for j in panel})
+                tracks.append(track)
             for step in ("registration", "running"):
                 await events.set_event_status(session, event, step)
-            entry_ids = list((await session.exec(select(Entry.id).where(Entry.track_id == track.id)
-                                                 .order_by(Entry.running_order))).all())
             practical = next(s for s in scheme["stages"] if s["key"] == "practical")
-            return Contest(event.judge_code, stages["practical"].id, practical["criteria"], entry_ids,
-                           {j.number: pin for j, pin in added})
+            return Contest(event.judge_code, practical["criteria"], seats, {j.number: pin for j, pin in added})
     finally:
         await engine.dispose()
 
