@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -20,10 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest.errors import NotFound
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 _PG = postgresql.dialect()
+T = TypeVar("T", bound=SQLModel)
 
 
 class DatabaseNotReady(RuntimeError):
@@ -95,6 +99,14 @@ async def ensure_migrated(engine: AsyncEngine) -> None:
 def utcnow() -> datetime:
     """Timestamps are stored aware, in UTC; pages show them in China Standard Time."""
     return datetime.now(UTC)
+
+
+async def get_or_404(session: AsyncSession, model: type[T], key: int, what: str) -> T:
+    """The row with this primary key, or NotFound naming what was looked for (a 404 on the web)."""
+    row = await session.get(model, key)
+    if row is None:
+        raise NotFound(what)
+    return row
 
 
 async def insert_many(session: AsyncSession, model: type[SQLModel], rows: Sequence[dict], *,

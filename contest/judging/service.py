@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import ledger, scoring
+from contest import db, ledger, scoring
 from contest.auth import verify_secret
 from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
@@ -614,9 +614,7 @@ async def all_stages(session: AsyncSession) -> Sequence[tuple[Stage, Round, Trac
 
 
 async def paper_context(session: AsyncSession, stage_id: int) -> dict:
-    stage = await session.get(Stage, stage_id)
-    if stage is None:
-        raise NotFound("评分环节")
+    stage = await db.get_or_404(session, Stage, stage_id, "评分环节")
     round_ = await session.get(Round, stage.round_id)
     track = await session.get(Track, round_.track_id)
     scheme = events.scheme_of(round_)

@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import ledger, scoring
+from contest import db, ledger, scoring
 from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import service as events
@@ -83,10 +83,7 @@ async def ensure_profile(session: AsyncSession, person: Person, **fields) -> Pro
 
 
 async def get_person(session: AsyncSession, person_id: int) -> Person:
-    person = await session.get(Person, person_id)
-    if person is None:
-        raise NotFound("人员")
-    return person
+    return await db.get_or_404(session, Person, person_id, "人员")
 
 
 # --- the three roads ----------------------------------------------------------------------------------
@@ -179,10 +176,7 @@ async def sync_contest_candidates(session: AsyncSession, actor: str) -> int:
 
 
 async def get_candidate(session: AsyncSession, candidate_id: int) -> Candidate:
-    candidate = await session.get(Candidate, candidate_id)
-    if candidate is None:
-        raise NotFound("候选人")
-    return candidate
+    return await db.get_or_404(session, Candidate, candidate_id, "候选人")
 
 
 async def check_eligibility(session: AsyncSession, candidate: Candidate, actor: str) -> Candidate:
@@ -307,9 +301,7 @@ async def object_to(session: AsyncSession, candidate: Candidate, by_name: str, b
 
 
 async def resolve_objection(session: AsyncSession, objection_id: int, resolution: str) -> Objection:
-    objection = await session.get(Objection, objection_id)
-    if objection is None:
-        raise NotFound("异议")
+    objection = await db.get_or_404(session, Objection, objection_id, "异议")
     if not resolution.strip():
         raise InputError("请填写处理意见", "resolution")
     objection.resolution = resolution.strip()[:400]
@@ -515,9 +507,7 @@ async def add_mentorship(session: AsyncSession, master_id: int, apprentice_id: i
 
 
 async def close_mentorship(session: AsyncSession, pair_id: int, outcome: str) -> Mentorship:
-    pair = await session.get(Mentorship, pair_id)
-    if pair is None:
-        raise NotFound("师徒关系")
+    pair = await db.get_or_404(session, Mentorship, pair_id, "师徒关系")
     apprentice = await get_person(session, pair.apprentice_id)
     pair.outcome, pair.level_after = outcome.strip()[:400], apprentice.skill_level
     session.add(pair)

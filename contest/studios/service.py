@@ -14,6 +14,7 @@ from sqlalchemy import case, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest import db
 from contest.errors import InputError, NotFound
 from contest.people.models import Area, Industry, Person, Unit
 from contest.registry.models import COUNTED, Candidate
@@ -125,10 +126,7 @@ async def update_studio(session: AsyncSession, studio: Studio, data: StudioInput
 
 
 async def get_studio(session: AsyncSession, studio_id: int) -> Studio:
-    studio = await session.get(Studio, studio_id)
-    if studio is None:
-        raise NotFound("工作室")
-    return studio
+    return await db.get_or_404(session, Studio, studio_id, "工作室")
 
 
 @dataclass(frozen=True)
@@ -469,10 +467,7 @@ async def create_alliance(session: AsyncSession, data: AllianceInput) -> Allianc
 
 
 async def get_alliance(session: AsyncSession, alliance_id: int) -> Alliance:
-    alliance = await session.get(Alliance, alliance_id)
-    if alliance is None:
-        raise NotFound("联盟")
-    return alliance
+    return await db.get_or_404(session, Alliance, alliance_id, "联盟")
 
 
 async def member_studio_ids(session: AsyncSession, alliance: Alliance) -> list[int]:
