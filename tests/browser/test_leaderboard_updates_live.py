@@ -115,6 +115,8 @@ async def open_live(browser, options, url):
     page = await context.new_page()
     await page.goto(url)
     await page.wait_for_function("window.__sse.open >= 1 && window.__sse.messages >= 1", timeout=10_000)
+    if await page.locator("#live-state").count():  # a board page says that it is live (the big screen has no label)
+        await expect(page.locator("#live-state")).to_have_text("实时更新")
     await page.evaluate("window.__notReloaded = true")
     return context, page
 
