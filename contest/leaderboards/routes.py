@@ -30,7 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KEEPALIVE = 15  # seconds between SSE comments, so proxies keep the stream open
 
 _FILTERS = {"area": "地区", "unit": "单位"}
-_fragments: dict[tuple, str] = {}  # rendered board rows, once per change per worker, shared by all viewers
+_fragments: dict[tuple, str] = {}  # rendered board fragments (see _fragment), per worker
 
 
 async def _event_track(db: AsyncSession, slug: str, track_slug: str) -> tuple[Event, Track]:
