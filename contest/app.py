@@ -24,6 +24,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from sqlalchemy.exc import DBAPIError
 
 from contest import auth, db
 from contest.errors import Conflict, InputError, NotFound
@@ -128,6 +129,8 @@ _STATUS = [
 
 def error_response(request: Request, exc: Exception) -> Response[Any]:
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), None)
+    if status is None and _out_of_range(exc):
+        status = 400  # e.g. an address with a number beyond what the database holds
     if status is None:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
     if status == 500:
@@ -148,9 +151,16 @@ def error_response(request: Request, exc: Exception) -> Response[Any]:
     return Template("error.html", context={"message": message, "status": status}, status_code=status)
 
 
+def _out_of_range(exc: Exception) -> bool:
+    """PostgreSQL refused a value it cannot hold (SQLSTATE class 22, e.g. an id over 2^31)."""
+    return isinstance(exc, DBAPIError) and str(getattr(exc.orig, "sqlstate", "") or "").startswith("22")
+
+
 def _message(exc: Exception, status: int) -> str:
     if isinstance(exc, (InputError, NotFound, Conflict)):
         return exc.message
+    if _out_of_range(exc):
+        return "输入的数值或内容超出允许的范围"
     if isinstance(exc, ValidationException):
         fields = ", ".join(str(e.get("key", "")) for e in (exc.extra or []) if isinstance(e, dict))
         return f"提交的内容格式不正确{('：' + fields) if fields else ''}"

@@ -10,7 +10,6 @@ from typing import TypeVar
 
 import click
 import yaml
-from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -39,32 +38,25 @@ def _database_url(settings: Settings) -> str:
         raise CLIError(f"cannot start the embedded PostgreSQL in {settings.data_dir / 'pgdata'}: {exc}") from exc
 
 
-BAD_URL = (ArgumentError, InvalidRequestError, ImportError)  # not a URL, or not an asyncpg one
-UNREACHABLE = (OSError, DBAPIError)
-
-
-def _bad_url(exc: Exception) -> CLIError:
-    return CLIError(f"CONTEST_DATABASE_URL should be postgresql+asyncpg://user:pass@host/db: {exc}")
-
-
-def _unreachable(url: URL, exc: Exception) -> CLIError:
-    where = f"database {url.database!r} at {url.host or url.query.get('host')}"
-    reason = str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__]
-    return CLIError(f"cannot connect to {where}: {reason[0]}")
+def _first_line(exc: Exception) -> str:
+    """What a person needs of a database error: the driver's message, its first line."""
+    lines = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _run(url: str, work: Callable[[AsyncSession], Awaitable[T]], *, check: bool = True) -> T:
     async def main() -> T:
         try:
             engine = db.make_engine(url, pool_size=2)
-        except BAD_URL as exc:
-            raise _bad_url(exc) from exc
+        except (ArgumentError, InvalidRequestError, ImportError) as exc:  # not a URL, or not an asyncpg one
+            raise CLIError(f"CONTEST_DATABASE_URL should be postgresql+asyncpg://user:pass@host/db: {exc}") from exc
         try:
             try:  # reach the database first: a server that is down or a wrong URL is one line, not a traceback
                 async with engine.connect():
                     pass
-            except UNREACHABLE as exc:
-                raise _unreachable(engine.url, exc) from exc
+            except (OSError, DBAPIError) as exc:
+                where = f"database {engine.url.database!r} at {engine.url.host or engine.url.query.get('host')}"
+                raise CLIError(f"cannot connect to {where}: {_first_line(exc)}") from exc
             if check:
                 await db.ensure_migrated(engine)
             async with db.make_sessionmaker(engine)() as session:
@@ -98,13 +90,16 @@ def db_group() -> None:
 def db_upgrade() -> None:
     """Apply every migration to the database."""
     url = _database_url(Settings.from_env())
+    _run(url, _reached, check=False)  # a wrong URL or a server that is down: one line, not a traceback
     try:
         db.upgrade(url)
-    except BAD_URL as exc:
-        raise _bad_url(exc) from exc
-    except UNREACHABLE as exc:
-        raise _unreachable(make_url(url), exc) from exc
+    except DBAPIError as exc:
+        raise CLIError(f"a migration failed: {_first_line(exc)}") from exc
     click.echo("database is up to date")
+
+
+async def _reached(session: AsyncSession) -> None:
+    """Nothing more to do once _run has reached the database."""
 
 
 # --- serving ----------------------------------------------------------------------------------------

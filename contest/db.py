@@ -103,6 +103,8 @@ def utcnow() -> datetime:
 
 async def get_or_404(session: AsyncSession, model: type[T], key: int, what: str) -> T:
     """The row with this primary key, or NotFound naming what was looked for (a 404 on the web)."""
+    if not 0 < key < 2**31:  # beyond PostgreSQL's integer: no such row (and no driver error)
+        raise NotFound(what)
     row = await session.get(model, key)
     if row is None:
         raise NotFound(what)

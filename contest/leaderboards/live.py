@@ -3,22 +3,27 @@
 When a track changes, its listener rebuilds the board once and wakes the streams, which render
 their page of rows from a per-worker cache: a change reaches a thousand viewers with one build
 and one render per distinct filter, not a thousand. The listener stays subscribed for the life
-of the worker, so a track that loses its last viewer does not go deaf for the next one."""
+of the worker, so a track that loses its last viewer does not go deaf for the next one. Changes
+that send no notification (an organiser's edit of the event) show at a viewer's next connect, and
+within RECHECK seconds for streams already open."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
 from litestar.channels import ChannelsPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from contest.db import get_or_404
 from contest.errors import NotFound
 from contest.events.models import Event, Track
 from contest.judging.service import track_channel
 from contest.leaderboards import service as svc
 
 log = logging.getLogger(__name__)
+RECHECK = 15  # seconds between version checks of a followed track when nothing was notified
 
 
 @dataclass
@@ -36,41 +41,67 @@ class LiveBoards:
         self._opening: dict[int, asyncio.Lock] = {}
 
     async def feed(self, track_id: int) -> _Feed:
-        """The track's feed, subscribed before its first board is built so no change slips between."""
+        """The track's feed, current as of now (a new viewer never starts from an older board)."""
         if (feed := self._feeds.get(track_id)) is not None:
+            self._show(feed, await self._build(track_id))
             return feed
         async with self._opening.setdefault(track_id, asyncio.Lock()):
             if (feed := self._feeds.get(track_id)) is not None:
                 return feed
-            subscriber = await self._channels.subscribe([track_channel(track_id)])
             try:
-                feed = _Feed(await self._build(track_id))
-            except BaseException:
-                await self._channels.unsubscribe(subscriber)
+                return await self._open(track_id)
+            except NotFound:
+                self._opening.pop(track_id, None)  # no lock kept for an address typed by hand
                 raise
-            feed.task = asyncio.create_task(self._follow(track_id, feed, subscriber))
-            self._feeds[track_id] = feed
-            return feed
+
+    async def _open(self, track_id: int) -> _Feed:
+        """Subscribe before the first build, so that no change slips in between."""
+        subscriber = await self._channels.subscribe([track_channel(track_id)])
+        try:
+            feed = _Feed(await self._build(track_id))
+        except BaseException:
+            await self._channels.unsubscribe(subscriber)
+            raise
+        feed.task = asyncio.create_task(self._follow(track_id, feed, subscriber))
+        feed.task.add_done_callback(lambda _: self._feeds.pop(track_id, None))  # a dead feed is opened anew
+        self._feeds[track_id] = feed
+        return feed
 
     async def _build(self, track_id: int) -> svc.Board:
         async with self._sessionmaker() as db:
-            track = await db.get(Track, track_id)
-            if track is None:
-                raise NotFound("赛项")
+            track = await get_or_404(db, Track, track_id, "赛项")
             return await svc.board(db, await db.get(Event, track.event_id), track)
 
     async def _follow(self, track_id: int, feed: _Feed, subscriber) -> None:
-        # The subscriber keeps one pending message (backlog 1, drop-left): changes that arrive
-        # during a build coalesce into one more build.
-        async for _ in subscriber.iter_events():
-            try:
-                board = await self._build(track_id)
-            except Exception:  # a failed build must not silence the track; the next change retries
-                log.exception("live board of track %s not rebuilt", track_id)
-                continue
-            if board.version != feed.board.version:
-                feed.board, tick, feed.tick = board, feed.tick, asyncio.Event()
-                tick.set()
+        changed = asyncio.Event()  # notifications that arrive during a build coalesce into one more
+
+        async def listen() -> None:
+            async for _ in subscriber.iter_events():
+                changed.set()
+
+        listener = asyncio.create_task(listen())
+        try:
+            while not listener.done():
+                try:
+                    await asyncio.wait_for(changed.wait(), RECHECK)
+                except TimeoutError:
+                    pass  # no notification: check the version all the same
+                changed.clear()
+                try:
+                    self._show(feed, await self._build(track_id))
+                except Exception:  # a failed build must not silence the track; the next round retries
+                    log.exception("live board of track %s not rebuilt", track_id)
+        finally:
+            listener.cancel()
+            with contextlib.suppress(Exception):  # at shutdown the plugin may be gone already
+                await self._channels.unsubscribe(subscriber)
+
+    @staticmethod
+    def _show(feed: _Feed, board: svc.Board) -> None:
+        """Make a newer board the feed's and wake its streams."""
+        if board.version != feed.board.version:
+            feed.board, tick, feed.tick = board, feed.tick, asyncio.Event()
+            tick.set()
 
     async def close(self) -> None:
         for feed in self._feeds.values():

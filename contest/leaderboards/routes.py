@@ -44,7 +44,7 @@ def _filter_id(value: str | None, field: str) -> int | None:
     """A board filter from the query string; the form's "all" option sends it empty."""
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
         raise InputError(f"{_FILTERS[field]}筛选条件应为编号，收到“{value[:20]}”", field)
     return int(value)
 

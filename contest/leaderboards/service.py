@@ -89,6 +89,9 @@ class Board:
     def filtered(self, area_id: int | None = None, unit_id: int | None = None) -> tuple[BoardRow, ...]:
         """The visible rows of one county and/or unit; kept, as the board is shared by every viewer."""
         key = (area_id, unit_id)
+        if (area_id is not None and area_id not in dict(self.areas)) or (
+                unit_id is not None and unit_id not in dict(self.units)):
+            return ()  # not on this board (an address typed by hand): nothing to keep
         if key not in self._filtered:
             self._filtered[key] = tuple(r for r in self.visible if (area_id is None or r.area_id == area_id)
                                         and (unit_id is None or r.unit_id == unit_id))
@@ -97,28 +100,31 @@ class Board:
     @cached_property
     def areas(self) -> list[tuple[int, str]]:
         """(id, name) of the counties on the board, for its filter."""
-        return sorted({(r.area_id, r.area) for r in self.rows if r.area_id}, key=lambda a: a[1])
+        return sorted({(r.area_id, r.area) for r in self.visible if r.area_id}, key=lambda a: a[1])
 
     @cached_property
     def units(self) -> list[tuple[int, str]]:
-        return sorted({(r.unit_id, r.unit) for r in self.rows if r.unit_id}, key=lambda u: u[1])
+        return sorted({(r.unit_id, r.unit) for r in self.visible if r.unit_id}, key=lambda u: u[1])
 
 
 _cache: dict[int, Board] = {}  # track id -> the last board built in this worker
 
 # Everything a board shows moves one of these parts; a board is current while they are unchanged.
 _VERSION = """
-    select t.id, concat_ws('|', e.status, e.visibility, r.id,
-        (select count(*) || '/' || coalesce(max(computed_at)::text, '') from result where round_id = r.id),
+    select t.id, concat_ws('|', e.status, e.visibility, e.slug, e.name, t.name, r.id, md5(r.scheme::text),
+        -- every recompute moves its row's computed_at forward under the entry's lock, so the sum
+        -- moves with every commit, in whatever order the commits land (a max would not)
+        (select count(*) || '/' || coalesce(sum(extract(epoch from computed_at)), 0) from result where round_id = r.id),
         (select count(*) from stage_signoff s join stage st on st.id = s.stage_id where st.round_id = r.id),
         (select count(*) || '/' || count(blind_code) || '/' || coalesce(max(id), 0)
                 || '/' || count(*) filter (where status in ('withdrawn', 'disqualified'))
          from entry where track_id = t.id),
         (select coalesce(max(finalised_at)::text, 'open') || max(id) from notice where event_id = e.id),
         (select revealed || '/' || frozen_at::text from board_freeze where track_id = t.id),
-        (select count(*) || '/' || coalesce(max(id), 0) from title_rule where event_id = e.id))
+        (select count(*) || '/' || coalesce(max(id), 0) from title_rule where event_id = e.id),
+        (select count(*) from draw where track_id = t.id))
     from track t join event e on e.id = t.event_id
-    join lateral (select id from round where track_id = t.id order by seq desc limit 1) r on true
+    join lateral (select id, scheme from round where track_id = t.id order by seq desc limit 1) r on true
     where {where}"""
 
 
@@ -427,7 +433,7 @@ def results_xlsx(board_: Board) -> bytes:
     sheet.append([f"{board_.event.name} · {board_.track.name} · {board_.state_label}"])
     sheet.append(["名次", "加密号", "姓名", "单位", "县(市、区)", *[name for _, name in board_.stages], "总分", "奖项",
                   "称号", "状态"])
-    for r in board_.rows:
+    for r in board_.visible:  # a frozen board's export holds only what the ceremony has revealed
         sheet.append([r.rank, r.code, r.name or "", r.unit or "", r.area or "", *r.stages, r.total, r.award or "",
                       "、".join(r.titles), STATUS_LABELS.get(r.status, r.status)])
     out = io.BytesIO()

@@ -47,8 +47,8 @@ def _date(form: Form, name: str, label: str) -> date | None:
 def _area(text: str) -> int | None:
     if not text:
         return None
-    if not text.isdigit():
-        raise InputError(f"县(市、区)取值无效：{text}", "area")
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise InputError(f"县(市、区)取值无效：{text[:20]}", "area")
     return int(text)
 
 

@@ -191,8 +191,8 @@ async def find_person(session: AsyncSession, text: str, prefer_unit_id: int | No
     text = _CJK_GAP.sub("", text.strip())
     if not text:
         raise InputError("请填写姓名或人员编号", field_name)
-    if text.isdigit():
-        person = await session.get(Person, int(text))
+    if text.isascii() and text.isdigit():
+        person = await session.get(Person, int(text)) if len(text) <= 9 else None
         if person is None:
             raise InputError(f"人员编号 {text} 不存在", field_name)
         return person

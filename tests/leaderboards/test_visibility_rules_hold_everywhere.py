@@ -73,3 +73,27 @@ async def test_draft_events_are_not_public(client, session):
     event = await events.create_event(session, events.EventInput(slug="secret", name="筹备中的大赛", year=2026))
     assert (await client.get(f"/events/{event.slug}")).status_code == 404
     assert "筹备中的大赛" not in (await client.get("/")).text
+
+
+async def test_hiding_a_board_already_seen_hides_it_on_the_page_and_new_streams(client, contest, session, live_server):
+    """An organiser's edit sends no notification: the page and a stream opened afterwards must
+    still follow it at once, not serve the board cached while it was named."""
+    await set_visibility(session, contest, "named")
+    await score_everything(session, contest)
+    streams = 6  # the live server has two workers: enough streams that each worker follows the track
+    before = [await asyncio.wait_for(first_sse_event(live_server, contest), 10) for _ in range(streams)]
+    assert all(any(name in text for name in NAMES) for text in before)
+    await set_visibility(session, contest, "hidden")
+    after = await asyncio.wait_for(public_texts(client, contest, live_server), 30)
+    after |= {f"live {i}": await asyncio.wait_for(first_sse_event(live_server, contest), 10) for i in range(streams)}
+    for where, text in after.items():
+        assert not any(name in text for name in NAMES), where
+
+
+async def test_numbers_out_of_range_in_an_address_are_a_clear_400(client, contest):
+    base = f"/events/cook/tracks/{contest.track.slug}"
+    for path in (f"{base}?area=²", f"{base}?unit=99999999999", f"{base}/rows?area=-1", "/studios?area=²",
+                 "/units/3000000000"):
+        response = await client.get(path)
+        assert response.status_code == 400, (path, response.status_code)
+        assert "服务器内部错误" not in response.text, path
