@@ -113,8 +113,10 @@ _cache: dict[int, Board] = {}  # track id -> the last board built in this worker
 _VERSION = """
     select t.id, concat_ws('|', e.status, e.visibility, e.slug, e.name, t.name, r.id, md5(r.scheme::text),
         -- every recompute moves its row's computed_at forward under the entry's lock, so the sum
-        -- moves with every commit, in whatever order the commits land (a max would not)
-        (select count(*) || '/' || coalesce(sum(extract(epoch from computed_at)), 0) from result where round_id = r.id),
+        -- moves with every commit, in whatever order the commits land (a max would not); an
+        -- interval sum is exact and cheaper than a numeric one
+        (select count(*) || '/' || coalesce(sum(computed_at - timestamptz '2000-01-01')::text, '')
+         from result where round_id = r.id),
         (select count(*) from stage_signoff s join stage st on st.id = s.stage_id where st.round_id = r.id),
         (select count(*) || '/' || count(blind_code) || '/' || coalesce(max(id), 0)
                 || '/' || count(*) filter (where status in ('withdrawn', 'disqualified'))
