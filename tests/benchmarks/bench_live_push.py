@@ -43,7 +43,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -342,26 +341,6 @@ def pct(ordered: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(len(ordered) * p / 100) - 1)]
 
 
-async def sample_backends(dsn: str, stop: asyncio.Event, every: float = 0.02) -> tuple[int, Counter]:
-    """What PostgreSQL's client backends are doing, sampled from pg_stat_activity."""
-    import asyncpg
-
-    conn = await asyncpg.connect(dsn)
-    samples, seen = 0, Counter()
-    try:
-        while not stop.is_set():
-            rows = await conn.fetch("select state, wait_event_type, wait_event from pg_stat_activity "
-                                    "where backend_type = 'client backend' and pid <> pg_backend_pid() "
-                                    "and state <> 'idle' and query not like 'LISTEN%'")
-            samples += 1
-            for state, kind, event in rows:
-                seen[f"{state}, waiting on {kind}:{event}" if kind and state == "active" else state] += 1
-            await asyncio.sleep(every)
-    finally:
-        await conn.close()
-    return samples, seen
-
-
 def _cpu(pids: list[int]) -> float:
     import benchkit
 
@@ -386,7 +365,7 @@ async def fan_out(label: str, server, path: str, change, args, database) -> dict
         client_pids = [p.pid for p in clients.procs]
         for k in range(len(change.needles)):
             stop = asyncio.Event()
-            sampler = asyncio.create_task(sample_backends(database.libpq, stop))
+            sampler = asyncio.create_task(benchkit.sample_backends(database.libpq, stop, every=0.02))
             await asyncio.sleep(0.05)
             cpu = (server.cpu_seconds(), bl.postgres_cpu(database), _cpu(client_pids), benchkit.machine_cpu()[0])
             started, took = await change.commit(k)

@@ -155,35 +155,11 @@ async def check_results(database: benchkit.Database) -> tuple[int, int, list[str
         await engine.dispose()
 
 
-async def sample_waits(dsn: str, stop: asyncio.Event, every: float = 0.05) -> tuple[int, Counter[str]]:
-    """What PostgreSQL's client backends are doing, sampled from pg_stat_activity: running, waiting
-    on a lock (which kind), on WAL, or idle in a transaction, waiting for the application."""
-    import asyncpg
-
-    conn = await asyncpg.connect(dsn)
-    samples, seen = 0, Counter()
-    try:
-        while not stop.is_set():
-            rows = await conn.fetch("select state, wait_event_type, wait_event from pg_stat_activity "
-                                    "where backend_type = 'client backend' and pid <> pg_backend_pid() "
-                                    "and state <> 'idle'")
-            samples += 1
-            for state, kind, event in rows:
-                if state == "active":
-                    seen[f"active, waiting on {kind}:{event}" if kind else "active, running"] += 1
-                else:
-                    seen[f"{state} (waiting for the app)" if state.startswith("idle in") else state] += 1
-            await asyncio.sleep(every)
-    finally:
-        await conn.close()
-    return samples, seen
-
-
 def phase(label: str, running: benchkit.Running, database: benchkit.Database, work):
     """Run one side's load; print its CPU use and what the database backends were doing."""
     async def go():
         stop = asyncio.Event()
-        sampler = asyncio.create_task(sample_waits(database.libpq, stop))
+        sampler = asyncio.create_task(benchkit.sample_backends(database.libpq, stop))
         try:
             return await work()
         finally:

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -320,3 +321,27 @@ def machine_cpu() -> tuple[float, float]:
         values = [int(v) for v in f.readline().split()[1:]]
     idle = values[3] + values[4]  # idle + iowait
     return (sum(values) - idle) / TICKS, sum(values) / TICKS
+
+
+async def sample_backends(dsn: str, stop: asyncio.Event, every: float = 0.05) -> tuple[int, Counter[str]]:
+    """What PostgreSQL's client backends are doing, sampled from pg_stat_activity: running, waiting
+    on a lock (which kind), on WAL, or idle in a transaction, waiting for the application."""
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    samples, seen = 0, Counter()
+    try:
+        while not stop.is_set():
+            rows = await conn.fetch("select state, wait_event_type, wait_event from pg_stat_activity "
+                                    "where backend_type = 'client backend' and pid <> pg_backend_pid() "
+                                    "and state <> 'idle' and query not like 'LISTEN%'")
+            samples += 1
+            for state, kind, event in rows:
+                if state == "active":
+                    seen[f"active, waiting on {kind}:{event}" if kind else "active, running"] += 1
+                else:
+                    seen[f"{state} (waiting for the app)" if state.startswith("idle in") else state] += 1
+            await asyncio.sleep(every)
+    finally:
+        await conn.close()
+    return samples, seen

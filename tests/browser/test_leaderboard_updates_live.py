@@ -15,6 +15,7 @@ from playwright.async_api import expect
 from sqlalchemy import text
 
 from contest.auth import create_account
+from tests.browser.test_judge_scores_offline_and_chief_signs_off import sign_in
 from tests.judging.conftest import make_contest
 from tests.judging.conftest import submit as submit_sheet
 
@@ -22,7 +23,6 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}
-TABLET = {"viewport": {"width": 800, "height": 1280}, "locale": "zh-CN"}
 SCREEN = {"viewport": {"width": 1920, "height": 1080}, "locale": "zh-CN"}
 DESK = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
 LIVE_WITHIN_MS = 5_000  # "within a few seconds"
@@ -95,14 +95,8 @@ async def set_visibility(session, contest, rule: str) -> None:
 
 
 async def sign_in_judge(browser, base, contest, number):
-    context = await browser.new_context(**TABLET)
-    page = await context.new_page()
-    await page.goto(f"{base}/judge/login")
-    await page.fill("input[name=event_code]", contest.event.judge_code)
-    await page.fill("input[name=number]", number)
-    await page.fill("input[name=pin]", contest.pins[number])
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{base}/judge")
+    """A judge's tablet, signed in and showing the practical stage, synced."""
+    context, page = await sign_in(browser, base, contest, number)
     await page.goto(f"{base}/judge/stages/{contest.practical.id}")
     await expect(page.locator("#sync")).to_have_text("已同步")
     return context, page

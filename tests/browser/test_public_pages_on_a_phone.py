@@ -13,14 +13,12 @@ from playwright.async_api import expect
 from sqlmodel import select
 
 from contest.events import service as events
-from contest.events.models import Entry
 from contest.leaderboards import service as boards
 from contest.leaderboards.models import Certificate
 from contest.people.models import Area, Unit
-from tests.conftest import ID_KEY
-from tests.judging.conftest import Contest
+from tests.judging.conftest import Contest, running_contest
 from tests.leaderboards.test_publication_appeals_and_certificates import signed_off_contest
-from tests.setup.test_contestant_import import person, xlsx
+from tests.setup.test_contestant_import import person
 
 pytestmark = pytest.mark.browser
 
@@ -106,25 +104,12 @@ class Seen:
 
 
 async def make_public_contest(session) -> Contest:
-    """Six contestants from three counties and units, three judges, scored in full."""
+    """Six contestants from three counties and units, three judges; a blind event, running."""
     session.add_all([Area(code=code, name=name) for code, name in AREAS])
     await session.commit()
-    event = await events.create_event(session, events.EventInput(
-        slug="cook", name=EVENT_NAME, year=2026, organisers=ORGANISERS, visibility="blind"))
-    track = await events.create_track(session, event, events.TrackInput(slug="chef", name="中式烹调师"))
     rows = [person(i, *UNITS[i % len(UNITS)]) for i in range(6)]
-    await events.import_contestants(session, track, "a.xlsx", xlsx(rows), id_key=ID_KEY.encode())
-    added = [await events.add_judge(session, event, f"评委{'甲乙丙'[i]}", None) for i in range(3)]
-    round_ = (await events.list_rounds(session, track))[0]
-    theory, practical = await events.list_stages(session, round_)
-    await events.create_panel(session, practical, "实操组", [j.id for j, _ in added], added[0][0].id)
-    await events.create_panel(session, theory, "理论组", [added[0][0].id], added[0][0].id)
-    await events.draw_blind_codes(session, track, "监督员")
-    for step in ("registration", "running"):
-        await events.set_event_status(session, event, step)
-    entries = list((await session.exec(select(Entry).order_by(Entry.running_order))).all())
-    return Contest(event, track, theory, practical, [j for j, _ in added], {j.number: pin for j, pin in added},
-                   entries)
+    return await running_contest(session, events.EventInput(
+        slug="cook", name=EVENT_NAME, year=2026, organisers=ORGANISERS, visibility="blind"), rows, judges=3)
 
 
 def private_numbers() -> list[str]:

@@ -26,10 +26,16 @@ class Contest:
 async def make_contest(session, contestants: int = 6, judges: int = 5) -> Contest:
     session.add(Area(code="421202", name="咸安区"))
     await session.commit()
-    event = await events.create_event(session, events.EventInput(slug="cook", name="烹饪大赛", year=2026))
+    return await running_contest(session, events.EventInput(slug="cook", name="烹饪大赛", year=2026),
+                                 [person(i) for i in range(contestants)], judges)
+
+
+async def running_contest(session, event_input: events.EventInput, rows: list[list[str]], judges: int) -> Contest:
+    """The event, running, with one track of these contestants (import rows), drawn, and a practical
+    panel of `judges` (J01 chief, who also marks the theory stage alone)."""
+    event = await events.create_event(session, event_input)
     track = await events.create_track(session, event, events.TrackInput(slug="chef", name="中式烹调师"))
-    await events.import_contestants(session, track, "a.xlsx", xlsx([person(i) for i in range(contestants)]),
-                                    id_key=ID_KEY.encode())
+    await events.import_contestants(session, track, "a.xlsx", xlsx(rows), id_key=ID_KEY.encode())
     added = [await events.add_judge(session, event, f"评委{'甲乙丙丁戊己庚辛壬癸'[i]}", None) for i in range(judges)]
     round_ = (await events.list_rounds(session, track))[0]
     theory, practical = await events.list_stages(session, round_)
