@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from contest.db import get_or_404
 from contest.errors import NotFound
-from contest.events.models import Event, Track
+from contest.events.models import Track
 from contest.judging.service import track_channel
 from contest.leaderboards import service as svc
 
@@ -69,8 +69,8 @@ class LiveBoards:
 
     async def _build(self, track_id: int) -> svc.Board:
         async with self._sessionmaker() as db:
-            track = await get_or_404(db, Track, track_id, "赛项")
-            return await svc.board(db, await db.get(Event, track.event_id), track)
+            track = await get_or_404(db, Track, track_id, "赛项")  # an id out of range is a 404 too
+            return await svc.board(db, track.id)
 
     async def _follow(self, track_id: int, feed: _Feed, subscriber) -> None:
         changed = asyncio.Event()  # notifications that arrive during a build coalesce into one more

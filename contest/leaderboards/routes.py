@@ -172,7 +172,7 @@ async def unit_page(db: NamedDependency[AsyncSession], unit_id: FromPath[int]) -
         if event.status == "draft":
             continue
         for track in await events.list_tracks(db, event):
-            board = await svc.board(db, event, track)
+            board = await svc.board(db, track.id)
             rows = board.filtered(None, unit.id)
             if rows:
                 boards.append((board, rows))
@@ -197,13 +197,13 @@ async def _published_boards(db: AsyncSession, slug: str):
     notice = await svc.get_notice(db, event)
     if notice is None:
         raise NotFound("成绩公示")
-    return event, notice, [await svc.board(db, event, t) for t in await events.list_tracks(db, event)]
+    return event, notice, [await svc.board(db, t.id) for t in await events.list_tracks(db, event)]
 
 
 @get("/events/{slug:str}/tracks/{track:str}/results.xlsx", opt=PUBLIC, include_in_schema=False)
 async def results_xlsx(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:
     event, the_track = await _event_track(db, slug, track)
-    board = await svc.board(db, event, the_track)
+    board = await svc.board(db, the_track.id)
     if not board.shows_results:
         raise NotFound("成绩")
     return _download(svc.results_xlsx(board), f"{event.name}-{the_track.name}成绩.xlsx", XLSX)
@@ -227,7 +227,7 @@ async def scheme_json(db: NamedDependency[AsyncSession], slug: FromPath[str], tr
 
 async def _published_board(db: AsyncSession, slug: str, track: str) -> svc.Board:
     event, the_track = await _event_track(db, slug, track)
-    board = await svc.board(db, event, the_track)
+    board = await svc.board(db, the_track.id)
     if not svc.published(board):
         raise NotFound("已公示的成绩")
     return board
@@ -282,7 +282,7 @@ class PublicationController(Controller):
             "event": event, "tracks": tracks, "notice": await svc.get_notice(db, event),
             "unsigned": await svc.unsigned_stages(db, event), "appeals": await svc.list_appeals(db, event),
             "outcomes": APPEAL_OUTCOMES, "rules": await svc.title_rules(db, event),
-            "boards": [await svc.board(db, event, t) for t in tracks],
+            "boards": [await svc.board(db, t.id) for t in tracks],
             "certificates": {t.id: await svc.list_certificates(db, t) for t in tracks}})
 
     async def _done(self, slug: str, anchor: str = "") -> Redirect:

@@ -130,8 +130,8 @@ _VERSION = """
     where {where}"""
 
 
-async def board(session: AsyncSession, event: Event, track: Track) -> Board:
-    current = await _current(session, text(_VERSION.format(where="t.id = :track")).bindparams(track=track.id))
+async def board(session: AsyncSession, track_id: int) -> Board:
+    current = await _current(session, text(_VERSION.format(where="t.id = :track")).bindparams(track=track_id))
     if current is None:
         raise NotFound("赛项")
     return current
@@ -384,7 +384,7 @@ async def freeze(session: AsyncSession, event: Event, track: Track) -> BoardFree
     """Stop the board at this moment (for the award ceremony); it is then revealed rank by rank."""
     if (await session.exec(select(BoardFreeze.id).where(BoardFreeze.track_id == track.id))).first():
         raise Conflict("该赛项的榜单已冻结")
-    current = await board(session, event, track)
+    current = await board(session, track.id)
     rows = [{**r.__dict__, "stages": list(r.stages), "titles": list(r.titles)} for r in current.rows]
     frozen = BoardFreeze(track_id=track.id, rows=rows)
     session.add(frozen)
@@ -445,7 +445,7 @@ def results_xlsx(board_: Board) -> bytes:
 
 async def issue_certificates(session: AsyncSession, event: Event, track: Track) -> list[Certificate]:
     """A certificate per award of a track whose results are final; issuing again changes nothing."""
-    current = await board(session, event, track)
+    current = await board(session, track.id)
     if current.state != "final":
         raise Conflict("成绩确定为最终成绩后才能颁发证书")
     _, _, digest = await marks_export(session, current.round)

@@ -133,7 +133,7 @@ async def contest_candidates(session: AsyncSession, event: Event) -> list[tuple[
     reach = max((r.up_to_rank for r in rules), default=0)
     found = []
     for track in await events.list_tracks(session, event):
-        board = await boards.board(session, event, track)
+        board = await boards.board(session, track.id)
         if not boards.published(board):
             continue
         first_tier = _first_tier(board)
@@ -477,7 +477,7 @@ async def contest_results(session: AsyncSession, person_id: int) -> list[dict]:
     for entry, track, event in (await session.exec(
             select(Entry, Track, Event).join(Track, Track.id == Entry.track_id).join(Event, Event.id == Track.event_id)
             .where(Entry.person_id == person_id))).all():
-        board = await boards.board(session, event, track)
+        board = await boards.board(session, track.id)
         row = next((r for r in board.rows if r.entry_id == entry.id), None)
         if boards.published(board) and row is not None:
             out.append({"event": event, "track": track, "rank": row.rank, "total": row.total, "award": row.award,
@@ -561,7 +561,7 @@ async def competition_report(session: AsyncSession, year: int) -> CompetitionRep
     prizes, titles = Counter(), Counter()
     for event in year_events:
         for track in await events.list_tracks(session, event):
-            board = await boards.board(session, event, track)
+            board = await boards.board(session, track.id)
             if boards.published(board):
                 prizes.update(r.award for r in board.rows if r.award)
                 titles.update(t for r in board.rows for t in r.titles)
