@@ -109,7 +109,8 @@ def make_session_auth(secret_key: str, secure: bool, maker: async_sessionmaker[A
 def requires(*roles: str):
     """A guard admitting signed-in identities with one of the roles."""
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    # async: Litestar would run a plain function in a worker thread, for every request
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
         if not isinstance(user, Identity):
             raise NotAuthorizedException("请先登录")

@@ -105,7 +105,7 @@ async def _reached(session: AsyncSession) -> None:
 # --- serving ----------------------------------------------------------------------------------------
 
 
-def _serve(settings: Settings, url: str, host: str, port: int, workers: int) -> None:
+def _serve(settings: Settings, url: str, host: str, port: int, workers: int, access_log: bool) -> None:
     import uvicorn
 
     # Workers are separate processes: they find the database (and the data folder) in the environment.
@@ -115,10 +115,11 @@ def _serve(settings: Settings, url: str, host: str, port: int, workers: int) -> 
     os.environ.setdefault("CONTEST_ID_HASH_KEY", settings.id_hash_key)
     _run(url, lambda session: asyncio.sleep(0))  # refuse an unmigrated database before binding the port
     uvicorn.run("contest.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="info")
+                log_level="info", access_log=access_log)
 
 
 def serve_options(fn):
+    fn = click.option("--access-log", is_flag=True, help="Log every request (a proxy in front usually does).")(fn)
     fn = click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))(fn)
     fn = click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))(fn)
     return click.option("--host", default="127.0.0.1", show_default=True)(fn)
@@ -126,15 +127,15 @@ def serve_options(fn):
 
 @main.command()
 @serve_options
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the platform over HTTP."""
     settings = Settings.from_env()
-    _serve(settings, _database_url(settings), host, port, workers)
+    _serve(settings, _database_url(settings), host, port, workers, access_log)
 
 
 @main.command()
 @serve_options
-def demo(host: str, port: int, workers: int) -> None:
+def demo(host: str, port: int, workers: int, access_log: bool) -> None:
     """Migrate, load the Xianning demo (once) and serve it."""
     from contest import seed
 
@@ -148,7 +149,7 @@ def demo(host: str, port: int, workers: int) -> None:
     for role, username, password in logins:
         click.echo(f"  {role}: {username} / {password}")
     click.echo(f"  data folder: {settings.data_dir} (stop with Ctrl+C; the data is kept)\n")
-    _serve(settings, url, host, port, workers)
+    _serve(settings, url, host, port, workers, access_log)
 
 
 @main.command("seed")

@@ -1,8 +1,10 @@
 """The append-only audit ledger: every entry carries the SHA-256 of the one before it, so an
 entry changed, removed or inserted outside the platform breaks the chain at that point.
 
-One chain for the whole platform; appends are serialised by a transaction-scoped advisory lock
-taken as late as possible, just before the insert, so it is held only until the commit."""
+One chain for the whole platform. Its last hash sits in a one-row table, `ledger_head`: an append
+locks that row, chains the new entry to it and moves it on, in one statement, so the lock that
+serialises appends is held only from that statement to the commit. The head also gives away an
+entry deleted from the end of the chain, which a walk alone cannot see."""
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, text
+from sqlalchemy import Column, DateTime, bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,7 +22,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contest.db import utcnow
 
 GENESIS = "0" * 64
-_LOCK = 7_180_001  # advisory lock key of the chain's tail
 
 
 class LedgerEntry(SQLModel, table=True):
@@ -38,27 +39,54 @@ class LedgerEntry(SQLModel, table=True):
     hash: str = Field(max_length=64, unique=True)
 
 
+class LedgerHead(SQLModel, table=True):
+    """The hash of the chain's last entry (one row, id 1)."""
+
+    __tablename__ = "ledger_head"
+
+    id: int = Field(default=1, primary_key=True)
+    hash: str = Field(max_length=64)
+
+
+def _body(at: datetime, event_id: int | None, actor: str, device: str, action: str, subject: str,
+          payload: dict) -> str:
+    """What an entry's hash covers besides the previous hash, as canonical JSON."""
+    return json.dumps([at.isoformat(), event_id, actor, device, action, subject, payload],
+                      ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def entry_digest(prev_hash: str, at: datetime, event_id: int | None, actor: str, device: str, action: str,
                  subject: str, payload: dict) -> str:
-    body = json.dumps([prev_hash, at.isoformat(), event_id, actor, device, action, subject, payload],
-                      ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(body.encode()).hexdigest()
+    """SHA-256 of the JSON array [prev_hash, at, event_id, actor, device, action, subject, payload]."""
+    body = _body(at, event_id, actor, device, action, subject, payload)
+    return hashlib.sha256(f'["{prev_hash}",{body[1:]}'.encode()).hexdigest()
+
+
+# The same digest as entry_digest, taken in the database from the head it has just locked (the
+# head is hex, so splicing it into the JSON text needs no escaping); the tests check they agree.
+_APPEND = text("""
+    with head as (select hash from ledger_head where id = 1 for update),
+    entry as (
+        insert into ledger_entry (at, event_id, actor, device, action, subject, payload, prev_hash, hash)
+        select :at, :event_id, :actor, :device, :action, :subject, :payload, head.hash,
+               encode(sha256(convert_to('["' || head.hash || '",' || :rest, 'UTF8')), 'hex')
+        from head
+        returning id, hash)
+    update ledger_head set hash = entry.hash from entry where ledger_head.id = 1
+    returning entry.id""").bindparams(bindparam("at", type_=DateTime(timezone=True)),
+                                      bindparam("payload", type_=JSONB))
 
 
 async def append(session: AsyncSession, *, event_id: int | None, actor: str, device: str, action: str,
-                 subject: str, payload: dict[str, Any]) -> LedgerEntry:
-    """Append one entry in the caller's transaction (the lock is released at its commit)."""
-    # Two statements, not one: the head must be read with a snapshot taken after the lock is granted.
-    await session.exec(text(f"select pg_advisory_xact_lock({_LOCK})"))
-    last = (await session.exec(select(LedgerEntry.hash).order_by(LedgerEntry.id.desc()).limit(1))).first()
-    prev = last or GENESIS
-    at = utcnow()
-    entry = LedgerEntry(at=at, event_id=event_id, actor=actor, device=device[:120], action=action,
-                        subject=subject, payload=payload, prev_hash=prev,
-                        hash=entry_digest(prev, at, event_id, actor, device[:120], action, subject, payload))
-    session.add(entry)
-    await session.flush()
-    return entry
+                 subject: str, payload: dict[str, Any]) -> int:
+    """Append one entry in the caller's transaction (the head stays locked until its commit);
+    returns the entry's id."""
+    at, device = utcnow(), device[:120]
+    body = _body(at, event_id, actor, device, action, subject, payload)
+    params = {"at": at, "event_id": event_id, "actor": actor, "device": device, "action": action,
+              "subject": subject, "payload": payload, "rest": body[1:]}
+    connection = await session.connection()
+    return (await connection.execute(_APPEND, params)).scalar_one()
 
 
 @dataclass(frozen=True)
@@ -81,8 +109,9 @@ async def walk(session: AsyncSession, batch: int = 5000) -> AsyncIterator[Ledger
 
 async def verify_chain(session: AsyncSession) -> tuple[int, Break | None]:
     """Re-walk the chain; return how many entries were checked and the first break, if any."""
-    prev, count = GENESIS, 0
+    prev, count, last_id = GENESIS, 0, 0
     async for entry in walk(session):
+        last_id = entry.id
         count += 1
         if entry.prev_hash != prev:
             return count, Break(entry.id, "does not follow the entry before it (an entry was removed or inserted)")
@@ -91,4 +120,8 @@ async def verify_chain(session: AsyncSession) -> tuple[int, Break | None]:
         if expected != entry.hash:
             return count, Break(entry.id, "its content does not match its hash (it was altered)")
         prev = entry.hash
+    head = (await session.exec(select(LedgerHead.hash).where(LedgerHead.id == 1))).first()
+    if head != prev:
+        return count, Break(last_id, "is not the chain's recorded head (entries were removed from its end)"
+                            if head else "ends a chain whose head record is missing")
     return count, None

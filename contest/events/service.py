@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import delete, func
+from sqlalchemy import Text, cast, delete, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -551,3 +551,19 @@ def scheme_of(round_: Round) -> Scheme:
 @lru_cache(maxsize=64)
 def _parsed_scheme(text: str) -> Scheme:
     return parse_scheme(json.loads(text))
+
+
+SCHEME_DIGEST = func.md5(cast(Round.scheme, Text))  # of the scheme as stored: it changes with every edit
+_schemes: dict[tuple[int, str], Scheme] = {}
+
+
+async def round_scheme(session: AsyncSession, round_id: int, digest: str) -> Scheme:
+    """The round's scheme by the SCHEME_DIGEST a query read along with what it needed: parsed once
+    per worker and version of the scheme, without reading or serialising it again on every use."""
+    scheme = _schemes.get((round_id, digest))
+    if scheme is None:
+        raw, digest = (await session.exec(select(Round.scheme, SCHEME_DIGEST).where(Round.id == round_id))).one()
+        if len(_schemes) > 256:
+            _schemes.clear()
+        scheme = _schemes[(round_id, digest)] = parse_scheme(raw)
+    return scheme

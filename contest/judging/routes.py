@@ -27,6 +27,19 @@ async def _judge(db: AsyncSession, request: Request) -> Judge:
     return judge
 
 
+def _judge_identity(request: Request) -> Identity:
+    user: Identity = request.user
+    if user.kind != "judge":
+        raise NotFound("裁判")
+    return user
+
+
+async def _seat(db: AsyncSession, request: Request, stage_id: int) -> tuple[Judge, svc.Assignment]:
+    """The signed-in judge and a stage the judge sits on."""
+    user = _judge_identity(request)
+    return await svc.seat(db, user.id, user.event_id, stage_id)
+
+
 def _sign_in(request: Request, judge: Judge) -> None:
     request.set_session(session_identity(Identity("judge", judge.id, judge.name, "judge", judge.event_id)))
 
@@ -130,8 +143,7 @@ class JudgeController(Controller):
                          stage_id: FromPath[int]) -> Template:
         """The tablet's scoring page for a stage: the whole queue and every sheet of this judge, so
         scoring goes on when the network drops (drafts and submissions wait on the device)."""
-        judge = await _judge(db, request)
-        a = await svc.assignment(db, judge, stage_id)
+        judge, a = await _seat(db, request, stage_id)
         data = {"judge": {"id": judge.id, "number": judge.number}, "stage": {"id": a.stage.id, "name": a.stage.name},
                 "criteria": _criteria(a), "sheets": await svc.sheets_for_tablet(db, judge, a),
                 "signed_off": await svc.is_signed_off(db, a.stage.id)}
@@ -146,8 +158,7 @@ class JudgeController(Controller):
     async def api_read_sheet(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],
                              entry_id: FromPath[int]) -> dict[str, Any]:
         """The judge's own sheet for an entry: criteria, state, version and marks."""
-        judge = await _judge(db, request)
-        a = await svc.assignment(db, judge, stage_id)
+        judge, a = await _seat(db, request, stage_id)
         return {**asdict(await svc.read_sheet(db, judge, a, entry_id)), "criteria": _criteria(a)}
 
     @put("/api/judge/stages/{stage_id:int}/entries/{entry_id:int}", tags=["judging"])
@@ -155,10 +166,10 @@ class JudgeController(Controller):
                               entry_id: FromPath[int], data: JSONBody[SheetWrite]) -> dict[str, Any]:
         """Save a draft (`submit: false`) or submit the sheet. Send a fresh `key` per change and the same key
         when retrying; `base_version` is the version the change was made on (409 if the sheet moved on)."""
-        judge = await _judge(db, request)
-        a = await svc.assignment(db, judge, stage_id)
-        outcome = await svc.write_sheet(db, judge, a, entry_id, data.marks, base_version=data.base_version,
-                                        submit=data.submit, key=data.key, device=data.device or _device(request))
+        user = _judge_identity(request)
+        outcome = await svc.write_sheet(db, user.id, user.event_id, stage_id, entry_id, data.marks,
+                                        base_version=data.base_version, submit=data.submit, key=data.key,
+                                        device=data.device or _device(request))
         return {**outcome.as_dict(), "replayed": outcome.replayed}
 
 
@@ -175,8 +186,7 @@ class ChiefController(Controller):
     include_in_schema = False
 
     async def _chief(self, db: AsyncSession, request: Request, stage_id: int) -> tuple[Judge, svc.Assignment]:
-        judge = await _judge(db, request)
-        a = await svc.assignment(db, judge, stage_id)
+        judge, a = await _seat(db, request, stage_id)
         if not a.is_chief:
             raise NotFound("裁判长控制台")
         return judge, a

@@ -6,10 +6,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import delete, func, text
+from sqlalchemy import JSON, DateTime, bindparam, delete, func, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -79,21 +79,31 @@ class Assignment:
         return next(s for s in self.scheme.stages if s.key == self.stage.key).criteria
 
 
+_SEATS = (select(Stage, Round, Track, PanelMember.is_chief).join(Panel, Panel.stage_id == Stage.id)
+          .join(PanelMember, PanelMember.panel_id == Panel.id).join(Round, Round.id == Stage.round_id)
+          .join(Track, Track.id == Round.track_id))
+_SEAT = _SEATS.add_columns(Judge).join(Judge, Judge.id == PanelMember.judge_id).where(
+    Judge.id == bindparam("judge"), Judge.event_id == bindparam("event"), Stage.id == bindparam("stage"))
+
+
 async def assignments(session: AsyncSession, judge: Judge) -> list[Assignment]:
-    rows = (await session.exec(
-        select(Stage, Round, Track, PanelMember.is_chief).join(Panel, Panel.stage_id == Stage.id)
-        .join(PanelMember, PanelMember.panel_id == Panel.id).join(Round, Round.id == Stage.round_id)
-        .join(Track, Track.id == Round.track_id).where(PanelMember.judge_id == judge.id)
-        .order_by(Track.id, Round.seq, Stage.seq))).all()
+    rows = (await session.exec(_SEATS.where(PanelMember.judge_id == judge.id)
+                               .order_by(Track.id, Round.seq, Stage.seq))).all()
     return [Assignment(stage, round_, track, events.scheme_of(round_), chief)
             for stage, round_, track, chief in rows]
 
 
-async def assignment(session: AsyncSession, judge: Judge, stage_id: int) -> Assignment:
-    found = next((a for a in await assignments(session, judge) if a.stage.id == stage_id), None)
-    if found is None:
+async def seat(session: AsyncSession, judge_id: int, event_id: int, stage_id: int) -> tuple[Judge, Assignment]:
+    """A judge of the event and a stage the judge sits on, in one query."""
+    row = (await session.exec(_SEAT, params={"judge": judge_id, "event": event_id, "stage": stage_id})).first()
+    if row is None:
         raise NotFound("您所在裁判组的评分环节")
-    return found
+    stage, round_, track, chief, judge = row
+    return judge, Assignment(stage, round_, track, events.scheme_of(round_), chief)
+
+
+async def assignment(session: AsyncSession, judge: Judge, stage_id: int) -> Assignment:
+    return (await seat(session, judge.id, judge.event_id, stage_id))[1]
 
 
 @dataclass(frozen=True)
@@ -138,20 +148,142 @@ async def sheets_for_tablet(session: AsyncSession, judge: Judge, a: Assignment) 
     return out
 
 
-async def _scorable_entry(session: AsyncSession, judge: Judge, a: Assignment, entry_id: int) -> tuple[Entry, bool]:
-    """The entry, if this judge may score it, and whether the stage is signed off (one query)."""
-    recused = select(Recusal.id).where(Recusal.judge_id == judge.id, Recusal.entry_id == Entry.id).exists()
-    signed = select(StageSignoff.id).where(StageSignoff.stage_id == a.stage.id).exists()
-    row = (await session.exec(select(Entry, recused, signed).where(Entry.id == entry_id))).first()
-    if row is None or row[0].track_id != a.track.id or row[0].blind_code is None or row[1]:
-        raise NotFound("选手")  # a recused judge is not even told that the entry exists
-    entry, _, signed_off = row
-    if entry.status in ("withdrawn", "disqualified"):
-        raise Conflict("该选手已退赛或被取消资格，不能评分")
-    return entry, signed_off
-
-
 # --- score sheets -----------------------------------------------------------------------------------
+# Every station submits at the end of each performance, so a write is a few statements built once:
+# one read (the judge's seat, the entry, the sheet, an earlier request with the same key; no
+# locks), one that claims the sheet at the version it was based on and stores the request and the
+# marks, and last the entry's lock, its recompute and the ledger, so that locks are held only for
+# the end of the transaction.
+
+_CONTEXT = (
+    select(Judge.number.label("judge_number"), Judge.name.label("judge_name"), Stage.key.label("stage_key"),
+           Round.id.label("round_id"), events.SCHEME_DIGEST.label("scheme_digest"), Track.id.label("track_id"),
+           Track.event_id, Entry.id.label("entry_id"), Entry.bib, Entry.blind_code, Entry.status,
+           select(Recusal.id).where(Recusal.judge_id == Judge.id, Recusal.entry_id == Entry.id)
+           .exists().label("recused"),
+           select(StageSignoff.id).where(StageSignoff.stage_id == Stage.id).exists().label("signed_off"),
+           Sheet.id.label("sheet_id"), Sheet.state, Sheet.version, Sheet.draft, Sheet.submitted_at,
+           Sheet.reopen_reason, SheetRequest.judge_id.label("replay_judge"), SheetRequest.outcome)
+    .select_from(Judge)
+    .join(PanelMember, PanelMember.judge_id == Judge.id)
+    .join(Panel, (Panel.id == PanelMember.panel_id) & (Panel.stage_id == bindparam("stage")))
+    .join(Stage, Stage.id == Panel.stage_id).join(Round, Round.id == Stage.round_id)
+    .join(Track, Track.id == Round.track_id)
+    .outerjoin(Entry, (Entry.id == bindparam("entry")) & (Entry.track_id == Track.id))
+    .outerjoin(Sheet, (Sheet.entry_id == Entry.id) & (Sheet.stage_id == Stage.id) & (Sheet.judge_id == Judge.id))
+    .outerjoin(SheetRequest, SheetRequest.key == bindparam("key"))
+    .where(Judge.id == bindparam("judge"), Judge.event_id == bindparam("event")))
+
+# The sheet claimed (created, or moved on from the version the change was based on: its row stays
+# locked to the commit), the request's outcome and the marks, in one statement; no row if the
+# sheet had moved on.
+_CLAIM_TAIL = """,
+    request as (
+        insert into sheet_request (key, judge_id, sheet_id, outcome, at)
+        select :key, :judge, id, json_build_object('sheet_id', id, 'state', state, 'version', version), :now
+        from sheet),
+    marks as (
+        insert into mark (sheet_id, criterion, value)
+        select sheet.id, m.criterion, m.value
+        from sheet, unnest(cast(:criteria as varchar[]), cast(:values as numeric[])) as m (criterion, value))
+    select id from sheet"""
+_SHEET_PARAMS = (bindparam("draft", type_=JSON), bindparam("now", type_=DateTime(timezone=True)),
+                 bindparam("submitted_at", type_=DateTime(timezone=True)))
+_CLAIM_NEW = text("""
+    with sheet as (
+        insert into sheet (stage_id, entry_id, judge_id, state, version, draft, updated_at, submitted_at,
+                           reopen_reason)
+        values (:stage, :entry, :judge, :state, 1, :draft, :now, :submitted_at, :reopen_reason)
+        on conflict (stage_id, entry_id, judge_id) do nothing
+        returning id, state, version)""" + _CLAIM_TAIL).bindparams(*_SHEET_PARAMS)
+_CLAIM_NEXT = text("""
+    with sheet as (
+        update sheet set version = version + 1, state = :state, draft = :draft, updated_at = :now,
+                         submitted_at = :submitted_at, reopen_reason = :reopen_reason
+        where id = :sheet and version = :base
+        returning id, state, version)""" + _CLAIM_TAIL).bindparams(*_SHEET_PARAMS)
+_OLD_MARKS = delete(Mark).where(Mark.sheet_id == bindparam("sheet")).returning(Mark.criterion, Mark.value)
+# NO KEY UPDATE: it queues recomputes of one entry but not the key-share locks that the foreign
+# keys of new sheets take on the entry (a plain FOR UPDATE would deadlock two submissions)
+_LOCK_ENTRY = select(Entry.id).where(Entry.id == bindparam("entry")).with_for_update(key_share=True)
+_RESULT = ("round_id", "entry_id", "status", "total", "stage_totals", "criteria", "computed_at")
+_result = insert(Result).values({c: bindparam(c, type_=Result.__table__.c[c].type) for c in _RESULT})
+_STORE_RESULT = select(func.pg_notify(bindparam("channel"), bindparam("message"))).select_from(
+    _result.on_conflict_do_update(index_elements=["round_id", "entry_id"],
+                                  set_={c: _result.excluded[c] for c in _RESULT[2:]})
+    .returning(Result.id).cte("stored"))
+
+
+@dataclass(frozen=True)
+class SheetContext:
+    """A judge's seat in a stage, an entry the judge may score there, the judge's sheet for it (if
+    any: `sheet_id` None, version 0), and the outcome of an earlier request with the same
+    idempotency key (if any)."""
+
+    judge_id: int
+    judge_number: str
+    judge_name: str
+    stage_id: int
+    stage_key: str
+    round_id: int
+    scheme: scoring.Scheme
+    track_id: int
+    event_id: int
+    entry_id: int
+    bib: str
+    blind_code: str
+    status: str
+    signed_off: bool
+    sheet_id: int | None
+    state: str | None
+    version: int
+    draft: dict
+    submitted_at: datetime | None
+    reopen_reason: str | None
+    replay: WriteOutcome | None
+
+    @property
+    def criteria(self) -> tuple:
+        return next(s for s in self.scheme.stages if s.key == self.stage_key).criteria
+
+    @property
+    def actor(self) -> str:
+        return _actor(self.judge_id, self.judge_number, self.judge_name)
+
+    def require_open(self) -> None:
+        if self.status in ("withdrawn", "disqualified"):
+            raise Conflict("该选手已退赛或被取消资格，不能评分")
+
+    def require_version(self, base_version: int) -> None:
+        if self.version != base_version:
+            raise Conflict(f"评分表已在另一台设备上更新（当前版本 {self.version}，您的版本 {base_version}），"
+                           "请刷新后再改")
+        if self.state == "submitted":
+            raise Conflict("评分表已提交并锁定，只有裁判长可以退回修改")
+
+
+async def sheet_context(session: AsyncSession, judge_id: int, event_id: int, stage_id: int, entry_id: int,
+                        key: str = "") -> SheetContext:
+    """One query. A stage the judge does not sit on is not found; nor is an entry outside its
+    track, one not yet drawn, or one the judge is recused from (a recused judge is not even told
+    that it exists)."""
+    connection = await session.connection()
+    row = (await connection.execute(_CONTEXT, {"judge": judge_id, "event": event_id, "stage": stage_id,
+                                               "entry": entry_id, "key": key})).first()
+    if row is None:
+        raise NotFound("您所在裁判组的评分环节")
+    if row.entry_id is None or row.blind_code is None or row.recused:
+        raise NotFound("选手")
+    replay = None
+    if row.outcome is not None:
+        if row.replay_judge != judge_id:
+            raise Conflict("请求编号已被使用")
+        replay = WriteOutcome(**row.outcome, replayed=True)
+    scheme = await events.round_scheme(session, row.round_id, row.scheme_digest)
+    return SheetContext(judge_id, row.judge_number, row.judge_name, stage_id, row.stage_key, row.round_id, scheme,
+                        row.track_id, row.event_id, row.entry_id, row.bib, row.blind_code, row.status,
+                        row.signed_off, row.sheet_id, row.state, row.version or 0, row.draft or {},
+                        row.submitted_at, row.reopen_reason, replay)
 
 
 @dataclass(frozen=True)
@@ -166,23 +298,16 @@ class SheetView:
 
 
 async def read_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_id: int) -> SheetView:
-    entry, signed = await _scorable_entry(session, judge, a, entry_id)
-    sheet = await _sheet(session, a.stage.id, entry.id, judge.id)
-    if sheet is None:
-        return SheetView(None, entry.blind_code, "not_started", 0, {}, signed)
-    marks = await _marks(session, sheet) if sheet.state == "submitted" else dict(sheet.draft)
-    return SheetView(sheet.id, entry.blind_code, sheet.state, sheet.version, marks, signed, sheet.reopen_reason)
+    ctx = await sheet_context(session, judge.id, judge.event_id, a.stage.id, entry_id)
+    ctx.require_open()
+    if ctx.sheet_id is None:
+        return SheetView(None, ctx.blind_code, "not_started", 0, {}, ctx.signed_off)
+    marks = await _marks(session, ctx.sheet_id) if ctx.state == "submitted" else dict(ctx.draft)
+    return SheetView(ctx.sheet_id, ctx.blind_code, ctx.state, ctx.version, marks, ctx.signed_off, ctx.reopen_reason)
 
 
-async def _sheet(session: AsyncSession, stage_id: int, entry_id: int, judge_id: int, lock: bool = False):
-    stmt = select(Sheet).where(Sheet.stage_id == stage_id, Sheet.entry_id == entry_id, Sheet.judge_id == judge_id)
-    if lock:  # re-read after waiting for the lock: another transaction may have changed the row
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return (await session.exec(stmt)).first()
-
-
-async def _marks(session: AsyncSession, sheet: Sheet) -> dict[str, str]:
-    rows = (await session.exec(select(Mark).where(Mark.sheet_id == sheet.id))).all()
+async def _marks(session: AsyncSession, sheet_id: int) -> dict[str, str]:
+    rows = (await session.exec(select(Mark).where(Mark.sheet_id == sheet_id))).all()
     return {m.criterion: _plain(m.value) for m in rows}
 
 
@@ -232,86 +357,83 @@ class WriteOutcome:
         return {"sheet_id": self.sheet_id, "state": self.state, "version": self.version}
 
 
-async def write_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_id: int, raw: dict[str, object], *,
-                      base_version: int, submit: bool, key: str, device: str = "", actor: str | None = None
-                      ) -> WriteOutcome:
+async def write_sheet(session: AsyncSession, judge_id: int, event_id: int, stage_id: int, entry_id: int,
+                      raw: dict[str, object], *, base_version: int, submit: bool, key: str, device: str = "",
+                      actor: str | None = None) -> WriteOutcome:
     """Save a draft or submit a sheet: idempotent by `key`, checked against `base_version`,
     ledgered, and (on submission) recomputing the entry's result — all in one transaction."""
     if not key or len(key) > 64:
         raise InputError("缺少请求编号（idempotency key）", "key")
-    if replay := await _replay(session, judge, key):
-        return replay
-    entry, signed = await _scorable_entry(session, judge, a, entry_id)
-    if signed:
+    ctx = await sheet_context(session, judge_id, event_id, stage_id, entry_id, key)
+    if ctx.replay:
+        return ctx.replay
+    ctx.require_open()
+    if ctx.signed_off:
         raise Conflict("本环节已由裁判长签字确认，不能再修改")
-    marks = check_marks(a.criteria, raw, complete=submit)
-    # Lock the entry, then the sheet (always in this order): submissions for one entry queue up,
-    # so each recomputes the result from every mark committed before it.
-    await session.exec(select(Entry.id).where(Entry.id == entry.id).with_for_update())
-    sheet = await _locked_sheet(session, a.stage.id, entry.id, judge.id)
-    if replay := await _replay(session, judge, key):  # a twin of this request committed while we waited
-        return replay
-    if sheet.version != base_version:
-        raise Conflict(f"评分表已在另一台设备上更新（当前版本 {sheet.version}，您的版本 {base_version}），请刷新后再改")
-    if sheet.state == "submitted":
-        raise Conflict("评分表已提交并锁定，只有裁判长可以退回修改")
-    sheet.version += 1
-    sheet.updated_at = utcnow()
-    change = None
+    marks = check_marks(ctx.criteria, raw, complete=submit)
+    ctx.require_version(base_version)
+    old = await _old_marks(session, ctx) if submit else {}
+    sheet_id = await _claim(session, ctx, key, marks, submit)
+    if sheet_id is None:  # the sheet moved on after it was read: a twin of this request, or another device
+        return await _refused(session, ctx, key, base_version)
+    outcome = WriteOutcome(sheet_id, "submitted" if submit else ctx.state or "draft", base_version + 1)
     if submit:
-        change = await _submit(session, sheet, marks, a, entry, judge)
-    else:
-        sheet.draft = {k: _plain(v) for k, v in marks.items()}  # a reopened sheet stays reopened
-    session.add(sheet)
-    outcome = WriteOutcome(sheet.id, sheet.state, sheet.version)
-    session.add(SheetRequest(key=key, judge_id=judge.id, sheet_id=sheet.id, outcome=outcome.as_dict()))
-    if change is not None:  # last before the commit: the ledger's lock is held only from here to there
-        await session.flush()
-        await ledger.append(session, event_id=a.track.event_id, actor=actor or actor_of(judge), device=device,
-                            action="sheet.submit", subject=f"sheet:{sheet.id}", payload=change)
+        await recompute_entry(session, ctx.round_id, ctx.scheme, ctx.entry_id, ctx.bib, ctx.status, ctx.track_id)
+        # last before the commit: the ledger's head stays locked from here to there
+        await ledger.append(session, event_id=ctx.event_id, actor=actor or ctx.actor, device=device,
+                            action="sheet.submit", subject=f"sheet:{sheet_id}",
+                            payload={"stage": ctx.stage_key, "entry": ctx.bib, "judge": ctx.judge_number,
+                                     "old": old, "new": {k: _plain(v) for k, v in marks.items()},
+                                     "version": outcome.version})
     await session.commit()
     return outcome
 
 
-async def _replay(session: AsyncSession, judge: Judge, key: str) -> WriteOutcome | None:
-    done = (await session.exec(select(SheetRequest).where(SheetRequest.key == key)
-                               .execution_options(populate_existing=True))).first()
-    if done is None:
-        return None
-    if done.judge_id != judge.id:
-        raise Conflict("请求编号已被使用")
-    return WriteOutcome(**done.outcome, replayed=True)
+async def _old_marks(session: AsyncSession, ctx: SheetContext) -> dict[str, str]:
+    """A reopened sheet's marks, removed for the new ones (for the ledger: old → new)."""
+    if ctx.submitted_at is None:
+        return {}
+    connection = await session.connection()
+    rows = await connection.execute(_OLD_MARKS, {"sheet": ctx.sheet_id})
+    return {criterion: _plain(value) for criterion, value in rows}
 
 
-async def _locked_sheet(session: AsyncSession, stage_id: int, entry_id: int, judge_id: int) -> Sheet:
-    """The judge's sheet, locked: created now (the common case: one statement), or the one there
-    already, perhaps created by a concurrent request a moment ago."""
-    new = insert(Sheet).values(stage_id=stage_id, entry_id=entry_id, judge_id=judge_id, state="draft", version=0,
-                               draft={}, updated_at=utcnow())
-    created = (await session.exec(new.on_conflict_do_nothing().returning(Sheet))).scalars().first()
-    return created or await _sheet(session, stage_id, entry_id, judge_id, lock=True)
+async def _claim(session: AsyncSession, ctx: SheetContext, key: str, marks: dict[str, Decimal],
+                 submit: bool) -> int | None:
+    """Write the sheet if it is still at the version read, with the request and the marks (on
+    submission); its id, or None if another transaction got there first."""
+    now = utcnow()
+    values = {"state": "submitted", "draft": {}, "submitted_at": now, "reopen_reason": None} if submit else \
+        {"state": ctx.state or "draft", "draft": {k: _plain(v) for k, v in marks.items()},  # reopened stays so
+         "submitted_at": ctx.submitted_at, "reopen_reason": ctx.reopen_reason}
+    submitted = marks if submit else {}
+    params = {**values, "now": now, "key": key, "judge": ctx.judge_id, "criteria": list(submitted),
+              "values": list(submitted.values())}
+    connection = await session.connection()
+    if ctx.sheet_id is None:
+        result = await connection.execute(_CLAIM_NEW, {**params, "stage": ctx.stage_id, "entry": ctx.entry_id})
+    else:
+        result = await connection.execute(_CLAIM_NEXT, {**params, "sheet": ctx.sheet_id, "base": ctx.version})
+    return result.scalar()
+
+
+async def _refused(session: AsyncSession, ctx: SheetContext, key: str, base_version: int) -> WriteOutcome:
+    """Read again (the claim waited for the other transaction to end): a twin of this request is
+    answered as the first was; anything else is a conflict."""
+    await session.rollback()  # a reopened sheet's old marks may have been removed: put them back
+    again = await sheet_context(session, ctx.judge_id, ctx.event_id, ctx.stage_id, ctx.entry_id, key)
+    if again.replay:
+        return again.replay
+    again.require_version(base_version)
+    raise Conflict("评分表刚被更新，请刷新后再改")
 
 
 def actor_of(judge: Judge) -> str:
-    return f"judge:{judge.id} {judge.number} {judge.name}"
+    return _actor(judge.id, judge.number, judge.name)
 
 
-async def _submit(session: AsyncSession, sheet: Sheet, marks: dict[str, Decimal], a: Assignment, entry: Entry,
-                  judge: Judge) -> dict:
-    """Store the marks and recompute the entry's result; returns the change for the ledger."""
-    old: dict[str, str] = {}
-    if sheet.submitted_at is not None:  # a reopened sheet: its marks are replaced (a new one has none)
-        old = await _marks(session, sheet)
-        await session.exec(delete(Mark).where(Mark.sheet_id == sheet.id))
-    new = {k: _plain(v) for k, v in marks.items()}
-    if marks:
-        await session.exec(insert(Mark).values([{"sheet_id": sheet.id, "criterion": k, "value": v}
-                                                for k, v in marks.items()]))
-    sheet.state, sheet.draft, sheet.submitted_at, sheet.reopen_reason = "submitted", {}, utcnow(), None
-    await recompute_entry(session, a.round, entry)
-    await announce(session, a.track.id)
-    return {"stage": a.stage.key, "entry": entry.bib, "judge": judge.number, "old": old, "new": new,
-            "version": sheet.version}
+def _actor(judge_id: int, number: str, name: str) -> str:
+    return f"judge:{judge_id} {number} {name}"
 
 
 async def reopen_sheet(session: AsyncSession, sheet_id: int, reason: str, actor: str, event_id: int) -> Sheet:
@@ -328,7 +450,7 @@ async def reopen_sheet(session: AsyncSession, sheet_id: int, reason: str, actor:
     if sheet.state != "submitted":
         raise Conflict("只有已提交的评分表可以退回")
     sheet.state, sheet.reopen_reason, sheet.version = "reopened", reason[:200], sheet.version + 1
-    sheet.draft = await _marks(session, sheet)
+    sheet.draft = await _marks(session, sheet.id)
     session.add(sheet)
     await ledger.append(session, event_id=event_id, actor=actor, device="", action="sheet.reopen",
                         subject=f"sheet:{sheet.id}", payload={"reason": reason[:200], "version": sheet.version})
@@ -348,53 +470,65 @@ def track_channel(track_id: int) -> str:
     return f"track_{track_id}"
 
 
+def _announcement(track_id: int) -> dict[str, str]:
+    return {"channel": track_channel(track_id), "message": f'{{"track": {track_id}}}'}
+
+
 async def announce(session: AsyncSession, track_id: int) -> None:
     """Tell every worker's live boards that the track changed. NOTIFY inside the transaction is
     delivered only when it commits, so no board ever shows a change that was rolled back."""
-    await session.exec(text("select pg_notify(:channel, :message)").bindparams(
-        channel=track_channel(track_id), message=f'{{"track": {track_id}}}'))
+    await session.exec(text("select pg_notify(:channel, :message)").bindparams(**_announcement(track_id)))
 
 
-async def round_marks(session: AsyncSession, round_: Round, entry_id: int | None = None) -> list[scoring.Mark]:
-    """Submitted marks of a round as the engine takes them: entries by bib, judges by number."""
-    stmt = (select(Entry.bib, Stage.key, Mark.criterion, Judge.number, Mark.value)
-            .join(Sheet, Sheet.id == Mark.sheet_id).join(Stage, Stage.id == Sheet.stage_id)
-            .join(Entry, Entry.id == Sheet.entry_id).join(Judge, Judge.id == Sheet.judge_id)
-            .where(Stage.round_id == round_.id))
-    if entry_id is not None:
-        stmt = stmt.where(Entry.id == entry_id)
-    return [scoring.Mark(*row) for row in (await session.exec(stmt)).all()]
+_ROUND_MARKS = (select(Entry.bib, Stage.key, Mark.criterion, Judge.number, Mark.value)
+                .join(Sheet, Sheet.id == Mark.sheet_id).join(Stage, Stage.id == Sheet.stage_id)
+                .join(Entry, Entry.id == Sheet.entry_id).join(Judge, Judge.id == Sheet.judge_id)
+                .where(Stage.round_id == bindparam("round")))
+_ENTRY_MARKS = _ROUND_MARKS.where(Entry.id == bindparam("entry"))
+
+
+async def round_marks(session: AsyncSession, round_id: int, entry_id: int | None = None) -> list[scoring.Mark]:
+    """Submitted marks of a round (or of one entry in it) as the engine takes them: entries by
+    bib, judges by number."""
+    connection = await session.connection()
+    rows = await connection.execute(_ROUND_MARKS if entry_id is None else _ENTRY_MARKS,
+                                    {"round": round_id, "entry": entry_id})
+    return [scoring.Mark(*row) for row in rows]
 
 
 async def export_marks(session: AsyncSession, round_: Round, anonymise: bool = False) -> str:
     """The round's submitted marks as the engine's marks CSV; `contest results compute` on it
     with the round's scheme reproduces the stored results exactly. Anonymised, judges become
     J1..Jn in the order of their numbers, the same for every sheet."""
-    marks = await round_marks(session, round_)
+    marks = await round_marks(session, round_.id)
     if anonymise:
         alias = {number: f"J{i}" for i, number in enumerate(sorted({m.judge for m in marks}), 1)}
         marks = [scoring.Mark(m.entry, m.stage, m.criterion, alias[m.judge], m.value) for m in marks]
     return scoring.write_marks_csv(sorted(marks, key=lambda m: (m.entry, m.stage, m.criterion, m.judge)))
 
 
-async def recompute_entry(session: AsyncSession, round_: Round, entry: Entry) -> Result:
-    scheme = events.scheme_of(round_)
-    marks = await round_marks(session, round_, entry.id)
-    (figures,) = scoring.compute(scheme, marks, {entry.bib: entry.status})
-    values = {"status": figures.status, "total": None if figures.total is None else str(figures.total),
-              "stage_totals": {k: str(v) for k, v in figures.stage_totals.items()},
-              "criteria": {s: {c: str(v) for c, v in cs.items()} for s, cs in figures.criteria.items()},
-              "computed_at": utcnow()}
-    stmt = insert(Result).values(round_id=round_.id, entry_id=entry.id, **values)
-    await session.exec(stmt.on_conflict_do_update(index_elements=["round_id", "entry_id"], set_=values))
-    return Result(round_id=round_.id, entry_id=entry.id, **values)
+async def recompute_entry(session: AsyncSession, round_id: int, scheme: scoring.Scheme, entry_id: int, bib: str,
+                          status: str, track_id: int) -> None:
+    """Store the entry's result computed afresh from its marks, under the entry's lock: the
+    marks are read after it is granted, so of two submissions for one entry the later sees the
+    earlier's marks, and the last result stored counts every mark committed. The track's boards
+    are told in the same statement."""
+    connection = await session.connection()
+    await connection.execute(_LOCK_ENTRY, {"entry": entry_id})
+    (figures,) = scoring.compute(scheme, await round_marks(session, round_id, entry_id), {bib: status})
+    await connection.execute(_STORE_RESULT, {
+        "round_id": round_id, "entry_id": entry_id, "status": figures.status,
+        "total": None if figures.total is None else str(figures.total),
+        "stage_totals": {k: str(v) for k, v in figures.stage_totals.items()},
+        "criteria": {s: {c: str(v) for c, v in cs.items()} for s, cs in figures.criteria.items()},
+        "computed_at": utcnow(), **_announcement(track_id)})
 
 
 async def compute_round(session: AsyncSession, round_: Round) -> list[scoring.EntryResult]:
     """Ranks, totals and awards of a round, computed afresh by the engine from its marks."""
     statuses = dict((await session.exec(select(Entry.bib, Entry.status).join(Track).join(Round)
                                         .where(Round.id == round_.id, Entry.blind_code.is_not(None)))).all())
-    return scoring.compute(events.scheme_of(round_), await round_marks(session, round_), statuses)
+    return scoring.compute(events.scheme_of(round_), await round_marks(session, round_.id), statuses)
 
 
 # --- the chief judge's console ---------------------------------------------------------------------
@@ -435,7 +569,7 @@ async def progress(session: AsyncSession, stage: Stage, track: Track) -> Progres
 
 
 async def consistency(session: AsyncSession, round_: Round) -> scoring.Consistency:
-    return scoring.judge_consistency(events.scheme_of(round_), await round_marks(session, round_))
+    return scoring.judge_consistency(events.scheme_of(round_), await round_marks(session, round_.id))
 
 
 async def draw_recheck(session: AsyncSession, stage: Stage, round_: Round, drawn_by: str) -> RecheckDraw:
@@ -507,14 +641,16 @@ async def enter_paper(session: AsyncSession, scorer: str, judge: Judge, a: Assig
     submitted as the judge's sheet; when they differ, the differences are listed and nothing counts."""
     if pass_no not in (1, 2):
         raise InputError("录入遍次应为1或2", "pass_no")
-    entry, _ = await _scorable_entry(session, judge, a, entry_id)
+    ctx = await sheet_context(session, judge.id, judge.event_id, a.stage.id, entry_id)
+    ctx.require_open()
     marks = {k: _plain(v) for k, v in check_marks(a.criteria, raw, complete=True).items()}
     passes = {p.pass_no: p for p in (await session.exec(select(PaperEntry).where(
-        PaperEntry.stage_id == a.stage.id, PaperEntry.entry_id == entry.id, PaperEntry.judge_id == judge.id))).all()}
+        PaperEntry.stage_id == a.stage.id, PaperEntry.entry_id == ctx.entry_id,
+        PaperEntry.judge_id == judge.id))).all()}
     other = passes.get(3 - pass_no)
     if other is not None and other.scorer == scorer:
         raise InputError("两遍录入须由两名不同的录分员完成", "scorer")
-    values = {"stage_id": a.stage.id, "entry_id": entry.id, "judge_id": judge.id, "pass_no": pass_no,
+    values = {"stage_id": a.stage.id, "entry_id": ctx.entry_id, "judge_id": judge.id, "pass_no": pass_no,
               "scorer": scorer, "marks": marks, "at": utcnow()}
     await session.exec(insert(PaperEntry).values(**values).on_conflict_do_update(
         index_elements=["stage_id", "entry_id", "judge_id", "pass_no"], set_=values))
@@ -526,9 +662,8 @@ async def enter_paper(session: AsyncSession, scorer: str, judge: Judge, a: Assig
     if differences:
         await session.commit()
         return PaperOutcome("mismatch", differences)
-    sheet = await _sheet(session, a.stage.id, entry.id, judge.id)
-    await write_sheet(session, judge, a, entry.id, marks, base_version=sheet.version if sheet else 0, submit=True,
-                      key=f"paper-{a.stage.id}-{entry.id}-{judge.id}-{secrets.token_hex(8)}",
+    await write_sheet(session, judge.id, judge.event_id, a.stage.id, ctx.entry_id, marks, base_version=ctx.version,
+                      submit=True, key=f"paper-{a.stage.id}-{ctx.entry_id}-{judge.id}-{secrets.token_hex(8)}",
                       device=f"paper:{other.scorer}+{scorer}",
                       actor=f"scorer:{other.scorer}+{scorer} for {judge.number}")
     return PaperOutcome("accepted", [])

@@ -317,28 +317,6 @@ class Load:
                 + (f"  errors {errors}" if errors else ""))
 
 
-def postgres_pid(database: benchkit.Database) -> int:
-    return int((database.folder / "pgdata" / "postmaster.pid").read_text().split()[0])
-
-
-def postgres_cpu(database: benchkit.Database) -> float:
-    """CPU seconds of PostgreSQL so far: the postmaster and its live children, plus the children it
-    has reaped (backends of closed connections, autovacuum workers), so that none goes missing."""
-    pid, total = postgres_pid(database), 0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(entry) == pid:
-                total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
-            elif int(fields[1]) == pid:
-                total += int(fields[11]) + int(fields[12])
-    return total / benchkit.TICKS
-
-
 def settle(server: benchkit.Running, timeout: float = 60) -> None:
     """Wait until the server is idle (under 5 % of a core for half a second)."""
     deadline, last = time.monotonic() + timeout, server.cpu_seconds()
@@ -353,13 +331,13 @@ def settle(server: benchkit.Running, timeout: float = 60) -> None:
 def wrk(url: str, script: Path, connections: int, seconds: int, server: benchkit.Running,
         database: benchkit.Database) -> Load:
     settle(server)  # requests still queued when the last wrk stopped are served before this run starts
-    cpu, db_cpu, (busy, _) = server.cpu_seconds(), postgres_cpu(database), benchkit.machine_cpu()
+    cpu, db_cpu, (busy, _) = server.cpu_seconds(), benchkit.postgres_cpu(database), benchkit.machine_cpu()
     children = os.times()
     out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
                           "--timeout", "60s",
                           "-s", str(script), url], capture_output=True, text=True, check=True).stdout
     after = os.times()
-    cpu, db_cpu = server.cpu_seconds() - cpu, postgres_cpu(database) - db_cpu
+    cpu, db_cpu = server.cpu_seconds() - cpu, benchkit.postgres_cpu(database) - db_cpu
     busy2, _ = benchkit.machine_cpu()
     wrk_cpu = (after.children_user + after.children_system) - (children.children_user + children.children_system)
     wall = after.elapsed - children.elapsed

@@ -350,7 +350,6 @@ def _cpu(pids: list[int]) -> float:
 async def fan_out(label: str, server, path: str, change, args, database) -> dict:
     """Open the streams, then apply the changes one at a time; per change, the delivery times and
     where the CPU went between the COMMIT and the last arrival (server, PostgreSQL, the clients)."""
-    import bench_leaderboard as bl
     import benchkit
 
     clients = Clients(server.url, path, args.connections, args.clients, change.needles, args.batch)
@@ -367,14 +366,14 @@ async def fan_out(label: str, server, path: str, change, args, database) -> dict
             stop = asyncio.Event()
             sampler = asyncio.create_task(benchkit.sample_backends(database.libpq, stop, every=0.02))
             await asyncio.sleep(0.05)
-            cpu = (server.cpu_seconds(), bl.postgres_cpu(database), _cpu(client_pids), benchkit.machine_cpu()[0])
+            cpu = (server.cpu_seconds(), benchkit.postgres_cpu(database), _cpu(client_pids), benchkit.machine_cpu()[0])
             started, took = await change.commit(k)
             arrivals, shows, errors = await clients.report(k + 1, args.wait)
             stop.set()
             samples, seen = await sampler
             got = sorted((a - started) * 1000 for a in arrivals if a is not None)
             last = max(a for a in arrivals if a is not None) if got else time.monotonic()
-            used = [server.cpu_seconds() - cpu[0], bl.postgres_cpu(database) - cpu[1],
+            used = [server.cpu_seconds() - cpu[0], benchkit.postgres_cpu(database) - cpu[1],
                     _cpu(client_pids) - cpu[2], benchkit.machine_cpu()[0] - cpu[3]]
             server_cpu.append(used[0])
             missed += len(arrivals) - len(got)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import pstats
 import random
@@ -46,48 +47,65 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import benchkit
-import httpx
 
 GOAL_MS = 100.0
-KEEPALIVE = 4.0  # seconds: a client drops an idle connection before uvicorn does (after 5 s), or a request
-#                  sent as the server closes the connection dies with a reset (clients wait at the barrier)
 
 
-async def _drive(clients: list[httpx.AsyncClient], requests, warmup: int, per_client: int, think_ms: int):
-    """Every client sends its requests one after another, all clients at once (with think_ms, each
-    waits a random 0.5–1.5 × think_ms after an answer); returns the measured latencies (ms), the
-    wall time of the measured phase and the count of each status."""
+@dataclass(frozen=True)
+class Shape:
+    """How the judges send: closed loop, paced (think_ms) or in bursts (burst_gap_ms)."""
+
+    think_ms: int = 0
+    burst_gap_ms: int = 0
+
+    def __str__(self) -> str:
+        if self.burst_gap_ms:
+            return f"in bursts (every judge at the same instant, {self.burst_gap_ms} ms after the last answer)"
+        return f"paced, think {self.think_ms} ms" if self.think_ms else "closed loop"
+
+
+async def _drive(clients: list[benchkit.KeepAlive], requests, warmup: int, per_client: int, shape: Shape):
+    """Every client sends its requests one after another, all clients at once; returns the measured
+    latencies (ms), the wall time of the measured phase and the count of each status. Paced, each
+    client waits a random 0.5–1.5 × think_ms after an answer; in bursts, every client waits for the
+    last answer of the burst, then all send together after burst_gap_ms."""
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
-    barrier = asyncio.Barrier(len(clients) + 1)
+    start_line = asyncio.Barrier(len(clients) + 1)
+    bursts = asyncio.Barrier(len(clients))
 
-    async def client_run(i: int, client: httpx.AsyncClient) -> None:
+    async def client_run(i: int, client: benchkit.KeepAlive) -> None:
         pace = random.Random(i)
         for n in range(warmup + per_client):
-            if think_ms and n > warmup:
-                await asyncio.sleep(pace.uniform(0.5, 1.5) * think_ms / 1000)
             if n == warmup:
-                await barrier.wait()
+                await start_line.wait()
+            if shape.burst_gap_ms:
+                await bursts.wait()
+                await asyncio.sleep(shape.burst_gap_ms / 1000)
+            elif shape.think_ms and n > warmup:
+                await asyncio.sleep(pace.uniform(0.5, 1.5) * shape.think_ms / 1000)
             method, url, body = requests(i, n)
-            start = time.perf_counter()
+            started = time.perf_counter()
             try:
-                response = await client.request(method, url, json=body)
-            except httpx.TransportError as exc:  # counted as status 0; the run goes on
+                status, answer = await client.request(method, url, json.dumps(body).encode())
+            except (OSError, asyncio.IncompleteReadError) as exc:  # counted as status 0; the run goes on
                 statuses[0] += 1
                 print(f"  ! {method} {url}: {exc!r}", file=sys.stderr)
+                await client.close()
                 continue
-            elapsed = (time.perf_counter() - start) * 1000
-            statuses[response.status_code] += 1
+            elapsed = (time.perf_counter() - started) * 1000
+            statuses[status] += 1
             if n >= warmup:
                 latencies.append(elapsed)
-            if response.status_code >= 300 and statuses[response.status_code] <= 3:
-                print(f"  ! {method} {url}: {response.status_code} {response.text[:200]}", file=sys.stderr)
+            if status >= 300 and statuses[status] <= 3:
+                print(f"  ! {method} {url}: {status} {answer[:200]!r}", file=sys.stderr)
 
     tasks = [asyncio.create_task(client_run(i, c)) for i, c in enumerate(clients)]
-    await barrier.wait()
+    await start_line.wait()
     start = time.perf_counter()
     await asyncio.gather(*tasks)
     return latencies, time.perf_counter() - start, statuses
@@ -98,11 +116,11 @@ def half_point_marks(rng: random.Random, criteria: list[dict]) -> dict[str, str]
 
 
 async def bench_product(base: str, contest: benchkit.Contest, judges: int, warmup: int, per_judge: int,
-                        order: str, think_ms: int):
+                        order: str, shape: Shape):
     numbers = sorted(contest.pins)[:judges]
-    options = {"timeout": 120, "limits": httpx.Limits(max_connections=1, keepalive_expiry=KEEPALIVE)}
-    clients = await asyncio.gather(*(benchkit.signed_in_client(base, contest, n, **options) for n in numbers))
+    clients = await asyncio.gather(*(benchkit.signed_in_client(base, contest, n) for n in numbers))
     rngs = [random.Random(f"bench-{n}") for n in numbers]
+
     def request(i: int, n: int):
         stage_id, entries = contest.seats[numbers[i]]
         k = n if order == "same" or n < warmup else warmup + (n - warmup + i) % per_judge
@@ -111,22 +129,21 @@ async def bench_product(base: str, contest: benchkit.Contest, judges: int, warmu
                             "submit": True, "key": uuid.uuid4().hex}
 
     try:
-        return await _drive(clients, request, warmup, per_judge, think_ms)
+        return await _drive(clients, request, warmup, per_judge, shape)
     finally:
-        await asyncio.gather(*(c.aclose() for c in clients))
+        await asyncio.gather(*(c.close() for c in clients))
 
 
-async def bench_baseline(base: str, clients_count: int, warmup: int, per_client: int, think_ms: int):
-    options = {"timeout": 120, "limits": httpx.Limits(max_connections=1, keepalive_expiry=KEEPALIVE)}
-    clients = [httpx.AsyncClient(base_url=base, **options) for _ in range(clients_count)]
+async def bench_baseline(base: str, clients_count: int, warmup: int, per_client: int, shape: Shape):
+    clients = [benchkit.KeepAlive(base) for _ in range(clients_count)]
 
     def request(i: int, n: int):
         return "POST", "/insert", {"judge": i + 1, "entry": n + 1, "criterion": 1, "value": "8.5"}
 
     try:
-        return await _drive(clients, request, warmup, per_client, think_ms)
+        return await _drive(clients, request, warmup, per_client, shape)
     finally:
-        await asyncio.gather(*(c.aclose() for c in clients))
+        await asyncio.gather(*(c.close() for c in clients))
 
 
 async def check_results(database: benchkit.Database) -> tuple[int, int, list[str]]:
@@ -168,14 +185,16 @@ def phase(label: str, running: benchkit.Running, database: benchkit.Database, wo
             print(f"  {label}: database backends on average ("
                   + ", ".join(f"{n / samples:.1f} {what}" for what, n in seen.most_common(6)) + ")")
 
-    cpu, mine, (busy, total), wall = (running.cpu_seconds(), time.process_time(), benchkit.machine_cpu(),
-                                      time.perf_counter())
+    cpu, pg, mine, (busy, total), wall = (running.cpu_seconds(), benchkit.postgres_cpu(database),
+                                          time.process_time(), benchkit.machine_cpu(), time.perf_counter())
     latencies, seconds, statuses = asyncio.run(go())
-    cpu, mine, wall = running.cpu_seconds() - cpu, time.process_time() - mine, time.perf_counter() - wall
+    cpu, pg, mine = running.cpu_seconds() - cpu, benchkit.postgres_cpu(database) - pg, time.process_time() - mine
+    wall = time.perf_counter() - wall
     busy2, total2 = benchkit.machine_cpu()
-    print(f"  {label}: in {wall:.1f} s the server used {cpu:.1f} CPU-s ({cpu / wall:.0%} of a core), the load"
-          f" generator (this process) {mine:.1f} CPU-s ({mine / wall:.0%}); the machine was"
-          f" {(busy2 - busy) / (total2 - total):.0%} busy")
+    per = 1000 / max(1, sum(statuses.values()))
+    print(f"  {label}: in {wall:.1f} s the server used {cpu:.1f} CPU-s ({cpu * per:.1f} ms a request), PostgreSQL"
+          f" {pg:.1f} CPU-s ({pg * per:.1f} ms), the load generator (this process) {mine:.1f} CPU-s"
+          f" ({mine * per:.2f} ms); the machine was {(busy2 - busy) / (total2 - total):.0%} busy")
     return benchkit.figures(latencies, seconds), statuses
 
 
@@ -187,18 +206,22 @@ def main() -> None:
     parser.add_argument("--criteria", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of each server")
     parser.add_argument("--order", choices=["same", "spread"], default="same")
-    parser.add_argument("--panel-size", type=int, help="judges per panel, one track each (default: one panel)")
-    parser.add_argument("--think-ms", type=int, default=0,
-                        help="paced: each judge waits 0.5–1.5 × this after an answer (0: closed loop)")
+    parser.add_argument("--panel-size", type=int, default=5,
+                        help="judges per panel, one track (station) each; --panel-size 50: one panel of all")
+    loads = parser.add_mutually_exclusive_group()
+    loads.add_argument("--think-ms", type=int, default=0,
+                       help="paced: each judge waits 0.5–1.5 × this after an answer")
+    loads.add_argument("--burst-gap-ms", type=int, default=0,
+                       help="in bursts: all judges send at the same instant, this long after the last answer")
     parser.add_argument("--profile", type=Path, help="run the product server under cProfile into this file")
     args = parser.parse_args()
     if args.profile and args.workers != 1:
         parser.error("--profile needs --workers 1")
 
+    shape = Shape(args.think_ms, args.burst_gap_ms)
     print(f"{os.cpu_count()} CPUs; {args.judges} judges × {args.entries} sheets ({args.warmup} more each to warm up),"
           f" {args.criteria} criteria; {args.workers} uvicorn worker(s) per server; order: {args.order};"
-          f" {'paced, think ' + str(args.think_ms) + ' ms' if args.think_ms else 'closed loop'};"
-          f" panels of {args.panel_size or args.judges} judges")
+          f" {shape}; panels of {args.panel_size} judges")
     started = time.perf_counter()
     database = benchkit.start_database()
     contest = benchkit.set_up_contest(database, args.entries + args.warmup, args.judges, args.criteria,
@@ -209,16 +232,15 @@ def main() -> None:
     with benchkit.baseline_server(database, args.workers, work / "baseline.log") as baseline, \
             benchkit.contest_server(database, work / "data", args.workers, work / "contest.log", profile) as product:
         base, base_status = phase("baseline", baseline, database, lambda: bench_baseline(
-            baseline.url, args.judges, args.warmup, args.entries, args.think_ms))
+            baseline.url, args.judges, args.warmup, args.entries, shape))
         prod, prod_status = phase("product", product, database, lambda: bench_product(
-            product.url, contest, args.judges, args.warmup, args.entries, args.order, args.think_ms))
+            product.url, contest, args.judges, args.warmup, args.entries, args.order, shape))
     print()
     print(base.line("baseline POST /insert"), dict(base_status))
     print(prod.line("product PUT sheet (submit)"), dict(prod_status))
     print(f"{'ratio product/baseline':<34} p50 ×{prod.p50 / base.p50:.1f}  p95 ×{prod.p95 / base.p95:.1f}  "
           f"p99 ×{prod.p99 / base.p99:.1f}  throughput ×{prod.throughput / base.throughput:.2f}")
     verdict = "met" if prod.p99 < GOAL_MS else "NOT met"
-    shape = f"paced, think {args.think_ms} ms" if args.think_ms else "closed loop"
     print(f"sheet submission p99 = {prod.p99:.1f} ms with {args.judges} concurrent judges, {shape}"
           f" (goal < {GOAL_MS:.0f} ms: {verdict})")
     sheets, results, differ = asyncio.run(check_results(database))

@@ -136,6 +136,38 @@ def baseline_server(database: Database, workers: int, log: Path):
                   {"BASELINE_DSN": database.libpq}, log, cwd=HERE, ready_path="/html")
 
 
+class KeepAlive:
+    """One bare HTTP/1.1 keep-alive connection: each request written as bytes, each answer read by
+    its Content-Length. It costs tens of microseconds of CPU per request where httpx costs about
+    two milliseconds, so the load generator, which shares the machine's cores with the server,
+    stays out of the latencies it measures."""
+
+    def __init__(self, base: str, headers: dict[str, str] | None = None) -> None:
+        host_port = base.removeprefix("http://")
+        self.host, self.port = host_port.split(":")
+        self.head = "".join(f"{k}: {v}\r\n" for k, v in {"host": host_port, **(headers or {})}.items())
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes = b"",
+                      content_type: str = "application/json") -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, int(self.port))
+        self.writer.write(f"{method} {path} HTTP/1.1\r\n{self.head}content-type: {content_type}\r\n"
+                          f"content-length: {len(body)}\r\n\r\n".encode() + body)
+        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower().split("\r\n")
+        length = next(int(line.split(":", 1)[1]) for line in head if line.startswith("content-length:"))
+        answer = await self.reader.readexactly(length)
+        if any(line.startswith("connection:") and "close" in line for line in head):
+            await self.close()
+        return int(head[0].split()[1]), answer
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+
 # --- a contest to judge ------------------------------------------------------------------------------
 
 
@@ -233,18 +265,18 @@ async def _set_up(database: Database, entries: int, judges: int, criteria: int, 
         await engine.dispose()
 
 
-async def signed_in_client(base: str, contest: Contest, number: str, **client_options) -> httpx.AsyncClient:
-    """An httpx client with its own cookie jar, signed in as the judge like a tablet; the CSRF
-    token is kept in the client's headers."""
-    client = httpx.AsyncClient(base_url=base, **client_options)
-    await client.get("/judge/login")
-    client.headers["x-csrftoken"] = client.cookies["csrftoken"]
-    response = await client.post("/api/judge/session", json={"event_code": contest.event_code, "number": number,
-                                                             "pin": contest.pins[number]})
-    if response.status_code != 200:
-        await client.aclose()
-        raise RuntimeError(f"judge {number} could not sign in: {response.status_code} {response.text}")
-    return client
+async def signed_in_client(base: str, contest: Contest, number: str) -> KeepAlive:
+    """A connection signed in as the judge, like a tablet: the session cookie and the CSRF token
+    go with every request."""
+    async with httpx.AsyncClient(base_url=base) as client:
+        await client.get("/judge/login")
+        client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+        response = await client.post("/api/judge/session", json={"event_code": contest.event_code,
+                                                                 "number": number, "pin": contest.pins[number]})
+        if response.status_code != 200:
+            raise RuntimeError(f"judge {number} could not sign in: {response.status_code} {response.text}")
+        cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+        return KeepAlive(base, {"cookie": cookies, "x-csrftoken": client.headers["x-csrftoken"]})
 
 
 # --- figures -----------------------------------------------------------------------------------------
@@ -321,6 +353,23 @@ def machine_cpu() -> tuple[float, float]:
         values = [int(v) for v in f.readline().split()[1:]]
     idle = values[3] + values[4]  # idle + iowait
     return (sum(values) - idle) / TICKS, sum(values) / TICKS
+
+
+def postgres_cpu(database: Database) -> float:
+    """CPU seconds of PostgreSQL so far: the postmaster and its live children, plus the children it
+    has reaped (backends of closed connections, autovacuum workers), so that none goes missing."""
+    pid, total = int((database.folder / "pgdata" / "postmaster.pid").read_text().split()[0]), 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = _stat(int(entry))
+            except OSError:
+                continue
+            if int(entry) == pid:
+                total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+            elif int(fields[1]) == pid:
+                total += int(fields[11]) + int(fields[12])
+    return total / TICKS
 
 
 async def sample_backends(dsn: str, stop: asyncio.Event, every: float = 0.05) -> tuple[int, Counter[str]]:

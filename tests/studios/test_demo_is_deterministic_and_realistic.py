@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from contest.studios import service as svc
 from contest.studios.models import STUDIO_LEVELS, STUDIO_TYPES, Alliance, Studio, StudioMember, StudioReport
+from tests.conftest import EMPTY_DATABASE
 from tests.studios.conftest import make_world
 
 
@@ -57,9 +58,7 @@ async def test_demo_is_realistic(session):
 async def test_same_rng_gives_the_same_demo(session):
     await run_demo(session, 60)
     first = await snapshot(session)
-    tables = (await session.exec(text("select tablename from pg_tables where schemaname = 'public' "
-                                      "and tablename <> 'alembic_version'"))).scalars().all()
-    await session.exec(text(f"truncate {', '.join(tables)} restart identity cascade"))
+    await session.exec(text(EMPTY_DATABASE))
     await session.commit()
     await run_demo(session, 60)
     assert await snapshot(session) == first
