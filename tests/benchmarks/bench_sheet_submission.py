@@ -2,37 +2,43 @@
 
 Not a test (pytest does not collect it). Run from anywhere:
 
-    python tests/benchmarks/bench_sheet_submission.py [--judges 50] [--entries 40] [--workers 1]
-                                                      [--order same|spread] [--think-ms 0]
-                                                      [--profile FILE.prof]
+    python tests/benchmarks/bench_sheet_submission.py [--shape paced|burst|closed] [--workers 2]
+        [--judges 50] [--panel-size 5] [--entries 40] [--order same|spread]
+        [--think-ms 1000] [--burst-gap-ms 200] [--profile FILE.prof]
 
-It starts a throw-away embedded PostgreSQL, sets up a running contest through the services (a
-practical stage with a 10-criterion scheme, a panel of 50 judges, 40 + warm-up entries), then runs
-`contest serve` and the bare app of ../shared/bench (copied here as baseline_app.py) side by side
-on that PostgreSQL with the same number of uvicorn workers, and drives each with one HTTP/1.1
-keep-alive client per judge, all at once:
+It starts a throw-away embedded PostgreSQL, sets up a running contest through the services (50
+judges in panels of five, one station (track) per panel, each with a practical stage of ten
+criteria and 40 + warm-up entries), then runs `contest serve` and the bare app of ../shared/bench
+(copied here as baseline_app.py) side by side on that PostgreSQL with the same number of uvicorn
+workers, and drives each with one keep-alive connection per judge:
 
-- product: PUT /api/judge/stages/{stage}/entries/{entry} — every request a sheet of its own,
+- product: PUT /api/judge/stages/{stage}/entries/{entry}, every request a sheet of its own,
   submitted (submit=true, a fresh idempotency key): validation, version check, marks, ledger,
   the entry's result recomputed, one transaction;
-- baseline: POST /insert — one INSERT of one mark.
+- baseline: POST /insert, one INSERT of one mark.
+
+The load generator is a bare HTTP/1.1 client (benchkit.KeepAlive): it shares the two cores with
+the servers and PostgreSQL, and httpx would spend two milliseconds of them on every request.
+
+Shapes (all 50 judges are signed in and scoring throughout):
+- paced (default): each judge sends a sheet, then waits a random 0.5–1.5 × --think-ms before the
+  next (the first one too), so the 50 judges' submissions arrive at random, about 50 a second at
+  the default second: far faster than anyone scores a dish, and the load this goal is read as;
+- burst: every judge sends at the same instant, all wait for the last answer, then --burst-gap-ms
+  later all send again (the strictest reading: 50 transactions started within a millisecond);
+- closed: each judge sends the next sheet as soon as the last is answered (50 always in flight:
+  p99 < 100 ms would need more than 500 submissions a second, by Little's law).
 
 Judges score the entries in the same running order, as at a venue where the panel marks each
 contestant at the end of the performance (`--order spread` staggers them instead). The first
-`--warmup` requests of each client are not measured. It prints p50/p95/p99/max latency and throughput
-of both, the product/baseline ratios, and then checks that every stored result equals a fresh
-computation from the stored marks. For each side it also prints the CPU used by the server, by the
-load generator (this process) and by the whole machine, and what PostgreSQL's backends were doing
-(sampled from pg_stat_activity: running, waiting on which lock, or idle in a transaction while the
-application holds it). With --profile the product server runs under cProfile (one worker) and the
-heaviest functions are printed. The judges' PINs are hashed with cheap argon2id parameters:
-signing in is not what is measured.
-
-Goal: sheet submission p99 < 100 ms with 50 concurrent judges on a 2-core machine. By default this
-is a closed loop (each judge sends the next sheet as soon as the last is answered): p99 < 100 ms
-with 50 requests always in flight needs more than 500 submissions per second (Little's law).
-`--think-ms 1000` paces the judges instead (50 judges each submitting about once a second, still
-far faster than anyone scores a dish), which is the load a venue actually puts on the server.
+`--warmup` requests of each judge are not measured. It prints p50/p95/p99/max latency and
+throughput of both, the product/baseline ratios, the verdict, and then checks that every stored
+result equals a fresh computation from the stored marks. For each side it also prints the CPU
+used by the server, by PostgreSQL and by the load generator (each per request), how busy the
+machine was, and what PostgreSQL's backends were doing (sampled from pg_stat_activity: running,
+waiting on which lock, or idle in a transaction while the application holds it). With --profile
+the product server runs under cProfile (one worker) and the heaviest functions are printed. The
+judges' PINs are hashed with cheap argon2id parameters: signing in is not what is measured.
 """
 from __future__ import annotations
 
@@ -57,15 +63,15 @@ GOAL_MS = 100.0
 
 @dataclass(frozen=True)
 class Shape:
-    """How the judges send: closed loop, paced (think_ms) or in bursts (burst_gap_ms)."""
+    """How the judges send: paced (think_ms), in bursts (burst_gap_ms) or in a closed loop (neither)."""
 
     think_ms: int = 0
     burst_gap_ms: int = 0
 
     def __str__(self) -> str:
         if self.burst_gap_ms:
-            return f"in bursts (every judge at the same instant, {self.burst_gap_ms} ms after the last answer)"
-        return f"paced, think {self.think_ms} ms" if self.think_ms else "closed loop"
+            return f"in bursts (all at the same instant, {self.burst_gap_ms} ms after the last answer)"
+        return f"paced (each judge waits 0.5–1.5 × {self.think_ms} ms)" if self.think_ms else "closed loop"
 
 
 async def _drive(clients: list[benchkit.KeepAlive], requests, warmup: int, per_client: int, shape: Shape):
@@ -86,7 +92,7 @@ async def _drive(clients: list[benchkit.KeepAlive], requests, warmup: int, per_c
             if shape.burst_gap_ms:
                 await bursts.wait()
                 await asyncio.sleep(shape.burst_gap_ms / 1000)
-            elif shape.think_ms and n > warmup:
+            elif shape.think_ms and n >= warmup:  # the first one too: paced judges start at random
                 await asyncio.sleep(pace.uniform(0.5, 1.5) * shape.think_ms / 1000)
             method, url, body = requests(i, n)
             started = time.perf_counter()
@@ -204,21 +210,19 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=40, help="measured sheets per judge")
     parser.add_argument("--warmup", type=int, default=4, help="unmeasured sheets per judge first")
     parser.add_argument("--criteria", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of each server")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers of each server")
+    parser.add_argument("--shape", choices=["paced", "burst", "closed"], default="paced")
     parser.add_argument("--order", choices=["same", "spread"], default="same")
     parser.add_argument("--panel-size", type=int, default=5,
                         help="judges per panel, one track (station) each; --panel-size 50: one panel of all")
-    loads = parser.add_mutually_exclusive_group()
-    loads.add_argument("--think-ms", type=int, default=0,
-                       help="paced: each judge waits 0.5–1.5 × this after an answer")
-    loads.add_argument("--burst-gap-ms", type=int, default=0,
-                       help="in bursts: all judges send at the same instant, this long after the last answer")
+    parser.add_argument("--think-ms", type=int, default=1000, help="paced: each judge waits 0.5–1.5 × this")
+    parser.add_argument("--burst-gap-ms", type=int, default=200, help="burst: the pause after a burst's last answer")
     parser.add_argument("--profile", type=Path, help="run the product server under cProfile into this file")
     args = parser.parse_args()
     if args.profile and args.workers != 1:
         parser.error("--profile needs --workers 1")
 
-    shape = Shape(args.think_ms, args.burst_gap_ms)
+    shape = Shape(args.think_ms if args.shape == "paced" else 0, args.burst_gap_ms if args.shape == "burst" else 0)
     print(f"{os.cpu_count()} CPUs; {args.judges} judges × {args.entries} sheets ({args.warmup} more each to warm up),"
           f" {args.criteria} criteria; {args.workers} uvicorn worker(s) per server; order: {args.order};"
           f" {shape}; panels of {args.panel_size} judges")

@@ -38,3 +38,14 @@ async def test_verify_names_a_ledger_entry_altered_in_sql(contest, session, sett
     await conn.close()
     broken = verify(settings)
     assert broken.returncode == 1 and f"ledger entry #{victim}" in broken.stderr
+
+
+async def test_verify_notices_entries_deleted_from_the_end_of_the_chain(contest, session, settings, pg_url):
+    await score_everything(session, contest)
+    conn = await asyncpg.connect(libpq(pg_url))
+    last = await conn.fetchval("select max(id) from ledger_entry")
+    await conn.execute("delete from ledger_entry where id = $1", last)  # the chain itself still links up
+    await conn.close()
+    broken = verify(settings)
+    assert broken.returncode == 1
+    assert f"ledger entry #{last - 1}" in broken.stderr and "removed from its end" in broken.stderr
