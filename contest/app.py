@@ -25,6 +25,7 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from contest import auth, db
 from contest.errors import Conflict, InputError, NotFound
@@ -124,6 +125,7 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
 _STATUS = [
     (InputError, 400), (ValidationException, 400), (NotAuthorizedException, 401),
     (PermissionDeniedException, 403), (NotFound, 404), (NotFoundException, 404), (Conflict, 409),
+    (PoolTimeout, 503),
 ]
 
 
@@ -172,4 +174,6 @@ def _message(exc: Exception, status: int) -> str:
         return "不支持此操作"
     if status == 500:
         return "服务器内部错误，请稍后重试；操作未生效"
+    if status == 503:
+        return "服务器正忙，请稍后重试；操作未生效"
     return exc.detail if isinstance(exc, HTTPException) else "请求无效"

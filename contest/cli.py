@@ -324,6 +324,8 @@ def audit_verify(event_slug: str | None) -> None:
     from contest.judging import service as judging
 
     async def work(session: AsyncSession) -> judging.AuditReport:
+        # one snapshot for the whole check: what commits meanwhile is not half seen (a false alarm)
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         event = await events.get_event(session, event_slug) if event_slug else None
         return await judging.audit(session, event)
 

@@ -54,7 +54,10 @@ def libpq_url(url: str) -> str:
 
 
 def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=False)
+    """A fixed pool: connections opened for a peak and closed after it would each cost a new
+    PostgreSQL backend (with cold caches); requests beyond the pool wait for a connection, and
+    after 10 s get a 503."""
+    return create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=10, pool_pre_ping=False)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

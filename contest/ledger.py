@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, bindparam, text
+from sqlalchemy import CheckConstraint, Column, DateTime, bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -43,6 +43,7 @@ class LedgerHead(SQLModel, table=True):
     """The hash of the chain's last entry (one row, id 1)."""
 
     __tablename__ = "ledger_head"
+    __table_args__ = (CheckConstraint("id = 1", name="ledger_head_one_row"),)
 
     id: int = Field(default=1, primary_key=True)
     hash: str = Field(max_length=64)
@@ -86,7 +87,15 @@ async def append(session: AsyncSession, *, event_id: int | None, actor: str, dev
     params = {"at": at, "event_id": event_id, "actor": actor, "device": device, "action": action,
               "subject": subject, "payload": payload, "rest": body[1:]}
     connection = await session.connection()
-    return (await connection.execute(_APPEND, params)).scalar_one()
+    entry_id = (await connection.execute(_APPEND, params)).scalar()
+    if entry_id is None:
+        raise LedgerDamaged("the ledger's head (table ledger_head, row 1) is missing: nothing can be ledgered;"
+                            " run `contest audit verify`")
+    return entry_id
+
+
+class LedgerDamaged(RuntimeError):
+    """The ledger cannot take entries: its head record was removed outside the platform."""
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import JSON, DateTime, bindparam, delete, func, text
+from sqlalchemy import JSON, DateTime, bindparam, delete, func, join, text
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -79,9 +80,10 @@ class Assignment:
         return next(s for s in self.scheme.stages if s.key == self.stage.key).criteria
 
 
-_SEATS = (select(Stage, Round, Track, PanelMember.is_chief).join(Panel, Panel.stage_id == Stage.id)
-          .join(PanelMember, PanelMember.panel_id == Panel.id).join(Round, Round.id == Stage.round_id)
-          .join(Track, Track.id == Round.track_id))
+# A judge's seats: panel memberships with the stage, round and track of each.
+_PANEL_SEATS = (join(PanelMember, Panel, Panel.id == PanelMember.panel_id).join(Stage, Stage.id == Panel.stage_id)
+                .join(Round, Round.id == Stage.round_id).join(Track, Track.id == Round.track_id))
+_SEATS = select(Stage, Round, Track, PanelMember.is_chief).select_from(_PANEL_SEATS)
 _SEAT = _SEATS.add_columns(Judge).join(Judge, Judge.id == PanelMember.judge_id).where(
     Judge.id == bindparam("judge"), Judge.event_id == bindparam("event"), Stage.id == bindparam("stage"))
 
@@ -152,8 +154,9 @@ async def sheets_for_tablet(session: AsyncSession, judge: Judge, a: Assignment) 
 # Every station submits at the end of each performance, so a write is a few statements built once:
 # one read (the judge's seat, the entry, the sheet, an earlier request with the same key; no
 # locks), one that claims the sheet at the version it was based on and stores the request and the
-# marks, and last the entry's lock, its recompute and the ledger, so that locks are held only for
-# the end of the transaction.
+# marks (a reopened sheet's old marks are deleted just before), and last the entry's lock, its
+# recompute and the ledger, so that the locks every submission queues for are held only for the
+# end of the transaction.
 
 _CONTEXT = (
     select(Judge.number.label("judge_number"), Judge.name.label("judge_name"), Stage.key.label("stage_key"),
@@ -164,15 +167,12 @@ _CONTEXT = (
            select(StageSignoff.id).where(StageSignoff.stage_id == Stage.id).exists().label("signed_off"),
            Sheet.id.label("sheet_id"), Sheet.state, Sheet.version, Sheet.draft, Sheet.submitted_at,
            Sheet.reopen_reason, SheetRequest.judge_id.label("replay_judge"), SheetRequest.outcome)
-    .select_from(Judge)
-    .join(PanelMember, PanelMember.judge_id == Judge.id)
-    .join(Panel, (Panel.id == PanelMember.panel_id) & (Panel.stage_id == bindparam("stage")))
-    .join(Stage, Stage.id == Panel.stage_id).join(Round, Round.id == Stage.round_id)
-    .join(Track, Track.id == Round.track_id)
-    .outerjoin(Entry, (Entry.id == bindparam("entry")) & (Entry.track_id == Track.id))
-    .outerjoin(Sheet, (Sheet.entry_id == Entry.id) & (Sheet.stage_id == Stage.id) & (Sheet.judge_id == Judge.id))
-    .outerjoin(SheetRequest, SheetRequest.key == bindparam("key"))
-    .where(Judge.id == bindparam("judge"), Judge.event_id == bindparam("event")))
+    .select_from(_PANEL_SEATS.join(Judge, Judge.id == PanelMember.judge_id)
+                 .outerjoin(Entry, (Entry.id == bindparam("entry")) & (Entry.track_id == Track.id))
+                 .outerjoin(Sheet, (Sheet.entry_id == Entry.id) & (Sheet.stage_id == Stage.id)
+                            & (Sheet.judge_id == Judge.id))
+                 .outerjoin(SheetRequest, SheetRequest.key == bindparam("key")))
+    .where(Judge.id == bindparam("judge"), Judge.event_id == bindparam("event"), Stage.id == bindparam("stage")))
 
 # The sheet claimed (created, or moved on from the version the change was based on: its row stays
 # locked to the commit), the request's outcome and the marks, in one statement; no row if the
@@ -272,13 +272,13 @@ async def sheet_context(session: AsyncSession, judge_id: int, event_id: int, sta
                                                "entry": entry_id, "key": key})).first()
     if row is None:
         raise NotFound("您所在裁判组的评分环节")
-    if row.entry_id is None or row.blind_code is None or row.recused:
-        raise NotFound("选手")
     replay = None
-    if row.outcome is not None:
+    if row.outcome is not None:  # a retry is answered as the first send was, whatever happened since
         if row.replay_judge != judge_id:
             raise Conflict("请求编号已被使用")
         replay = WriteOutcome(**row.outcome, replayed=True)
+    if replay is None and (row.entry_id is None or row.blind_code is None or row.recused):
+        raise NotFound("选手")
     scheme = await events.round_scheme(session, row.round_id, row.scheme_digest)
     return SheetContext(judge_id, row.judge_number, row.judge_name, stage_id, row.stage_key, row.round_id, scheme,
                         row.track_id, row.event_id, row.entry_id, row.bib, row.blind_code, row.status,
@@ -372,13 +372,16 @@ async def write_sheet(session: AsyncSession, judge_id: int, event_id: int, stage
         raise Conflict("本环节已由裁判长签字确认，不能再修改")
     marks = check_marks(ctx.criteria, raw, complete=submit)
     ctx.require_version(base_version)
-    old = await _old_marks(session, ctx) if submit else {}
-    sheet_id = await _claim(session, ctx, key, marks, submit)
+    try:
+        old = await _old_marks(session, ctx) if submit else {}
+        sheet_id = await _claim(session, ctx, key, marks, submit)
+    except IntegrityError:  # e.g. the same key sent for another sheet at the same moment
+        sheet_id = None
     if sheet_id is None:  # the sheet moved on after it was read: a twin of this request, or another device
         return await _refused(session, ctx, key, base_version)
     outcome = WriteOutcome(sheet_id, "submitted" if submit else ctx.state or "draft", base_version + 1)
     if submit:
-        await recompute_entry(session, ctx.round_id, ctx.scheme, ctx.entry_id, ctx.bib, ctx.status, ctx.track_id)
+        await recompute_entry(session, ctx)
         # last before the commit: the ledger's head stays locked from here to there
         await ledger.append(session, event_id=ctx.event_id, actor=actor or ctx.actor, device=device,
                             action="sheet.submit", subject=f"sheet:{sheet_id}",
@@ -420,7 +423,7 @@ async def _claim(session: AsyncSession, ctx: SheetContext, key: str, marks: dict
 async def _refused(session: AsyncSession, ctx: SheetContext, key: str, base_version: int) -> WriteOutcome:
     """Read again (the claim waited for the other transaction to end): a twin of this request is
     answered as the first was; anything else is a conflict."""
-    await session.rollback()  # a reopened sheet's old marks may have been removed: put them back
+    await session.rollback()  # whatever this transaction did (a reopened sheet's old marks removed) is undone
     again = await sheet_context(session, ctx.judge_id, ctx.event_id, ctx.stage_id, ctx.entry_id, key)
     if again.replay:
         return again.replay
@@ -507,21 +510,21 @@ async def export_marks(session: AsyncSession, round_: Round, anonymise: bool = F
     return scoring.write_marks_csv(sorted(marks, key=lambda m: (m.entry, m.stage, m.criterion, m.judge)))
 
 
-async def recompute_entry(session: AsyncSession, round_id: int, scheme: scoring.Scheme, entry_id: int, bib: str,
-                          status: str, track_id: int) -> None:
+async def recompute_entry(session: AsyncSession, ctx: SheetContext) -> None:
     """Store the entry's result computed afresh from its marks, under the entry's lock: the
     marks are read after it is granted, so of two submissions for one entry the later sees the
     earlier's marks, and the last result stored counts every mark committed. The track's boards
     are told in the same statement."""
     connection = await session.connection()
-    await connection.execute(_LOCK_ENTRY, {"entry": entry_id})
-    (figures,) = scoring.compute(scheme, await round_marks(session, round_id, entry_id), {bib: status})
+    await connection.execute(_LOCK_ENTRY, {"entry": ctx.entry_id})
+    marks = await round_marks(session, ctx.round_id, ctx.entry_id)
+    (figures,) = scoring.compute(ctx.scheme, marks, {ctx.bib: ctx.status})
     await connection.execute(_STORE_RESULT, {
-        "round_id": round_id, "entry_id": entry_id, "status": figures.status,
+        "round_id": ctx.round_id, "entry_id": ctx.entry_id, "status": figures.status,
         "total": None if figures.total is None else str(figures.total),
         "stage_totals": {k: str(v) for k, v in figures.stage_totals.items()},
         "criteria": {s: {c: str(v) for c, v in cs.items()} for s, cs in figures.criteria.items()},
-        "computed_at": utcnow(), **_announcement(track_id)})
+        "computed_at": utcnow(), **_announcement(ctx.track_id)})
 
 
 async def compute_round(session: AsyncSession, round_: Round) -> list[scoring.EntryResult]:

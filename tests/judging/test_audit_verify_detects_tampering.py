@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import asyncpg
+from sqlmodel import select
 
 from tests.conftest import libpq
 from tests.judging.conftest import score_everything
@@ -49,3 +50,21 @@ async def test_verify_notices_entries_deleted_from_the_end_of_the_chain(contest,
     broken = verify(settings)
     assert broken.returncode == 1
     assert f"ledger entry #{last - 1}" in broken.stderr and "removed from its end" in broken.stderr
+
+
+async def test_the_database_chains_entries_as_verify_recomputes_them(session):
+    """The append hashes in SQL, verify in Python: they agree on any text an entry may carry."""
+    from contest import ledger
+
+    awkward = ['引号 "quoted" \\ back\\slash', "new\nline\ttab", "emoji 🍵🥢", "", "'single' & <tag> %s $1"]
+    for i, text_ in enumerate(awkward):
+        await ledger.append(session, event_id=i or None, actor=text_, device=text_[::-1], action="test.awkward",
+                            subject=f"case:{i}", payload={"text": text_, "nested": {"list": [text_, i, None, 1.5]},
+                                                          "z": True, "a": text_})
+    await session.commit()
+    checked, broken = await ledger.verify_chain(session)
+    assert (checked, broken) == (len(awkward), None)
+    rows = (await session.exec(select(ledger.LedgerEntry).order_by(ledger.LedgerEntry.id))).all()
+    for row in rows:
+        assert row.hash == ledger.entry_digest(row.prev_hash, row.at, row.event_id, row.actor, row.device, row.action,
+                                               row.subject, row.payload)

@@ -21,7 +21,8 @@ def upgrade() -> None:
     op.create_table('ledger_head',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.CheckConstraint('id = 1', name='ledger_head_one_row')
     )
     # The head of the chain written so far (or the genesis hash of an empty one).
     op.execute("insert into ledger_head (id, hash) select 1, coalesce("
