@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 
@@ -130,7 +131,18 @@ def contest_server(database: Database, data_dir: Path, workers: int, log: Path,
 
 
 def baseline_server(database: Database, workers: int, log: Path):
-    """The bare Litestar + asyncpg app (baseline_app.py in this folder) on the same PostgreSQL."""
+    """The bare Litestar + asyncpg app (baseline_app.py in this folder) on the same PostgreSQL.
+    Its startup creates its table first, once: two workers creating it at the same moment can
+    collide in PostgreSQL's catalog, and then uvicorn stops the whole server."""
+    os.environ["BASELINE_DSN"] = database.libpq
+    import baseline_app
+
+    async def create_table() -> None:
+        app = SimpleNamespace(state=SimpleNamespace())
+        await baseline_app.startup(app)
+        await app.state.pool.close()
+
+    asyncio.run(create_table())
     return server([sys.executable, "-m", "uvicorn", "baseline_app:app", "--host", "127.0.0.1", "--port", "{port}",
                    "--workers", str(workers), "--log-level", "warning"],
                   {"BASELINE_DSN": database.libpq}, log, cwd=HERE, ready_path="/html")
