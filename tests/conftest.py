@@ -59,10 +59,19 @@ async def app(settings: Settings):
 
 
 # Every table emptied, as a fresh migration leaves it: an empty ledger's head is the genesis hash.
+# A live server still reading (a board's periodic re-check) can lock tables in another order than
+# the truncate: PostgreSQL then picks one of the two to fail, and if it is the truncate it goes again.
 EMPTY_DATABASE = """
     do $$ begin
-        execute (select 'truncate ' || string_agg(quote_ident(tablename), ', ') || ' restart identity cascade'
-                 from pg_tables where schemaname = 'public' and tablename <> 'alembic_version');
+        loop
+            begin
+                execute (select 'truncate ' || string_agg(quote_ident(tablename), ', ') || ' restart identity cascade'
+                         from pg_tables where schemaname = 'public' and tablename <> 'alembic_version');
+                exit;
+            exception when deadlock_detected then
+                perform pg_sleep(0.05);
+            end;
+        end loop;
         insert into ledger_head (id, hash) values (1, repeat('0', 64));
     end $$"""
 
