@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import Text, cast, delete, func
+from sqlalchemy import Text, cast, delete, func, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import db
+from contest import db, ledger
 from contest.auth import hash_secret
+from contest import errors
 from contest.errors import InputError, NotFound
 from contest.events import importers
 from contest.events.models import (
@@ -393,22 +394,66 @@ def blind_code(position: int) -> str:
     return f"{position:03d}"
 
 
-async def draw_blind_codes(session: AsyncSession, track: Track, drawn_by: str) -> Draw:
+async def draw_blind_codes(session: AsyncSession, track: Track, drawn_by: str, seed: str | None = None) -> Draw:
+    """Draw every entry's blind code by lot and record the draw on the ledger, in one transaction.
+    Codes are written unconditionally by two statements (every old code cleared, then every new
+    one set: the unique (track, blind_code) constraint is checked row by row), and the result is
+    checked against the draw before the commit."""
     entries = [e for e, _ in await list_entries(session, track) if e.status not in ("withdrawn", "disqualified")]
     if not entries:
         raise InputError("本赛项还没有可抽签的选手", "track")
-    seed = secrets.token_hex(16)  # cryptographically random; recorded so the draw can be replayed
-    position = {bib: i for i, bib in enumerate(draw_order(seed, [e.bib for e in entries]), 1)}
-    # Clear old codes first: the unique (track, blind_code) constraint must hold at every row.
-    await session.exec(Entry.__table__.update().where(Entry.track_id == track.id).values(blind_code=None))
-    for entry in entries:
-        entry.blind_code = blind_code(position[entry.bib])
-        entry.running_order = position[entry.bib]
-        session.add(entry)
+    seed = seed or secrets.token_hex(16)  # cryptographically random; recorded so the draw can be replayed
+    codes = drawn_codes(seed, [e.bib for e in entries])
+    ids = {e.bib: e.id for e in entries}
+    await session.exec(update(Entry).where(Entry.track_id == track.id).values(blind_code=None, running_order=None))
+    await session.exec(_SET_CODES, params={"ids": [ids[bib] for bib in codes], "codes": list(codes.values()),
+                                           "orders": [int(code) for code in codes.values()]})
+    await _check_codes(session, track, {ids[bib]: code for bib, code in codes.items()})
     draw = Draw(track_id=track.id, seed=seed, drawn_by=drawn_by, entry_count=len(entries))
     session.add(draw)
+    await session.flush()
+    await ledger.append(session, event_id=track.event_id, actor=drawn_by, device="", action="draw.blind_codes",
+                        subject=f"track:{track.id}", payload={"draw": draw.id, "seed": seed, "codes": codes})
     await session.commit()
     return draw
+
+
+def drawn_codes(seed: str, bibs: Sequence[str]) -> dict[str, str]:
+    """bib -> blind code: the position in the drawn order."""
+    return {bib: blind_code(i) for i, bib in enumerate(draw_order(seed, bibs), 1)}
+
+
+_SET_CODES = text("""
+    update entry set blind_code = drawn.code, running_order = drawn.position
+    from unnest(cast(:ids as integer[]), cast(:codes as varchar[]), cast(:orders as integer[]))
+         as drawn (id, code, position)
+    where entry.id = drawn.id""")
+
+
+async def _check_codes(session: AsyncSession, track: Track, expected: dict[int, str]) -> None:
+    """The track's codes are exactly the draw's: every drawn entry has its code, no other entry has one."""
+    stored = dict((await session.exec(select(Entry.id, Entry.blind_code).where(
+        Entry.track_id == track.id, Entry.blind_code.is_not(None)))).all())
+    if stored != expected:
+        raise errors.Conflict("抽签结果与写入的加密号不一致，本次抽签未生效，请重试或联系技术人员")
+
+
+async def draw_discrepancies(session: AsyncSession, draws: dict[int, dict[str, str]],
+                             event: Event | None = None) -> list[str]:
+    """Entries (of one event, or all) whose blind code differs from the last ledgered draw of their
+    track (track id -> bib -> code), named for `contest audit verify`."""
+    stmt = (select(Entry.track_id, Entry.bib, Entry.blind_code, Track.slug).join(Track, Track.id == Entry.track_id)
+            .where(Entry.track_id.in_(list(draws)) | Entry.blind_code.is_not(None)).order_by(Entry.track_id, Entry.bib))
+    if event is not None:
+        stmt = stmt.where(Track.event_id == event.id)
+    rows = (await session.exec(stmt)).all()
+    problems = []
+    for track_id, bib, code, slug in rows:
+        drawn = draws.get(track_id, {}).get(bib)
+        if drawn != code:
+            problems.append(f"track {slug} entry {bib}: blind code {code or '—'} but the ledgered draw gave "
+                            f"{drawn or '—'}")
+    return problems
 
 
 async def list_draws(session: AsyncSession, track: Track) -> Sequence[Draw]:

@@ -698,9 +698,17 @@ async def audit(session: AsyncSession, event: Event | None = None) -> AuditRepor
     if broken:
         return AuditReport(count, 0, f"ledger entry #{broken.entry_id} {broken.problem}")
     recorded: dict[int, tuple[int, dict]] = {}
+    draws: dict[int, dict[str, str]] = {}  # track id -> the codes of its last ledgered draw
     async for entry in ledger.walk(session):
-        if entry.action == "sheet.submit" and (event is None or entry.event_id == event.id):
+        if event is not None and entry.event_id != event.id:
+            continue
+        if entry.action == "sheet.submit":
             recorded[int(entry.subject.split(":")[1])] = (entry.id, entry.payload)
+        elif entry.action == "draw.blind_codes":
+            draws[int(entry.subject.split(":")[1])] = entry.payload["codes"]
+    misdrawn = await events.draw_discrepancies(session, draws, event)
+    if misdrawn:
+        return AuditReport(count, 0, misdrawn[0])
     stmt = select(Mark, Sheet, Entry.bib, Judge.number).join(Sheet, Sheet.id == Mark.sheet_id) \
         .join(Entry, Entry.id == Sheet.entry_id).join(Judge, Judge.id == Sheet.judge_id)
     if event is not None:

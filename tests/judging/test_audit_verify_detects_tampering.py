@@ -68,3 +68,15 @@ async def test_the_database_chains_entries_as_verify_recomputes_them(session):
     for row in rows:
         assert row.hash == ledger.entry_digest(row.prev_hash, row.at, row.event_id, row.actor, row.device, row.action,
                                                row.subject, row.payload)
+
+
+async def test_verify_names_an_entry_whose_code_differs_from_its_ledgered_draw(contest, session, settings, pg_url):
+    ok = verify(settings, "--event", "cook")
+    assert ok.returncode == 0, ok.stderr
+    conn = await asyncpg.connect(libpq(pg_url))
+    bib, code = await conn.fetchrow("select bib, blind_code from entry order by bib limit 1")
+    await conn.execute("update entry set blind_code = '999' where bib = $1", bib)
+    await conn.close()
+    broken = verify(settings)
+    assert broken.returncode == 1
+    assert f"entry {bib}: blind code 999 but the ledgered draw gave {code}" in broken.stderr
