@@ -21,7 +21,7 @@ from litestar.exceptions import (
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import DBAPIError
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             health,
+            favicon,
             create_static_files_router(path="/static", directories=[ROOT / "static"], opt=auth.PUBLIC,
                                        include_in_schema=False),
             *auth.ROUTES,
@@ -105,6 +106,13 @@ def create_app_from_env() -> Litestar:
 @get("/healthz", opt=auth.PUBLIC, include_in_schema=False)
 async def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@get("/favicon.ico", opt=auth.PUBLIC, include_in_schema=False)
+async def favicon() -> File:
+    """Browsers ask for it at the root whatever the pages link to."""
+    return File(ROOT / "static" / "favicon.ico", media_type="image/x-icon", content_disposition_type="inline",
+                headers={"Cache-Control": "public, max-age=86400"})
 
 
 def _configure_jinja(engine: JinjaTemplateEngine) -> None:

@@ -29,7 +29,7 @@ class Settings:
     database_url: str | None  # None: start the embedded PostgreSQL in data_dir
     secret_key: str  # signs sessions and CSRF tokens
     id_hash_key: str  # keys the hash of ID numbers and phones (de-duplication only)
-    base_url: str  # printed on judge access sheets and certificates
+    base_url: str | None  # printed in QR links; None: the address each request came to
     secure_cookies: bool
     debug: bool = False
 
@@ -41,7 +41,7 @@ class Settings:
             database_url=_env("DATABASE_URL"),
             secret_key=_env("SECRET_KEY") or _persisted_secret(data_dir, "secret_key"),
             id_hash_key=_env("ID_HASH_KEY") or _persisted_secret(data_dir, "id_hash_key"),
-            base_url=_env("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            base_url=(_env("BASE_URL") or "").rstrip("/") or None,
             secure_cookies=_env("SECURE_COOKIES", "0") == "1",
             debug=_env("DEBUG", "0") == "1",
         )

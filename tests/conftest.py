@@ -37,7 +37,7 @@ def libpq(url: str) -> str:
 @pytest.fixture(scope="session")
 def settings(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=pg_url, secret_key="test-secret" * 4,
-                    id_hash_key=ID_KEY, base_url="http://testserver", secure_cookies=False)
+                    id_hash_key=ID_KEY, base_url=None, secure_cookies=False)
 
 
 @pytest.fixture(scope="session")
@@ -147,8 +147,8 @@ def live_server(pg_url: str, settings: Settings, tmp_path_factory: pytest.TempPa
 
     port = free_port()
     env = os.environ | {"CONTEST_DATABASE_URL": pg_url, "CONTEST_DATA_DIR": str(settings.data_dir),
-                        "CONTEST_SECRET_KEY": settings.secret_key, "CONTEST_ID_HASH_KEY": settings.id_hash_key,
-                        "CONTEST_BASE_URL": f"http://127.0.0.1:{port}"}
+                        "CONTEST_SECRET_KEY": settings.secret_key, "CONTEST_ID_HASH_KEY": settings.id_hash_key}
+    env.pop("CONTEST_BASE_URL", None)  # links follow the port the server answers on
     log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "contest.cli", "serve", "--port", str(port), "--workers", "2"],
                             env=env, stdout=log, stderr=subprocess.STDOUT)

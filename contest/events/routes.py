@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-import segno
 import yaml
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -12,6 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest import web
 from contest.auth import PUBLIC, Identity, requires
 from contest.errors import InputError, NotFound
 from contest.events import importers
@@ -94,7 +94,7 @@ class AdminController(Controller):
         event = await svc.get_event(db, slug)
         issued = await svc.reissue_access(db, event)
         cards = [{"judge": j, "pin": pin, "link": (link := _login_link(request, j)),
-                  "qr": segno.make(link, error="m").svg_inline(scale=3)} for j, pin in issued]
+                  "qr": web.qr_svg(link)} for j, pin in issued]
         return Template("events/access_sheet.html", context={"event": event, "cards": cards})
 
     @post("/events/{slug:str}/conflicts")
@@ -184,7 +184,7 @@ class AdminController(Controller):
 
 
 def _login_link(request: Request, judge: Judge) -> str:
-    return f"{request.app.state.settings.base_url}/judge/login/{judge.login_token}"
+    return web.public_url(request, f"/judge/login/{judge.login_token}")
 
 
 async def _judge_of(db: AsyncSession, event: Event, judge_id: int | None) -> Judge:

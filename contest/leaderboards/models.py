@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from contest.db import utcnow
@@ -64,7 +64,11 @@ class BoardFreeze(SQLModel, table=True):
 
 
 class Certificate(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("entry_id", "round_id"),)
+    """A printed award. Issuing again after the printed facts changed (a name corrected) makes a new
+    certificate that supersedes the old one; an entry has one current certificate per round."""
+
+    __table_args__ = (Index("certificate_current", "entry_id", "round_id", unique=True,
+                            postgresql_where=text("superseded_by IS NULL")),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=24, unique=True)  # in the QR code and the verification URL
@@ -79,3 +83,4 @@ class Certificate(SQLModel, table=True):
     issued_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
     revoke_reason: str | None = Field(default=None, max_length=200)
+    superseded_by: str | None = Field(default=None, max_length=24)  # the code of the certificate that replaced it

@@ -9,13 +9,13 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest import web
 from contest.auth import PUBLIC, Identity, requires
 from contest.errors import InputError, NotFound
 from contest.events import service as events
@@ -183,7 +183,8 @@ async def unit_page(db: NamedDependency[AsyncSession], unit_id: FromPath[int]) -
 @get("/events/{slug:str}/notice", opt=PUBLIC, include_in_schema=False)
 async def notice_page(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
     event, notice, boards = await _published_boards(db, slug)
-    return Template("leaderboards/notice.html", context={"event": event, "notice": notice, "boards": boards})
+    return Template("leaderboards/notice.html", context={"event": event, "notice": notice, "boards": boards,
+                                                         "issuer": svc.issuer(event)})
 
 
 @get("/events/{slug:str}/notice.xlsx", opt=PUBLIC, include_in_schema=False)
@@ -241,16 +242,19 @@ def _download(body: bytes, filename: str, media_type: str) -> Response[bytes]:
 @get("/certificates/{code:str}", opt=PUBLIC, include_in_schema=False)
 async def certificate_page(request: Request, db: NamedDependency[AsyncSession], code: FromPath[str]) -> Template:
     cert, event, track = await svc.certificate(db, code)
-    link = f"{request.app.state.settings.base_url}/verify/{cert.code}"
+    link = web.public_url(request, f"/verify/{cert.code}")
     return Template("leaderboards/certificate.html", context={
-        "cert": cert, "event": event, "track": track, "link": link,
-        "qr": segno.make(link, error="m").svg_inline(scale=3)})
+        "cert": cert, "event": event, "track": track, "link": link, "qr": web.qr_svg(link),
+        "issuer": svc.issuer(event)})
 
 
 @get("/verify/{code:str}", opt=PUBLIC, include_in_schema=False)
 async def verify_page(db: NamedDependency[AsyncSession], code: FromPath[str]) -> Template:
+    """What a person scanning a certificate wants to know, in plain words: whose it is, for what,
+    from when, and whether it still stands; the proof for the technically minded folded below."""
     cert, event, track = await svc.certificate(db, code)
-    return Template("leaderboards/verify.html", context={"cert": cert, "event": event, "track": track})
+    return Template("leaderboards/verify.html", context={"cert": cert, "event": event, "track": track,
+                                                         "issuer": svc.issuer(event)})
 
 
 # --- the organiser's publication desk ------------------------------------------------------------------
@@ -332,7 +336,7 @@ class PublicationController(Controller):
         the_track = await events.get_track(db, event, track)
         actions = {"freeze": lambda: svc.freeze(db, event, the_track), "reveal": lambda: svc.reveal_next(db, the_track),
                    "unfreeze": lambda: svc.unfreeze(db, the_track),
-                   "certificates": lambda: svc.issue_certificates(db, event, the_track)}
+                   "certificates": lambda: svc.issue_certificates(db, event, the_track, _actor(request))}
         if action not in actions:
             raise NotFound("操作")
         await actions[action]()

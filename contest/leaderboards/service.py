@@ -443,24 +443,42 @@ def results_xlsx(board_: Board) -> bytes:
     return out.getvalue()
 
 
-async def issue_certificates(session: AsyncSession, event: Event, track: Track) -> list[Certificate]:
-    """A certificate per award of a track whose results are final; issuing again changes nothing."""
+async def issue_certificates(session: AsyncSession, event: Event, track: Track,
+                             actor: str = "system") -> list[Certificate]:
+    """A certificate per award of a track whose results are final. Issuing again changes nothing,
+    except where what a certificate prints no longer matches the results (a name corrected): a new
+    certificate then supersedes the old one, which its verification page says."""
     current = await board(session, track.id)
     if current.state != "final":
         raise Conflict("成绩确定为最终成绩后才能颁发证书")
     _, _, digest = await marks_export(session, current.round)
-    existing = {c.entry_id for c in (await session.exec(select(Certificate).where(
-        Certificate.round_id == current.round.id))).all()}
+    existing = {c.entry_id: c for c in (await session.exec(select(Certificate).where(
+        Certificate.round_id == current.round.id, Certificate.superseded_by.is_(None)))).all()}
     issued = []
     for row in current.rows:
-        if row.award and row.entry_id not in existing:
-            cert = Certificate(code=secrets.token_urlsafe(12), entry_id=row.entry_id, round_id=current.round.id,
-                               holder=row.name or row.code, award=row.award, rank=row.rank, total=row.total,
-                               titles=list(row.titles), digest=digest)
-            session.add(cert)
-            issued.append(cert)
+        printed = {"holder": row.name or row.code, "award": row.award, "rank": row.rank, "total": row.total,
+                   "titles": list(row.titles)}
+        old = existing.get(row.entry_id)
+        if not row.award or (old is not None and _printed(old) == printed):
+            continue
+        cert = Certificate(code=secrets.token_urlsafe(12), entry_id=row.entry_id, round_id=current.round.id,
+                           digest=digest, **printed)
+        if old is not None:
+            old.superseded_by = cert.code
+            session.add(old)
+            await session.flush()  # the old one stops being current before the new one is
+            await ledger.append(session, event_id=event.id, actor=actor, device="", action="certificate.supersede",
+                                subject=f"certificate:{old.code}",
+                                payload={"by": cert.code, "was": _printed(old), "now": printed})
+        session.add(cert)
+        issued.append(cert)
     await session.commit()
     return issued
+
+
+def _printed(cert: Certificate) -> dict:
+    return {"holder": cert.holder, "award": cert.award, "rank": cert.rank, "total": cert.total,
+            "titles": list(cert.titles)}
 
 
 async def certificate(session: AsyncSession, code: str) -> tuple[Certificate, Event, Track]:
@@ -470,6 +488,11 @@ async def certificate(session: AsyncSession, code: str) -> tuple[Certificate, Ev
     round_ = await session.get(Round, cert.round_id)
     track = await session.get(Track, round_.track_id)
     return cert, await session.get(Event, track.event_id), track
+
+
+def issuer(event: Event) -> str:
+    """Who signs a certificate or a notice: the event's first organiser."""
+    return event.organisers.split("、")[0] if event.organisers else "咸宁市总工会"
 
 
 async def revoke_certificate(session: AsyncSession, code: str, reason: str, actor: str) -> Certificate:
@@ -486,7 +509,8 @@ async def revoke_certificate(session: AsyncSession, code: str, reason: str, acto
 
 async def list_certificates(session: AsyncSession, track: Track) -> Sequence[Certificate]:
     return (await session.exec(select(Certificate).join(Round, Round.id == Certificate.round_id)
-                               .where(Round.track_id == track.id).order_by(Certificate.rank))).all()
+                               .where(Round.track_id == track.id)
+                               .order_by(Certificate.rank, Certificate.issued_at))).all()
 
 
 async def title_rules(session: AsyncSession, event: Event) -> Sequence[TitleRule]:

@@ -17,12 +17,12 @@ from tests.conftest import free_port
 @pytest.fixture(scope="session")
 def second_server(pg_url: str, settings: Settings, live_server: str, tmp_path_factory: pytest.TempPathFactory):
     """`contest serve --workers 1` in its own process, with the same settings as `live_server`
-    (same database, secret key and ID hash key) but its own port and base URL."""
+    (same database, secret key and ID hash key) but its own port."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = os.environ | {"CONTEST_DATABASE_URL": pg_url, "CONTEST_DATA_DIR": str(settings.data_dir),
-                        "CONTEST_SECRET_KEY": settings.secret_key, "CONTEST_ID_HASH_KEY": settings.id_hash_key,
-                        "CONTEST_BASE_URL": base}
+                        "CONTEST_SECRET_KEY": settings.secret_key, "CONTEST_ID_HASH_KEY": settings.id_hash_key}
+    env.pop("CONTEST_BASE_URL", None)
     log_path = tmp_path_factory.mktemp("second-server") / "server.log"
     log = log_path.open("w")
     proc = subprocess.Popen([sys.executable, "-m", "contest.cli", "serve", "--port", str(port), "--workers", "1"],
