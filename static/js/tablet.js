@@ -1,5 +1,5 @@
 // The judge's tablet: score a stage entry by entry. Every change is kept on the device
-// (localStorage) and sent through one ordered outbox that survives reloads and lost Wi-Fi.
+// (localStorage) and sent through the ordered outbox (outbox.js) that survives reloads and lost Wi-Fi.
 "use strict";
 (() => {
   const DATA = JSON.parse(document.getElementById("stage-data").textContent);
@@ -7,28 +7,32 @@
   const CRITERIA = DATA.criteria;
   const LABELS = {not_started: "未开始", draft: "草稿", submitted: "已提交", reopened: "已退回", pending: "待同步"};
   const UNIT = 10000; // marks are compared in 1/10000 units, never as floats
-  const DEBOUNCE_MS = 1000, RETRY_MS = 5000, TIMEOUT_MS = 15000;
+  const DEBOUNCE_MS = 1000;
   const NUMBER = /^\d+(\.\d+)?$/;
 
   const sheets = new Map(); // entry id -> the device's copy of the judge's sheet
-  const outbox = read("outbox", []);
-  const device = localStorage.getItem("tablet:device") || `tablet-${newKey().slice(0, 8)}`;
+  const device = localStorage.getItem("tablet:device") || `tablet-${Outbox.newKey().slice(0, 8)}`;
   localStorage.setItem("tablet:device", device);
-  let current = null, sending = false, offline = !navigator.onLine, failure = "", timer = null;
+  let current = null, timer = null;
+  const outbox = new Outbox({
+    storageKey: PREFIX + "outbox",
+    request: (op) => ({url: `/api/judge/stages/${DATA.stage.id}/entries/${op.entry_id}`, method: "PUT",
+      body: {marks: op.marks, base_version: op.base_version, submit: op.submit, key: op.key, device}}),
+    accepted, rejected, changed: () => render(), paused: () => timer !== null, // a pending debounce goes first
+  });
 
   // --- storage --------------------------------------------------------------------------------------
-  function read(name, fallback) {
-    try { return JSON.parse(localStorage.getItem(PREFIX + name)) ?? fallback; } catch { return fallback; }
+  function keep(s) {
+    try {
+      localStorage.setItem(`${PREFIX}entry:${s.entry_id}`, JSON.stringify(s));
+    } catch {
+      outbox.failure = "本机存储已满";
+    }
   }
-  function write(name, value) {
-    try { localStorage.setItem(PREFIX + name, JSON.stringify(value)); } catch { failure = "本机存储已满"; }
-  }
-  const keep = (s) => write(`entry:${s.entry_id}`, s);
-  const keepOutbox = () => write("outbox", outbox);
-  const pending = (id) => outbox.some((op) => op.entry_id === id);
+  const pending = (id) => outbox.holds((op) => op.entry_id === id);
   /** The device's copy wins while it has unsent changes or is as new as the server's. */
   function merge(server) {
-    const local = read(`entry:${server.entry_id}`, null);
+    const local = Outbox.load(`${PREFIX}entry:${server.entry_id}`, null);
     const where = {blind_code: server.blind_code, running_order: server.running_order};
     if (local && (pending(server.entry_id) || local.version === server.version)) {
       return {...local, ...where, reason: local.reason ?? server.reopen_reason};
@@ -70,62 +74,21 @@
   }
 
   // --- the outbox -----------------------------------------------------------------------------------
-  function newKey() {
-    if (crypto.randomUUID) return crypto.randomUUID();
-    // Plain http at the venue is no secure context: no randomUUID there, but getRandomValues works.
-    return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-  }
   /** Queue a write. An unsent draft of the same entry at the tail is replaced; an op once tried never is. */
   function enqueue(s, submit) {
-    const last = outbox[outbox.length - 1], marks = validMarks(s.marks);
-    if (last && last.entry_id === s.entry_id && !last.sent && !last.submit) Object.assign(last, {marks, submit});
-    else outbox.push({entry_id: s.entry_id, marks, submit, base_version: s.version, key: newKey(), sent: false});
-    keepOutbox();
+    const last = outbox.unsentTail(), marks = validMarks(s.marks);
+    if (last && last.entry_id === s.entry_id && !last.submit) {
+      Object.assign(last, {marks, submit});
+      outbox.save();
+    } else outbox.push({entry_id: s.entry_id, marks, submit, base_version: s.version});
   }
-  function send(op) {
-    const csrf = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return fetch(`/api/judge/stages/${DATA.stage.id}/entries/${op.entry_id}`, {
-      method: "PUT", credentials: "same-origin", signal: AbortSignal.timeout(TIMEOUT_MS),
-      headers: {"content-type": "application/json", accept: "application/json",
-        "x-csrftoken": csrf ? decodeURIComponent(csrf[1]) : ""},
-      body: JSON.stringify({marks: op.marks, base_version: op.base_version, submit: op.submit, key: op.key, device}),
-    });
-  }
-  /** Send the queued writes strictly in order; stop at the first that cannot go through now. */
-  async function flush() {
+  function flush() {
     clearTimeout(timer);
     timer = null;
-    if (sending) return;
-    sending = true;
-    while (outbox.length) {
-      const op = outbox[0];
-      op.sent = true; // from now on a retry repeats exactly this request, key and all
-      keepOutbox();
-      let response, body;
-      try {
-        response = await send(op);
-        body = await response.json().catch(() => ({}));
-      } catch {
-        [offline, failure] = [true, ""];
-        break;
-      }
-      offline = false;
-      if (response.ok) accepted(op, body);
-      else if ([400, 404, 409].includes(response.status)) rejected(op, response.status, body);
-      else {
-        failure = response.status === 401 ? "登录已过期，请重新登录" : body.error || `服务器错误（${response.status}）`;
-        break;
-      }
-      failure = "";
-      outbox.shift();
-      keepOutbox();
-      render();
-    }
-    sending = false;
-    render();
+    outbox.flush();
   }
-  function accepted(op, body) {
-    for (const later of outbox.slice(1)) {
+  function accepted(op, body, queued) {
+    for (const later of queued) {
       if (later.entry_id === op.entry_id) later.base_version = body.version; // rebase on the new version
     }
     const s = sheets.get(op.entry_id);
@@ -200,8 +163,7 @@
   }
   /** Forget this entry's changes on the device and load the server's sheet. */
   function refresh() {
-    outbox.splice(0, outbox.length, ...outbox.filter((op) => op.entry_id !== current));
-    keepOutbox();
+    outbox.drop((op) => op.entry_id === current);
     localStorage.removeItem(`${PREFIX}entry:${current}`);
     location.reload();
   }
@@ -291,13 +253,10 @@
     renderNotices(s);
   }
   function renderStatus() {
-    const n = outbox.length, bar = document.getElementById("sync");
-    let kind = "ok", text = "已同步";
-    if (failure) [kind, text] = ["error", `同步失败：${failure}（${n}项修改保存在本机）`];
-    else if (n && (offline || !navigator.onLine)) [kind, text] = ["offline", `离线：${n}项修改保存在本机，联网后自动同步`];
-    else if (n) [kind, text] = ["busy", "同步中…"];
+    const n = outbox.length, bar = document.getElementById("sync"), kind = outbox.state;
     bar.className = `sync sync-${kind}`;
-    bar.textContent = text;
+    bar.textContent = {ok: "已同步", busy: "同步中…", offline: `离线：${n}项修改保存在本机，联网后自动同步`,
+      error: `同步失败：${outbox.failure}（${n}项修改保存在本机）`}[kind];
   }
   function render() {
     renderStatus();
@@ -323,9 +282,6 @@
   document.addEventListener("input", (event) => {
     if (event.target.matches("input[data-key]")) setMark(event.target.dataset.key, event.target.value, true);
   });
-  addEventListener("online", () => { offline = false; flush(); });
-  addEventListener("offline", () => { offline = true; renderStatus(); });
-  setInterval(() => outbox.length && !timer && flush(), RETRY_MS); // retries; a pending debounce goes first
   renderSheet();
   flush();
 })();
