@@ -1,6 +1,7 @@
 """create_app(settings): plugins, routers, error handlers, security."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,8 @@ log = logging.getLogger("contest")
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
-    url = settings.database_url or db.start_embedded(settings.data_dir)
+    postgres = None if settings.database_url else db.EmbeddedPostgres(settings.data_dir)  # a worker is given a URL
+    url = settings.database_url or postgres.start()
     engine = db.make_engine(url)
     maker = db.make_sessionmaker(engine)
 
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def dispose_engine(app: Litestar) -> None:
         await live_boards.close()
         await engine.dispose()
+        if postgres is not None:
+            await asyncio.to_thread(postgres.stop)
 
     async def provide_db():
         async for session in db.session_scope(maker):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -29,13 +31,25 @@ class CLIError(click.ClickException):
 
 
 def _database_url(settings: Settings) -> str:
-    """The server's URL, or the embedded PostgreSQL's (started now, stopped when we exit)."""
+    """The server's URL, or the embedded PostgreSQL's: started now unless it runs already, and left
+    when this command ends, however it ends — stopped then, unless another process (a server) still
+    uses it."""
     if settings.database_url:
         return settings.database_url
+    postgres = db.EmbeddedPostgres(settings.data_dir)
     try:
-        return db.start_embedded(settings.data_dir)
+        url = postgres.start()
     except Exception as exc:  # the wheel reports failures in many shapes; one line is what a user needs
-        raise CLIError(f"cannot start the embedded PostgreSQL in {settings.data_dir / 'pgdata'}: {exc}") from exc
+        raise CLIError(f"无法在 {postgres.pgdata} 启动内置 PostgreSQL：{_first_line(exc)}") from exc
+    click.get_current_context().call_on_close(lambda: _stop(postgres))
+    return url
+
+
+def _stop(postgres: db.EmbeddedPostgres) -> None:
+    try:
+        postgres.stop()
+    except Exception as exc:
+        raise CLIError(f"内置 PostgreSQL（{postgres.pgdata}）未能停止：{_first_line(exc)}") from exc
 
 
 def _first_line(exc: Exception) -> str:
@@ -76,6 +90,10 @@ def _run(url: str, work: Callable[[AsyncSession], Awaitable[T]], *, check: bool 
 @click.group()
 def main() -> None:
     """咸宁市职工技能竞赛与香城工匠平台 — contest platform command line."""
+    # A service manager's SIGTERM and a closed terminal's SIGHUP end a command as Ctrl+C does, so
+    # that what it started (the embedded PostgreSQL) is stopped on the way out.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.default_int_handler)
 
 
 # --- database ---------------------------------------------------------------------------------------
@@ -114,8 +132,9 @@ def _serve(settings: Settings, url: str, host: str, port: int, workers: int, acc
     os.environ.setdefault("CONTEST_SECRET_KEY", settings.secret_key)
     os.environ.setdefault("CONTEST_ID_HASH_KEY", settings.id_hash_key)
     _run(url, lambda session: asyncio.sleep(0))  # refuse an unmigrated database before binding the port
-    uvicorn.run("contest.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=access_log)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal that stopped it: a normal end
+        uvicorn.run("contest.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="info", access_log=access_log)
 
 
 def serve_options(fn):

