@@ -1,0 +1,156 @@
+"""Figures about results and panels: standardised scores, judge consistency, round advancement."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from reference_engine.engine import (
+    CONTEXT,
+    ZERO,
+    EntryResult,
+    Mark,
+    MarkBook,
+    aggregate,
+    convert,
+    natural_key,
+    share_count,
+)
+from reference_engine.scheme import Scheme, ScoringError
+
+# Below this many ranked entries a mean and SD say too little about the field to standardise.
+MIN_STANDARDISED = 8
+_CENT = Decimal("0.01")
+
+
+def standardise(results: Iterable[EntryResult]) -> dict[str, Decimal]:
+    """标准分: 500 + 100 × (total − mean) / SD over the ranked entries (population SD), to 0.01.
+
+    Empty when fewer than 8 entries are ranked; every entry gets 500.00 when all totals are equal.
+    """
+    totals = {r.entry: r.total for r in results if r.rank is not None}
+    if len(totals) < MIN_STANDARDISED:
+        return {}
+    with localcontext(CONTEXT):
+        mean = sum(totals.values()) / len(totals)
+        sd = (sum((t - mean) ** 2 for t in totals.values()) / len(totals)).sqrt()
+        return {entry: (500 + (100 * (t - mean) / sd if sd else ZERO)).quantize(_CENT, ROUND_HALF_UP)
+                for entry, t in totals.items()}
+
+
+def advance(results: Iterable[EntryResult], top_n: int | None = None,
+            top_percent: Decimal | int | None = None) -> list[str]:
+    """Entries that advance to the next round (晋级), in rank order; all entries tied at the cutoff advance.
+
+    top_percent is a percentage of the ranked entries, counted half up like award shares.
+    """
+    if (top_n is None) == (top_percent is None):
+        raise ScoringError("advance needs exactly one of top_n or top_percent")
+    ranked = sorted((r for r in results if r.rank is not None), key=lambda r: (r.rank, r.entry))
+    if top_n is not None:
+        if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+            raise ScoringError(f"top_n: must be a whole number of at least 1, not {top_n!r}")
+        cutoff = top_n
+    else:
+        if isinstance(top_percent, bool) or not isinstance(top_percent, int | Decimal) or not 0 < top_percent <= 100:
+            raise ScoringError(f"top_percent: must be a number above 0 and at most 100, not {top_percent!r}")
+        with localcontext(CONTEXT):
+            cutoff = share_count(Decimal(top_percent) / 100, len(ranked))
+    return [r.entry for r in ranked if r.rank <= cutoff]
+
+
+# --------------------------------------------------------- judge consistency
+
+
+@dataclass(frozen=True)
+class JudgeFigures:
+    """How one judge marked within a stage.
+
+    mean_deviation: mean over the judge's marks of (mark − mean of the other judges' marks on the
+    same entry and criterion), in criterion value units (levels scaled to max, deductions turned
+    into points kept), so positive means more generous than the rest of the panel; to 0.001.
+    agreement: share of the judge's marks within one step (or 10% of the mark range when the
+    criterion has no step) of the panel median, the judge included; to 0.0001.
+    Only marks on entry/criterion pairs with at least two marks are compared; a judge with none
+    such is not listed.
+    """
+
+    judge: str
+    compared: int
+    mean_deviation: Decimal
+    agreement: Decimal
+
+
+@dataclass(frozen=True)
+class Flag:
+    """kind "spread": marks on a level scale more than level_gap apart; "outlier": a mark far from the median."""
+
+    kind: str
+    stage: str
+    entry: str
+    criterion: str
+    judges: tuple[str, ...]
+    detail: str
+
+
+@dataclass(frozen=True)
+class Consistency:
+    judges: dict[str, dict[str, JudgeFigures]]  # stage key → judge → figures
+    flags: tuple[Flag, ...]
+
+
+def judge_consistency(scheme: Scheme, marks: Iterable[Mark] | MarkBook, outlier_share: Decimal = Decimal("0.2"),
+                      level_gap: int = 1) -> Consistency:
+    """Per stage and judge: deviation from the rest of the panel and agreement; plus flags.
+
+    Measurement criteria are left out (one objective mark, no panel). Flags: on criteria marked
+    on a scale of levels, any two judges more than level_gap levels apart ("spread"); on other
+    criteria, any mark further than outlier_share × max from the panel median ("outlier", panels
+    of three or more; on a 0–3 scale 20% would flag every one-level difference).
+    """
+    book = marks if isinstance(marks, MarkBook) else MarkBook.of(scheme, marks)
+    deviations: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
+    agreeing: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    flags: list[Flag] = []
+    with localcontext(CONTEXT):
+        for entry in sorted(book.entries, key=natural_key):
+            for (stage, crit), panel in zip(book.criteria, book.entries[entry], strict=True):
+                if crit.kind == "measurement" or not panel or len(panel) < 2:
+                    continue
+                values = {j: convert(crit, m) for j, m in panel.items()}
+                total = sum(values.values())
+                median, _ = aggregate(sorted(panel.values()), "median", 0)
+                tolerance = crit.step or crit.mark_limit / 10
+                for judge, mark in panel.items():
+                    deviations[stage.key, judge].append(values[judge] - (total - values[judge]) / (len(panel) - 1))
+                    agreeing[stage.key, judge].append(abs(mark - median) <= tolerance)
+                flags += _flags(stage.key, entry, crit, panel, median, outlier_share, level_gap)
+        judges: dict[str, dict[str, JudgeFigures]] = {s.key: {} for s in scheme.stages}
+        for (stage_key, judge) in sorted(deviations, key=lambda k: (k[0], natural_key(k[1]))):
+            devs, agree = deviations[stage_key, judge], agreeing[stage_key, judge]
+            judges[stage_key][judge] = JudgeFigures(
+                judge, len(devs),
+                (sum(devs) / len(devs)).quantize(Decimal("0.001"), ROUND_HALF_UP),
+                (Decimal(sum(agree)) / len(agree)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+    return Consistency(judges, tuple(flags))
+
+
+def _flags(stage: str, entry: str, crit, panel: dict[str, Decimal], median: Decimal,
+           outlier_share: Decimal, level_gap: int) -> list[Flag]:
+    flags = []
+    low, high = min(panel.values()), max(panel.values())
+    if crit.scale and high - low > level_gap:
+        lows = tuple(sorted((j for j, m in panel.items() if m == low), key=natural_key))
+        highs = tuple(sorted((j for j, m in panel.items() if m == high), key=natural_key))
+        flags.append(Flag("spread", stage, entry, crit.key, lows + highs,
+                          f"entry {entry} criterion {crit.key}: {low} ({', '.join(lows)}) and {high} "
+                          f"({', '.join(highs)}) are more than {level_gap} level apart"))
+    if not crit.scale and len(panel) >= 3:
+        distance = outlier_share * crit.max
+        for judge in sorted(panel, key=natural_key):
+            if abs(panel[judge] - median) > distance:
+                flags.append(Flag("outlier", stage, entry, crit.key, (judge,),
+                                  f"entry {entry} criterion {crit.key}: judge {judge} gave {panel[judge]}, "
+                                  f"more than {distance} from the panel median {median}"))
+    return flags

@@ -1,0 +1,57 @@
+"""Every scheme in seeds/ and the tests gives, byte for byte, what the engine gave before the
+scheme format was extended (issue 15): results CSV and JSON, score sheets, standard scores and
+judge-consistency figures. The expected bytes were written by the engine at the commit recorded
+in golden/golden.json.gz; golden/make_golden.py says how."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from contest.scoring import (
+    compute,
+    explain_text,
+    judge_consistency,
+    parse_scheme,
+    read_marks_csv,
+    results_to_csv,
+    results_to_json,
+    standardise,
+)
+
+GOLDEN = json.loads(gzip.decompress((Path(__file__).parent / "golden" / "golden.json.gz").read_bytes()))
+CASES = GOLDEN["cases"]
+
+
+def outputs(case: dict) -> dict[str, str]:
+    scheme = parse_scheme(case["scheme"])
+    marks = read_marks_csv(case["marks"])
+    results = compute(scheme, marks, case["statuses"])
+    consistency = judge_consistency(scheme, marks)
+    return {
+        "csv": results_to_csv(scheme, results),
+        "json": results_to_json(scheme, results),
+        "explain": "".join(explain_text(r) for r in results),
+        "standard": json.dumps({k: str(v) for k, v in standardise(results).items()}, sort_keys=True),
+        "consistency": json.dumps({
+            "judges": {s: {j: [f.compared, str(f.mean_deviation), str(f.agreement)] for j, f in figs.items()}
+                       for s, figs in consistency.judges.items()},
+            "flags": [[f.kind, f.stage, f.entry, f.criterion, list(f.judges), f.detail] for f in consistency.flags],
+        }, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def test_the_golden_cases_cover_seeds_and_tests():
+    names = {case["scheme"]["name"] for case in CASES}
+    assert {"中式烹调师评分标准", "香城工匠专家评审标准", "基准测试评分标准", "benchmark 10000 × 7 × 10"} <= names
+    assert len(CASES) >= 200
+    assert GOLDEN["engine_commit"] == "98ae23700317f53918b8f8be10e696dee49f1f79"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{i}-{c['scheme']['name'][:30]}" for i, c in enumerate(CASES)])
+def test_results_are_byte_identical(case):
+    got = outputs(case)
+    for part in ("csv", "json", "explain", "standard", "consistency"):
+        assert got[part] == case[part], part
