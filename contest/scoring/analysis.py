@@ -17,7 +17,7 @@ from contest.scoring.engine import (
     natural_key,
     share_count,
 )
-from contest.scoring.scheme import Scheme, ScoringError
+from contest.scoring.scheme import Criterion, Scheme, ScoringError, Stage
 
 # Below this many ranked entries a mean and SD say too little about the field to standardise.
 MIN_STANDARDISED = 8
@@ -84,7 +84,9 @@ class JudgeFigures:
 
 @dataclass(frozen=True)
 class Flag:
-    """kind "spread": marks on a level scale more than level_gap apart; "outlier": a mark far from the median."""
+    """kind "spread": marks further apart than the criterion's `spread` allows (without one, marks on
+    a level scale more than level_gap apart); "outlier": a mark far from the median. `text` says
+    it in Chinese; `blocks` when the stage may not be signed off while it stands."""
 
     kind: str
     stage: str
@@ -92,6 +94,8 @@ class Flag:
     criterion: str
     judges: tuple[str, ...]
     detail: str
+    text: str = ""
+    blocks: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,10 +108,11 @@ def judge_consistency(scheme: Scheme, marks: Iterable[Mark] | MarkBook, outlier_
                       level_gap: int = 1) -> Consistency:
     """Per stage and judge: deviation from the rest of the panel and agreement; plus flags.
 
-    Measurement criteria are left out (one objective mark, no panel). Flags: on criteria marked
-    on a scale of levels, any two judges more than level_gap levels apart ("spread"); on other
-    criteria, any mark further than outlier_share × max from the panel median ("outlier", panels
-    of three or more; on a 0–3 scale 20% would flag every one-level difference).
+    Measurements and adjustments are left out (one value, no panel). Flags: on criteria whose
+    scheme sets a `spread`, highest and lowest mark further apart than it; on other criteria marked
+    on a scale of levels, any two judges more than level_gap levels apart ("spread"); on criteria
+    not on a scale, any mark further than outlier_share × max from the panel median ("outlier",
+    panels of three or more; on a 0–3 scale 20% would flag every one-level difference).
     """
     book = marks if isinstance(marks, MarkBook) else MarkBook.of(scheme, marks)
     deviations: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
@@ -116,7 +121,7 @@ def judge_consistency(scheme: Scheme, marks: Iterable[Mark] | MarkBook, outlier_
     with localcontext(CONTEXT):
         for entry in sorted(book.entries, key=natural_key):
             for (stage, crit), panel in zip(book.criteria, book.entries[entry], strict=True):
-                if crit.kind == "measurement" or not panel or len(panel) < 2:
+                if not crit.judged or not panel or len(panel) < 2:
                     continue
                 values = {j: convert(crit, m) for j, m in panel.items()}
                 total = sum(values.values())
@@ -125,7 +130,7 @@ def judge_consistency(scheme: Scheme, marks: Iterable[Mark] | MarkBook, outlier_
                 for judge, mark in panel.items():
                     deviations[stage.key, judge].append(values[judge] - (total - values[judge]) / (len(panel) - 1))
                     agreeing[stage.key, judge].append(abs(mark - median) <= tolerance)
-                flags += _flags(stage.key, entry, crit, panel, median, outlier_share, level_gap)
+                flags += _flags(stage, entry, crit, panel, median, outlier_share, level_gap)
         judges: dict[str, dict[str, JudgeFigures]] = {s.key: {} for s in scheme.stages}
         for (stage_key, judge) in sorted(deviations, key=lambda k: (k[0], natural_key(k[1]))):
             devs, agree = deviations[stage_key, judge], agreeing[stage_key, judge]
@@ -136,21 +141,38 @@ def judge_consistency(scheme: Scheme, marks: Iterable[Mark] | MarkBook, outlier_
     return Consistency(judges, tuple(flags))
 
 
-def _flags(stage: str, entry: str, crit, panel: dict[str, Decimal], median: Decimal,
+def spread_breaches(scheme: Scheme, marks: Iterable[Mark] | MarkBook, stage: str) -> list[Flag]:
+    """The spreads that stop the stage's sign-off: marks further apart than the scheme allows, on a
+    stage whose panel says spread_blocks_signoff."""
+    return [f for f in judge_consistency(scheme, marks).flags if f.blocks and f.stage == stage]
+
+
+def _flags(stage: Stage, entry: str, crit: Criterion, panel: dict[str, Decimal], median: Decimal,
            outlier_share: Decimal, level_gap: int) -> list[Flag]:
     flags = []
     low, high = min(panel.values()), max(panel.values())
-    if crit.scale and high - low > level_gap:
+    limit = crit.spread if crit.spread is not None else (level_gap if crit.scale else None)
+    if limit is not None and high - low > limit:
         lows = tuple(sorted((j for j, m in panel.items() if m == low), key=natural_key))
         highs = tuple(sorted((j for j, m in panel.items() if m == high), key=natural_key))
-        flags.append(Flag("spread", stage, entry, crit.key, lows + highs,
+        if crit.spread is None:
+            detail = f"are more than {level_gap} level apart"
+            said = f"相差超过 {level_gap} 个等级"
+        else:
+            detail = f"differ by {high - low}, more than the {crit.spread} the scheme allows"
+            said = f"相差 {high - low}，超过评分标准允许的 {crit.spread}"
+        flags.append(Flag("spread", stage.key, entry, crit.key, lows + highs,
                           f"entry {entry} criterion {crit.key}: {low} ({', '.join(lows)}) and {high} "
-                          f"({', '.join(highs)}) are more than {level_gap} level apart"))
+                          f"({', '.join(highs)}) {detail}",
+                          f"{crit.name}：{'、'.join(lows)} 评 {low}，{'、'.join(highs)} 评 {high}，{said}",
+                          crit.spread is not None and stage.spread_blocks_signoff))
     if not crit.scale and len(panel) >= 3:
         distance = outlier_share * crit.max
         for judge in sorted(panel, key=natural_key):
             if abs(panel[judge] - median) > distance:
-                flags.append(Flag("outlier", stage, entry, crit.key, (judge,),
+                flags.append(Flag("outlier", stage.key, entry, crit.key, (judge,),
                                   f"entry {entry} criterion {crit.key}: judge {judge} gave {panel[judge]}, "
-                                  f"more than {distance} from the panel median {median}"))
+                                  f"more than {distance} from the panel median {median}",
+                                  f"{crit.name}：裁判 {judge} 评 {panel[judge]}，"
+                                  f"与中位数 {median} 相差超过 {distance}"))
     return flags

@@ -1,8 +1,11 @@
 """Marks CSV and results CSV/JSON: the file side of `contest results compute` and of exports.
 
 Marks CSV: UTF-8 (a BOM is accepted), a header naming at least the columns
-entry,stage,criterion,judge,mark in any order (extra columns are ignored), one mark per row;
-an empty mark cell means no mark (an absent judge), never zero.
+entry,stage,criterion,judge,mark in any order, one mark per row; an empty mark cell means no
+mark (an absent judge), never zero. An optional `group` column puts each entry in a ranking pool;
+a column named by the scheme's `coefficient: {attribute: NAME}` carries that per-entry number.
+Both are entry attributes: one value per entry, given on any of its rows. Other columns are
+ignored.
 """
 from __future__ import annotations
 
@@ -12,12 +15,14 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from contest.scoring.engine import EntryResult, Mark, MarkBook, MarkError, compute
+from contest.scoring.engine import EntryResult, Mark, MarkBook, compute
+from contest.scoring.marks import MarkError
 from contest.scoring.scheme import Scheme, SchemeError, ScoringError, load_scheme_text
 
 __all__ = ["ScoringError", "compute_from_files", "format_decimal", "load_scheme_file", "read_marks_csv",
@@ -30,19 +35,34 @@ def compute_from_files(scheme_path: Path, marks_path: Path, fmt: str) -> str:
     """The whole text `contest results compute` prints, as csv or json."""
     scheme = load_scheme_file(scheme_path)
     book = MarkBook(scheme)
-    name = marks_path.name
     with _cycle_collector_paused():
-        for line, entry, stage, criterion, judge, value in _mark_rows(_read_text(marks_path), name):
-            try:
-                book.add(entry, stage, criterion, judge, value)
-            except MarkError as exc:
-                raise MarkError(f"{name} line {line}: {exc}") from None
+        _fill(book, _read_text(marks_path), marks_path.name)
         results = compute(scheme, book)
     if fmt == "csv":
         return results_to_csv(scheme, results)
     if fmt == "json":
         return results_to_json(scheme, results)
     raise ScoringError(f"unknown output format '{fmt}' (csv or json)")
+
+
+def _fill(book: MarkBook, text: str, name: str) -> None:
+    """Every mark of the CSV text into the book, with the entries' groups and attributes."""
+    line = 0
+    try:
+        for line, entry, stage, criterion, judge, value, extras in _mark_rows(text, name, book.scheme.attributes):
+            if value is not None:
+                book.add(entry, stage, criterion, judge, value)
+            for column, cell in extras:
+                if column == "group":
+                    book.set_group(entry, cell)
+                else:
+                    book.set_attribute(entry, column, _number(cell, f"{name} line {line}: {column} '{cell}' of "
+                                                                    f"entry {entry} is not a number"))
+    except MarkError as exc:
+        raise MarkError(f"{name} line {line}: {exc}", f"{name} 第 {line} 行：{exc.chinese}", exc.criterion) from None
+    except ScoringError as exc:
+        message = str(exc)
+        raise ScoringError(message if message.startswith(name) else f"{name} line {line}: {message}") from None
 
 
 @contextmanager
@@ -69,7 +89,7 @@ def read_marks_csv(source: str | Path) -> list[Mark]:
     """Marks from a CSV file (a Path) or CSV text (a str); rows with an empty mark are skipped."""
     text, name = (_read_text(source), source.name) if isinstance(source, Path) else (source, "marks CSV")
     return [Mark(entry, stage, criterion, judge, value)
-            for _, entry, stage, criterion, judge, value in _mark_rows(text, name)]
+            for _, entry, stage, criterion, judge, value, _ in _mark_rows(text, name) if value is not None]
 
 
 def write_marks_csv(marks: Iterable[Mark]) -> str:
@@ -90,8 +110,11 @@ def _read_text(path: Path) -> str:
         raise ScoringError(f"{path.name}: cannot be read ({exc.strerror})") from None
 
 
-def _mark_rows(text: str, name: str) -> Iterator[tuple[int, str, str, str, str, Decimal]]:
-    """(line, entry, stage, criterion, judge, mark) for every row that has a mark."""
+def _mark_rows(text: str, name: str, attributes: tuple[str, ...] = ()
+               ) -> Iterator[tuple[int, str, str, str, str, Decimal | None, tuple[tuple[str, str], ...]]]:
+    """(line, entry, stage, criterion, judge, mark, extras) for every row; mark is None where the
+    cell is empty, extras the row's non-empty group and attribute cells as (column, text). Rows
+    with neither a mark nor extras are skipped."""
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     header = [cell.strip() for cell in next(reader, [])]
     for column in MARK_COLUMNS:
@@ -99,7 +122,12 @@ def _mark_rows(text: str, name: str) -> Iterator[tuple[int, str, str, str, str, 
             problem = "is missing" if column not in header else "appears twice"
             raise ScoringError(f"{name} line 1: column '{column}' {problem}; the header needs "
                                f"{','.join(MARK_COLUMNS)}")
+    for column in attributes:
+        if header.count(column) != 1:
+            problem = "is missing" if column not in header else "appears twice"
+            raise ScoringError(f"{name} line 1: column '{column}' {problem}; the scheme takes a coefficient from it")
     pick = itemgetter(*(header.index(column) for column in MARK_COLUMNS))
+    extra = [(column, header.index(column)) for column in ("group", *attributes) if column in header]
     width = len(header)
     numbers: dict[str, Decimal] = {}  # marks repeat a few values: parse each text once
     for row in reader:
@@ -108,14 +136,17 @@ def _mark_rows(text: str, name: str) -> Iterator[tuple[int, str, str, str, str, 
                 continue
             raise ScoringError(f"{name} line {reader.line_num}: {len(row)} cells where the header has {width}")
         entry, stage, criterion, judge, mark = pick(row)
+        extras = tuple((column, row[i].strip()) for column, i in extra if row[i].strip()) if extra else ()
         value = numbers.get(mark)
         if value is None:
             if not mark.strip():
+                if extras:
+                    yield reader.line_num, entry.strip(), stage.strip(), criterion.strip(), judge.strip(), None, extras
                 continue
             value = numbers[mark] = _number(mark, f"{name} line {reader.line_num}: mark '{mark.strip()}' "
                                             f"for entry {entry.strip()} criterion {criterion.strip()} "
                                             f"judge {judge.strip()} is not a number")
-        yield reader.line_num, entry.strip(), stage.strip(), criterion.strip(), judge.strip(), value
+        yield reader.line_num, entry.strip(), stage.strip(), criterion.strip(), judge.strip(), value, extras
 
 
 def _number(text: str, problem: str) -> Decimal:
@@ -147,13 +178,16 @@ def format_decimal(value: Decimal | None, places: int) -> str:
 
 
 def results_to_csv(scheme: Scheme, results: list[EntryResult]) -> str:
-    """rank,entry,total,<stage totals before weight>,award,status — in result order."""
+    """[group,]rank,entry,total,<stage totals before weight>,award,status — in result order; the
+    group column only when entries have groups (ranks are within the group)."""
     places = scheme.rounding.places
+    grouped = any(r.group is not None for r in results)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["rank", "entry", "total", *(s.key for s in scheme.stages), "award", "status"])
+    writer.writerow([*(["group"] if grouped else []), "rank", "entry", "total", *(s.key for s in scheme.stages),
+                     "award", "status"])
     for r in results:
-        writer.writerow([r.rank or "", r.entry, format_decimal(r.total, places),
+        writer.writerow([*([r.group or ""] if grouped else []), r.rank or "", r.entry, format_decimal(r.total, places),
                          *(format_decimal(r.stage_totals.get(s.key), places) for s in scheme.stages),
                          r.award or "", r.status])
     return out.getvalue()
@@ -164,20 +198,24 @@ def results_to_json(scheme: Scheme, results: list[EntryResult]) -> str:
 
     Written result by result so that only one explanation is held in memory at a time.
     """
-    rows = (json.dumps(_plain({"rank": r.rank, "entry": r.entry, "total": r.total, "stages": r.stage_totals,
-                               "award": r.award, "status": r.status, "explanation": r.explanation},
+    rows = (json.dumps(_plain({**({"group": r.group} if r.group is not None else {}), "rank": r.rank,
+                               "entry": r.entry, "total": r.total, "stages": r.stage_totals, "award": r.award,
+                               "status": r.status, "explanation": r.explanation},
                               scheme.rounding.places), ensure_ascii=False)
             for r in results)
     return f'{{"scheme": {json.dumps(scheme.name, ensure_ascii=False)}, "results": [\n' + ",\n".join(rows) + "\n]}\n"
 
 
 def _plain(value: Any, places: int) -> Any:
-    """JSON-ready data: Decimals as text, tuples as lists, the explanation dataclasses as objects."""
+    """JSON-ready data: Decimals as text, tuples as lists, the explanation dataclasses as objects
+    (without the optional fields that say nothing)."""
     if isinstance(value, Decimal):
         return format_decimal(value, places)
     if value is None or isinstance(value, str | int):
         return value
     if isinstance(value, list | tuple):
         return [_plain(v, places) for v in value]
-    mapping = value if isinstance(value, dict) else vars(value)
-    return {k: _plain(v, places) for k, v in mapping.items()}
+    if isinstance(value, dict):
+        return {k: _plain(v, places) for k, v in value.items()}
+    return {f.name: _plain(getattr(value, f.name), places) for f in fields(value)
+            if not f.metadata.get("optional") or getattr(value, f.name) != f.default}

@@ -77,7 +77,7 @@ CASES = [
     (lambda d: d["stages"][0]["criteria"][0].update(counts=False),
      "stages[0].criteria: needs at least one criterion that counts"),
     (lambda d: d["awards"]["tiers"][0].update(count=2),
-     "awards.tiers[0]: needs exactly one of share, count or min_total"),
+     "awards.tiers[0]: needs exactly one of share, count, min_total or cap"),
     (lambda d: d["awards"]["tiers"][0].update(share="1.5"), "awards.tiers[0].share: must be at most 1"),
     (lambda d: d["awards"]["tiers"][1].update(name="一等奖"), "awards.tiers[1].name: duplicate '一等奖'"),
     (lambda d: d["stages"][1]["panel"].update(over="judge"),
