@@ -377,7 +377,8 @@ def _criterion(data: Any, path: str, defaults: dict, over: str) -> Criterion:
     if kind not in JUDGED:  # one value, not a panel's marks
         for name in ("aggregate", "trim", "min_judges", "spread") if kind == "adjustment" else ("spread",):
             if name in crit:
-                raise SchemeError(f"{path}.{name}: not used by a {kind}, which has one value")
+                raise SchemeError(f"{path}.{name}: not used by {'an' if kind == 'adjustment' else 'a'} {kind}, "
+                                  "which has one value")
     if kind != "adjustment":
         for name in ("to", "effect"):
             if name in crit:
