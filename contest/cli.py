@@ -257,6 +257,7 @@ def import_contestants(file: Path | None, event_slug: str | None, track_slug: st
                        skip_bad: bool, template: Path | None) -> None:
     """Import contestants from an XLSX or CSV file into a track."""
     from contest.events import importers, service
+    from contest.tables import ImportReport
 
     if template:
         try:
@@ -271,7 +272,7 @@ def import_contestants(file: Path | None, event_slug: str | None, track_slug: st
         raise CLIError(f"{file}: no such file")
     settings = Settings.from_env()
 
-    async def work(session: AsyncSession) -> service.ImportReport:
+    async def work(session: AsyncSession) -> ImportReport:
         event = await service.get_event(session, event_slug)
         track = await service.get_track(session, event, track_slug)
         with _progress(f"importing {file.name}"):

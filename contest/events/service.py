@@ -8,7 +8,7 @@ import json
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
@@ -16,7 +16,7 @@ from sqlalchemy import Text, cast, delete, func, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import db, ledger
+from contest import db, ledger, tables
 from contest.auth import hash_secret
 from contest import errors
 from contest.errors import InputError, NotFound
@@ -286,34 +286,20 @@ async def set_entry_status(session: AsyncSession, entry: Entry, status: str) -> 
     return entry
 
 
-@dataclass
-class ImportReport:
-    rows: int  # data rows read from the file
-    good: int
-    problems: list[importers.RowProblem]
-    new_units: list[str] = field(default_factory=list)
-    imported: int = 0  # entries written; 0 when nothing was committed
-    dry_run: bool = False
-
-    @property
-    def bad_rows(self) -> int:
-        return len({p.row for p in self.problems})
-
-
 async def import_contestants(session: AsyncSession, track: Track, filename: str, data: bytes, *, id_key: bytes,
-                             skip_bad: bool = False, dry_run: bool = False) -> ImportReport:
+                             skip_bad: bool = False, dry_run: bool = False) -> tables.ImportReport:
     """Check every row and import the contestants as entries of the track, all or nothing:
     while any row is bad nothing is written, unless the organiser chose to skip bad rows."""
     try:
-        raw = importers.read_table(filename, data)
-    except importers.ImportFileError as exc:
+        raw = importers.read_contestants(filename, data)
+    except tables.ImportFileError as exc:
         raise InputError(str(exc), "file") from exc
     if not raw:
         raise InputError("文件中没有选手数据行", "file")
     areas = await people.areas_by_name(session)
     check = importers.validate_rows(raw, set(areas), id_key)
     good, problems = await _drop_already_entered(session, track, check)
-    report = ImportReport(rows=len(raw), good=len(good), problems=problems, dry_run=dry_run)
+    report = tables.ImportReport(rows=len(raw), good=len(good), problems=problems, dry_run=dry_run)
     if track.capacity is not None:
         taken = (await count_entries(session, [track.id])).get(track.id, 0)
         if taken + len(good) > track.capacity:
@@ -337,7 +323,7 @@ async def _drop_already_entered(session: AsyncSession, track: Track, check: impo
     good = []
     for row in check.good:
         if row.id_hash in entered:
-            problems.append(importers.RowProblem(row.row, importers.ID_NUMBER, "此人已报名本赛项"))
+            problems.append(tables.RowProblem(row.row, importers.ID_NUMBER, "此人已报名本赛项"))
         else:
             good.append(row)
     problems.sort(key=lambda p: p.row)

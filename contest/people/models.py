@@ -6,6 +6,8 @@ from datetime import date
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from contest.tables import squeeze
+
 OWNERSHIPS = {"state": "国有", "collective": "集体", "non_public": "非公有制"}
 UNIT_SIZES = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
 UNIT_KINDS = {"employer": "用人单位", "union": "基层工会"}
@@ -15,6 +17,18 @@ SKILL_LEVELS: dict[int, tuple[str, str]] = {
     5: ("五级", "初级工"), 4: ("四级", "中级工"), 3: ("三级", "高级工"), 2: ("二级", "技师"), 1: ("一级", "高级技师"),
 }
 SKILL_LEVEL_LABELS = {level: f"{grade}/{title}" for level, (grade, title) in SKILL_LEVELS.items()}
+_LEVEL_BY_TEXT = {text: level for level, (grade, title) in SKILL_LEVELS.items()
+                  for text in (grade, title, f"{grade}/{title}", f"{grade}({title})")}
+
+
+def parse_skill_level(text: str) -> int | None:
+    """Either name form (or both, as the import templates' dropdowns write them) -> 5..1; blank -> None."""
+    key = squeeze(text)
+    if key in ("", "无"):
+        return None
+    if key not in _LEVEL_BY_TEXT:
+        raise ValueError(f"unknown skill level: {text!r}")
+    return _LEVEL_BY_TEXT[key]
 
 
 class Area(SQLModel, table=True):

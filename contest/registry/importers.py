@@ -3,13 +3,12 @@ with the same bad-row report as the contestant import: nothing is written while 
 unless the office chooses to skip the bad rows."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest.errors import InputError
-from contest.events.importers import ImportFileError, Layout, RowProblem, parse_skill_level, read_table
 from contest.people import service as people
 from contest.people.identity import (
     birth_date_from_id,
@@ -19,9 +18,10 @@ from contest.people.identity import (
     normalise_id_number,
     validate_id_number,
 )
-from contest.people.models import Person
+from contest.people.models import Person, parse_skill_level
 from contest.registry import service as svc
 from contest.registry.models import HONOUR_LEVELS, TIERS, Candidate, Honour
+from contest.tables import ImportFileError, ImportReport, Layout, RowProblem, read_table
 
 COLUMNS = ("姓名", "身份证号", "工作单位", "县(市、区)", "工种", "职业技能等级", "层级", "命名年度",
            "荣誉称号", "荣誉级别", "荣誉年度")
@@ -30,17 +30,6 @@ CRAFTSMEN = Layout(COLUMNS, ("姓名", "身份证号", "工作单位", "县(市�
 TIER_BY_LABEL = {label: key for key, label in TIERS.items()} | {
     "提名": "nominee", "县级": "county", "企业级": "enterprise"}
 LEVEL_BY_LABEL = {label: key for key, label in HONOUR_LEVELS.items()}
-
-
-@dataclass
-class CraftsmenReport:
-    rows: int
-    problems: list[RowProblem] = field(default_factory=list)
-    imported: int = 0
-
-    @property
-    def bad_rows(self) -> int:
-        return len({p.row for p in self.problems})
 
 
 @dataclass(frozen=True)
@@ -97,7 +86,7 @@ def _year(text: str, column: str, bad) -> int:
 
 
 async def import_craftsmen(session: AsyncSession, filename: str, data: bytes, id_key: bytes, *, skip_bad: bool,
-                           actor: str) -> CraftsmenReport:
+                           actor: str) -> ImportReport:
     try:
         raw = read_table(filename, data, CRAFTSMEN)
     except ImportFileError as exc:
@@ -105,8 +94,8 @@ async def import_craftsmen(session: AsyncSession, filename: str, data: bytes, id
     areas = await people.areas_by_name(session)
     seen: dict[str, int] = {}
     checked = [_check(r, set(areas), seen) for r in raw]
-    report = CraftsmenReport(len(raw), [p for _, problems in checked for p in problems])
     good = [row for row, _ in checked if row is not None]
+    report = ImportReport(len(raw), len(good), [p for _, problems in checked for p in problems])
     if not good or (report.problems and not skip_bad):
         return report
     units, _ = await people.ensure_units(session, {r.cells["工作单位"]: areas[r.cells["县(市、区)"]].id for r in good})

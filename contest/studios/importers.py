@@ -4,25 +4,21 @@ row is bad unless the office chooses to skip the bad rows. Problem messages are 
 they are shown to the union office clerk."""
 from __future__ import annotations
 
-import io
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-import openpyxl
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest import tables
 from contest.errors import InputError
-from contest.events.importers import ImportFileError, Layout, RawRow, RowProblem, read_table
 from contest.people import service as people
 from contest.people.identity import id_hash, validate_id_number
 from contest.people.models import Person, Unit
 from contest.studios import service as svc
 from contest.studios.models import STUDIO_LEVELS, STUDIO_TYPES, Studio
+from contest.tables import ImportFileError, ImportReport, Layout, RawRow, RowProblem, read_table
 
 COLUMNS = ("工作室名称", "类型", "级别", "领衔人", "领衔人身份证号", "依托单位", "领域", "命名时间", "县(市、区)")
 NAME, KIND, LEVEL, LEAD, LEAD_ID, HOST, FIELD, FOUNDED, AREA = COLUMNS
@@ -42,26 +38,8 @@ _LEVEL_BY_TEXT = {label: key for key, label in STUDIO_LEVELS.items()} | {key: ke
 _DATE = re.compile(r"(\d{4})(?:[-./年](\d{1,2})(?:[-./月](\d{1,2})日?)?月?)?年?")
 
 
-def _squeeze(text: str) -> str:
-    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
-
-
 def _studio_name(text: str) -> str:
-    return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text.strip())
-
-
-@dataclass
-class StudioImportReport:
-    rows: int  # data rows read from the file
-    good: int
-    problems: list[RowProblem]
-    new_units: list[str] = field(default_factory=list)
-    imported: int = 0  # studios written; 0 when nothing was committed
-    dry_run: bool = False
-
-    @property
-    def bad_rows(self) -> int:
-        return len({p.row for p in self.problems})
+    return tables.close_gaps(text.strip())
 
 
 @dataclass(frozen=True)
@@ -76,7 +54,7 @@ class StudioRowIn:
 
 def parse_founded(text: str, today: date | None = None) -> date | None:
     """'2021-05-01', '2021/5/1', '2021年5月', '2021.5' or '2021' (the first of the month or year)."""
-    text = _squeeze(text)
+    text = tables.squeeze(text)
     if not text:
         return None
     match = _DATE.fullmatch(text)
@@ -114,13 +92,13 @@ class _Checker:
             bad(NAME, f"工作室“{name}”已存在")
         elif self.first_row_of.setdefault(name, raw.row) != raw.row:
             bad(NAME, f"与第{self.first_row_of[name]}行的工作室重名")
-        kind = _KIND_BY_TEXT.get(_squeeze(cells.get(KIND, "")))
+        kind = _KIND_BY_TEXT.get(tables.squeeze(cells.get(KIND, "")))
         if kind is None:
             bad(KIND, _choice_problem(KIND, cells.get(KIND, ""), STUDIO_TYPES))
-        level = _LEVEL_BY_TEXT.get(_squeeze(cells.get(LEVEL, "")))
+        level = _LEVEL_BY_TEXT.get(tables.squeeze(cells.get(LEVEL, "")))
         if level is None:
             bad(LEVEL, _choice_problem(LEVEL, cells.get(LEVEL, ""), STUDIO_LEVELS))
-        area = _squeeze(cells.get(AREA, "")) or None
+        area = tables.squeeze(cells.get(AREA, "")) or None
         if area and area not in self.areas:
             allowed = "、".join(self.areas) or "（系统中尚未设置县(市、区)）"
             bad(AREA, f"“{cells[AREA]}”不是可选的县(市、区)，应为：{allowed}")
@@ -145,8 +123,8 @@ class _Checker:
     def _lead(self, raw: RawRow, host: str | None, bad) -> Person | None:
         lead_name = re.sub(r"\s", "", raw.cells.get(LEAD, ""))
         number = raw.cells.get(LEAD_ID, "")
-        if LEAD_ID in raw.numeric or re.fullmatch(r"[0-9](\.[0-9]+)?E\+?[0-9]+", number, re.IGNORECASE):
-            bad(LEAD_ID, "身份证号被存成了数字，末几位会丢失；请把该列设为文本格式后重新填写")
+        if tables.number_lost(raw, LEAD_ID):
+            bad(LEAD_ID, tables.NUMBER_LOST)
             return None
         if number:
             problem = validate_id_number(number)
@@ -202,7 +180,7 @@ async def _checker(session: AsyncSession, raw: list[RawRow], id_key: bytes) -> _
 
 
 async def import_studios(session: AsyncSession, filename: str, data: bytes, *, id_key: bytes,
-                         skip_bad: bool = False, dry_run: bool = False) -> StudioImportReport:
+                         skip_bad: bool = False, dry_run: bool = False) -> ImportReport:
     """Check every row and create the studios, all or nothing: while any row is bad nothing is
     written, unless the organiser chose to skip bad rows. Host units not yet known are created
     (in the row's county when given) and listed in the report."""
@@ -216,7 +194,7 @@ async def import_studios(session: AsyncSession, filename: str, data: bytes, *, i
     checked = [checker.check(r) for r in raw]
     problems = sorted((p for _, row_problems in checked for p in row_problems), key=lambda p: p.row)
     good = [row for row, _ in checked if row is not None]
-    report = StudioImportReport(rows=len(raw), good=len(good), problems=problems, dry_run=dry_run)
+    report = ImportReport(rows=len(raw), good=len(good), problems=problems, dry_run=dry_run)
     report.new_units = sorted({r.host_unit for r in good if r.host_unit and r.host_unit not in checker.units})
     if dry_run or not good or (problems and not skip_bad):
         return report  # nothing has been written: the checks above only read
@@ -248,25 +226,5 @@ _HELP = {
 
 
 def write_template() -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "创新工作室"
-    sheet.append(COLUMNS)
-    for index, column in enumerate(COLUMNS, 1):
-        sheet.cell(1, index).font = Font(bold=True)
-        dimension = sheet.column_dimensions[get_column_letter(index)]
-        dimension.width = 34 if column in (NAME, HOST) else 22 if column == LEAD_ID else 14
-        if column == LEAD_ID:
-            dimension.number_format = "@"  # so Excel keeps every digit
-    sheet.freeze_panes = "A2"
-    notes = workbook.create_sheet("填写说明")
-    notes.append(("列名", "是否必填", "填写说明"))
-    for column in COLUMNS:
-        notes.append((column, "必填" if column in REQUIRED else "选填", _HELP[column]))
-    for cell in notes[1]:
-        cell.font = Font(bold=True)
-    for letter, width in zip("ABC", (16, 10, 90), strict=True):
-        notes.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tables.write_template(tables.Template("创新工作室", STUDIOS, _HELP, {NAME: 34, HOST: 34, LEAD_ID: 22},
+                                                 text_columns=(LEAD_ID,)))

@@ -117,7 +117,7 @@ def run_import(env: dict[str, str], path: Path, track: str) -> tuple[float, floa
 def phases(url: str, data: bytes) -> None:
     """Where the time goes, in this process: reading the file, checking the rows, writing."""
     started = time.perf_counter()
-    raw = importers.read_table("参赛人员.xlsx", data)
+    raw = importers.read_contestants("参赛人员.xlsx", data)
     read = time.perf_counter() - started
     started = time.perf_counter()
     importers.validate_rows(raw, {name for _, name in AREAS}, ID_KEY.encode())

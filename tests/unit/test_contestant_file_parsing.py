@@ -9,18 +9,15 @@ import pytest
 
 from contest.events.importers import (
     DEFAULT_AREAS,
-    SKILL_LEVELS,
     TEMPLATE_COLUMNS,
     ContestantRow,
-    ImportFileError,
-    RawRow,
-    RowProblem,
-    parse_skill_level,
-    read_table,
+    read_contestants,
     validate_rows,
     write_template,
 )
 from contest.people.identity import id_hash, make_id_number
+from contest.people.models import SKILL_LEVELS, parse_skill_level
+from contest.tables import ImportFileError, RawRow, RowProblem
 
 AREAS = set(DEFAULT_AREAS)
 KEY = b"test-key"
@@ -60,7 +57,7 @@ def problems_of(rows) -> set[tuple[int, str, str]]:
 
 def one_row_file(**changes) -> list[RawRow]:
     row = dict(zip(TEMPLATE_COLUMNS, ROWS[0], strict=True)) | changes
-    return read_table("a.xlsx", xlsx([list(row.values())]))
+    return read_contestants("a.xlsx", xlsx([list(row.values())]))
 
 
 # --- Reading ----------------------------------------------------------------------------------------
@@ -77,7 +74,7 @@ def one_row_file(**changes) -> list[RawRow]:
     ids=["xlsx", "utf-8", "utf-8-bom", "gbk"],
 )
 def test_xlsx_and_csv_in_every_encoding_read_the_same_rows(filename, data):
-    rows = read_table(filename, data)
+    rows = read_contestants(filename, data)
     assert [row.row for row in rows] == [2, 3, 4]
     assert [list(row.cells.values()) for row in rows] == ROWS
     assert list(rows[0].cells) == list(TEMPLATE_COLUMNS)
@@ -86,7 +83,7 @@ def test_xlsx_and_csv_in_every_encoding_read_the_same_rows(filename, data):
 def test_extra_columns_are_ignored():
     header = ["序号", *TEMPLATE_COLUMNS, "备注"]
     rows = [[n, *row, "已缴费"] for n, row in enumerate(ROWS, 1)]
-    assert read_table("a.xlsx", xlsx(rows, header)) == read_table("a.xlsx", xlsx(ROWS))
+    assert read_contestants("a.xlsx", xlsx(rows, header)) == read_contestants("a.xlsx", xlsx(ROWS))
 
 
 def test_columns_are_found_by_name_in_any_order_with_spaces_and_full_width_brackets():
@@ -94,7 +91,7 @@ def test_columns_are_found_by_name_in_any_order_with_spaces_and_full_width_brack
     header = [f" {TEMPLATE_COLUMNS[i]} ".replace("(", "（").replace(")", "）") for i in order]
     rows = [[row[i] for i in order] for row in ROWS]
     assert header[1] == " 县（市、区） "
-    assert read_table("a.csv", csv_bytes(rows, "utf-8", header)) == read_table("a.xlsx", xlsx(ROWS))
+    assert read_contestants("a.csv", csv_bytes(rows, "utf-8", header)) == read_contestants("a.xlsx", xlsx(ROWS))
 
 
 def test_a_title_row_above_the_header_and_empty_rows_are_skipped_keeping_row_numbers():
@@ -108,13 +105,13 @@ def test_a_title_row_above_the_header_and_empty_rows_are_skipped_keeping_row_num
     sheet.append([None] * 7 + ["合计：2人"])  # nothing in our columns
     buffer = io.BytesIO()
     workbook.save(buffer)
-    rows = read_table("a.xlsx", buffer.getvalue())
+    rows = read_contestants("a.xlsx", buffer.getvalue())
     assert [row.row for row in rows] == [3, 5]
 
 
 def test_optional_columns_may_be_missing():
     header = ["姓名", "身份证号", "工作单位", "县(市、区)"]
-    rows = read_table("a.csv", csv_bytes([["李秀英", ID_LI, "赤壁市青砖茶有限公司", "赤壁市"]], "utf-8", header))
+    rows = read_contestants("a.csv", csv_bytes([["李秀英", ID_LI, "赤壁市青砖茶有限公司", "赤壁市"]], "utf-8", header))
     (good,) = check(rows).good
     assert (good.gender, good.phone_masked, good.skill_level) == ("女", None, None)
 
@@ -122,12 +119,12 @@ def test_optional_columns_may_be_missing():
 def test_a_missing_required_column_is_a_file_error_naming_it():
     header = ["姓名", "性别", "身份证号", "手机号"]
     with pytest.raises(ImportFileError, match="缺少必填列：工作单位、县\\(市、区\\)"):
-        read_table("a.xlsx", xlsx([ROWS[0][:4]], header))
+        read_contestants("a.xlsx", xlsx([ROWS[0][:4]], header))
 
 
 def test_a_repeated_header_is_a_file_error():
     with pytest.raises(ImportFileError, match="“姓名”列出现了不止一次"):
-        read_table("a.csv", csv_bytes([], "utf-8", [*TEMPLATE_COLUMNS, "姓名"]))
+        read_contestants("a.csv", csv_bytes([], "utf-8", [*TEMPLATE_COLUMNS, "姓名"]))
 
 
 @pytest.mark.parametrize(
@@ -145,11 +142,11 @@ def test_a_repeated_header_is_a_file_error():
 )
 def test_unusable_files_raise_a_chinese_file_error(filename, data, message):
     with pytest.raises(ImportFileError, match=message):
-        read_table(filename, data)
+        read_contestants(filename, data)
 
 
 def test_spreadsheet_values_are_read_as_text():
-    rows = read_table(
+    rows = read_contestants(
         "a.xlsx",
         xlsx([["王建华", None, ID_WANG, 13800138000, "单位", "咸安区", datetime(2024, 5, 1)]]),
     )
@@ -161,7 +158,7 @@ def test_spreadsheet_values_are_read_as_text():
 
 def test_the_template_round_trips_and_keeps_ids_as_text():
     data = write_template()
-    assert read_table("参赛人员导入模板.xlsx", data) == []
+    assert read_contestants("参赛人员导入模板.xlsx", data) == []
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     sheet, instructions = workbook.worksheets
     assert [cell.value for cell in sheet[1]] == list(TEMPLATE_COLUMNS)
@@ -186,14 +183,14 @@ def test_a_filled_in_template_reads_back():
         workbook.worksheets[0].append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    assert len(check(read_table("a.xlsx", buffer.getvalue())).good) == 3
+    assert len(check(read_contestants("a.xlsx", buffer.getvalue())).good) == 3
 
 
 # --- Checking ---------------------------------------------------------------------------------------
 
 
 def test_good_rows_keep_only_hashes_and_masked_forms():
-    result = check(read_table("a.xlsx", xlsx(ROWS)))
+    result = check(read_contestants("a.xlsx", xlsx(ROWS)))
     assert result.problems == []
     wang, li, zhou = result.good
     assert wang == ContestantRow(
@@ -223,7 +220,7 @@ def test_every_problem_of_every_row_is_reported_with_row_and_column():
         ["周志强", "未知", ID_ZHOU[:17] + ("0" if ID_ZHOU[17] != "0" else "1"), "", "单位", "嘉鱼县", ""],
         ["张三", "", "", "", "单位", "", ""],
     ]
-    rows = read_table("a.xlsx", xlsx([ROWS[0], *bad]))
+    rows = read_contestants("a.xlsx", xlsx([ROWS[0], *bad]))
     result = check(rows)
     assert [row.row for row in result.good] == [2]
     assert {(p.row, p.column) for p in result.problems} == {
@@ -319,7 +316,7 @@ def test_ten_thousand_rows_are_read_and_checked_in_well_under_two_seconds():
 
     def import_seconds() -> float:
         started = time.process_time()  # CPU time, so other processes on the machine count less
-        result = check(read_table("a.xlsx", data))
+        result = check(read_contestants("a.xlsx", data))
         assert len(result.good) == 10_000 and result.problems == []
         return time.process_time() - started
 
