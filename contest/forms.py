@@ -1,6 +1,7 @@
 """Reading HTML form fields with errors a clerk understands (one way for every form)."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from litestar import Request
@@ -48,6 +49,16 @@ class Form:
         if not number.is_finite():
             raise InputError(f"{label}应为数字，收到“{value}”", name)
         return number
+
+    def date(self, name: str, label: str, *, required: bool = True) -> date | None:
+        """An ISO date (the value of an <input type="date">)."""
+        value = self.required(name, label) if required else self.text(name)
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise InputError(f"{label}应为日期，如 2026-12-01", name) from None
 
     def ints(self, name: str, label: str) -> list[int]:
         values = [v for v in self._data.getall(name, []) if isinstance(v, str) and v.strip()]

@@ -1,8 +1,43 @@
-"""Route helpers that every module's handlers share. Imports no domain module."""
+"""Route helpers that every module's handlers share: who is acting, downloads, the answer to a
+form post, numbers from a query string, public links and their QR codes. Imports no domain module."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import segno
-from litestar import Request
+from litestar import Request, Response
+from litestar.response import Redirect
+
+from contest.auth import Identity
+from contest.errors import InputError
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def actor(request: Request) -> str:
+    """The signed-in account as the ledger and the records name it."""
+    user: Identity = request.user
+    return f"account:{user.id} {user.name}"
+
+
+def download(body: bytes, filename: str, media_type: str = XLSX) -> Response[bytes]:
+    """A file to save, under a Chinese name that every browser keeps (RFC 5987)."""
+    return Response(body, media_type=media_type,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+
+
+def see_other(path: str) -> Redirect:
+    """After a form post: the page to show next (303, so a reload does not post again)."""
+    return Redirect(path, status_code=303)
+
+
+def query_id(value: str | None, field: str, label: str) -> int | None:
+    """An id chosen in a filter (a query-string parameter); the form's "all" option sends it empty."""
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        raise InputError(f"{label}筛选条件应为编号，收到“{value[:20]}”", field)
+    return int(value)
 
 
 def public_url(request: Request, path: str) -> str:

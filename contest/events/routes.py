@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import yaml
 from litestar import Controller, Request, Response, get, post
@@ -20,8 +19,6 @@ from contest.events.models import Event, Judge, Track
 from contest.forms import Form
 from contest.people import service as people
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _event_input(form: Form) -> svc.EventInput:
     return svc.EventInput(
@@ -29,10 +26,6 @@ def _event_input(form: Form) -> svc.EventInput:
         year=form.int("year", "年度", required=True), level=form.text("level", "city"),
         kind=form.text("kind", "individual"), organisers=form.text("organisers"),
         visibility=form.text("visibility", "hidden"))
-
-
-def _see_other(path: str) -> Redirect:
-    return Redirect(path, status_code=303)
 
 
 class AdminController(Controller):
@@ -48,7 +41,7 @@ class AdminController(Controller):
     @post("/events")
     async def create_event(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
         event = await svc.create_event(db, _event_input(await Form.read(request)))
-        return _see_other(f"/admin/events/{event.slug}")
+        return web.see_other(f"/admin/events/{event.slug}")
 
     @get("/events/{slug:str}")
     async def event_page(self, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
@@ -64,13 +57,13 @@ class AdminController(Controller):
     @post("/events/{slug:str}")
     async def update_event(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
         event = await svc.update_event(db, await svc.get_event(db, slug), _event_input(await Form.read(request)))
-        return _see_other(f"/admin/events/{event.slug}")
+        return web.see_other(f"/admin/events/{event.slug}")
 
     @post("/events/{slug:str}/status")
     async def set_status(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
         form = await Form.read(request)
         await svc.set_event_status(db, await svc.get_event(db, slug), form.required("status", "状态"))
-        return _see_other(f"/admin/events/{slug}")
+        return web.see_other(f"/admin/events/{slug}")
 
     @post("/events/{slug:str}/tracks")
     async def create_track(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
@@ -79,7 +72,7 @@ class AdminController(Controller):
         track = await svc.create_track(db, event, svc.TrackInput(
             slug=form.required("slug", "赛项代码"), name=form.required("name", "赛项名称"),
             skill_level=form.int("skill_level", "职业技能等级"), capacity=form.int("capacity", "名额")))
-        return _see_other(f"/admin/events/{slug}/tracks/{track.slug}")
+        return web.see_other(f"/admin/events/{slug}/tracks/{track.slug}")
 
     @post("/events/{slug:str}/judges")
     async def add_judge(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
@@ -104,7 +97,7 @@ class AdminController(Controller):
         event = await svc.get_event(db, slug)
         judge = await _judge_of(db, event, form.int("judge_id", "裁判", required=True))
         await svc.declare_conflict(db, judge, form.int("unit_id", "单位"), None, form.text("reason"))
-        return _see_other(f"/admin/events/{slug}")
+        return web.see_other(f"/admin/events/{slug}")
 
     @get("/events/{slug:str}/tracks/{track:str}")
     async def track_page(self, db: NamedDependency[AsyncSession], slug: FromPath[str],
@@ -133,7 +126,7 @@ class AdminController(Controller):
         the_track = await svc.get_track(db, event, track)
         await svc.add_project_entry(db, the_track, form.required("project_title", "项目名称"),
                                     form.text("team_members"), form.int("unit_id", "单位"))
-        return _see_other(f"/admin/events/{slug}/tracks/{track}")
+        return web.see_other(f"/admin/events/{slug}/tracks/{track}")
 
     @post("/events/{slug:str}/tracks/{track:str}/draw")
     async def draw(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
@@ -141,7 +134,7 @@ class AdminController(Controller):
         user: Identity = request.user
         event = await svc.get_event(db, slug)
         await svc.draw_blind_codes(db, await svc.get_track(db, event, track), user.name)
-        return _see_other(f"/admin/events/{slug}/tracks/{track}#draw")
+        return web.see_other(f"/admin/events/{slug}/tracks/{track}#draw")
 
     @post("/events/{slug:str}/tracks/{track:str}/rounds")
     async def add_round(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
@@ -150,7 +143,7 @@ class AdminController(Controller):
         event = await svc.get_event(db, slug)
         await svc.add_round(db, await svc.get_track(db, event, track), form.required("name", "轮次"),
                             form.int("advance_top_n", "晋级人数"), form.decimal("advance_top_percent", "晋级比例"))
-        return _see_other(f"/admin/events/{slug}/tracks/{track}")
+        return web.see_other(f"/admin/events/{slug}/tracks/{track}")
 
     @post("/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme")
     async def set_scheme(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
@@ -159,7 +152,7 @@ class AdminController(Controller):
         event = await svc.get_event(db, slug)
         round_ = await svc.get_round(db, await svc.get_track(db, event, track), seq)
         await svc.set_scheme(db, round_, _parse_scheme_text(form.required("scheme", "评分标准")))
-        return _see_other(f"/admin/events/{slug}/tracks/{track}#round-{seq}")
+        return web.see_other(f"/admin/events/{slug}/tracks/{track}#round-{seq}")
 
     @post("/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/panels")
     async def create_panel(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
@@ -173,14 +166,12 @@ class AdminController(Controller):
             raise InputError(f"环节 {stage_key} 不存在", "stage")
         await svc.create_panel(db, stage, form.required("name", "裁判组名称"), form.ints("judge_ids", "裁判"),
                                form.int("chief_id", "裁判长"))
-        return _see_other(f"/admin/events/{slug}/tracks/{track}#round-{seq}")
+        return web.see_other(f"/admin/events/{slug}/tracks/{track}#round-{seq}")
 
     @get("/import-template.xlsx")
     async def import_template(self, db: NamedDependency[AsyncSession]) -> Response[bytes]:
         areas = list(await people.areas_by_name(db)) or list(importers.DEFAULT_AREAS)
-        name = quote("选手导入模板.xlsx")
-        return Response(importers.write_template(areas), media_type=XLSX,
-                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+        return web.download(importers.write_template(areas), "选手导入模板.xlsx")
 
 
 def _login_link(request: Request, judge: Judge) -> str:

@@ -16,9 +16,8 @@ from sqlalchemy import Text, cast, delete, func, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import db, ledger, tables
+from contest import db, errors, ledger, tables
 from contest.auth import hash_secret
-from contest import errors
 from contest.errors import InputError, NotFound
 from contest.events import importers
 from contest.events.models import (

@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest import web
 from contest.auth import PUBLIC, Identity, requires, session_identity
 from contest.errors import NotFound
 from contest.events.models import Entry, Event, Judge
@@ -58,13 +59,13 @@ async def login(request: Request, db: NamedDependency[AsyncSession]) -> Redirect
     judge = await svc.sign_in(db, form.required("event_code", "活动代码"), form.required("number", "裁判编号"),
                               form.required("pin", "PIN"))
     _sign_in(request, judge)
-    return Redirect("/judge", status_code=303)
+    return web.see_other("/judge")
 
 
 @get("/judge/login/{token:str}", opt=PUBLIC, include_in_schema=False)
 async def qr_login(request: Request, db: NamedDependency[AsyncSession], token: FromPath[str]) -> Redirect:
     _sign_in(request, await svc.judge_by_token(db, token))
-    return Redirect("/judge", status_code=303)
+    return web.see_other("/judge")
 
 
 @dataclass
@@ -212,19 +213,19 @@ class ChiefController(Controller):
         form = await Form.read(request)
         sheet = await svc.sheet_of_stage(db, a.stage, sheet_id)
         await svc.reopen_sheet(db, sheet.id, form.required("reason", "退回原因"), svc.actor_of(judge), a.track.event_id)
-        return Redirect(f"/chief/stages/{stage_id}", status_code=303)
+        return web.see_other(f"/chief/stages/{stage_id}")
 
     @post("/recheck")
     async def recheck(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int]) -> Redirect:
         judge, a = await self._chief(db, request, stage_id)
         await svc.draw_recheck(db, a.stage, a.round, f"{judge.number} {judge.name}")
-        return Redirect(f"/chief/stages/{stage_id}#recheck", status_code=303)
+        return web.see_other(f"/chief/stages/{stage_id}#recheck")
 
     @post("/signoff")
     async def signoff(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int]) -> Redirect:
         judge, a = await self._chief(db, request, stage_id)
         await svc.sign_off(db, judge, a)
-        return Redirect(f"/chief/stages/{stage_id}", status_code=303)
+        return web.see_other(f"/chief/stages/{stage_id}")
 
 
 # --- scorers: marks from signed paper sheets ------------------------------------------------------------

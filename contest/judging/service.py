@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import db, ledger, scoring
+from contest import db, ledger, notify, scoring
 from contest.auth import verify_secret
 from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
@@ -464,25 +464,6 @@ async def reopen_sheet(session: AsyncSession, sheet_id: int, reason: str, actor:
 # --- results ----------------------------------------------------------------------------------------
 
 
-async def announce_event(session: AsyncSession, event_id: int) -> None:
-    for track_id in (await session.exec(select(Track.id).where(Track.event_id == event_id))).all():
-        await announce(session, track_id)
-
-
-def track_channel(track_id: int) -> str:
-    return f"track_{track_id}"
-
-
-def _announcement(track_id: int) -> dict[str, str]:
-    return {"channel": track_channel(track_id), "message": f'{{"track": {track_id}}}'}
-
-
-async def announce(session: AsyncSession, track_id: int) -> None:
-    """Tell every worker's live boards that the track changed. NOTIFY inside the transaction is
-    delivered only when it commits, so no board ever shows a change that was rolled back."""
-    await session.exec(text("select pg_notify(:channel, :message)").bindparams(**_announcement(track_id)))
-
-
 _ROUND_MARKS = (select(Entry.bib, Stage.key, Mark.criterion, Judge.number, Mark.value)
                 .join(Sheet, Sheet.id == Mark.sheet_id).join(Stage, Stage.id == Sheet.stage_id)
                 .join(Entry, Entry.id == Sheet.entry_id).join(Judge, Judge.id == Sheet.judge_id)
@@ -524,7 +505,7 @@ async def recompute_entry(session: AsyncSession, ctx: SheetContext) -> None:
         "total": None if figures.total is None else str(figures.total),
         "stage_totals": {k: str(v) for k, v in figures.stage_totals.items()},
         "criteria": {s: {c: str(v) for c, v in cs.items()} for s, cs in figures.criteria.items()},
-        "computed_at": utcnow(), **_announcement(ctx.track_id)})
+        "computed_at": utcnow(), **notify.announcement(ctx.track_id)})
 
 
 async def compute_round(session: AsyncSession, round_: Round) -> list[scoring.EntryResult]:
@@ -609,7 +590,7 @@ async def sign_off(session: AsyncSession, judge: Judge, a: Assignment) -> StageS
         raise Conflict(f"还有 {len(missing)} 份评分表未提交，不能签字确认")
     signoff = StageSignoff(stage_id=a.stage.id, judge_id=judge.id)
     session.add(signoff)
-    await announce(session, a.track.id)
+    await notify.announce(session, a.track.id)
     await ledger.append(session, event_id=a.track.event_id, actor=actor_of(judge), device="", action="stage.signoff",
                         subject=f"stage:{a.stage.id}", payload={"stage": a.stage.key, "track": a.track.slug})
     await session.commit()
@@ -625,7 +606,7 @@ async def withdraw_signoffs(session: AsyncSession, track_id: int, reason: str, a
         await session.delete(signoff)
         await ledger.append(session, event_id=event_id, actor=actor, device="", action="stage.signoff_withdrawn",
                             subject=f"stage:{stage.id}", payload={"stage": stage.key, "reason": reason})
-    await announce(session, track_id)
+    await notify.announce(session, track_id)
     return len(rows)
 
 

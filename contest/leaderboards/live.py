@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from contest.db import get_or_404
 from contest.errors import NotFound
 from contest.events.models import Track
-from contest.judging.service import track_channel
 from contest.leaderboards import service as svc
+from contest.notify import track_channel
 
 log = logging.getLogger(__name__)
 RECHECK = 15  # seconds between version checks of a followed track when nothing was notified

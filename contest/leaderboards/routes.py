@@ -7,7 +7,6 @@ from collections.abc import AsyncGenerator, Callable
 from dataclasses import asdict
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -16,8 +15,8 @@ from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage,
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import web
-from contest.auth import PUBLIC, Identity, requires
-from contest.errors import InputError, NotFound
+from contest.auth import PUBLIC, requires
+from contest.errors import NotFound
 from contest.events import service as events
 from contest.events.models import Event, Track
 from contest.forms import Form
@@ -26,7 +25,6 @@ from contest.leaderboards.models import APPEAL_OUTCOMES
 from contest.people.models import Unit
 
 PAGE = 200  # rows per board page
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KEEPALIVE = 15  # seconds between SSE comments, so proxies keep the stream open
 
 _FILTERS = {"area": "地区", "unit": "单位"}
@@ -41,12 +39,7 @@ async def _event_track(db: AsyncSession, slug: str, track_slug: str) -> tuple[Ev
 
 
 def _filter_id(value: str | None, field: str) -> int | None:
-    """A board filter from the query string; the form's "all" option sends it empty."""
-    if not value:
-        return None
-    if not (value.isascii() and value.isdigit() and len(value) <= 9):
-        raise InputError(f"{_FILTERS[field]}筛选条件应为编号，收到“{value[:20]}”", field)
-    return int(value)
+    return web.query_id(value, field, _FILTERS[field])
 
 
 def _page_rows(board: svc.Board, area: int | None, unit: int | None, page: int) -> tuple[tuple, int]:
@@ -190,7 +183,7 @@ async def notice_page(db: NamedDependency[AsyncSession], slug: FromPath[str]) ->
 @get("/events/{slug:str}/notice.xlsx", opt=PUBLIC, include_in_schema=False)
 async def notice_xlsx(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Response[bytes]:
     event, notice, boards = await _published_boards(db, slug)
-    return _download(svc.notice_xlsx(event, notice, boards), f"{event.name}成绩公示.xlsx", XLSX)
+    return web.download(svc.notice_xlsx(event, notice, boards), f"{event.name}成绩公示.xlsx")
 
 
 async def _published_boards(db: AsyncSession, slug: str):
@@ -207,7 +200,7 @@ async def results_xlsx(db: NamedDependency[AsyncSession], slug: FromPath[str], t
     board = await svc.board(db, the_track.id)
     if not board.shows_results:
         raise NotFound("成绩")
-    return _download(svc.results_xlsx(board), f"{event.name}-{the_track.name}成绩.xlsx", XLSX)
+    return web.download(svc.results_xlsx(board), f"{event.name}-{the_track.name}成绩.xlsx")
 
 
 @get("/events/{slug:str}/tracks/{track:str}/marks.csv", opt=PUBLIC, include_in_schema=False)
@@ -216,14 +209,14 @@ async def marks_csv(db: NamedDependency[AsyncSession], slug: FromPath[str], trac
     scheme.json reproduces the published results exactly."""
     board = await _published_board(db, slug, track)
     _, marks, _ = await svc.marks_export(db, board.round)
-    return _download(marks.encode(), f"{slug}-{track}-marks.csv", "text/csv; charset=utf-8")
+    return web.download(marks.encode(), f"{slug}-{track}-marks.csv", "text/csv; charset=utf-8")
 
 
 @get("/events/{slug:str}/tracks/{track:str}/scheme.json", opt=PUBLIC, include_in_schema=False)
 async def scheme_json(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:
     board = await _published_board(db, slug, track)
     scheme, _, _ = await svc.marks_export(db, board.round)
-    return _download(scheme.encode(), f"{slug}-{track}-scheme.json", "application/json")
+    return web.download(scheme.encode(), f"{slug}-{track}-scheme.json", "application/json")
 
 
 async def _published_board(db: AsyncSession, slug: str, track: str) -> svc.Board:
@@ -232,11 +225,6 @@ async def _published_board(db: AsyncSession, slug: str, track: str) -> svc.Board
     if not svc.published(board):
         raise NotFound("已公示的成绩")
     return board
-
-
-def _download(body: bytes, filename: str, media_type: str) -> Response[bytes]:
-    return Response(body, media_type=media_type,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
 
 
 @get("/certificates/{code:str}", opt=PUBLIC, include_in_schema=False)
@@ -260,19 +248,6 @@ async def verify_page(db: NamedDependency[AsyncSession], code: FromPath[str]) ->
 # --- the organiser's publication desk ------------------------------------------------------------------
 
 
-def _actor(request: Request) -> str:
-    user: Identity = request.user
-    return f"account:{user.id} {user.name}"
-
-
-def _date(form: Form, name: str, label: str) -> date:
-    value = form.required(name, label)
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{label}应为日期，如 2026-12-01", name) from None
-
-
 class PublicationController(Controller):
     path = "/admin/events/{slug:str}/publication"
     guards = [requires("organiser")]
@@ -289,20 +264,21 @@ class PublicationController(Controller):
             "boards": [await svc.board(db, t.id) for t in tracks],
             "certificates": {t.id: await svc.list_certificates(db, t) for t in tracks}})
 
-    async def _done(self, slug: str, anchor: str = "") -> Redirect:
-        return Redirect(f"/admin/events/{slug}/publication/{anchor}", status_code=303)
+    @staticmethod
+    def _done(slug: str, anchor: str = "") -> Redirect:
+        return web.see_other(f"/admin/events/{slug}/publication/{anchor}")
 
     @post("/notice")
     async def publish(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
         form = await Form.read(request)
-        await svc.publish(db, await events.get_event(db, slug), _date(form, "starts_on", "公示开始日期"),
-                          _date(form, "ends_on", "公示结束日期"), form.text("contact"), _actor(request))
-        return await self._done(slug)
+        await svc.publish(db, await events.get_event(db, slug), form.date("starts_on", "公示开始日期"),
+                          form.date("ends_on", "公示结束日期"), form.text("contact"), web.actor(request))
+        return self._done(slug)
 
     @post("/final")
     async def finalise(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
-        await svc.finalise(db, await events.get_event(db, slug), _actor(request))
-        return await self._done(slug)
+        await svc.finalise(db, await events.get_event(db, slug), web.actor(request))
+        return self._done(slug)
 
     @post("/appeals")
     async def lodge(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
@@ -310,24 +286,24 @@ class PublicationController(Controller):
         event = await events.get_event(db, slug)
         entry_id = await svc.entry_by_bib(db, event, form.required("track", "赛项"), form.required("bib", "参赛证号"))
         await svc.lodge_appeal(db, event, entry_id, form.required("appellant", "申诉人"),
-                               form.required("content", "申诉内容"), _date(form, "deadline", "处理期限"),
-                               _actor(request))
-        return await self._done(slug, "#appeals")
+                               form.required("content", "申诉内容"), form.date("deadline", "处理期限"),
+                               web.actor(request))
+        return self._done(slug, "#appeals")
 
     @post("/appeals/{appeal_id:int}")
     async def decide(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
                      appeal_id: FromPath[int]) -> Redirect:
         form = await Form.read(request)
         await svc.decide_appeal(db, await events.get_event(db, slug), appeal_id, form.required("outcome", "处理结果"),
-                                form.required("decision", "处理意见"), _actor(request))
-        return await self._done(slug, "#appeals")
+                                form.required("decision", "处理意见"), web.actor(request))
+        return self._done(slug, "#appeals")
 
     @post("/titles")
     async def title(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
         form = await Form.read(request)
         await svc.add_title_rule(db, await events.get_event(db, slug), form.int("up_to_rank", "名次", required=True),
                                  form.required("title", "称号"), form.flag("craftsman_candidate"))
-        return await self._done(slug, "#titles")
+        return self._done(slug, "#titles")
 
     @post("/tracks/{track:str}/{action:str}")
     async def track_action(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
@@ -336,18 +312,18 @@ class PublicationController(Controller):
         the_track = await events.get_track(db, event, track)
         actions = {"freeze": lambda: svc.freeze(db, event, the_track), "reveal": lambda: svc.reveal_next(db, the_track),
                    "unfreeze": lambda: svc.unfreeze(db, the_track),
-                   "certificates": lambda: svc.issue_certificates(db, event, the_track, _actor(request))}
+                   "certificates": lambda: svc.issue_certificates(db, event, the_track, web.actor(request))}
         if action not in actions:
             raise NotFound("操作")
         await actions[action]()
-        return await self._done(slug, f"#track-{track}")
+        return self._done(slug, f"#track-{track}")
 
     @post("/certificates/{code:str}/revoke")
     async def revoke(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
                      code: FromPath[str]) -> Redirect:
         form = await Form.read(request)
-        await svc.revoke_certificate(db, code, form.required("reason", "撤销原因"), _actor(request))
-        return await self._done(slug, "#certificates")
+        await svc.revoke_certificate(db, code, form.required("reason", "撤销原因"), web.actor(request))
+        return self._done(slug, "#certificates")
 
 
 ROUTES = [event_page, board_page, board_rows, live, board_feed, big_screen, unit_page, notice_page, notice_xlsx,

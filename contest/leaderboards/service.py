@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import ledger, scoring
+from contest import ledger, notify, scoring
 from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import service as events
@@ -310,7 +310,7 @@ async def finalise(session: AsyncSession, event: Event, actor: str, today: date 
 async def _log(session: AsyncSession, event: Event, actor: str, action: str, payload: dict) -> None:
     await ledger.append(session, event_id=event.id, actor=actor, device="", action=action,
                         subject=f"event:{event.id}", payload=payload)
-    await judging.announce_event(session, event.id)
+    await notify.announce_event(session, event.id)
 
 
 async def list_appeals(session: AsyncSession, event: Event) -> Sequence[tuple[Appeal, Entry]]:
@@ -388,7 +388,7 @@ async def freeze(session: AsyncSession, event: Event, track: Track) -> BoardFree
     rows = [{**r.__dict__, "stages": list(r.stages), "titles": list(r.titles)} for r in current.rows]
     frozen = BoardFreeze(track_id=track.id, rows=rows)
     session.add(frozen)
-    await judging.announce(session, track.id)
+    await notify.announce(session, track.id)
     await session.commit()
     return frozen
 
@@ -399,7 +399,7 @@ async def reveal_next(session: AsyncSession, track: Track) -> BoardFreeze:
         raise Conflict("榜单未冻结")
     frozen.revealed = min(len(frozen.rows), frozen.revealed + 1)
     session.add(frozen)
-    await judging.announce(session, track.id)
+    await notify.announce(session, track.id)
     await session.commit()
     return frozen
 
@@ -408,7 +408,7 @@ async def unfreeze(session: AsyncSession, track: Track) -> None:
     frozen = (await session.exec(select(BoardFreeze).where(BoardFreeze.track_id == track.id))).first()
     if frozen is not None:
         await session.delete(frozen)
-        await judging.announce(session, track.id)
+        await notify.announce(session, track.id)
         await session.commit()
 
 

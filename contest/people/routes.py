@@ -6,6 +6,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest import web
 from contest.auth import requires
 from contest.forms import Form
 from contest.people import service as svc
@@ -29,7 +30,7 @@ class UnitsController(Controller):
             name=form.required("name", "单位名称"), area_id=form.int("area_id", "县(市、区)"),
             industry_id=form.int("industry_id", "行业"), ownership=form.text("ownership") or None,
             size=form.text("size") or None, kind=form.text("kind", "employer")))
-        return Redirect("/admin/units", status_code=303)
+        return web.see_other("/admin/units")
 
 
 ROUTES = [UnitsController]

@@ -3,7 +3,6 @@ notices, naming, mentorships, imports, the yearly report)."""
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -12,6 +11,7 @@ from litestar.response import Redirect, Template
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest import web
 from contest.auth import PUBLIC, Identity, requires
 from contest.errors import InputError
 from contest.forms import Form
@@ -19,8 +19,6 @@ from contest.people import service as people
 from contest.registry import importers
 from contest.registry import service as svc
 from contest.registry.models import HONOUR_LEVELS, PATENT_KINDS, ROADS, STATES, TIERS, Batch, Candidate, Objection
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _labels() -> dict:
@@ -60,18 +58,6 @@ async def profile(db: NamedDependency[AsyncSession], person_id: FromPath[int]) -
 # --- the registry office ------------------------------------------------------------------------------------
 
 
-def _actor(request: Request) -> str:
-    user: Identity = request.user
-    return f"account:{user.id} {user.name}"
-
-
-def _date(form: Form, name: str, label: str) -> date:
-    try:
-        return date.fromisoformat(form.required(name, label))
-    except ValueError:
-        raise InputError(f"{label}应为日期，如 2026-12-01", name) from None
-
-
 class RegistryOffice(Controller):
     path = "/admin/registry"
     guards = [requires("organiser", "registry_reviewer")]
@@ -91,9 +77,9 @@ class RegistryOffice(Controller):
 
     @post("/sync")
     async def sync(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
-        await svc.sync_contest_candidates(db, _actor(request))
+        await svc.sync_contest_candidates(db, web.actor(request))
         await db.commit()
-        return Redirect("/admin/registry/?show=candidate", status_code=303)
+        return web.see_other("/admin/registry/?show=candidate")
 
     @post("/candidates")
     async def nominate(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
@@ -102,9 +88,9 @@ class RegistryOffice(Controller):
                                                       form.int("unit_id", "推荐单位"))
         documents = [{"name": d.strip(), "kind": "附件"} for d in form.text("documents").split("\n") if d.strip()]
         candidate = await svc.nominate(db, person_id, form.required("tier", "层级"), form.required("road", "渠道"),
-                                       _actor(request), nominating_unit_id=form.int("unit_id", "推荐单位"),
+                                       web.actor(request), nominating_unit_id=form.int("unit_id", "推荐单位"),
                                        union_chain=form.text("union_chain"), documents=documents)
-        return Redirect(f"/admin/registry/candidates/{candidate.id}", status_code=303)
+        return web.see_other(f"/admin/registry/candidates/{candidate.id}")
 
     @get("/candidates/{candidate_id:int}")
     async def candidate(self, db: NamedDependency[AsyncSession], candidate_id: FromPath[int]) -> Template:
@@ -122,7 +108,7 @@ class RegistryOffice(Controller):
                   action: FromPath[str]) -> Redirect:
         form = await Form.read(request)
         candidate = await svc.get_candidate(db, candidate_id)
-        actor = _actor(request)
+        actor = web.actor(request)
         if action == "eligibility":
             await svc.check_eligibility(db, candidate, actor)
         elif action == "review":
@@ -141,22 +127,22 @@ class RegistryOffice(Controller):
             await svc.move(db, candidate, form.required("to", "状态"), form.text("reason"), actor)
         else:
             raise InputError(f"未知操作：{action}", "action")
-        return Redirect(f"/admin/registry/candidates/{candidate_id}", status_code=303)
+        return web.see_other(f"/admin/registry/candidates/{candidate_id}")
 
     @post("/objections/{objection_id:int}")
     async def resolve(self, request: Request, db: NamedDependency[AsyncSession],
                       objection_id: FromPath[int]) -> Redirect:
         form = await Form.read(request)
         objection = await svc.resolve_objection(db, objection_id, form.required("resolution", "处理意见"))
-        return Redirect(f"/admin/registry/candidates/{objection.candidate_id}", status_code=303)
+        return web.see_other(f"/admin/registry/candidates/{objection.candidate_id}")
 
     @post("/notice")
     async def notice(self, request: Request, db: NamedDependency[AsyncSession]) -> Template:
         form = await Form.read(request)
         batch = await svc.get_batch(db, form.int("year", "年度", required=True), form.int("seq", "批次", required=True))
         check = await svc.open_notice(db, batch, form.ints("candidate_ids", "候选人"),
-                                      _date(form, "starts_on", "公示开始"), _date(form, "ends_on", "公示结束"),
-                                      _actor(request))
+                                      form.date("starts_on", "公示开始"), form.date("ends_on", "公示结束"),
+                                      web.actor(request))
         return Template("registry/notice_opened.html", context={"batch": batch, "check": check})
 
     @post("/batches/{batch_id:int}/name")
@@ -164,8 +150,8 @@ class RegistryOffice(Controller):
         batch = await db.get(Batch, batch_id)
         if batch is None:
             raise InputError("批次不存在", "batch")
-        await svc.name_batch(db, batch, _actor(request))
-        return Redirect("/admin/registry/?show=named", status_code=303)
+        await svc.name_batch(db, batch, web.actor(request))
+        return web.see_other("/admin/registry/?show=named")
 
     @post("/target")
     async def set_target(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
@@ -176,16 +162,16 @@ class RegistryOffice(Controller):
                              [t for t in TIERS if form.flag(f"tier_{t}")],
                              form.int("min_years_in_post", "本岗位工作年限", required=True),
                              form.int("max_skill_level", "职业技能等级", required=True))
-        return Redirect("/admin/registry/", status_code=303)
+        return web.see_other("/admin/registry/")
 
     @post("/mentorships")
     async def mentorship(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
         form = await Form.read(request)
         pair = await svc.add_mentorship(db, form.int("master_id", "师傅", required=True),
                                         form.int("apprentice_id", "徒弟", required=True),
-                                        _date(form, "starts_on", "开始日期"), _date(form, "ends_on", "结业日期"),
+                                        form.date("starts_on", "开始日期"), form.date("ends_on", "结业日期"),
                                         form.text("goals"), form.flag("override"))
-        return Redirect(f"/registry/people/{pair.master_id}", status_code=303)
+        return web.see_other(f"/registry/people/{pair.master_id}")
 
     @post("/import")
     async def import_craftsmen(self, request: Request, db: NamedDependency[AsyncSession]) -> Template:
@@ -193,7 +179,7 @@ class RegistryOffice(Controller):
         upload = form.upload("file", "工匠名单文件")
         report = await importers.import_craftsmen(db, upload.filename, await upload.read(),
                                                   request.app.state.settings.id_hash_key.encode(),
-                                                  skip_bad=form.flag("skip_bad"), actor=_actor(request))
+                                                  skip_bad=form.flag("skip_bad"), actor=web.actor(request))
         return Template("registry/import_report.html", context={"report": report})
 
     @get("/report")
@@ -203,9 +189,8 @@ class RegistryOffice(Controller):
 
     @get("/report.xlsx")
     async def report_xlsx(self, db: NamedDependency[AsyncSession], year: FromQuery[int | None] = None) -> Response:
-        data = svc.report_xlsx(await svc.competition_report(db, year or date.today().year))
-        name = quote(f"{year or date.today().year}年度竞赛统计.xlsx")
-        return Response(data, media_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+        year = year or date.today().year
+        return web.download(svc.report_xlsx(await svc.competition_report(db, year)), f"{year}年度竞赛统计.xlsx")
 
 
 ROUTES = [dashboard, craftsmen, profile, RegistryOffice]

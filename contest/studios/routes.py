@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -14,42 +13,18 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest import web
 from contest.auth import PUBLIC, requires
-from contest.errors import InputError
 from contest.forms import Form
 from contest.people import service as people
 from contest.studios import importers
 from contest.studios import service as svc
 from contest.studios.models import ALLIANCE_KINDS, ASSESSMENTS, STUDIO_LEVELS, STUDIO_TYPES, Studio
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _labels() -> dict[str, Any]:
     return {"STUDIO_TYPES": STUDIO_TYPES, "STUDIO_LEVELS": STUDIO_LEVELS, "ASSESSMENTS": ASSESSMENTS,
             "ALLIANCE_KINDS": ALLIANCE_KINDS, "REPORT_FIGURES": svc.REPORT_FIGURES}
-
-
-def _see_other(path: str) -> Redirect:
-    return Redirect(path, status_code=303)
-
-
-def _date(form: Form, name: str, label: str) -> date | None:
-    text = form.text(name)
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{label}应为日期，如 2021-05-01", name) from None
-
-
-def _area(text: str) -> int | None:
-    if not text:
-        return None
-    if not (text.isascii() and text.isdigit() and len(text) <= 9):
-        raise InputError(f"县(市、区)取值无效：{text[:20]}", "area")
-    return int(text)
 
 
 async def _studio_input(db: AsyncSession, form: Form) -> svc.StudioInput:
@@ -59,7 +34,7 @@ async def _studio_input(db: AsyncSession, form: Form) -> svc.StudioInput:
     return svc.StudioInput(
         name=form.required("name", "工作室名称"), kind=form.required("kind", "工作室类型"),
         level=form.required("level", "工作室级别"), lead_id=lead_id, host_unit_id=host_unit_id,
-        field=form.text("field"), founded_on=_date(form, "founded_on", "命名时间"))
+        field=form.text("field"), founded_on=form.date("founded_on", "命名时间", required=False))
 
 
 def _report_input(form: Form) -> svc.ReportInput:
@@ -70,7 +45,7 @@ def _report_input(form: Form) -> svc.ReportInput:
 
 
 async def _filters(db: AsyncSession, level: str | None, kind: str | None, area: str, q: str) -> dict[str, Any]:
-    area_id = _area(area)
+    area_id = web.query_id(area, "area", "县(市、区)")
     return {"studios": await svc.list_studios(db, level=level or None, kind=kind or None, area_id=area_id, query=q),
             "totals": await svc.report_totals(db, level=level or None, kind=kind or None, area_id=area_id),
             "areas": list((await people.areas_by_name(db)).values()),
@@ -94,7 +69,7 @@ class StudiosOffice(Controller):
     async def create_studio(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
         form = await Form.read(request)
         studio = await svc.create_studio(db, await _studio_input(db, form))
-        return _see_other(f"/admin/studios/{studio.id}")
+        return web.see_other(f"/admin/studios/{studio.id}")
 
     @get("/{studio_id:int}")
     async def studio_page(self, db: NamedDependency[AsyncSession], studio_id: FromPath[int],
@@ -115,7 +90,7 @@ class StudiosOffice(Controller):
         form = await Form.read(request)
         studio = await svc.get_studio(db, studio_id)
         await svc.update_studio(db, studio, await _studio_input(db, form))
-        return _see_other(f"/admin/studios/{studio_id}")
+        return web.see_other(f"/admin/studios/{studio_id}")
 
     @post("/{studio_id:int}/members")
     async def add_member(self, request: Request, db: NamedDependency[AsyncSession],
@@ -125,20 +100,20 @@ class StudiosOffice(Controller):
         person = await svc.find_person(db, form.required("person", "成员姓名或人员编号"),
                                        form.int("unit_id", "所在单位"))
         await svc.add_member(db, studio, person.id, form.text("role", "成员"))
-        return _see_other(f"/admin/studios/{studio_id}#members")
+        return web.see_other(f"/admin/studios/{studio_id}#members")
 
     @post("/{studio_id:int}/members/{person_id:int}/remove")
     async def remove_member(self, db: NamedDependency[AsyncSession], studio_id: FromPath[int],
                             person_id: FromPath[int]) -> Redirect:
         await svc.remove_member(db, await svc.get_studio(db, studio_id), person_id)
-        return _see_other(f"/admin/studios/{studio_id}#members")
+        return web.see_other(f"/admin/studios/{studio_id}#members")
 
     @post("/{studio_id:int}/reports")
     async def save_report(self, request: Request, db: NamedDependency[AsyncSession],
                           studio_id: FromPath[int]) -> Redirect:
         form = await Form.read(request)
         await svc.save_report(db, await svc.get_studio(db, studio_id), _report_input(form))
-        return _see_other(f"/admin/studios/{studio_id}#reports")
+        return web.see_other(f"/admin/studios/{studio_id}#reports")
 
     @post("/{studio_id:int}/assessment")
     async def set_assessment(self, request: Request, db: NamedDependency[AsyncSession],
@@ -146,7 +121,7 @@ class StudiosOffice(Controller):
         form = await Form.read(request)
         await svc.set_assessment(db, await svc.get_studio(db, studio_id), form.int("year", "年度", required=True),
                                  form.text("assessment") or None)
-        return _see_other(f"/admin/studios/{studio_id}#reports")
+        return web.see_other(f"/admin/studios/{studio_id}#reports")
 
     @post("/import", status_code=200)
     async def import_studios(self, request: Request, db: NamedDependency[AsyncSession]) -> Template:
@@ -159,9 +134,7 @@ class StudiosOffice(Controller):
 
     @get("/import-template.xlsx")
     async def import_template(self) -> Response[bytes]:
-        name = quote("创新工作室导入模板.xlsx")
-        return Response(importers.write_template(), media_type=XLSX,
-                        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+        return web.download(importers.write_template(), "创新工作室导入模板.xlsx")
 
     # --- alliances ---
 
@@ -176,7 +149,7 @@ class StudiosOffice(Controller):
         alliance = await svc.create_alliance(db, svc.AllianceInput(
             name=form.required("name", "联盟名称"), kind=form.required("kind", "联盟类型"),
             lead_unit_id=form.int("lead_unit_id", "牵头单位")))
-        return _see_other(f"/admin/studios/alliances/{alliance.id}")
+        return web.see_other(f"/admin/studios/alliances/{alliance.id}")
 
     @get("/alliances/{alliance_id:int}")
     async def alliance_page(self, db: NamedDependency[AsyncSession], alliance_id: FromPath[int]) -> Template:
@@ -194,13 +167,13 @@ class StudiosOffice(Controller):
         form = await Form.read(request)
         await svc.add_alliance_member(db, await svc.get_alliance(db, alliance_id),
                                       form.int("studio_id", "工作室", required=True))
-        return _see_other(f"/admin/studios/alliances/{alliance_id}")
+        return web.see_other(f"/admin/studios/alliances/{alliance_id}")
 
     @post("/alliances/{alliance_id:int}/members/{studio_id:int}/remove")
     async def remove_alliance_member(self, db: NamedDependency[AsyncSession], alliance_id: FromPath[int],
                                      studio_id: FromPath[int]) -> Redirect:
         await svc.remove_alliance_member(db, await svc.get_alliance(db, alliance_id), studio_id)
-        return _see_other(f"/admin/studios/alliances/{alliance_id}")
+        return web.see_other(f"/admin/studios/alliances/{alliance_id}")
 
     @post("/alliances/{alliance_id:int}/chair")
     async def set_chair(self, request: Request, db: NamedDependency[AsyncSession],
@@ -208,12 +181,12 @@ class StudiosOffice(Controller):
         form = await Form.read(request)
         await svc.set_chair(db, await svc.get_alliance(db, alliance_id),
                             form.int("chair_studio_id", "轮值主席单位", required=True))
-        return _see_other(f"/admin/studios/alliances/{alliance_id}")
+        return web.see_other(f"/admin/studios/alliances/{alliance_id}")
 
     @post("/alliances/{alliance_id:int}/rotate")
     async def rotate_chair(self, db: NamedDependency[AsyncSession], alliance_id: FromPath[int]) -> Redirect:
         await svc.rotate_chair(db, await svc.get_alliance(db, alliance_id))
-        return _see_other(f"/admin/studios/alliances/{alliance_id}")
+        return web.see_other(f"/admin/studios/alliances/{alliance_id}")
 
 
 # --- public -------------------------------------------------------------------------------------------------

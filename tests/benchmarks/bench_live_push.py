@@ -13,7 +13,7 @@ processes of raw asyncio sockets (cheaper on the CPU than an HTTP library: the c
 2 cores with the server). When every stream has received its first `event: board`, it changes one
 entry's result `--changes` times, one change at a time, through the product's path: in a
 transaction, the entry's Result row gets new figures computed by the scoring engine (as
-judging.recompute_entry writes them) and judging.announce(track) queues the NOTIFY; then COMMIT.
+judging.recompute_entry writes them) and notify.announce(track) queues the NOTIFY; then COMMIT.
 The benchmark process is a separate process from every server worker, so each worker learns of
 the change through PostgreSQL LISTEN/NOTIFY (the cross-process path), re-reads the board and
 pushes the rows to its viewers.
@@ -250,7 +250,7 @@ def bare_fanout_app():
 
 class ProductChange:
     """Changes entry results through the product's path: new engine figures on the Result row,
-    judging.announce(track), COMMIT — from this process, a stranger to every server worker."""
+    notify.announce(track), COMMIT — from this process, a stranger to every server worker."""
 
     def __init__(self, database, track, changes: int, seed: int = 99):
         from decimal import Decimal
@@ -287,8 +287,7 @@ class ProductChange:
         """Apply change k; (monotonic time the COMMIT started, seconds the COMMIT took)."""
         from sqlmodel import select
 
-        from contest import db
-        from contest.judging import service as judging
+        from contest import db, notify
         from contest.judging.models import Result
 
         if self.engine is None:
@@ -301,7 +300,7 @@ class ProductChange:
                 setattr(result, key, value)
             result.computed_at = db.utcnow()
             session.add(result)
-            await judging.announce(session, self.track.track_id)
+            await notify.announce(session, self.track.track_id)
             started = time.monotonic()
             await session.commit()
             return started, time.monotonic() - started
