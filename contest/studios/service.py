@@ -1,8 +1,7 @@
 """Innovation studios: creating and editing them, their members, yearly reports and assessments,
-alliances with a rotating chair, listings and report totals, and the Xianning demo."""
+alliances with a rotating chair, listings and report totals."""
 from __future__ import annotations
 
-import random
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import db
 from contest.errors import InputError, NotFound
-from contest.people.models import Area, Industry, Person, Unit
+from contest.people.models import Area, Person, Unit
 from contest.registry.models import COUNTED, Candidate
 from contest.studios.models import (
     ALLIANCE_KINDS,
@@ -84,7 +83,7 @@ async def _check_links(session: AsyncSession, data: StudioInput) -> None:
         raise InputError(f"依托单位（单位编号 {data.host_unit_id}）不存在", "host_unit_id")
 
 
-async def _name_taken(session: AsyncSession, name: str, but: int | None = None) -> bool:
+async def name_taken(session: AsyncSession, name: str, but: int | None = None) -> bool:
     stmt = select(Studio.id).where(Studio.name == name)
     if but is not None:
         stmt = stmt.where(Studio.id != but)
@@ -93,7 +92,7 @@ async def _name_taken(session: AsyncSession, name: str, but: int | None = None) 
 
 async def create_studio(session: AsyncSession, data: StudioInput) -> Studio:
     data = check_studio(data)
-    if await _name_taken(session, data.name):
+    if await name_taken(session, data.name):
         raise InputError(f"工作室“{data.name}”已存在", "name")
     await _check_links(session, data)
     studio = Studio(**data.__dict__)
@@ -106,7 +105,7 @@ async def update_studio(session: AsyncSession, studio: Studio, data: StudioInput
     """Edit a studio. A member who becomes the lead leaves the member list (a person is in a
     studio once); the former lead is not made a member."""
     data = check_studio(data)
-    if await _name_taken(session, data.name, but=studio.id):
+    if await name_taken(session, data.name, but=studio.id):
         raise InputError(f"工作室“{data.name}”已存在", "name")
     await _check_links(session, data)
     if data.founded_on is not None:
@@ -566,164 +565,3 @@ async def alliance_members(session: AsyncSession, alliance: Alliance) -> list[St
     order = await member_studio_ids(session, alliance)
     rows = {r.id: r for r in await list_studios(session, ids=order)}
     return [rows[i] for i in order]
-
-
-# --- the demo -----------------------------------------------------------------------------------------
-
-_DEMO_LEVELS = ["national"] * 2 + ["provincial"] * 9 + ["city"] * 15 + ["county"] * 8 + ["enterprise"] * 6
-_DEMO_KINDS = {  # the types named at each level, most common first
-    "national": ["model_worker", "model_craftsman"],
-    "provincial": ["model_worker", "model_craftsman", "craftsman", "worker"],
-    "city": ["model_worker", "craftsman", "worker", "model_craftsman"],
-    "county": ["worker", "craftsman", "model_worker"],
-    "enterprise": ["worker", "craftsman"],
-}
-_DEMO_SCALE = {"national": 4, "provincial": 3, "city": 2, "county": 1, "enterprise": 1}
-# Crafts by industry: (the craft that names a studio, the field it works in).
-_DEMO_CRAFTS = {
-    "餐饮服务": [("中式烹调", "餐饮服务"), ("中式面点", "餐饮服务"), ("楠竹宴烹饪技艺", "餐饮服务"),
-                 ("桂花糕点制作", "食品加工")],
-    "茶叶加工": [("青砖茶制作技艺", "茶叶加工"), ("米砖茶压制", "茶叶加工"), ("茶叶精制", "茶叶加工"),
-                 ("茶园机械化管理", "茶叶种植")],
-    "制造业": [("数控加工", "机械制造"), ("焊接工艺", "机械制造"), ("纺织工艺", "纺织"), ("电子装联", "电子信息")],
-    "电力能源": [("配网运维", "电力"), ("变电检修", "电力"), ("光伏运维", "新能源"), ("带电作业", "电力")],
-    "交通运输": [("汽车维修", "交通运输"), ("智慧物流调度", "物流"), ("新能源客车维保", "交通运输")],
-    "新就业形态": [("智慧配送", "新就业形态"), ("网约车安全服务", "新就业形态")],
-}
-_DEMO_GENERIC = [("技术革新", "综合"), ("质量攻关", "综合"), ("安全生产", "安全生产"), ("节能降耗", "节能环保")]
-_DEMO_ROLES = ["骨干成员", "成员", "成员", "成员", "技术骨干", "青年技师"]
-_CHAINS = {"茶叶加工": "咸宁青砖茶", "制造业": "咸宁装备制造", "电力能源": "咸宁清洁能源", "餐饮服务": "咸宁预制菜",
-           "交通运输": "咸宁现代物流", "新就业形态": "咸宁即时配送"}
-
-
-def _short_area(name: str | None) -> str:
-    if not name:
-        return "咸宁"
-    return name if name.endswith("高新区") else name[:-1]
-
-
-def _demo_base(rng: random.Random, scale: int) -> dict[str, int]:
-    """A studio's usual yearly output: its years vary around it."""
-    return {"patents": rng.randint(1, 3 * scale), "projects": rng.randint(1, 3 * scale),
-            "problems_solved": rng.randint(4, 10 * scale), "people_trained": rng.randint(15, 30 * scale),
-            "benefit_cents": rng.randrange(5_000_000, 60_000_000 * scale)}
-
-
-def _demo_figures(rng: random.Random, year: int, base: dict[str, int], growth: int) -> ReportInput:
-    def vary(value: int) -> int:  # ±30 %, a little more each year
-        return value * rng.randint(70, 130) // 100 + growth
-
-    problems, trained = vary(base["problems_solved"]), vary(base["people_trained"])
-    return ReportInput(
-        year=year, patents=vary(base["patents"]), projects=vary(base["projects"]), problems_solved=problems,
-        results_applied=rng.randint(problems // 3, max(1, problems * 2 // 3)),
-        benefit_yuan=Decimal(base["benefit_cents"] * rng.randint(70, 130) // 100 + growth * 800_000).scaleb(-2),
-        people_trained=trained, skill_rises=rng.randint(trained // 6, max(1, trained // 3)))
-
-
-async def demo(session: AsyncSession, rng: random.Random, person_ids: list[int], unit_ids: list[int]) -> None:
-    """About 40 studios of every type and level with members, reports for 2022–2025 with
-    assessments, and five alliances with a chair, all through the service's checks. The same rng
-    state gives the same demo; nothing is done if studios exist already."""
-    if (await session.exec(select(Studio.id))).first() is not None:
-        return
-    people = {p.id: p for p in (await session.exec(select(Person).where(Person.id.in_(person_ids)))).all()}
-    ordered = [pid for pid in dict.fromkeys(person_ids) if pid in people]
-    units = {u.id: (u, area, industry) for u, area, industry in (await session.exec(
-        select(Unit, Area.name, Industry.name).outerjoin(Area, Area.id == Unit.area_id)
-        .outerjoin(Industry, Industry.id == Unit.industry_id).where(Unit.id.in_(unit_ids)))).all()}
-    unit_order = [uid for uid in dict.fromkeys(unit_ids) if uid in units]
-    by_unit: dict[int, list[int]] = {}
-    for pid in ordered:
-        by_unit.setdefault(people[pid].unit_id, []).append(pid)
-
-    leads = rng.sample(ordered, min(len(_DEMO_LEVELS), len(ordered)))
-    studios: list[tuple[Studio, str | None, str | None]] = []  # studio, area, industry
-    for i, level in enumerate(_DEMO_LEVELS):
-        lead = people[leads[i]] if i < len(leads) else None
-        unit_id = lead.unit_id if lead and lead.unit_id in units else (rng.choice(unit_order) if unit_order else None)
-        unit, area, industry = units[unit_id] if unit_id else (None, None, None)
-        kinds = _DEMO_KINDS[level]
-        kind = rng.choices(kinds, weights=range(len(kinds), 0, -1))[0]
-        craft, studio_field = rng.choice(_DEMO_CRAFTS.get(industry or "", _DEMO_GENERIC))
-        after_lead = f"{lead.name}{STUDIO_TYPES[kind]}" if lead else None  # 张建华劳模创新工作室
-        after_unit = f"{unit.name}{craft}{STUDIO_TYPES[kind]}" if unit else None
-        after_area = f"{_short_area(area)}{craft}{STUDIO_TYPES[kind]}"  # 赤壁青砖茶制作技艺工匠工作室
-        if kind in ("model_worker", "model_craftsman"):
-            wanted = [after_lead, after_area, after_unit]
-        elif kind == "worker":
-            wanted = [after_unit, after_area, after_lead]
-        elif rng.random() < 0.4:
-            wanted = [after_lead, after_area, after_unit]
-        else:
-            wanted = [after_area, after_unit, after_lead]
-        name = None
-        for candidate in filter(None, wanted):
-            if not await _name_taken(session, candidate):
-                name = candidate
-                break
-        if name is None:
-            continue
-        founded = date(rng.randint(2012, 2023) if level not in ("national", "provincial") else rng.randint(2012, 2020),
-                       rng.randint(1, 12), rng.randint(1, 28))
-        studio = await create_studio(session, StudioInput(name, kind, level, lead.id if lead else None, unit_id,
-                                                          studio_field, founded))
-        studios.append((studio, area, industry))
-        await _demo_members(session, rng, studio, by_unit.get(unit_id, []), ordered)
-        await _demo_reports(session, rng, studio, _DEMO_SCALE[level])
-    await _demo_alliances(session, rng, studios)
-
-
-async def _demo_members(session: AsyncSession, rng: random.Random, studio: Studio, colleagues: list[int],
-                        everyone: list[int]) -> None:
-    wanted = rng.randint(3, 8)
-    pool = [pid for pid in colleagues if pid != studio.lead_id]
-    rng.shuffle(pool)
-    chosen = pool[:wanted]
-    others = [pid for pid in everyone if pid != studio.lead_id and pid not in chosen]
-    chosen += rng.sample(others, min(len(others), wanted - len(chosen)))
-    for pid in chosen:
-        await add_member(session, studio, pid, rng.choice(_DEMO_ROLES))
-
-
-async def _demo_reports(session: AsyncSession, rng: random.Random, studio: Studio, scale: int) -> None:
-    base = _demo_base(rng, scale)
-    for growth, year in enumerate(range(max(2022, studio.founded_on.year), 2026)):
-        await save_report(session, studio, _demo_figures(rng, year, base, growth))
-        if year < 2025 or rng.random() < 0.5:  # the latest year is not yet assessed everywhere
-            outcome = rng.choices(list(ASSESSMENTS), weights=(3, 4, 3, 1 if scale < 3 else 0))[0]
-            await set_assessment(session, studio, year, outcome)
-
-
-async def _demo_alliances(session: AsyncSession, rng: random.Random,
-                          studios: list[tuple[Studio, str | None, str | None]]) -> None:
-    if not studios:
-        return
-    areas = Counter(area for _, area, _ in studios if area).most_common()
-    industries = Counter(industry for _, _, industry in studios if industry).most_common()
-    top = [s for s, _, _ in studios if s.level in ("national", "provincial")]
-    plans: list[tuple[str, str, list[Studio]]] = [("咸宁市劳模和工匠人才创新工作室联盟", "region", top)]
-    for area, _ in areas[:2]:
-        plans.append((f"{area}创新工作室联盟", "region", [s for s, a, _ in studios if a == area]))
-    if industries:
-        name = industries[0][0]
-        plans.append((f"咸宁市{name}行业创新工作室联盟", "industry", [s for s, _, i in studios if i == name]))
-        chain = next((i for i, _ in industries if i == "茶叶加工"), industries[-1][0])
-        plans.append((f"{_CHAINS.get(chain, '咸宁' + chain)}产业链创新工作室联盟", "chain",
-                      [s for s, _, i in studios if i == chain]))
-    fallback = ("咸宁市职工创新工作室联盟", "region", [s for s, _, _ in studios if s.kind == "worker"])
-    while len(plans) < 5:
-        plans.append(fallback)
-        fallback = (f"咸宁市创新工作室联盟（第{len(plans)}片区）", "region", [])
-    by_id = {s.id: s for s, _, _ in studios}
-    for name, kind, planned in plans[:5]:
-        if (await session.exec(select(Alliance.id).where(Alliance.name == name))).first():
-            continue
-        members = list(dict.fromkeys(s.id for s in planned))[:8]
-        rest = [sid for sid in by_id if sid not in members]
-        members += rng.sample(rest, min(len(rest), max(0, 4 - len(members))))
-        alliance = await create_alliance(session, AllianceInput(name, kind, by_id[members[0]].host_unit_id))
-        for studio_id in members:
-            await add_alliance_member(session, alliance, studio_id)
-        for _ in range(rng.randrange(3)):
-            await rotate_chair(session, alliance)

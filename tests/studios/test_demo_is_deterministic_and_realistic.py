@@ -7,6 +7,7 @@ from collections import Counter
 from sqlalchemy import text
 from sqlmodel import select
 
+from contest import seed
 from contest.studios import service as svc
 from contest.studios.models import STUDIO_LEVELS, STUDIO_TYPES, Alliance, Studio, StudioMember, StudioReport
 from tests.conftest import EMPTY_DATABASE
@@ -24,7 +25,7 @@ async def snapshot(session) -> list:
 
 async def run_demo(session, people: int = 150):
     world = await make_world(session, people)
-    await svc.demo(session, random.Random(20261123), [p.id for p in world.people],
+    await seed.studios_demo(session, random.Random(20261123), [p.id for p in world.people],
                    [u.id for u in world.units.values()])
     return world
 
@@ -51,7 +52,7 @@ async def test_demo_is_realistic(session):
         order = await svc.member_studio_ids(session, alliance)
         assert len(order) >= 3 and alliance.chair_studio_id in order
     again = await snapshot(session)
-    await svc.demo(session, random.Random(1), [p.id for p in world.people], [])  # loaded once only
+    await seed.studios_demo(session, random.Random(1), [p.id for p in world.people], [])  # loaded once only
     assert await snapshot(session) == again
 
 

@@ -4,7 +4,7 @@ import random
 
 from sqlmodel import select
 
-from contest.studios import service as svc
+from contest import seed
 from contest.studios.models import Alliance, Studio
 from tests.studios.conftest import make_world
 
@@ -23,7 +23,8 @@ async def test_admin_pages_need_an_organiser(client, session, world):
 
 async def test_every_admin_page_renders_the_demo(organiser, session):
     world = await make_world(session, 80)
-    await svc.demo(session, random.Random(9), [p.id for p in world.people], [u.id for u in world.units.values()])
+    await seed.studios_demo(session, random.Random(9), [p.id for p in world.people],
+                            [u.id for u in world.units.values()])
     studio = (await session.exec(select(Studio).order_by(Studio.id))).first()
     alliance = (await session.exec(select(Alliance).order_by(Alliance.id))).first()
     paths = [*ADMIN_PAGES, f"/admin/studios/{studio.id}", f"/admin/studios/{studio.id}?year=2024",

@@ -5,8 +5,8 @@ import re
 
 from sqlmodel import select
 
+from contest import seed
 from contest.people.models import Person
-from contest.studios import service as svc
 from contest.studios.models import Alliance, Studio
 from tests.studios.conftest import make_world
 
@@ -17,7 +17,8 @@ CSRF = re.compile(r'"x-csrftoken": "[^"]*"')
 
 async def test_public_pages_carry_no_id_number_or_phone(client, session):
     world = await make_world(session, 60)
-    await svc.demo(session, random.Random(5), [p.id for p in world.people], [u.id for u in world.units.values()])
+    await seed.studios_demo(session, random.Random(5), [p.id for p in world.people],
+                            [u.id for u in world.units.values()])
     studios = (await session.exec(select(Studio.id))).all()
     alliances = (await session.exec(select(Alliance.id))).all()
     paths = ["/studios", "/alliances", *(f"/studios/{i}" for i in studios), *(f"/alliances/{i}" for i in alliances),
