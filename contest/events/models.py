@@ -140,8 +140,11 @@ class PanelMember(SQLModel, table=True):
     is_chief: bool = False
 
 
-class Conflict(SQLModel, table=True):
-    """A declared conflict of interest: a judge with a unit or with a person."""
+class ConflictOfInterest(SQLModel, table=True):
+    """A declared conflict of interest: a judge with a unit or with a person. (Not to be confused
+    with errors.Conflict, the refusal of a request that collides with the current state.)"""
+
+    __tablename__ = "conflict"
 
     id: int | None = Field(default=None, primary_key=True)
     judge_id: int = Field(foreign_key="judge.id", index=True)

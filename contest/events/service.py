@@ -16,9 +16,9 @@ from sqlalchemy import Text, cast, delete, func, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import db, errors, ledger, tables
+from contest import db, ledger, tables
 from contest.auth import hash_secret
-from contest.errors import InputError, NotFound
+from contest.errors import Conflict, InputError, NotFound
 from contest.events import importers
 from contest.events.models import (
     ENTRY_STATUSES,
@@ -27,7 +27,7 @@ from contest.events.models import (
     EVENT_STATUSES,
     ROUND_NAMES,
     VISIBILITIES,
-    Conflict,
+    ConflictOfInterest,
     Draw,
     Entry,
     Event,
@@ -124,7 +124,7 @@ async def update_event(session: AsyncSession, event: Event, data: EventInput) ->
 async def set_event_status(session: AsyncSession, event: Event, status: str) -> Event:
     _check_choice(status, EVENT_STATUSES, "status", "状态")
     if status not in TRANSITIONS[event.status]:
-        raise InputError(f"活动不能从“{EVENT_STATUSES[event.status]}”变为“{EVENT_STATUSES[status]}”", "status")
+        raise Conflict(f"活动不能从“{EVENT_STATUSES[event.status]}”变为“{EVENT_STATUSES[status]}”")
     event.status = status
     await session.commit()
     return event
@@ -420,7 +420,7 @@ async def _check_codes(session: AsyncSession, track: Track, expected: dict[int, 
     stored = dict((await session.exec(select(Entry.id, Entry.blind_code).where(
         Entry.track_id == track.id, Entry.blind_code.is_not(None)))).all())
     if stored != expected:
-        raise errors.Conflict("抽签结果与写入的加密号不一致，本次抽签未生效，请重试或联系技术人员")
+        raise Conflict("抽签结果与写入的加密号不一致，本次抽签未生效，请重试或联系技术人员")
 
 
 async def draw_discrepancies(session: AsyncSession, draws: dict[int, dict[str, str]],
@@ -518,10 +518,11 @@ async def list_panels(session: AsyncSession, round_: Round) -> list[tuple[Panel,
 
 
 async def declare_conflict(session: AsyncSession, judge: Judge, unit_id: int | None, person_id: int | None,
-                           reason: str) -> Conflict:
+                           reason: str) -> ConflictOfInterest:
     if unit_id is None and person_id is None:
         raise InputError("请选择与裁判存在利害关系的单位或人员", "unit_id")
-    conflict = Conflict(judge_id=judge.id, unit_id=unit_id, person_id=person_id, reason=reason.strip()[:200])
+    conflict = ConflictOfInterest(judge_id=judge.id, unit_id=unit_id, person_id=person_id,
+                                  reason=reason.strip()[:200])
     session.add(conflict)
     await session.flush()
     for track in (await session.exec(select(Track).where(Track.event_id == judge.event_id))).all():
@@ -538,7 +539,8 @@ async def refresh_recusals(session: AsyncSession, track: Track) -> int:
         .where(Round.track_id == track.id).distinct())).all()
     if not judges:
         return 0
-    conflicts = (await session.exec(select(Conflict).where(Conflict.judge_id.in_([j.id for j in judges])))).all()
+    conflicts = (await session.exec(select(ConflictOfInterest)
+                                    .where(ConflictOfInterest.judge_id.in_([j.id for j in judges])))).all()
     entries = (await session.exec(select(Entry).where(Entry.track_id == track.id))).all()
     rows = []
     for judge in judges:
@@ -550,7 +552,7 @@ async def refresh_recusals(session: AsyncSession, track: Track) -> int:
     return len(rows)
 
 
-def _recusal_reason(judge: Judge, entry: Entry, conflicts: Sequence[Conflict]) -> str | None:
+def _recusal_reason(judge: Judge, entry: Entry, conflicts: Sequence[ConflictOfInterest]) -> str | None:
     if judge.unit_id is not None and judge.unit_id == entry.unit_id:
         return "裁判与选手同一单位（自动回避）"
     for c in conflicts:
