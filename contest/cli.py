@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import db
 from contest.errors import Conflict, InputError, NotFound
-from contest.settings import Settings
+from contest.settings import Settings, SettingsError
 
 T = TypeVar("T")
 DEFAULT_SEED = Path(__file__).resolve().parent.parent / "seeds" / "xianning.yaml"
@@ -87,7 +87,15 @@ def _run(url: str, work: Callable[[AsyncSession], Awaitable[T]], *, check: bool 
         raise CLIError(str(exc)) from exc
 
 
-@click.group()
+class _Commands(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:  # a CONTEST_* variable that means nothing: one line naming it
+            raise CLIError(str(exc)) from exc
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """咸宁市职工技能竞赛与香城工匠平台 — contest platform command line."""
     # A service manager's SIGTERM and a closed terminal's SIGHUP end a command as Ctrl+C does, so

@@ -6,10 +6,29 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+class SettingsError(ValueError):
+    """A CONTEST_* variable holds a value that means nothing; the message names it (for a person)."""
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(f"CONTEST_{name}", "").strip()
     return value or default
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    """1/true/yes/on or 0/false/no/off, in any case; anything else is refused rather than read as off
+    (CONTEST_SECURE_COOKIES=ture must not quietly send cookies over plain HTTP)."""
+    value = _env(name)
+    if value is None:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise SettingsError(f"环境变量 CONTEST_{name} 的值“{value}”无法识别：应为 1/true/yes/on 或 0/false/no/off")
 
 
 def _persisted_secret(data_dir: Path, name: str) -> str:
@@ -42,6 +61,6 @@ class Settings:
             secret_key=_env("SECRET_KEY") or _persisted_secret(data_dir, "secret_key"),
             id_hash_key=_env("ID_HASH_KEY") or _persisted_secret(data_dir, "id_hash_key"),
             base_url=(_env("BASE_URL") or "").rstrip("/") or None,
-            secure_cookies=_env("SECURE_COOKIES", "0") == "1",
-            debug=_env("DEBUG", "0") == "1",
+            secure_cookies=_flag("SECURE_COOKIES"),
+            debug=_flag("DEBUG"),
         )
