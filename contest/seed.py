@@ -195,9 +195,9 @@ async def _score(session: AsyncSession, event: Event, judges: list, share: Decim
                 for item in await judging.queue(session, judge, a.stage, a.track):
                     if Decimal(str(rng.random())) < share:
                         marks = {c.key: _mark(c, skill[item.entry_id], rng) for c in a.criteria}
-                        await judging.write_sheet(session, judge.id, judge.event_id, a.stage.id, item.entry_id,
-                                                  marks, base_version=0, submit=True, device="seed",
-                                                  key=f"seed-{a.stage.id}-{item.entry_id}-{judge.id}")
+                        await judging.write_sheet(session, judging.SheetInput(
+                            judge.id, judge.event_id, a.stage.id, item.entry_id, marks, base_version=0, submit=True,
+                            key=f"seed-{a.stage.id}-{item.entry_id}-{judge.id}", device="seed"))
         if share >= 1:
             for a in [a for a in await judging.assignments(session, judges[0]) if a.track.id == track.id]:
                 await judging.sign_off(session, judges[0], a)

@@ -168,9 +168,9 @@ class JudgeController(Controller):
         """Save a draft (`submit: false`) or submit the sheet. Send a fresh `key` per change and the same key
         when retrying; `base_version` is the version the change was made on (409 if the sheet moved on)."""
         user = _judge_identity(request)
-        outcome = await svc.write_sheet(db, user.id, user.event_id, stage_id, entry_id, data.marks,
-                                        base_version=data.base_version, submit=data.submit, key=data.key,
-                                        device=data.device or _device(request))
+        outcome = await svc.write_sheet(db, svc.SheetInput(
+            user.id, user.event_id, stage_id, entry_id, data.marks, base_version=data.base_version,
+            submit=data.submit, key=data.key, device=data.device or _device(request)))
         return {**outcome.as_dict(), "replayed": outcome.replayed}
 
 

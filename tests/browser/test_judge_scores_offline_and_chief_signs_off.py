@@ -75,8 +75,8 @@ async def submit_all_for(session, contest, judge):
     """The chief's own sheets, written through the service: the practical stage and the theory."""
     for stage, marks in ((contest.practical, MARKS[0]), (contest.theory, {"written": "88"})):
         for entry in contest.entries:
-            await svc.write_sheet(session, judge.id, judge.event_id, stage.id, entry.id, marks, base_version=0,
-                                  submit=True, key=uuid.uuid4().hex)
+            await svc.write_sheet(session, svc.SheetInput(judge.id, judge.event_id, stage.id, entry.id, marks,
+                                                          base_version=0, submit=True, key=uuid.uuid4().hex))
 
 
 async def test_judge_scores_offline_and_chief_signs_off(browser, live_server, session, clean_db, tmp_path):

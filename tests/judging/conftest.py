@@ -62,8 +62,9 @@ async def submit(session, contest: Contest, judge: Judge, stage: Stage, entry: E
 
     a = await judging.assignment(session, judge, stage.id)
     view = await judging.read_sheet(session, judge, a, entry.id)
-    await judging.write_sheet(session, judge.id, judge.event_id, stage.id, entry.id, marks, base_version=view.version,
-                              submit=True, key=f"t-{stage.id}-{entry.id}-{judge.id}-{view.version}")
+    await judging.write_sheet(session, judging.SheetInput(
+        judge.id, judge.event_id, stage.id, entry.id, marks, base_version=view.version, submit=True,
+        key=f"t-{stage.id}-{entry.id}-{judge.id}-{view.version}"))
 
 
 async def score_everything(session, contest: Contest, vary: bool = True) -> None:

@@ -1,0 +1,59 @@
+"""Judging's rules, by concern:
+
+- `judges`: sign-in (event code + number + PIN, or a QR link), the stages a judge sits on, queues;
+- `sheets`: a judge's score sheet read, saved or submitted (`write_sheet`), marks checked;
+- `results`: each entry's result recomputed through the engine on every submission, in the same
+  transaction; rounds computed afresh; marks exported;
+- `console`: the chief judge's progress, consistency, re-check draw, sheets sent back, sign-off;
+- `paper`: paper sheets typed twice by two scorers;
+- `audit`: the ledger's chain and the current marks checked against it.
+
+Other modules use judging through this package (`from contest.judging import service`); its
+modules import each other in the order above."""
+from contest.judging.service.audit import AuditReport, audit
+from contest.judging.service.console import (
+    Progress,
+    consistency,
+    count_sheets,
+    draw_recheck,
+    is_signed_off,
+    progress,
+    recheck_draws,
+    reopen_sheet,
+    sheet_of_stage,
+    sign_off,
+    withdraw_signoffs,
+)
+from contest.judging.service.judges import (
+    Assignment,
+    QueueItem,
+    actor_of,
+    assignment,
+    assignments,
+    judge_by_token,
+    queue,
+    seat,
+    sign_in,
+)
+from contest.judging.service.paper import PaperOutcome, all_stages, enter_paper, paper_context, paper_mismatches
+from contest.judging.service.results import compute_round, export_marks, recompute_entry, round_marks
+from contest.judging.service.sheets import (
+    SheetContext,
+    SheetInput,
+    SheetView,
+    WriteOutcome,
+    check_marks,
+    read_sheet,
+    sheet_context,
+    sheets_for_tablet,
+    write_sheet,
+)
+
+__all__ = [
+    "Assignment", "AuditReport", "PaperOutcome", "Progress", "QueueItem", "SheetContext", "SheetInput", "SheetView",
+    "WriteOutcome", "actor_of", "all_stages", "assignment", "assignments", "audit", "check_marks", "compute_round",
+    "consistency", "count_sheets", "draw_recheck", "enter_paper", "export_marks", "is_signed_off",
+    "judge_by_token", "paper_context", "paper_mismatches", "progress", "queue", "read_sheet", "recheck_draws",
+    "recompute_entry", "reopen_sheet", "round_marks", "seat", "sheet_context", "sheet_of_stage",
+    "sheets_for_tablet", "sign_in", "sign_off", "withdraw_signoffs", "write_sheet",
+]

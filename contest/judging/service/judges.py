@@ -1,0 +1,127 @@
+"""Judges: sign-in by event code, number and PIN (or a QR link), the stages a judge sits on, and
+the queue of entries a judge scores there (by blind code only)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import bindparam, join
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contest import scoring
+from contest.auth import verify_secret
+from contest.db import utcnow
+from contest.errors import Conflict, InputError, NotFound
+from contest.events import service as events
+from contest.events.models import Entry, Event, Judge, Panel, PanelMember, Recusal, Round, Stage, Track
+from contest.judging.models import Sheet
+
+MAX_PIN_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+async def sign_in(session: AsyncSession, event_code: str, number: str, pin: str) -> Judge:
+    """Event code + judge number + PIN. Five wrong PINs lock that judge for 15 minutes."""
+    judge = (await session.exec(select(Judge).join(Event).where(
+        Event.judge_code == event_code.strip(), Judge.number == number.strip().upper()))).first()
+    if judge is None:
+        raise InputError("活动代码或裁判编号不正确", "number")
+    now = utcnow()
+    if judge.locked_until and judge.locked_until > now:
+        minutes = int((judge.locked_until - now).total_seconds() // 60) + 1
+        raise Conflict(f"PIN连续输错{MAX_PIN_FAILURES}次，请{minutes}分钟后再试或联系组织方")
+    if not judge.pin_hash or not verify_secret(judge.pin_hash, pin.strip()):
+        judge.failed_pins += 1
+        if judge.failed_pins >= MAX_PIN_FAILURES:
+            judge.failed_pins, judge.locked_until = 0, now + LOCKOUT
+        session.add(judge)
+        await session.commit()
+        raise InputError("PIN不正确", "pin")
+    judge.failed_pins, judge.locked_until = 0, None
+    session.add(judge)
+    await session.commit()
+    return judge
+
+
+async def judge_by_token(session: AsyncSession, token: str) -> Judge:
+    judge = (await session.exec(select(Judge).where(Judge.login_token == token))).first()
+    if judge is None:
+        raise NotFound("登录二维码已失效，请向组织方索取新的登录卡。该链接")
+    return judge
+
+
+# --- what a judge may score ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A stage a judge sits on, with what is needed to score it."""
+
+    stage: Stage
+    round: Round
+    track: Track
+    scheme: scoring.Scheme
+    is_chief: bool
+
+    @property
+    def criteria(self) -> tuple:
+        return next(s for s in self.scheme.stages if s.key == self.stage.key).criteria
+
+
+# A judge's seats: panel memberships with the stage, round and track of each.
+PANEL_SEATS = (join(PanelMember, Panel, Panel.id == PanelMember.panel_id).join(Stage, Stage.id == Panel.stage_id)
+                .join(Round, Round.id == Stage.round_id).join(Track, Track.id == Round.track_id))
+_SEATS = select(Stage, Round, Track, PanelMember.is_chief).select_from(PANEL_SEATS)
+_SEAT = _SEATS.add_columns(Judge).join(Judge, Judge.id == PanelMember.judge_id).where(
+    Judge.id == bindparam("judge"), Judge.event_id == bindparam("event"), Stage.id == bindparam("stage"))
+
+
+async def assignments(session: AsyncSession, judge: Judge) -> list[Assignment]:
+    rows = (await session.exec(_SEATS.where(PanelMember.judge_id == judge.id)
+                               .order_by(Track.id, Round.seq, Stage.seq))).all()
+    return [Assignment(stage, round_, track, events.scheme_of(round_), chief)
+            for stage, round_, track, chief in rows]
+
+
+async def seat(session: AsyncSession, judge_id: int, event_id: int, stage_id: int) -> tuple[Judge, Assignment]:
+    """A judge of the event and a stage the judge sits on, in one query."""
+    row = (await session.exec(_SEAT, params={"judge": judge_id, "event": event_id, "stage": stage_id})).first()
+    if row is None:
+        raise NotFound("您所在裁判组的评分环节")
+    stage, round_, track, chief, judge = row
+    return judge, Assignment(stage, round_, track, events.scheme_of(round_), chief)
+
+
+async def assignment(session: AsyncSession, judge: Judge, stage_id: int) -> Assignment:
+    return (await seat(session, judge.id, judge.event_id, stage_id))[1]
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    entry_id: int
+    blind_code: str
+    running_order: int | None
+    state: str  # not_started, draft, submitted, reopened
+
+
+async def queue(session: AsyncSession, judge: Judge, stage: Stage, track: Track) -> list[QueueItem]:
+    """The entries the judge scores in a stage, by blind code and running order only; entries
+    from the judge's own unit or a declared conflict never reach the judge."""
+    recused = select(Recusal.entry_id).where(Recusal.judge_id == judge.id)
+    rows = (await session.exec(
+        select(Entry.id, Entry.blind_code, Entry.running_order, Sheet.state)
+        .outerjoin(Sheet, (Sheet.entry_id == Entry.id) & (Sheet.stage_id == stage.id) & (Sheet.judge_id == judge.id))
+        .where(Entry.track_id == track.id, Entry.blind_code.is_not(None),
+               Entry.status.in_(("registered", "checked_in")), Entry.id.not_in(recused))
+        .order_by(Entry.running_order, Entry.blind_code))).all()
+    return [QueueItem(i, code, order, state or "not_started") for i, code, order, state in rows]
+
+
+def actor_of(judge: Judge) -> str:
+    return actor_name(judge.id, judge.number, judge.name)
+
+
+def actor_name(judge_id: int, number: str, name: str) -> str:
+    """A judge as the ledger names the actor."""
+    return f"judge:{judge_id} {number} {name}"
