@@ -1,4 +1,4 @@
-"""Organiser pages for setting a competition up, and the public events list."""
+"""Organiser pages for setting a competition up."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import web
-from contest.auth import PUBLIC, Identity, requires
+from contest.auth import Identity, requires
 from contest.errors import InputError, NotFound
 from contest.events import importers
 from contest.events import service as svc
@@ -208,13 +208,4 @@ async def _track_context(db: AsyncSession, event: Event, track: Track) -> dict[s
     }
 
 
-# --- public ---------------------------------------------------------------------------------------------
-
-
-@get("/", opt=PUBLIC, include_in_schema=False)
-async def home(db: NamedDependency[AsyncSession]) -> Template:
-    events = [e for e in await svc.list_events(db) if e.status != "draft"]
-    return Template("events/public_list.html", context={"events": events})
-
-
-ROUTES = [AdminController, home]
+ROUTES = [AdminController]

@@ -10,7 +10,6 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
 from sqlalchemy import Text, cast, delete, func, text, update
 from sqlmodel import select
@@ -575,27 +574,33 @@ async def remove_panel(session: AsyncSession, panel: Panel) -> None:
     await session.commit()
 
 
+# Parsed schemes, one cache per worker for every use, by the MD5 of the scheme's JSON text as stored
+# (SCHEME_DIGEST): queries on the hot path read that digest instead of the scheme, and a Round in
+# hand gives the same digest from its scheme (it is stored as json.dumps writes it). A Scheme is
+# immutable, so rounds with the same scheme share one.
+SCHEME_DIGEST = func.md5(cast(Round.scheme, Text))
+_schemes: dict[str, Scheme] = {}
+
+
 def scheme_of(round_: Round) -> Scheme:
-    """The round's marking scheme, parsed once per worker (a Scheme is immutable)."""
-    return _parsed_scheme(json.dumps(round_.scheme, sort_keys=True))
-
-
-@lru_cache(maxsize=64)
-def _parsed_scheme(text: str) -> Scheme:
-    return parse_scheme(json.loads(text))
-
-
-SCHEME_DIGEST = func.md5(cast(Round.scheme, Text))  # of the scheme as stored: it changes with every edit
-_schemes: dict[tuple[int, str], Scheme] = {}
+    """The round's marking scheme, parsed once per worker and version of the scheme."""
+    digest = hashlib.md5(json.dumps(round_.scheme).encode()).hexdigest()
+    scheme = _schemes.get(digest)
+    return _keep_scheme(digest, round_.scheme) if scheme is None else scheme
 
 
 async def round_scheme(session: AsyncSession, round_id: int, digest: str) -> Scheme:
-    """The round's scheme by the SCHEME_DIGEST a query read along with what it needed: parsed once
-    per worker and version of the scheme, without reading or serialising it again on every use."""
-    scheme = _schemes.get((round_id, digest))
+    """The round's scheme by the SCHEME_DIGEST a query read along with what it needed: no reading
+    or serialising of the scheme while this worker has it parsed."""
+    scheme = _schemes.get(digest)
     if scheme is None:
         raw, digest = (await session.exec(select(Round.scheme, SCHEME_DIGEST).where(Round.id == round_id))).one()
-        if len(_schemes) > 256:
-            _schemes.clear()
-        scheme = _schemes[(round_id, digest)] = parse_scheme(raw)
+        scheme = _keep_scheme(digest, raw)
+    return scheme
+
+
+def _keep_scheme(digest: str, raw: dict) -> Scheme:
+    if len(_schemes) > 256:
+        _schemes.clear()
+    scheme = _schemes[digest] = parse_scheme(raw)
     return scheme

@@ -1,8 +1,9 @@
 """Live boards: one listener per track per worker, shared by every open stream of that track.
 
-When a track changes, its listener rebuilds the board once and wakes the streams, which render
-their page of rows from a per-worker cache: a change reaches a thousand viewers with one build
-and one render per distinct filter, not a thousand. The listener stays subscribed for the life
+When a track changes, its listener rebuilds the board once into the worker's board store and
+wakes the streams, which render their page of rows from the board there (each fragment rendered
+once per board): a change reaches a thousand viewers with one build and one render per distinct
+filter, not a thousand. The listener stays subscribed for the life
 of the worker, so a track that loses its last viewer does not go deaf for the next one. Changes
 that send no notification (an organiser's edit of the event) show at a viewer's next connect, and
 within RECHECK seconds for streams already open."""
@@ -28,9 +29,15 @@ RECHECK = 15  # seconds between version checks of a followed track when nothing 
 
 @dataclass
 class _Feed:
-    board: svc.Board
+    track_id: int
+    version: str  # of the board the streams were last woken for
     tick: asyncio.Event = field(default_factory=asyncio.Event)  # set, then replaced, at each new board
     task: asyncio.Task | None = None
+
+    @property
+    def board(self) -> svc.Board:
+        """The track's board in the worker's board store: at least as new as the last tick's."""
+        return svc.BOARDS.get(self.track_id)
 
 
 class LiveBoards:
@@ -58,7 +65,7 @@ class LiveBoards:
         """Subscribe before the first build, so that no change slips in between."""
         subscriber = await self._channels.subscribe([track_channel(track_id)])
         try:
-            feed = _Feed(await self._build(track_id))
+            feed = _Feed(track_id, (await self._build(track_id)).version)
         except BaseException:
             await self._channels.unsubscribe(subscriber)
             raise
@@ -98,9 +105,9 @@ class LiveBoards:
 
     @staticmethod
     def _show(feed: _Feed, board: svc.Board) -> None:
-        """Make a newer board the feed's and wake its streams."""
-        if board.version != feed.board.version:
-            feed.board, tick, feed.tick = board, feed.tick, asyncio.Event()
+        """Wake the feed's streams for a newer board."""
+        if board.version != feed.version:
+            feed.version, tick, feed.tick = board.version, feed.tick, asyncio.Event()
             tick.set()
 
     async def close(self) -> None:

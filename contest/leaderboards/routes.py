@@ -28,13 +28,10 @@ PAGE = 200  # rows per board page
 KEEPALIVE = 15  # seconds between SSE comments, so proxies keep the stream open
 
 _FILTERS = {"area": "地区", "unit": "单位"}
-_fragments: dict[tuple, str] = {}  # rendered board fragments (see _fragment), per worker
 
 
 async def _event_track(db: AsyncSession, slug: str, track_slug: str) -> tuple[Event, Track]:
-    event = await events.get_event(db, slug)
-    if event.status == "draft":
-        raise NotFound(f"竞赛活动 {slug} ")
+    event = svc.public_event(await events.get_event(db, slug))
     return event, await events.get_track(db, event, track_slug)
 
 
@@ -49,20 +46,15 @@ def _page_rows(board: svc.Board, area: int | None, unit: int | None, page: int) 
     return rows[(page - 1) * PAGE: page * PAGE], pages
 
 
-def _fragment(request: Request, template: str, key: tuple, context: Callable[[], dict[str, Any]]) -> str:
-    """A rendered template, once per worker per key (every key holds the board's version), shared
-    by all viewers: a board is read far more often than it changes."""
-    html = _fragments.get((template, *key))
-    if html is None:
-        html = request.app.template_engine.get_template(template).render(**context())
-        if len(_fragments) > 256:
-            _fragments.clear()
-        _fragments[(template, *key)] = html
-    return html
+def _fragment(request: Request, board: svc.Board, template: str, key: tuple,
+              context: Callable[[], dict[str, Any]]) -> str:
+    """A rendered template, once per board and key, shared by all the worker's viewers."""
+    return board.rendered((template, *key), lambda: request.app.template_engine.get_template(template)
+                          .render(**context()))
 
 
 def _rows_html(request: Request, board: svc.Board, area: int | None, unit: int | None, page: int = 1) -> str:
-    return _fragment(request, "leaderboards/_rows.html", (board.track.id, board.version, area, unit, page),
+    return _fragment(request, board, "leaderboards/_rows.html", (area, unit, page),
                      lambda: {"board": board, "rows": _page_rows(board, area, unit, page)[0],
                               "labels": svc.STATUS_LABELS})
 
@@ -77,18 +69,21 @@ def _board_html(request: Request, board: svc.Board, area: int | None, unit: int 
                 "pages": pages, "area": area, "unit": unit, "areas": board.areas, "units": board.units,
                 "notice": board.notice, "today": today, "count": len(board.filtered(area, unit))}
 
-    return _fragment(request, "leaderboards/_board.html", (board.track.id, board.version, area, unit, page, today),
-                     context)
+    return _fragment(request, board, "leaderboards/_board.html", (area, unit, page, today), context)
 
 
 # --- public pages ---------------------------------------------------------------------------------------
 
 
+@get("/", opt=PUBLIC, include_in_schema=False)
+async def home(db: NamedDependency[AsyncSession]) -> Template:
+    shown = [e for e in await events.list_events(db) if svc.is_public(e)]
+    return Template("leaderboards/home.html", context={"events": shown})
+
+
 @get("/events/{slug:str}", opt=PUBLIC, include_in_schema=False)
 async def event_page(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
-    event = await events.get_event(db, slug)
-    if event.status == "draft":
-        raise NotFound(f"竞赛活动 {slug} ")
+    event = svc.public_event(await events.get_event(db, slug))
     tracks = await events.list_tracks(db, event)
     return Template("leaderboards/event.html", context={
         "event": event, "tracks": tracks, "counts": await events.count_entries(db, [t.id for t in tracks]),
@@ -121,12 +116,15 @@ async def live(request: Request, track_id: FromPath[int], area: FromQuery[str | 
     """Server-sent events: the board's rows now (so a reconnecting client catches up), then again
     after every change of the track; a comment every 15 s keeps the stream open."""
     feed = await request.app.state.live.feed(track_id)
+    svc.public_event(feed.board.event)
     area_id, unit_id = _filter_id(area, "area"), _filter_id(unit, "unit")
 
     async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
         while True:
-            tick = feed.tick
-            yield ServerSentEventMessage(event="board", data=_rows_html(request, feed.board, area_id, unit_id, page))
+            tick, board = feed.tick, feed.board
+            if not svc.is_public(board.event):
+                return  # the event went back to draft: nothing more of it is public
+            yield ServerSentEventMessage(event="board", data=_rows_html(request, board, area_id, unit_id, page))
             while not tick.is_set():
                 try:
                     await asyncio.wait_for(tick.wait(), KEEPALIVE)
@@ -162,7 +160,7 @@ async def unit_page(db: NamedDependency[AsyncSession], unit_id: FromPath[int]) -
         raise NotFound("单位")
     boards = []
     for event in await events.list_events(db):
-        if event.status == "draft":
+        if not svc.is_public(event):
             continue
         for track in await events.list_tracks(db, event):
             board = await svc.board(db, track.id)
@@ -187,7 +185,7 @@ async def notice_xlsx(db: NamedDependency[AsyncSession], slug: FromPath[str]) ->
 
 
 async def _published_boards(db: AsyncSession, slug: str):
-    event = await events.get_event(db, slug)
+    event = svc.public_event(await events.get_event(db, slug))
     notice = await svc.get_notice(db, event)
     if notice is None:
         raise NotFound("成绩公示")
@@ -230,6 +228,7 @@ async def _published_board(db: AsyncSession, slug: str, track: str) -> svc.Board
 @get("/certificates/{code:str}", opt=PUBLIC, include_in_schema=False)
 async def certificate_page(request: Request, db: NamedDependency[AsyncSession], code: FromPath[str]) -> Template:
     cert, event, track = await svc.certificate(db, code)
+    svc.public_event(event)
     link = web.public_url(request, f"/verify/{cert.code}")
     return Template("leaderboards/certificate.html", context={
         "cert": cert, "event": event, "track": track, "link": link, "qr": web.qr_svg(link),
@@ -241,6 +240,7 @@ async def verify_page(db: NamedDependency[AsyncSession], code: FromPath[str]) ->
     """What a person scanning a certificate wants to know, in plain words: whose it is, for what,
     from when, and whether it still stands; the proof for the technically minded folded below."""
     cert, event, track = await svc.certificate(db, code)
+    svc.public_event(event)
     return Template("leaderboards/verify.html", context={"cert": cert, "event": event, "track": track,
                                                          "issuer": svc.issuer(event)})
 
@@ -326,5 +326,5 @@ class PublicationController(Controller):
         return self._done(slug, "#certificates")
 
 
-ROUTES = [event_page, board_page, board_rows, live, board_feed, big_screen, unit_page, notice_page, notice_xlsx,
+ROUTES = [home, event_page, board_page, board_rows, live, board_feed, big_screen, unit_page, notice_page, notice_xlsx,
           results_xlsx, marks_csv, scheme_json, certificate_page, verify_page, PublicationController]

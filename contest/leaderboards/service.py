@@ -1,15 +1,15 @@
-"""Public boards and everything that makes results public: visibility, result states, the
-notice period (公示), appeals, titles, the ceremony freeze, exports and certificates.
+"""Public boards and everything that makes results public: the public gate, visibility, result
+states, the notice period (公示), appeals, titles, the ceremony freeze, exports and certificates.
 
 Boards are read far more often than results change, so each worker keeps the last board of a
-track and rebuilds it only when the track's version (one cheap query) moves on."""
+track in its board store and rebuilds it only when the track's version (one cheap query) moves on."""
 from __future__ import annotations
 
 import hashlib
 import io
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -74,6 +74,7 @@ class Board:
     frozen: bool = False
     revealed: int | None = None
     _filtered: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _rendered: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def state_label(self) -> str:
@@ -97,6 +98,16 @@ class Board:
                                         and (unit_id is None or r.unit_id == unit_id))
         return self._filtered[key]
 
+    def rendered(self, key: tuple, render: Callable[[], str]) -> str:
+        """A fragment of this board (a page of rows for one filter…), rendered once and kept with the
+        board: a board is read far more often than it changes, and a new board starts afresh."""
+        html = self._rendered.get(key)
+        if html is None:
+            if len(self._rendered) > 256:  # filters typed by hand must not grow it without end
+                self._rendered.clear()
+            html = self._rendered[key] = render()
+        return html
+
     @cached_property
     def areas(self) -> list[tuple[int, str]]:
         """(id, name) of the counties on the board, for its filter."""
@@ -107,7 +118,41 @@ class Board:
         return sorted({(r.unit_id, r.unit) for r in self.visible if r.unit_id}, key=lambda u: u[1])
 
 
-_cache: dict[int, Board] = {}  # track id -> the last board built in this worker
+class BoardStore:
+    """This worker's boards: the last board built of each track, and (kept with each board) its
+    filtered rows and rendered fragments. Pages, feeds, screens, unit pages, exports and live
+    streams all read boards from here."""
+
+    def __init__(self) -> None:
+        self._boards: dict[int, Board] = {}
+
+    def get(self, track_id: int) -> Board | None:
+        return self._boards.get(track_id)
+
+    def keep(self, board: Board) -> Board:
+        self._boards[board.track.id] = board
+        return board
+
+
+BOARDS = BoardStore()
+
+
+# --- the public gate ------------------------------------------------------------------------------------
+
+
+def is_public(event: Event) -> bool:
+    """An event in preparation (草稿, status draft) is not public: no page, feed, screen, stream,
+    export or certificate of it exists for the public."""
+    return event.status != "draft"
+
+
+def public_event(event: Event) -> Event:
+    """The public gate: every public route passes an event through here before showing anything
+    of it. What a board then shows of a public event is decided by `visibility` at its result state."""
+    if not is_public(event):
+        raise NotFound(f"竞赛活动 {event.slug} ")
+    return event
+
 
 # Everything a board shows moves one of these parts; a board is current while they are unchanged.
 _VERSION = """
@@ -138,15 +183,15 @@ async def board(session: AsyncSession, track_id: int) -> Board:
 
 
 async def public_board(session: AsyncSession, slug: str, track_slug: str) -> Board:
-    """A track's board by the slugs of a page's address: one query while this worker's board is current."""
-    query = text(_VERSION.format(where="e.slug = :slug and t.slug = :track and e.status <> 'draft'"))
+    """A track's board by the slugs of a page's address, through the public gate: one query while
+    this worker's board is current."""
+    query = text(_VERSION.format(where="e.slug = :slug and t.slug = :track"))
     current = await _current(session, query.bindparams(slug=slug, track=track_slug))
     if current is None:  # say what is missing
-        event = await events.get_event(session, slug)
-        if event.status == "draft":
-            raise NotFound(f"竞赛活动 {slug} ")
+        event = public_event(await events.get_event(session, slug))
         await events.get_track(session, event, track_slug)
         raise NotFound("赛项")  # a track without a round
+    public_event(current.event)
     return current
 
 
@@ -155,13 +200,13 @@ async def _current(session: AsyncSession, version_query) -> Board | None:
     if row is None:
         return None
     track_id, version = row
-    cached = _cache.get(track_id)
-    if cached is None or cached.version != version:
+    kept = BOARDS.get(track_id)
+    if kept is None or kept.version != version:
         track = await session.get(Track, track_id)
         event = await session.get(Event, track.event_id)
         round_ = (await events.list_rounds(session, track))[-1]
-        cached = _cache[track_id] = await _build(session, event, track, round_, version)
-    return cached
+        kept = BOARDS.keep(await _build(session, event, track, round_, version))
+    return kept
 
 
 async def result_state(session: AsyncSession, event: Event, round_: Round) -> str:
