@@ -18,6 +18,7 @@ from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import service as events
 from contest.events.models import Entry, Event, Track
+from contest.judging import service as judging
 from contest.leaderboards import service as boards
 from contest.leaderboards.models import TitleRule
 from contest.people.models import Area, Industry, Person, Unit
@@ -195,29 +196,18 @@ async def check_eligibility(session: AsyncSession, candidate: Candidate, actor: 
 
 
 async def record_review(session: AsyncSession, candidate: Candidate, reviewer: str, marks: dict[str, str]) -> None:
-    """One expert's marks on the five competencies (replacing that expert's earlier marks)."""
+    """One expert's marks on the five competencies (replacing that expert's earlier marks), checked
+    as a judge's sheet is: known criteria, numbers, range and step, every one marked."""
     if candidate.state != "eligible":
         raise Conflict("只有通过资格审查的候选人可以评审")
     scheme = scoring.parse_scheme((await target(session)).review_scheme)
-    criteria = {c.key: c for c in scheme.stages[0].criteria}
-    for key, value in marks.items():
-        if key not in criteria:
-            raise InputError(f"评审项 {key} 不存在", key)
-        try:
-            number = Decimal(str(value))
-        except ArithmeticError:
-            raise InputError(f"{criteria[key].name}：“{value}”不是数字", key) from None
-        if not 0 <= number <= criteria[key].max:
-            raise InputError(f"{criteria[key].name}：{value} 超出范围 0–{criteria[key].max}", key)
-    missing = [c.name for c in criteria.values() if c.key not in marks]
-    if missing:
-        raise InputError(f"还有评审项未打分：{'、'.join(missing)}", "marks")
-    for key, value in marks.items():
+    checked = judging.check_marks(scheme.stages[0].criteria, marks, complete=True)
+    for key, value in checked.items():
         found = (await session.exec(select(ReviewMark).where(
             ReviewMark.candidate_id == candidate.id, ReviewMark.reviewer == reviewer,
             ReviewMark.criterion == key))).first() or ReviewMark(candidate_id=candidate.id, reviewer=reviewer,
                                                                  criterion=key, value="0")
-        found.value = str(Decimal(str(value)))
+        found.value = str(value)
         session.add(found)
     await session.commit()
 
