@@ -8,16 +8,20 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 import yaml
-from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import db
 from contest.errors import Conflict, InputError, NotFound
 from contest.settings import Settings, SettingsError
+
+# The database stack is imported by the commands that use it: `contest results compute` needs only
+# the scoring engine, and importing SQLAlchemy, SQLModel and Alembic would cost it a second or more.
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from contest import db
 
 T = TypeVar("T")
 DEFAULT_SEED = Path(__file__).resolve().parent.parent / "seeds" / "xianning.yaml"
@@ -36,6 +40,8 @@ def _database_url(settings: Settings) -> str:
     uses it."""
     if settings.database_url:
         return settings.database_url
+    from contest import db
+
     postgres = db.EmbeddedPostgres(settings.data_dir)
     try:
         url = postgres.start()
@@ -59,6 +65,10 @@ def _first_line(exc: Exception) -> str:
 
 
 def _run(url: str, work: Callable[[AsyncSession], Awaitable[T]], *, check: bool = True) -> T:
+    from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError
+
+    from contest import db
+
     async def main() -> T:
         try:
             engine = db.make_engine(url, pool_size=2)
@@ -115,6 +125,10 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Apply every migration to the database."""
+    from sqlalchemy.exc import DBAPIError
+
+    from contest import db
+
     url = _database_url(Settings.from_env())
     _run(url, _reached, check=False)  # a wrong URL or a server that is down: one line, not a traceback
     try:
@@ -164,7 +178,7 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
 @serve_options
 def demo(host: str, port: int, workers: int, access_log: bool) -> None:
     """Migrate, load the Xianning demo (once) and serve it."""
-    from contest import seed
+    from contest import db, seed
 
     settings = Settings.from_env()
     url = _database_url(settings)
