@@ -67,7 +67,7 @@ async def _resolve(session: AsyncSession, event_id: int, track_id: int, key: tup
     if entry is None:
         raise InputError(f"no entry with blind code {code} in this track", "entry")
     try:
-        svc.check_marks(assignment.criteria, marks, complete=True)
+        svc.check_marks(assignment.criteria, marks, complete=True, entry=code, judge=number)
     except InputError as exc:
-        raise InputError(f"stage {stage_key} entry {code} judge {number}: {exc.message}", exc.field) from exc
+        raise InputError(f"stage {stage_key}: {exc.message}", exc.field) from exc
     return judge, assignment, entry, marks

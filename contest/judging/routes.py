@@ -125,8 +125,8 @@ async def _queues(db: AsyncSession, judge: Judge) -> list[StageQueue]:
 
 
 def _criteria(a: svc.Assignment) -> list[dict[str, Any]]:
-    return [{"key": c.key, "name": c.name, "kind": c.kind, "max": str(c.mark_limit), "step": str(c.step or ""),
-             "counts": c.counts, "levels": c.levels} for c in a.criteria]
+    return [{"key": c.key, "name": c.name, "kind": c.kind, "min": str(c.min), "max": str(c.mark_limit),
+             "step": str(c.step or ""), "counts": c.counts, "levels": c.levels} for c in a.criteria]
 
 
 class JudgeController(Controller):

@@ -201,7 +201,9 @@ async def record_review(session: AsyncSession, candidate: Candidate, reviewer: s
     if candidate.state != "eligible":
         raise Conflict("只有通过资格审查的候选人可以评审")
     scheme = scoring.parse_scheme((await target(session)).review_scheme)
-    checked = judging.check_marks(scheme.stages[0].criteria, marks, complete=True)
+    person = await get_person(session, candidate.person_id)
+    checked = judging.check_marks(scheme.stages[0].criteria, marks, complete=True, entry=person.name, judge=reviewer,
+                                  roles=("候选人", "评审专家"))
     for key, value in checked.items():
         found = (await session.exec(select(ReviewMark).where(
             ReviewMark.candidate_id == candidate.id, ReviewMark.reviewer == reviewer,

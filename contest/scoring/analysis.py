@@ -17,6 +17,7 @@ from contest.scoring.engine import (
     natural_key,
     share_count,
 )
+from contest.scoring.marks import plain
 from contest.scoring.scheme import Criterion, Scheme, ScoringError, Stage
 
 # Below this many ranked entries a mean and SD say too little about the field to standardise.
@@ -111,7 +112,7 @@ def judge_consistency(scheme: Scheme, marks: Iterable[Mark] | MarkBook, outlier_
     Measurements and adjustments are left out (one value, no panel). Flags: on criteria whose
     scheme sets a `spread`, highest and lowest mark further apart than it; on other criteria marked
     on a scale of levels, any two judges more than level_gap levels apart ("spread"); on criteria
-    not on a scale, any mark further than outlier_share × max from the panel median ("outlier",
+    not on a scale, any mark further than outlier_share × (max − min) from the panel median ("outlier",
     panels of three or more; on a 0–3 scale 20% would flag every one-level difference).
     """
     book = marks if isinstance(marks, MarkBook) else MarkBook.of(scheme, marks)
@@ -160,19 +161,20 @@ def _flags(stage: Stage, entry: str, crit: Criterion, panel: dict[str, Decimal],
             said = f"相差超过 {level_gap} 个等级"
         else:
             detail = f"differ by {high - low}, more than the {crit.spread} the scheme allows"
-            said = f"相差 {high - low}，超过评分标准允许的 {crit.spread}"
+            said = f"相差 {plain(high - low)}，超过评分标准允许的 {plain(crit.spread)}"
         flags.append(Flag("spread", stage.key, entry, crit.key, lows + highs,
                           f"entry {entry} criterion {crit.key}: {low} ({', '.join(lows)}) and {high} "
                           f"({', '.join(highs)}) {detail}",
-                          f"{crit.name}：{'、'.join(lows)} 评 {low}，{'、'.join(highs)} 评 {high}，{said}",
+                          f"{crit.name}：{'、'.join(lows)} 评 {plain(low)}，"
+                          f"{'、'.join(highs)} 评 {plain(high)}，{said}",
                           crit.spread is not None and stage.spread_blocks_signoff))
     if not crit.scale and len(panel) >= 3:
-        distance = outlier_share * crit.max
+        distance = outlier_share * (crit.max - crit.min)
         for judge in sorted(panel, key=natural_key):
             if abs(panel[judge] - median) > distance:
                 flags.append(Flag("outlier", stage.key, entry, crit.key, (judge,),
                                   f"entry {entry} criterion {crit.key}: judge {judge} gave {panel[judge]}, "
                                   f"more than {distance} from the panel median {median}",
-                                  f"{crit.name}：裁判 {judge} 评 {panel[judge]}，"
-                                  f"与中位数 {median} 相差超过 {distance}"))
+                                  f"{crit.name}：裁判 {judge} 评 {plain(panel[judge])}，"
+                                  f"与中位数 {plain(median)} 相差超过 {plain(distance)}"))
     return flags

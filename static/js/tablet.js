@@ -8,7 +8,7 @@
   const LABELS = {not_started: "未开始", draft: "草稿", submitted: "已提交", reopened: "已退回", pending: "待同步"};
   const UNIT = 10000; // marks are compared in 1/10000 units, never as floats
   const DEBOUNCE_MS = 1000;
-  const NUMBER = /^\d+(\.\d+)?$/;
+  const NUMBER = /^-?\d+(\.\d+)?$/;
 
   const sheets = new Map(); // entry id -> the device's copy of the judge's sheet
   const device = localStorage.getItem("tablet:device") || `tablet-${Outbox.newKey().slice(0, 8)}`;
@@ -49,9 +49,12 @@
   const blank = (raw) => raw === undefined || raw === null || raw === "";
   /** What is wrong with one mark by the server's rules, or "". */
   function problem(c, raw, complete) {
-    if (blank(raw)) return complete && c.counts && c.kind !== "measurement" ? "请打分" : "";
+    const judged = c.kind === "judgement" || c.kind === "deduction";
+    if (blank(raw)) return complete && c.counts && judged ? "请打分" : "";
     if (!NUMBER.test(raw)) return `“${raw}”不是数字`;
-    if (units(raw) > units(c.max)) return `超出范围 0–${c.max}`;
+    if (units(raw) < 0 && units(c.min) >= 0) return "不能为负数";
+    if (units(raw) < units(c.min) || units(raw) > units(c.max)) return `超出范围 ${c.min}–${c.max}`;
+    if ((raw.split(".")[1] || "").replace(/0+$/, "").length > 4) return "最多保留4位小数";
     if (c.step && units(raw) % units(c.step) !== 0) return `应为 ${c.step} 的整数倍`;
     return "";
   }
@@ -131,7 +134,7 @@
     const c = criterion(key), raw = sheets.get(current).marks[key] || "";
     const step = units(c.step || "1"), now = NUMBER.test(raw) ? units(raw) : 0;
     const next = direction > 0 ? (Math.floor(now / step) + 1) * step : (Math.ceil(now / step) - 1) * step;
-    setMark(key, plain(Math.min(Math.floor(units(c.max) / step) * step, Math.max(0, next))));
+    setMark(key, plain(Math.min(Math.floor(units(c.max) / step) * step, Math.max(units(c.min), next))));
   }
   function saveDraft() {
     const s = sheets.get(current);
@@ -199,15 +202,16 @@
   }
   function criterionView(c, s, ro) {
     const raw = s.marks[c.key] ?? "", step = c.step || "1", deduction = c.kind === "deduction";
+    const signed = units(c.min) < 0; // marks below zero: a range to show, and a keyboard with a minus sign
     const stepButton = (act, sign, word) => el("button", {type: "button", class: "step", "data-act": act,
       "aria-label": `${c.name} ${word} ${step}`, disabled: ro}, sign);
     return el("li", {class: `criterion kind-${c.kind}`, "data-key": c.key},
       el("div", {class: "crit-head"},
         el("span", {class: "crit-name"}, c.name, c.counts ? null : el("small", {}, "（不计入总分）")),
-        el("span", {class: "crit-meta"}, `${deduction ? "最多扣" : "满分"} ${c.max} 分 · 步长 ${step}`)),
+        el("span", {class: "crit-meta"}, `${signed ? `${c.min} 至 ${c.max} 分` : `${deduction ? "最多扣" : "满分"} ${c.max} 分`} · 步长 ${step}`)),
       levelsView(c, raw, ro),
       el("div", {class: "stepper"}, stepButton("minus", "−", "减"),
-        el("label", {}, el("span", {}, deduction ? "扣分" : "得分"), el("input", {type: "text", inputmode: "decimal",
+        el("label", {}, el("span", {}, deduction ? "扣分" : "得分"), el("input", {type: "text", inputmode: signed ? "text" : "decimal",
           autocomplete: "off", value: raw, "data-key": c.key, disabled: ro, "aria-label": c.name})),
         stepButton("plus", "+", "加")),
       el("p", {class: "msg", role: "alert", "data-msg": c.key}));

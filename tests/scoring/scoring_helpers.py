@@ -1,6 +1,7 @@
 """Small builders shared by the scoring tests (imported as a plain module: tests/ has no packages)."""
 from __future__ import annotations
 
+import json
 import textwrap
 from decimal import Decimal
 
@@ -20,6 +21,31 @@ def marks(table: dict[str, dict[str, list]], stage: str = "s") -> list[Mark]:
 
 def by_entry(results: list[EntryResult]) -> dict[str, EntryResult]:
     return {r.entry: r for r in results}
+
+
+def field(totals: list[int]) -> dict:
+    """Entries E001, E002, … with one mark each on criterion a."""
+    return {f"E{n:03d}": {"a": [t]} for n, t in enumerate(totals, start=1)}
+
+
+def every_output(engine, data: dict, marks_csv: str, statuses: dict[str, str]) -> dict[str, str]:
+    """All that an engine (contest.scoring, or the frozen reference_engine) makes of a scheme and its
+    marks, as text: results CSV and JSON, every score sheet, standard scores, judge consistency."""
+    scheme = engine.parse_scheme(data)
+    marks = engine.read_marks_csv(marks_csv)
+    results = engine.compute(scheme, marks, statuses)
+    consistency = engine.judge_consistency(scheme, marks)
+    return {
+        "csv": engine.results_to_csv(scheme, results),
+        "json": engine.results_to_json(scheme, results),
+        "explain": "".join(engine.explain_text(r) for r in results),
+        "standard": json.dumps({k: str(v) for k, v in engine.standardise(results).items()}, sort_keys=True),
+        "consistency": json.dumps({
+            "judges": {s: {j: [f.compared, str(f.mean_deviation), str(f.agreement)] for j, f in figs.items()}
+                       for s, figs in consistency.judges.items()},
+            "flags": [[f.kind, f.stage, f.entry, f.criterion, list(f.judges), f.detail] for f in consistency.flags],
+        }, ensure_ascii=False, sort_keys=True),
+    }
 
 
 def one_stage(criteria: str, panel: str = "{}", top: str = "") -> Scheme:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scoring_helpers import marks, one_stage
+from scoring_helpers import field, marks, one_stage
 
 from contest.scoring import compute
 
@@ -19,10 +19,6 @@ CAPS = """
         - {name: 二等奖, cap: 0.20}
         - {name: 三等奖, cap: 0.30}
 """
-
-
-def field(totals: list[int]) -> dict:
-    return {f"E{n:03d}": {"a": [t]} for n, t in enumerate(totals, start=1)}
 
 
 def awards(totals: list[int], top: str = CAPS) -> list[tuple[int, str | None]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scoring_helpers import by_entry, marks, one_stage
+from scoring_helpers import by_entry, field, marks, one_stage
 
 from contest.scoring import compute
 
@@ -15,10 +15,6 @@ PRIZES = """
         - {name: 二等奖, share: 0.20}
         - {name: 三等奖, share: 0.30}
 """
-
-
-def field(totals: list[int]) -> dict:
-    return {f"E{n:03d}": {"a": [t]} for n, t in enumerate(totals, start=1)}
 
 
 def test_ten_twenty_thirty_percent_of_45_entries_round_half_up():

@@ -7,12 +7,12 @@ panel whose min_judges is above 1, made every entry incomplete (the bug issue 15
 """
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import reference_engine as old
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scoring_helpers import every_output
 
 import contest.scoring as new
 
@@ -98,25 +98,8 @@ def cases(draw) -> tuple[dict, str, dict]:
     return data, new.write_marks_csv(marks), statuses
 
 
-def outputs(engine, data: dict, marks_csv: str, statuses: dict) -> dict[str, str]:
-    scheme = engine.parse_scheme(data)
-    marks = engine.read_marks_csv(marks_csv)
-    results = engine.compute(scheme, marks, statuses)
-    consistency = engine.judge_consistency(scheme, marks)
-    return {
-        "csv": engine.results_to_csv(scheme, results),
-        "json": engine.results_to_json(scheme, results),
-        "explain": "".join(engine.explain_text(r) for r in results),
-        "standard": repr(engine.standardise(results)),
-        "consistency": json.dumps([[f.kind, f.stage, f.entry, f.criterion, list(f.judges), f.detail]
-                                   for f in consistency.flags], ensure_ascii=False)
-                       + repr({s: {j: (f.compared, f.mean_deviation, f.agreement) for j, f in figs.items()}
-                               for s, figs in consistency.judges.items()}),
-    }
-
-
 @settings(deadline=None, max_examples=250, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cases())
 def test_the_current_engine_gives_the_old_engines_bytes(case):
     data, marks_csv, statuses = case
-    assert outputs(new, data, marks_csv, statuses) == outputs(old, data, marks_csv, statuses)
+    assert every_output(new, data, marks_csv, statuses) == every_output(old, data, marks_csv, statuses)

@@ -9,38 +9,12 @@ import json
 from pathlib import Path
 
 import pytest
+from scoring_helpers import every_output
 
-from contest.scoring import (
-    compute,
-    explain_text,
-    judge_consistency,
-    parse_scheme,
-    read_marks_csv,
-    results_to_csv,
-    results_to_json,
-    standardise,
-)
+import contest.scoring as engine
 
 GOLDEN = json.loads(gzip.decompress((Path(__file__).parent / "golden" / "golden.json.gz").read_bytes()))
 CASES = GOLDEN["cases"]
-
-
-def outputs(case: dict) -> dict[str, str]:
-    scheme = parse_scheme(case["scheme"])
-    marks = read_marks_csv(case["marks"])
-    results = compute(scheme, marks, case["statuses"])
-    consistency = judge_consistency(scheme, marks)
-    return {
-        "csv": results_to_csv(scheme, results),
-        "json": results_to_json(scheme, results),
-        "explain": "".join(explain_text(r) for r in results),
-        "standard": json.dumps({k: str(v) for k, v in standardise(results).items()}, sort_keys=True),
-        "consistency": json.dumps({
-            "judges": {s: {j: [f.compared, str(f.mean_deviation), str(f.agreement)] for j, f in figs.items()}
-                       for s, figs in consistency.judges.items()},
-            "flags": [[f.kind, f.stage, f.entry, f.criterion, list(f.judges), f.detail] for f in consistency.flags],
-        }, ensure_ascii=False, sort_keys=True),
-    }
 
 
 def test_the_golden_cases_cover_seeds_and_tests():
@@ -52,6 +26,6 @@ def test_the_golden_cases_cover_seeds_and_tests():
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{i}-{c['scheme']['name'][:30]}" for i, c in enumerate(CASES)])
 def test_results_are_byte_identical(case):
-    got = outputs(case)
+    got = every_output(engine, case["scheme"], case["marks"], case["statuses"])
     for part in ("csv", "json", "explain", "standard", "consistency"):
         assert got[part] == case[part], part

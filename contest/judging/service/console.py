@@ -92,6 +92,11 @@ async def sign_off(session: AsyncSession, judge: Judge, a: Assignment) -> StageS
     missing = (await progress(session, a.stage, a.track)).missing()
     if missing:
         raise Conflict(f"还有 {len(missing)} 份评分表未提交，不能签字确认")
+    if next(s for s in a.scheme.stages if s.key == a.stage.key).spread_blocks_signoff:
+        spreads = scoring.spread_breaches(a.scheme, await round_marks(session, a.round.id), a.stage.key)
+        if spreads:
+            raise Conflict(f"有 {len(spreads)} 处评分相差超过评分标准允许的范围（如 {spreads[0].text}），"
+                           "请退回相关评分表修改后再签字确认")
     signoff = StageSignoff(stage_id=a.stage.id, judge_id=judge.id)
     session.add(signoff)
     await notify.announce(session, a.track.id)

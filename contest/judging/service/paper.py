@@ -35,7 +35,8 @@ async def enter_paper(session: AsyncSession, scorer: str, judge: Judge, a: Assig
         raise InputError("录入遍次应为1或2", "pass_no")
     ctx = await sheet_context(session, judge.id, judge.event_id, a.stage.id, entry_id)
     ctx.require_open()
-    marks = {k: plain(v) for k, v in check_marks(a.criteria, raw, complete=True).items()}
+    checked = check_marks(a.criteria, raw, complete=True, entry=ctx.blind_code, judge=judge.number)
+    marks = {k: plain(v) for k, v in checked.items()}
     passes = {p.pass_no: p for p in (await session.exec(select(PaperEntry).where(
         PaperEntry.stage_id == a.stage.id, PaperEntry.entry_id == ctx.entry_id,
         PaperEntry.judge_id == judge.id))).all()}

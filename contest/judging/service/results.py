@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import notify, scoring
 from contest.db import utcnow
+from contest.errors import Conflict
 from contest.events import service as events
 from contest.events.models import Entry, Judge, Round, Stage, Track
 from contest.judging.models import Mark, Result, Sheet
@@ -62,8 +63,14 @@ async def recompute_entry(session: AsyncSession, ctx: SheetContext) -> None:
     are told in the same statement."""
     connection = await session.connection()
     await connection.execute(_LOCK_ENTRY, {"entry": ctx.entry_id})
-    marks = await round_marks(session, ctx.round_id, ctx.entry_id)
-    (figures,) = scoring.compute(ctx.scheme, marks, {ctx.bib: ctx.status})
+    # by blind code: a mark the engine refuses (a measurement another judge recorded differently)
+    # is named to the judge as the judge knows the entry
+    marks = [scoring.Mark(ctx.blind_code, m.stage, m.criterion, m.judge, m.value)
+             for m in await round_marks(session, ctx.round_id, ctx.entry_id)]
+    try:
+        (figures,) = scoring.compute(ctx.scheme, marks, {ctx.blind_code: ctx.status})
+    except scoring.MarkError as exc:
+        raise Conflict(exc.chinese) from exc
     await connection.execute(_STORE_RESULT, {
         "round_id": ctx.round_id, "entry_id": ctx.entry_id, "status": figures.status,
         "total": None if figures.total is None else str(figures.total),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import JSON, DateTime, bindparam, delete, text
 from sqlalchemy.exc import IntegrityError
@@ -201,33 +201,15 @@ def plain(value: Decimal) -> str:
     return text
 
 
-def check_marks(criteria: Sequence, raw: Mapping[str, object], complete: bool) -> dict[str, Decimal]:
-    """Validate marks against the stage's criteria: known keys, numbers, range, step, and on
-    submission every counting criterion. Raises InputError naming the criterion."""
-    by_key = {c.key: c for c in criteria}
-    marks: dict[str, Decimal] = {}
-    for key, value in raw.items():
-        crit = by_key.get(key)
-        if crit is None:
-            raise InputError(f"评分项 {key} 不属于本环节", key)
-        if value in (None, ""):
-            continue
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise InputError(f"{crit.name}：“{value}”不是数字", key) from None
-        if not number.is_finite() or not 0 <= number <= crit.mark_limit:
-            raise InputError(f"{crit.name}：{value} 超出范围 0–{plain(crit.mark_limit)}", key)
-        if number.as_tuple().exponent < -4:  # the column keeps four decimals; the ledger must match it
-            raise InputError(f"{crit.name}：{value} 最多保留4位小数", key)
-        if crit.step and number % crit.step != 0:
-            raise InputError(f"{crit.name}：{value} 应为 {plain(crit.step)} 的整数倍", key)
-        marks[key] = number
-    if complete:
-        missing = [c.name for c in criteria if c.counts and c.key not in marks and c.kind != "measurement"]
-        if missing:
-            raise InputError(f"还有评分项未打分：{'、'.join(missing)}", "marks")
-    return marks
+def check_marks(criteria: Sequence, raw: Mapping[str, object], complete: bool, entry: str = "",
+                judge: str = "", roles: tuple[str, str] = ("选手", "裁判")) -> dict[str, Decimal]:
+    """Validate one judge's marks on an entry with the scoring engine's validator (known criteria,
+    numbers, range, sign, step, decimals, and on submission every judged criterion that counts).
+    Raises InputError naming entry, criterion and judge, with the criterion as the field."""
+    try:
+        return scoring.check_sheet(criteria, raw, complete=complete, entry=entry, judge=judge, roles=roles)
+    except scoring.MarkError as exc:
+        raise InputError(exc.chinese, exc.criterion) from exc
 
 
 @dataclass(frozen=True)
@@ -268,7 +250,8 @@ async def write_sheet(session: AsyncSession, write: SheetInput) -> WriteOutcome:
     ctx.require_open()
     if ctx.signed_off:
         raise Conflict("本环节已由裁判长签字确认，不能再修改")
-    marks = check_marks(ctx.criteria, write.marks, complete=write.submit)
+    marks = check_marks(ctx.criteria, write.marks, complete=write.submit, entry=ctx.blind_code,
+                        judge=ctx.judge_number)
     ctx.require_version(write.base_version)
     try:
         old = await _old_marks(session, ctx) if write.submit else {}

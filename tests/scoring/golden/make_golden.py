@@ -30,20 +30,12 @@ from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[2]))
+sys.path[:0] = [str(HERE.parents[2]), str(HERE.parent)]
 
-from contest.scoring import (  # noqa: E402
-    Mark,
-    compute,
-    explain_text,
-    judge_consistency,
-    parse_scheme,
-    read_marks_csv,
-    results_to_csv,
-    results_to_json,
-    standardise,
-    write_marks_csv,
-)
+from scoring_helpers import every_output  # noqa: E402
+
+import contest.scoring as engine  # noqa: E402
+from contest.scoring import Mark, parse_scheme, write_marks_csv  # noqa: E402
 
 ENTRIES = 14
 
@@ -79,23 +71,6 @@ def case_marks(scheme, rng: random.Random) -> tuple[list[Mark], dict[str, str]]:
     return marks, {"E14": "withdrawn", "E12": "checked_in"}
 
 
-def outputs(scheme, marks_csv: str, statuses: dict[str, str]) -> dict[str, str]:
-    marks = read_marks_csv(marks_csv)
-    results = compute(scheme, marks, statuses)
-    consistency = judge_consistency(scheme, marks)
-    return {
-        "csv": results_to_csv(scheme, results),
-        "json": results_to_json(scheme, results),
-        "explain": "".join(explain_text(r) for r in results),
-        "standard": json.dumps({k: str(v) for k, v in standardise(results).items()}, sort_keys=True),
-        "consistency": json.dumps({
-            "judges": {s: {j: [f.compared, str(f.mean_deviation), str(f.agreement)] for j, f in figs.items()}
-                       for s, figs in consistency.judges.items()},
-            "flags": [[f.kind, f.stage, f.entry, f.criterion, list(f.judges), f.detail] for f in consistency.flags],
-        }, ensure_ascii=False, sort_keys=True),
-    }
-
-
 def main() -> None:
     schemes = json.loads((HERE / "schemes.json").read_text(encoding="utf-8"))
     cases = []
@@ -105,7 +80,8 @@ def main() -> None:
         rng = random.Random(hashlib.sha256(text.encode()).hexdigest())
         marks, statuses = case_marks(scheme, rng)
         marks_csv = write_marks_csv(marks)
-        cases.append({"scheme": data, "marks": marks_csv, "statuses": statuses, **outputs(scheme, marks_csv, statuses)})
+        cases.append({"scheme": data, "marks": marks_csv, "statuses": statuses,
+                      **every_output(engine, data, marks_csv, statuses)})
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=HERE).stdout.strip()
     body = json.dumps({"engine_commit": commit, "cases": cases}, ensure_ascii=False, indent=0)
     (HERE / "golden.json.gz").write_bytes(gzip.compress(body.encode("utf-8"), compresslevel=9, mtime=0))
