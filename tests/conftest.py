@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,8 +15,8 @@ import pytest
 from contest import db
 from contest.app import create_app
 from contest.settings import Settings
-
-ID_KEY = "test-id-hash-key"
+from tests.builders import Contest, make_contest, sign_in_organiser
+from tests.support import EMPTY_DATABASE, ID_KEY, chromium_path, free_port, libpq
 
 
 @pytest.fixture(scope="session")
@@ -32,10 +31,6 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     if postgres is not None:
         postgres.discard()
-
-
-def libpq(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
 @pytest.fixture(scope="session")
@@ -60,24 +55,6 @@ async def app(settings: Settings):
     yield application
     stop.set()
     await task
-
-
-# Every table emptied, as a fresh migration leaves it: an empty ledger's head is the genesis hash.
-# A live server still reading (a board's periodic re-check) can lock tables in another order than
-# the truncate: PostgreSQL then picks one of the two to fail, and if it is the truncate it goes again.
-EMPTY_DATABASE = """
-    do $$ begin
-        loop
-            begin
-                execute (select 'truncate ' || string_agg(quote_ident(tablename), ', ') || ' restart identity cascade'
-                         from pg_tables where schemaname = 'public' and tablename <> 'alembic_version');
-                exit;
-            exception when deadlock_detected then
-                perform pg_sleep(0.05);
-            end;
-        end loop;
-        insert into ledger_head (id, hash) values (1, repeat('0', 64));
-    end $$"""
 
 
 @pytest.fixture
@@ -111,6 +88,12 @@ class Client(httpx.AsyncClient):
 
 
 @pytest.fixture
+async def contest(session) -> Contest:
+    """A running contest to judge (see builders.make_contest)."""
+    return await make_contest(session)
+
+
+@pytest.fixture
 async def client(app, clean_db) -> AsyncIterator[Client]:
     async with Client(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
         yield c
@@ -119,27 +102,8 @@ async def client(app, clean_db) -> AsyncIterator[Client]:
 @pytest.fixture
 async def organiser(app, session, client: Client) -> Client:
     """A client signed in as an organiser."""
-    from contest.auth import create_account
-
-    await create_account(session, "clerk", "竞赛办小王", "organiser", "correct-horse")
-    response = await client.login()
-    assert response.status_code == 303, response.text
+    await sign_in_organiser(client, session)
     return client
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -170,12 +134,6 @@ def live_server(pg_url: str, settings: Settings, tmp_path_factory: pytest.TempPa
     yield base
     proc.terminate()
     proc.wait(timeout=30)
-
-
-def chromium_path() -> str | None:
-    import shutil
-
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="session")

@@ -35,8 +35,8 @@ import openpyxl  # noqa: E402
 from contest import db  # noqa: E402
 from contest.events import importers, service  # noqa: E402
 from contest.people.models import Area  # noqa: E402
+from tests.builders import HEADER  # noqa: E402
 from tests.setup.cli_runner import AREAS, contestant  # noqa: E402
-from tests.setup.test_contestant_import import HEADER  # noqa: E402
 
 GOAL_SECONDS = 10.0
 BAD_ROWS = 50

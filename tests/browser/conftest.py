@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from contest.settings import Settings
-from tests.conftest import free_port
+from tests.support import free_port
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,7 @@ from sqlmodel import select
 
 from contest.leaderboards import service as boards
 from contest.leaderboards.models import Certificate
-from tests.judging.conftest import make_contest
-from tests.leaderboards.test_certificates_verify_in_plain_words import final_contest
+from tests.builders import final_contest, make_contest
 
 pytestmark = pytest.mark.browser
 

@@ -15,30 +15,16 @@ from contest.events.models import Round
 from contest.judging import service as svc
 from contest.judging.models import Mark, Sheet
 from contest.ledger import LedgerEntry
-from tests.judging.conftest import make_contest
-from tests.setup.test_contestant_import import NAMES
+from tests.builders import NAMES, judge_on_a_tablet, make_contest
 
 pytestmark = pytest.mark.browser
 
-TABLET = {"viewport": {"width": 800, "height": 1280}, "locale": "zh-CN"}
 MARKS = [
     {"prep": "8.5", "skill": "35", "quality": "36", "safety": "1"},
     {"prep": "9", "skill": "32.5", "quality": "30", "safety": "0"},
     {"prep": "7", "skill": "38", "quality": "37.5", "safety": "2.5"},
     {"prep": "6.5", "skill": "28", "quality": "31", "safety": "0.5"},
 ]
-
-
-async def sign_in(browser, base, contest, number):
-    context = await browser.new_context(**TABLET)
-    page = await context.new_page()
-    await page.goto(f"{base}/judge/login")
-    await page.fill("input[name=event_code]", contest.event.judge_code)
-    await page.fill("input[name=number]", number)
-    await page.fill("input[name=pin]", contest.pins[number])
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{base}/judge")
-    return context, page
 
 
 async def fill_sheet(page, entry, marks):
@@ -83,7 +69,7 @@ async def test_judge_scores_offline_and_chief_signs_off(browser, live_server, se
     contest = await make_contest(session, contestants=4, judges=2)
     chief, j02 = contest.judges
     entries = contest.entries
-    context, page = await sign_in(browser, live_server, contest, "J02")
+    context, page = await judge_on_a_tablet(browser, live_server, contest, "J02")
     await page.goto(f"{live_server}/judge/stages/{contest.practical.id}")
     await expect(page.locator("#sync")).to_have_text("已同步")
     html = await page.content()
@@ -152,7 +138,7 @@ async def test_judge_scores_offline_and_chief_signs_off(browser, live_server, se
 
     # The chief's own sheets, then the console: one of J02's sheets goes back with a reason.
     await submit_all_for(session, contest, chief)
-    chief_context, console = await sign_in(browser, live_server, contest, "J01")
+    chief_context, console = await judge_on_a_tablet(browser, live_server, contest, "J01")
     await console.goto(f"{live_server}/chief/stages/{contest.practical.id}")
     back = entries[1]
     cell = console.locator(f"#progress tr:has(td:text-is('{back.blind_code}')) td:nth-child(3)")
@@ -200,7 +186,7 @@ async def test_levels_are_tappable_and_marks_are_checked_before_submitting(brows
     session.add(round_)
     await session.commit()
 
-    context, page = await sign_in(browser, live_server, contest, "J02")
+    context, page = await judge_on_a_tablet(browser, live_server, contest, "J02")
     await page.goto(f"{live_server}/judge/stages/{contest.practical.id}")
     await page.click("[data-key=prep] .level[data-value='2']")
     await expect(page.locator("input[data-key=prep]")).to_have_value("2")
@@ -233,7 +219,7 @@ async def test_a_tablet_behind_another_device_is_told_and_can_refresh(browser, l
     entry = contest.entries[0]
     pages = []
     for _ in range(2):
-        context, page = await sign_in(browser, live_server, contest, "J02")
+        context, page = await judge_on_a_tablet(browser, live_server, contest, "J02")
         await page.goto(f"{live_server}/judge/stages/{contest.practical.id}")
         pages.append((context, page))
     (first_context, first), (second_context, second) = pages

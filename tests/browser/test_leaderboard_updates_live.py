@@ -15,9 +15,8 @@ from playwright.async_api import expect
 from sqlalchemy import text
 
 from contest.auth import create_account
-from tests.browser.test_judge_scores_offline_and_chief_signs_off import sign_in
-from tests.judging.conftest import make_contest
-from tests.judging.conftest import submit as submit_sheet
+from tests.builders import judge_on_a_tablet, make_contest
+from tests.builders import submit as submit_sheet
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +95,7 @@ async def set_visibility(session, contest, rule: str) -> None:
 
 async def sign_in_judge(browser, base, contest, number):
     """A judge's tablet, signed in and showing the practical stage, synced."""
-    context, page = await sign_in(browser, base, contest, number)
+    context, page = await judge_on_a_tablet(browser, base, contest, number)
     await page.goto(f"{base}/judge/stages/{contest.practical.id}")
     await expect(page.locator("#sync")).to_have_text("已同步")
     return context, page

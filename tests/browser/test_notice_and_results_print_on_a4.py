@@ -7,8 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from contest.leaderboards import service as boards
-from tests.browser.test_public_pages_on_a_phone import CONTACT, make_public_contest
-from tests.leaderboards.test_publication_appeals_and_certificates import signed_off_contest
+from tests.builders import CONTACT, public_contest, signed_off_contest
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +47,7 @@ def pdf_text(pdf_path) -> str:
 
 
 async def test_notice_and_results_print_on_a4(browser, live_server, session, clean_db, tmp_path):
-    contest = await make_public_contest(session)
+    contest = await public_contest(session)
     await signed_off_contest(session, contest)
     title = "推荐授予“咸宁市技术能手”称号"
     await boards.add_title_rule(session, contest.event, 3, title, True)

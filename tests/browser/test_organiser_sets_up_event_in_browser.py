@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from tests.conftest import FIXTURES
-from tests.setup.test_contestant_import import person, xlsx
+from tests.builders import person, xlsx
+from tests.support import FIXTURES
 
 pytestmark = pytest.mark.browser
 

@@ -12,13 +12,10 @@ import pytest
 from playwright.async_api import expect
 from sqlmodel import select
 
-from contest.events import service as events
 from contest.leaderboards import service as boards
 from contest.leaderboards.models import Certificate
 from contest.people.models import Area, Unit
-from tests.judging.conftest import Contest, running_contest
-from tests.leaderboards.test_publication_appeals_and_certificates import signed_off_contest
-from tests.setup.test_contestant_import import person
+from tests.builders import CONTACT, EVENT_NAME, PUBLIC_UNITS, person, public_contest, signed_off_contest
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +23,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobil
          "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
 
-AREAS = [("421202", "咸安区"), ("421281", "赤壁市"), ("421222", "通城县")]
-UNITS = [("咸宁市咸安区香城大酒店餐饮管理有限责任公司", "咸安区"), ("赤壁市青砖茶文化主题酒店", "赤壁市"),
-         ("通城县隽水河鱼馆", "通城县")]
-EVENT_NAME = "2026年咸宁市职工烹饪技能大赛暨“香城工匠”选树活动"
-ORGANISERS = "咸宁市总工会、咸宁市人力资源和社会保障局、咸宁市商务局"
-CONTACT = "咸宁市总工会劳动和经济工作部，电话 0715-8123456"
 
 # An 18-character ID number, also masked (4212**********123X); an 11-digit mobile, also masked
 # (138****1234) or grouped (138 0000 1234). Not inside longer runs of letters and digits.
@@ -103,15 +94,6 @@ class Seen:
             self.problems.append(f"{where}: {what}")
 
 
-async def make_public_contest(session) -> Contest:
-    """Six contestants from three counties and units, three judges; a blind event, running."""
-    session.add_all([Area(code=code, name=name) for code, name in AREAS])
-    await session.commit()
-    rows = [person(i, *UNITS[i % len(UNITS)]) for i in range(6)]
-    return await running_contest(session, events.EventInput(
-        slug="cook", name=EVENT_NAME, year=2026, organisers=ORGANISERS, visibility="blind"), rows, judges=3)
-
-
 def private_numbers() -> list[str]:
     """The contestants' real ID and mobile numbers as imported, and the usual masked forms."""
     numbers = []
@@ -166,7 +148,7 @@ async def check_page(page, where: str, seen: Seen) -> None:
 
 
 async def test_public_pages_on_a_phone(browser, live_server, session, clean_db, tmp_path):
-    contest = await make_public_contest(session)
+    contest = await public_contest(session)
     await signed_off_contest(session, contest)
     event, track = contest.event, contest.track
     await boards.add_title_rule(session, event, 1, "推荐授予“咸宁市技术能手”称号", True)
@@ -227,9 +209,9 @@ async def test_public_pages_on_a_phone(browser, live_server, session, clean_db, 
             await expect(page.locator(".filters")).to_contain_text("共 2 名")
 
         # A unit's page: only its own contestants.
-        unit = (await session.exec(select(Unit).where(Unit.name == UNITS[2][0]))).one()
+        unit = (await session.exec(select(Unit).where(Unit.name == PUBLIC_UNITS[2][0]))).one()
         await look_at(page, f"{base}/units/{unit.id}", tmp_path / "phone-6-unit.png", seen, "h1")
-        await expect(page.locator("h1")).to_have_text(UNITS[2][0])
+        await expect(page.locator("h1")).to_have_text(PUBLIC_UNITS[2][0])
         unit_rows = await page.locator("tr[id^='row-'] td.area").all_text_contents()
         assert unit_rows == ["通城县", "通城县"], unit_rows
 

@@ -7,8 +7,8 @@ import sys
 import asyncpg
 from sqlmodel import select
 
-from tests.conftest import libpq
-from tests.judging.conftest import score_everything
+from tests.builders import score_everything
+from tests.support import libpq
 
 
 def verify(settings, *extra):

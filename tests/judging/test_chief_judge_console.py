@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from contest.judging.models import RecheckDraw, Sheet, StageSignoff
 from contest.ledger import LedgerEntry
-from tests.judging.conftest import FULL, score_everything
+from tests.builders import FULL, make_contest, score_everything
 
 
 async def sign_in(client, contest, number):
@@ -53,7 +53,6 @@ async def test_reopen_needs_a_reason_and_is_ledgered(client, contest, session):
 
 
 async def test_recheck_list_has_the_top_ten_and_a_sample_of_the_rest(client, session):
-    from tests.judging.conftest import make_contest
 
     contest = await make_contest(session, contestants=16, judges=3)
     await score_everything(session, contest)

@@ -4,7 +4,7 @@ import uuid
 from sqlmodel import select
 
 from contest.judging.models import Mark, Result, Sheet
-from tests.judging.conftest import FULL
+from tests.builders import FULL
 
 
 async def sign_in(client, contest, number="J02", pin=None):

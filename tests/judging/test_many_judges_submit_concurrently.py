@@ -40,7 +40,7 @@ from contest.events import service as events_service
 from contest.events.models import Entry, Round
 from contest.judging import service as judging
 from contest.judging.models import Mark, Result, Sheet, SheetRequest
-from tests.judging.conftest import Contest, make_contest
+from tests.builders import Contest, make_contest
 
 JUDGES, ENTRIES = 200, 3
 IN_FLIGHT = 100  # requests on the wire at once, over all judges

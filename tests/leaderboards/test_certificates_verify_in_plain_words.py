@@ -3,23 +3,14 @@ CONTEST_BASE_URL says otherwise), its verification page says in plain words whos
 from when and whether it stands, and a certificate whose printed facts changed is superseded."""
 import dataclasses
 import re
-from datetime import date, timedelta
 
 from sqlmodel import select
 
 from contest.leaderboards import service as boards
 from contest.leaderboards.models import Certificate
 from contest.ledger import LedgerEntry
-from tests.conftest import text_of
-from tests.leaderboards.test_publication_appeals_and_certificates import organiser, signed_off_contest
-
-
-async def final_contest(session, contest) -> None:
-    await signed_off_contest(session, contest)
-    today = date.today()
-    await boards.publish(session, contest.event, today - timedelta(days=8), today - timedelta(days=1), "",
-                         "account:1 竞赛办")
-    await boards.finalise(session, contest.event, "account:1 竞赛办")
+from tests.builders import final_contest, sign_in_organiser
+from tests.support import text_of
 
 
 async def test_the_qr_code_scales_and_follows_the_host(client, contest, session, app):
@@ -32,7 +23,7 @@ async def test_the_qr_code_scales_and_follows_the_host(client, contest, session,
     assert app.state.settings.base_url is None
 
     # The judges' access card links follow the host the same way, or CONTEST_BASE_URL when it is set.
-    await organiser(client, session)
+    await sign_in_organiser(client, session)
     added = await client.post("/admin/events/cook/judges", data={"name": "评委新"},
                               headers={"x-csrftoken": await client.csrf(), "host": "192.168.1.20:8613"})
     assert re.search(r"http://192\.168\.1\.20:8613/judge/login/\S+<", added.text), text_of(added.text)

@@ -9,28 +9,13 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from contest.auth import create_account
-from contest.events import service as events
 from contest.judging import service as judging
 from contest.leaderboards.models import Certificate
-from tests.judging.conftest import score_everything
-
-
-async def signed_off_contest(session, contest):
-    await score_everything(session, contest)
-    chief = contest.judges[0]
-    for stage in (contest.theory, contest.practical):
-        await judging.sign_off(session, chief, await judging.assignment(session, chief, stage.id))
-    await events.set_event_status(session, contest.event, "review")
-
-
-async def organiser(client, session):
-    await create_account(session, "clerk", "竞赛办", "organiser", "correct-horse")
-    await client.login()
+from tests.builders import sign_in_organiser, signed_off_contest
 
 
 async def test_notice_appeal_final_and_certificates(client, contest, session):
-    await organiser(client, session)
+    await sign_in_organiser(client, session)
     desk = "/admin/events/cook/publication"
     early = await client.form(f"{desk}/notice", {"starts_on": str(date.today()), "ends_on": str(date.today())})
     assert early.status_code == 409 and "审核中" in early.text
@@ -72,7 +57,7 @@ async def test_notice_appeal_final_and_certificates(client, contest, session):
 
 
 async def test_upheld_appeal_withdraws_sign_off_for_rescoring(client, contest, session):
-    await organiser(client, session)
+    await sign_in_organiser(client, session)
     await signed_off_contest(session, contest)
     desk = "/admin/events/cook/publication"
     await client.form(f"{desk}/notice", {"starts_on": str(date.today()), "ends_on": str(date.today())})
@@ -85,7 +70,7 @@ async def test_upheld_appeal_withdraws_sign_off_for_rescoring(client, contest, s
 
 
 async def test_exported_marks_recompute_the_published_results(client, contest, session, settings, tmp_path):
-    await organiser(client, session)
+    await sign_in_organiser(client, session)
     await signed_off_contest(session, contest)
     await client.form("/admin/events/cook/publication/notice", {"starts_on": str(date.today()),
                                                                 "ends_on": str(date.today())})

@@ -5,7 +5,7 @@ import asyncio
 import httpx
 
 from contest.events import service as events
-from tests.judging.conftest import score_everything
+from tests.builders import score_everything
 
 NAMES = ["王建华", "李秀英", "陈志强", "刘芳", "张伟", "杨丽"]
 

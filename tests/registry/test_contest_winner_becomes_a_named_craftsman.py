@@ -10,7 +10,7 @@ from contest.events.models import Entry
 from contest.people.models import Area, Industry, Person, Unit
 from contest.registry import service as registry
 from contest.registry.models import Candidate, CandidateStep
-from tests.leaderboards.test_publication_appeals_and_certificates import signed_off_contest
+from tests.builders import signed_off_contest
 
 
 async def publish(client, session, contest):

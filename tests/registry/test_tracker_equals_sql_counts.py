@@ -13,7 +13,7 @@ from contest.people.identity import make_id_number
 from contest.people.models import Area, Industry, Unit
 from contest.registry.importers import COLUMNS
 from contest.registry.models import Candidate
-from tests.conftest import libpq
+from tests.support import libpq
 
 AREAS = {"咸安区": "421202", "赤壁市": "421281", "通山县": "421224"}
 SURNAMES, GIVEN = "王李张刘陈杨黄赵", "建华秀英志强芳伟丽国平敏桂兰涛"

@@ -15,7 +15,7 @@ from contest.events import service
 from contest.people.identity import make_id_number
 from contest.people.models import Area
 from contest.settings import Settings
-from tests.conftest import libpq
+from tests.support import libpq
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "xianning.yaml"

@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import psutil
 
-from tests.conftest import free_port
 from tests.setup.cli_runner import ROOT
+from tests.support import free_port
 
 
 def postgres_serving(folder: Path) -> list[psutil.Process]:

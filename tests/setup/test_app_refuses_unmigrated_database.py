@@ -6,7 +6,7 @@ from alembic import command
 from alembic.util.exc import CommandError
 
 from contest import db
-from tests.conftest import libpq
+from tests.support import libpq
 
 
 async def _fresh_database(pg_url: str, name: str) -> str:

@@ -10,10 +10,10 @@ import sys
 
 import httpx
 
-from tests.conftest import FIXTURES
+from tests.builders import HEADER
 from tests.setup.cli_runner import ROOT, contestant
 from tests.setup.serving import Server, contest, contest_env, data_folder, no_postgres_left, postgres_serving
-from tests.setup.test_contestant_import import HEADER
+from tests.support import FIXTURES
 
 SEED = str(FIXTURES / "xianning-small.yaml")  # one event: tea-2026, one track: tea-tasting
 

@@ -3,8 +3,8 @@ traceback — including when the database cannot be reached or is not migrated."
 import asyncpg
 import pytest
 
-from tests.conftest import libpq
 from tests.setup.cli_runner import assert_one_line_failure, run_cli, table_counts
+from tests.support import libpq
 
 
 def test_results_compute_with_a_missing_scheme_is_refused(settings, tmp_path):

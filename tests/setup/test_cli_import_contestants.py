@@ -6,6 +6,7 @@ import re
 
 import openpyxl
 
+from tests.builders import HEADER, xlsx
 from tests.setup.cli_runner import (
     assert_ok,
     assert_one_line_failure,
@@ -15,7 +16,6 @@ from tests.setup.cli_runner import (
     run_cli,
     table_counts,
 )
-from tests.setup.test_contestant_import import HEADER, xlsx
 
 EVENT, TRACK = "welding-2027", "welder"
 PROBLEM_LINE = re.compile(r"(?:.*/)?名单\.xlsx row (?P<row>\d+) column (?P<column>\S+): (?P<problem>.+)")

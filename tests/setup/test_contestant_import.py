@@ -1,43 +1,15 @@
 """Bulk import of contestants: every bad row is reported and nothing is written, unless the
 organiser chooses to skip bad rows; units not yet known are created and listed."""
-import io
 from datetime import date
 
-import openpyxl
 from sqlmodel import func, select
 
 from contest.events import service
 from contest.events.models import Entry, Recusal
 from contest.people.identity import make_id_number
-from contest.people.models import Area, Person, Unit
-from tests.conftest import ID_KEY
-
-NAMES = ["王建华", "李秀英", "陈志强", "刘芳", "张伟", "杨丽", "黄国平", "赵敏", "吴桂兰", "周涛"]
-HEADER = ["姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级"]
-
-
-def xlsx(rows: list[list[str]]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def person(i: int, unit: str = "咸安区香城大酒店", area: str = "咸安区") -> list[str]:
-    gender = "男" if i % 2 else "女"
-    return [NAMES[i % len(NAMES)], gender, make_id_number("421202", date(1985, 1, 1 + i % 28), i, gender),
-            f"1380000{i:04d}", unit, area, "三级/高级工"]
-
-
-async def _track(session):
-    session.add(Area(code="421202", name="咸安区"))
-    await session.commit()
-    event = await service.create_event(session, service.EventInput(slug="cooking-2026", name="烹饪大赛", year=2026))
-    return event, await service.create_track(session, event, service.TrackInput(slug="cook", name="中式烹调师"))
+from contest.people.models import Person, Unit
+from tests.builders import HEADER, make_event, person, xlsx
+from tests.support import ID_KEY
 
 
 async def _count(session, model) -> int:
@@ -45,7 +17,7 @@ async def _count(session, model) -> int:
 
 
 async def test_good_file_imports_every_row_and_creates_units(organiser, session):
-    await _track(session)
+    await make_event(session)
     rows = [person(i) for i in range(5)] + [person(9, unit="赤壁新开的茶厂")]
     response = await organiser.form("/admin/events/cooking-2026/tracks/cook/import",
                                     files={"file": ("名单.xlsx", xlsx(rows))})
@@ -59,7 +31,7 @@ async def test_good_file_imports_every_row_and_creates_units(organiser, session)
 
 
 async def test_bad_rows_are_all_listed_and_nothing_is_written(organiser, session):
-    await _track(session)
+    await make_event(session)
     bad_id = person(2)
     bad_id[2] = bad_id[2][:-1] + ("0" if bad_id[2][-1] != "0" else "1")
     rows = [person(1), bad_id, ["", "男", person(3)[2], "", "某单位", "咸安区", ""], person(1)]
@@ -75,7 +47,7 @@ async def test_bad_rows_are_all_listed_and_nothing_is_written(organiser, session
 
 
 async def test_skip_bad_rows_imports_the_rest(organiser, session):
-    await _track(session)
+    await make_event(session)
     rows = [person(1), ["", "", "123", "", "", "火星", ""], person(2)]
     response = await organiser.form("/admin/events/cooking-2026/tracks/cook/import", {"skip_bad": "1"},
                                     files={"file": ("名单.xlsx", xlsx(rows))})
@@ -84,7 +56,7 @@ async def test_skip_bad_rows_imports_the_rest(organiser, session):
 
 
 async def test_gbk_csv_imports_like_excel_saves_it(session):
-    event, track = await _track(session)
+    event, track = await make_event(session)
     csv_text = ",".join(HEADER) + "\n" + "\n".join(",".join(person(i)) for i in range(3)) + "\n"
     report = await service.import_contestants(session, track, "名单.csv", csv_text.encode("gbk"),
                                               id_key=ID_KEY.encode())
@@ -92,7 +64,7 @@ async def test_gbk_csv_imports_like_excel_saves_it(session):
 
 
 async def test_importing_the_same_person_twice_into_a_track_is_a_bad_row(session):
-    event, track = await _track(session)
+    event, track = await make_event(session)
     await service.import_contestants(session, track, "a.xlsx", xlsx([person(1)]), id_key=ID_KEY.encode())
     report = await service.import_contestants(session, track, "b.xlsx", xlsx([person(1), person(2)]),
                                               id_key=ID_KEY.encode())
@@ -101,7 +73,7 @@ async def test_importing_the_same_person_twice_into_a_track_is_a_bad_row(session
 
 
 async def test_dry_run_writes_nothing(session):
-    event, track = await _track(session)
+    event, track = await make_event(session)
     report = await service.import_contestants(session, track, "a.xlsx", xlsx([person(1)]), id_key=ID_KEY.encode(),
                                               dry_run=True)
     assert report.good == 1 and report.imported == 0
@@ -109,7 +81,7 @@ async def test_dry_run_writes_nothing(session):
 
 
 async def test_judge_from_a_contestants_unit_is_recused_automatically(session):
-    event, track = await _track(session)
+    event, track = await make_event(session)
     await service.import_contestants(session, track, "a.xlsx", xlsx([person(1), person(2, unit="嘉鱼某公司")]),
                                      id_key=ID_KEY.encode())
     unit = (await session.exec(select(Unit).where(Unit.name == "咸安区香城大酒店"))).one()

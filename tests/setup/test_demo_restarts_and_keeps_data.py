@@ -8,8 +8,8 @@ from pathlib import Path
 
 import asyncpg
 
-from tests.conftest import text_of
 from tests.setup.serving import Server, data_folder, no_postgres_left, postgres_serving
+from tests.support import text_of
 
 EVENT_NAME = "2026年咸宁市职工烹饪技能大赛"
 TABLES = ("account", "area", "unit", "person", "event", "track", "entry", "judge", "draw")

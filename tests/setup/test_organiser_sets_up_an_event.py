@@ -2,7 +2,7 @@
 from sqlmodel import select
 
 from contest.events.models import Event, Stage, Track
-from tests.conftest import text_of
+from tests.support import text_of
 
 
 async def test_admin_pages_need_sign_in(client):

@@ -10,8 +10,8 @@ from sqlmodel import select
 from contest import seed
 from contest.studios import service as svc
 from contest.studios.models import STUDIO_LEVELS, STUDIO_TYPES, Alliance, Studio, StudioMember, StudioReport
-from tests.conftest import EMPTY_DATABASE
-from tests.studios.conftest import make_world
+from tests.builders import make_world
+from tests.support import EMPTY_DATABASE
 
 
 async def snapshot(session) -> list:

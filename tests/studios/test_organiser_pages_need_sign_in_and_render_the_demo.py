@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from contest import seed
 from contest.studios.models import Alliance, Studio
-from tests.studios.conftest import make_world
+from tests.builders import make_world
 
 ADMIN_PAGES = ["/admin/studios/", "/admin/studios/alliances", "/admin/studios/?level=city&kind=worker"]
 

@@ -4,8 +4,8 @@ craftsman profile loads: the person's studios, or nothing at all."""
 from decimal import Decimal
 
 from contest.studios import service as svc
-from tests.conftest import text_of
-from tests.studios.conftest import name_craftsman
+from tests.builders import name_craftsman
+from tests.support import text_of
 
 
 async def build(session, world):

@@ -8,7 +8,7 @@ from sqlmodel import select
 from contest import seed
 from contest.people.models import Person
 from contest.studios.models import Alliance, Studio
-from tests.studios.conftest import make_world
+from tests.builders import make_world
 
 ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")

@@ -9,7 +9,7 @@ from sqlmodel import func, select
 from contest.errors import InputError
 from contest.studios import service as svc
 from contest.studios.models import Studio
-from tests.conftest import text_of
+from tests.support import text_of
 
 
 async def count(session) -> int:

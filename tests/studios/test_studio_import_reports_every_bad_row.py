@@ -13,8 +13,8 @@ from contest.people.identity import make_id_number
 from contest.people.models import Unit
 from contest.studios import importers
 from contest.studios.models import Studio
-from tests.conftest import ID_KEY, text_of
-from tests.studios.conftest import id_number
+from tests.builders import id_number
+from tests.support import ID_KEY, text_of
 
 HEADER = ["工作室名称", "类型", "级别", "领衔人", "领衔人身份证号", "依托单位", "领域", "命名时间"]
 

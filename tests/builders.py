@@ -1,0 +1,280 @@
+"""The shared ways tests build what they need, through the services as an organiser would: a
+contestants file, an event, a running contest with a judging panel, its sheets scored, a signed-off
+and a published contest, a judge signed in on a tablet, and registry candidates and craftsmen.
+
+Test modules import from here (and from `tests.support`), never from one another: a test file
+holds tests, and the conftest files hold fixtures."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import openpyxl
+from sqlmodel import select
+
+from contest.events import service as events
+from contest.events.models import Entry, Event, Judge, Stage, Track
+from contest.people.identity import id_hash, make_id_number, mask_id, mask_phone
+from contest.people.models import Area, Industry, Person, Unit
+from contest.people.names import NameGenerator
+from tests.support import ID_KEY
+
+# --- contestants files --------------------------------------------------------------------------------
+
+NAMES = ["王建华", "李秀英", "陈志强", "刘芳", "张伟", "杨丽", "黄国平", "赵敏", "吴桂兰", "周涛"]
+HEADER = ["姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级"]
+
+
+def xlsx(rows: list[list[str]]) -> bytes:
+    """A contestants file in the import template's layout."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def person(i: int, unit: str = "咸安区香城大酒店", area: str = "咸安区") -> list[str]:
+    """Row i of a contestants file: a valid, distinct person (names repeat every ten)."""
+    gender = "男" if i % 2 else "女"
+    return [NAMES[i % len(NAMES)], gender, make_id_number("421202", date(1985, 1, 1 + i % 28), i, gender),
+            f"1380000{i:04d}", unit, area, "三级/高级工"]
+
+
+# --- events and contests ------------------------------------------------------------------------------
+
+
+async def make_event(session, slug: str = "cooking-2026", track_slug: str = "cook") -> tuple[Event, Track]:
+    """A draft event with one track (the default scheme) and the area 咸安区."""
+    session.add(Area(code="421202", name="咸安区"))
+    await session.commit()
+    event = await events.create_event(session, events.EventInput(slug=slug, name="烹饪大赛", year=2026))
+    return event, await events.create_track(session, event, events.TrackInput(slug=track_slug, name="中式烹调师"))
+
+
+@dataclass
+class Contest:
+    event: Event
+    track: Track
+    theory: Stage
+    practical: Stage
+    judges: list[Judge]
+    pins: dict[str, str]
+    entries: list[Entry]
+
+
+async def make_contest(session, contestants: int = 6, judges: int = 5) -> Contest:
+    """The running contest most tests judge: event `cook`, one track of `contestants` people of
+    咸安区香城大酒店, drawn, a practical panel of `judges` (J01 chief, who also marks the theory)."""
+    session.add(Area(code="421202", name="咸安区"))
+    await session.commit()
+    return await running_contest(session, events.EventInput(slug="cook", name="烹饪大赛", year=2026),
+                                 [person(i) for i in range(contestants)], judges)
+
+
+async def running_contest(session, event_input: events.EventInput, rows: list[list[str]], judges: int) -> Contest:
+    """The event, running, with one track of these contestants (import rows), drawn, and a practical
+    panel of `judges` (J01 chief, who also marks the theory stage alone)."""
+    event = await events.create_event(session, event_input)
+    track = await events.create_track(session, event, events.TrackInput(slug="chef", name="中式烹调师"))
+    await events.import_contestants(session, track, "a.xlsx", xlsx(rows), id_key=ID_KEY.encode())
+    added = [await events.add_judge(session, event, f"评委{'甲乙丙丁戊己庚辛壬癸'[i]}", None) for i in range(judges)]
+    round_ = (await events.list_rounds(session, track))[0]
+    theory, practical = await events.list_stages(session, round_)
+    await events.create_panel(session, practical, "实操组", [j.id for j, _ in added], added[0][0].id)
+    await events.create_panel(session, theory, "理论组", [added[0][0].id], added[0][0].id)
+    await events.draw_blind_codes(session, track, "监督员")
+    for step in ("registration", "running"):
+        await events.set_event_status(session, event, step)
+    entries = list((await session.exec(select(Entry).where(Entry.track_id == track.id)
+                                       .order_by(Entry.running_order))).all())
+    return Contest(event, track, theory, practical, [j for j, _ in added], {j.number: pin for j, pin in added},
+                   entries)
+
+
+# A blind contest as the public sees it: six contestants from three counties and units.
+PUBLIC_AREAS = [("421202", "咸安区"), ("421281", "赤壁市"), ("421222", "通城县")]
+PUBLIC_UNITS = [("咸宁市咸安区香城大酒店餐饮管理有限责任公司", "咸安区"), ("赤壁市青砖茶文化主题酒店", "赤壁市"),
+                ("通城县隽水河鱼馆", "通城县")]
+EVENT_NAME = "2026年咸宁市职工烹饪技能大赛暨“香城工匠”选树活动"
+ORGANISERS = "咸宁市总工会、咸宁市人力资源和社会保障局、咸宁市商务局"
+CONTACT = "咸宁市总工会劳动和经济工作部，电话 0715-8123456"
+
+
+async def public_contest(session) -> Contest:
+    """Six contestants from three counties and units, three judges; a blind event, running."""
+    session.add_all([Area(code=code, name=name) for code, name in PUBLIC_AREAS])
+    await session.commit()
+    rows = [person(i, *PUBLIC_UNITS[i % len(PUBLIC_UNITS)]) for i in range(6)]
+    return await running_contest(session, events.EventInput(
+        slug="cook", name=EVENT_NAME, year=2026, organisers=ORGANISERS, visibility="blind"), rows, judges=3)
+
+
+FULL = {"prep": "8.5", "skill": "35", "quality": "36", "safety": "1"}  # a complete practical sheet
+
+
+async def submit(session, contest: Contest, judge: Judge, stage: Stage, entry: Entry, marks: dict) -> None:
+    """The judge submits a sheet for the entry, on the version it is at."""
+    from contest.judging import service as judging
+
+    a = await judging.assignment(session, judge, stage.id)
+    view = await judging.read_sheet(session, judge, a, entry.id)
+    await judging.write_sheet(session, judging.SheetInput(
+        judge.id, judge.event_id, stage.id, entry.id, marks, base_version=view.version, submit=True,
+        key=f"t-{stage.id}-{entry.id}-{judge.id}-{view.version}"))
+
+
+async def score_everything(session, contest: Contest, vary: bool = True) -> None:
+    """Every panel judge submits every sheet of both stages (marks differ a little by judge)."""
+    for n, entry in enumerate(contest.entries):
+        await submit(session, contest, contest.judges[0], contest.theory, entry, {"written": str(60 + 2 * n)})
+        for j, judge in enumerate(contest.judges):
+            bump = (j + n) % 3 if vary else 0
+            await submit(session, contest, judge, contest.practical, entry,
+                         {"prep": str(7 + bump * 0.5), "skill": str(30 + bump), "quality": str(20 + n), "safety": "1"})
+
+
+async def sign_off(session, contest: Contest) -> None:
+    """The chief judge signs both stages off and the event goes under review."""
+    from contest.judging import service as judging
+
+    chief = contest.judges[0]
+    for stage in (contest.theory, contest.practical):
+        await judging.sign_off(session, chief, await judging.assignment(session, chief, stage.id))
+    await events.set_event_status(session, contest.event, "review")
+
+
+async def signed_off_contest(session, contest: Contest) -> None:
+    """Every sheet scored, both stages signed off by the chief judge, the event under review."""
+    await score_everything(session, contest)
+    await sign_off(session, contest)
+
+
+async def final_contest(session, contest: Contest) -> None:
+    """Signed off, a week of public notice (公示) that ended yesterday, and the results made final."""
+    from contest.leaderboards import service as boards
+
+    await signed_off_contest(session, contest)
+    today = date.today()
+    await boards.publish(session, contest.event, today - timedelta(days=8), today - timedelta(days=1), "",
+                         "account:1 竞赛办")
+    await boards.finalise(session, contest.event, "account:1 竞赛办")
+
+
+# --- people signed in --------------------------------------------------------------------------------
+
+
+async def sign_in_organiser(client, session) -> None:
+    """An organiser account (clerk / correct-horse), and the client signed in with it."""
+    from contest.auth import create_account
+
+    await create_account(session, "clerk", "竞赛办小王", "organiser", "correct-horse")
+    response = await client.login()
+    assert response.status_code == 303, response.text
+
+
+TABLET = {"viewport": {"width": 800, "height": 1280}, "locale": "zh-CN"}
+
+
+async def judge_on_a_tablet(browser, base: str, contest: Contest, number: str):
+    """A browser context on a 10-inch tablet with judge `number` signed in by event code and PIN;
+    returns the context and its page, at the judge's queue."""
+    context = await browser.new_context(**TABLET)
+    page = await context.new_page()
+    await page.goto(f"{base}/judge/login")
+    await page.fill("input[name=event_code]", contest.event.judge_code)
+    await page.fill("input[name=number]", number)
+    await page.fill("input[name=pin]", contest.pins[number])
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{base}/judge")
+    return context, page
+
+
+# --- a small Xianning of people -----------------------------------------------------------------------
+# Areas, units in three industries, and people whose ID numbers and phones exist only as keyed
+# hashes and masked forms (as every import leaves them).
+
+WORLD_AREAS = [("421202", "咸安区"), ("421281", "赤壁市"), ("421221", "嘉鱼县")]
+WORLD_UNITS = [("咸安区", "制造业", "咸宁机械制造有限公司"), ("赤壁市", "茶叶加工", "赤壁青砖茶业有限公司"),
+               ("嘉鱼县", "电力能源", "嘉鱼供电公司")]
+WORLD_NAMES = ["张建华", "李秀英", "陈志强", "刘芳", "王伟", "杨丽", "黄国平", "赵敏", "吴桂兰", "周涛", "徐明", "孙红"]
+
+
+def id_number(i: int) -> str:
+    gender = "男" if i % 2 else "女"
+    return make_id_number("421202", date(1980, 1, 1 + i % 28), i, gender)
+
+
+def phone(i: int) -> str:
+    return f"1390715{i:04d}"
+
+
+@dataclass
+class World:
+    areas: dict[str, Area]
+    units: dict[str, Unit]
+    people: list[Person]  # people[i] is WORLD_NAMES[i] (then generated names), working in WORLD_UNITS[i % 3]
+
+    def person(self, name: str) -> Person:
+        return next(p for p in self.people if p.name == name)
+
+
+async def make_world(session, count: int = len(WORLD_NAMES)) -> World:
+    areas = {name: Area(code=code, name=name) for code, name in WORLD_AREAS}
+    session.add_all(areas.values())
+    industries = {i: Industry(name=i) for i in {u[1] for u in WORLD_UNITS}}
+    session.add_all(industries.values())
+    await session.flush()
+    units = {name: Unit(name=name, area_id=areas[area].id, industry_id=industries[industry].id)
+             for area, industry, name in WORLD_UNITS}
+    session.add_all(units.values())
+    await session.flush()
+    people, names = [], NameGenerator(7)
+    for i in range(count):
+        unit = units[WORLD_UNITS[i % len(WORLD_UNITS)][2]]
+        number = id_number(i)
+        gender = "男" if i % 2 else "女"
+        name = WORLD_NAMES[i] if i < len(WORLD_NAMES) else names.person_name(gender)
+        people.append(Person(name=name, gender=gender, id_hash=id_hash(number, ID_KEY.encode()),
+                             id_masked=mask_id(number), phone_masked=mask_phone(phone(i)), unit_id=unit.id,
+                             area_id=unit.area_id, skill_level=3))
+    session.add_all(people)
+    await session.commit()
+    return World(areas, units, people)
+
+
+
+# --- the registry -------------------------------------------------------------------------------------
+
+
+async def candidate(session, *, years_in_post: int = 12, skill_level: int = 2):
+    """A person nominated by their unit as a city-tier candidate (state `candidate`), with the years
+    in post and skill level that eligibility checks."""
+    from contest.registry import service as registry
+
+    area = Area(code="421202", name="咸安区")
+    session.add(area)
+    await session.flush()
+    unit = Unit(name="咸宁机械制造有限公司", area_id=area.id)
+    session.add(unit)
+    await session.flush()
+    someone = Person(name="张建华", gender="男", id_hash="h" * 64, id_masked="4212**********123X", unit_id=unit.id,
+                     area_id=area.id, skill_level=skill_level)
+    session.add(someone)
+    await session.commit()
+    await registry.update_profile(session, someone.id, trade="数控车工", professional_title="",
+                                  years_in_post=years_in_post, unit_head=False)
+    return await registry.nominate(session, someone.id, "city", "nomination", "account:1 office",
+                                   nominating_unit_id=unit.id)
+
+
+async def name_craftsman(session, someone: Person, year: int = 2024) -> None:
+    """Make the person a named 香城工匠, so the registry has a public profile for them."""
+    from contest.registry.models import Candidate
+
+    session.add(Candidate(person_id=someone.id, tier="city", road="nomination", state="named", named_year=year))
+    await session.commit()

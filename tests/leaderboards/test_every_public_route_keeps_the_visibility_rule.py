@@ -1,0 +1,136 @@
+"""Every public route of an event — its page, the board page, rows, JSON feed, big screen, unit page,
+notice and its XLSX, results XLSX, marks CSV, scheme, certificates and the live stream — under each
+visibility rule (hidden, blind, named) at each state of the results (provisional, signed off, under
+notice, final), and for a draft event: nothing the rule hides is found anywhere, and what it shows is."""
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import httpx
+import openpyxl
+from sqlmodel import select
+
+from contest import scoring
+from contest.events import service as events
+from contest.judging.models import Result
+from contest.leaderboards import service as boards
+from contest.leaderboards.models import Certificate
+from contest.people.models import Unit
+from tests.builders import NAMES, Contest, make_contest, score_everything, sign_off
+
+RULES = ("hidden", "blind", "named")
+
+
+def readable(response: httpx.Response) -> str:
+    """A response as text: spreadsheets cell by cell."""
+    if response.content[:2] == b"PK":
+        book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(" ".join(str(v) for v in row if v is not None)
+                         for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+    return response.text
+
+
+async def first_sse_event(live_server: str, track_id: int) -> tuple[int, str]:
+    """The live stream's status and first event, from a real server (the in-process transport buffers)."""
+    async with httpx.AsyncClient(base_url=live_server, timeout=10) as real, \
+            real.stream("GET", f"/live/tracks/{track_id}") as response:
+        if response.status_code != 200:
+            return response.status_code, (await response.aread()).decode()
+        data = []
+        async for line in response.aiter_lines():
+            if line.startswith("data:"):
+                data.append(line)
+            elif not line and data:
+                return 200, "\n".join(data)
+    return 200, ""
+
+
+async def walk(client, live_server: str, session, contest: Contest) -> dict[str, httpx.Response | tuple]:
+    """Every public route of the contest's event: path -> response (the live stream: status, first event)."""
+    base, track = f"/events/{contest.event.slug}", f"/events/{contest.event.slug}/tracks/{contest.track.slug}"
+    unit_id = (await session.exec(select(Unit.id))).first()
+    codes = (await session.exec(select(Certificate.code))).all()
+    paths = ["/", base, track, f"{track}/rows", f"/api{track}/board", f"/screen{track}", f"/units/{unit_id}",
+             f"{base}/notice", f"{base}/notice.xlsx", f"{track}/results.xlsx", f"{track}/marks.csv",
+             f"{track}/scheme.json", *(f"/certificates/{c}" for c in codes), *(f"/verify/{c}" for c in codes)]
+    seen: dict[str, httpx.Response | tuple] = {path: await client.get(path) for path in paths}
+    seen["/live"] = await asyncio.wait_for(first_sse_event(live_server, contest.track.id), 20)
+    return seen
+
+
+def text(answer: httpx.Response | tuple) -> str:
+    return answer[1] if isinstance(answer, tuple) else readable(answer)
+
+
+def status(answer: httpx.Response | tuple) -> int:
+    return answer[0] if isinstance(answer, tuple) else answer.status_code
+
+
+async def totals(session, contest: Contest) -> set[str]:
+    """Every entry's total as the board prints it (two places)."""
+    rows = (await session.exec(select(Result.total).where(Result.total.is_not(None)))).all()
+    assert rows, "the contest has results"
+    return {scoring.format_decimal(Decimal(total), 2) for total in rows}
+
+
+async def set_visibility(session, contest: Contest, rule: str) -> None:
+    contest.event.visibility = rule
+    session.add(contest.event)
+    await session.commit()
+
+
+async def check_every_route(client, live_server, session, contest: Contest, state: str) -> None:
+    secret_totals = await totals(session, contest)
+    names = set(NAMES[:len(contest.entries)])
+    for rule in RULES:
+        await set_visibility(session, contest, rule)
+        shows_results, shows_names = boards.visibility(contest.event, state)
+        seen = await walk(client, live_server, session, contest)
+        published = state in ("under_notice", "final")
+        for path, answer in seen.items():
+            where = f"{rule}/{state} {path}"
+            body = text(answer)
+            if not shows_names:
+                assert not any(name in body for name in names), where
+            if not shows_results:
+                assert not any(total in body for total in secret_totals), where
+            expected = 404 if (path.endswith(("marks.csv", "scheme.json", "/notice", "notice.xlsx"))
+                               and not published) or (path.endswith("results.xlsx") and not shows_results) else 200
+            assert status(answer) == expected, (where, status(answer))
+        board = text(seen[f"/events/cook/tracks/{contest.track.slug}"]) + text(seen["/live"])
+        assert any(name in board for name in names) == shows_names, f"{rule}/{state}: names shown?"
+        assert any(total in board for total in secret_totals) == shows_results, f"{rule}/{state}: totals shown?"
+
+
+async def test_every_route_keeps_each_rule_at_each_state(client, session, live_server):
+    contest = await make_contest(session)
+    await score_everything(session, contest)
+    await check_every_route(client, live_server, session, contest, "provisional")
+    await sign_off(session, contest)
+    await check_every_route(client, live_server, session, contest, "signed_off")
+    today = date.today()
+    await boards.publish(session, contest.event, today - timedelta(days=8), today - timedelta(days=1), "监督仲裁组",
+                         "account:1 竞赛办")
+    await check_every_route(client, live_server, session, contest, "under_notice")
+    await boards.finalise(session, contest.event, "account:1 竞赛办")
+    await boards.issue_certificates(session, contest.event, contest.track, "account:1 竞赛办")
+    await check_every_route(client, live_server, session, contest, "final")
+
+
+async def test_nothing_of_a_draft_event_is_public(client, session, live_server):
+    contest = await make_contest(session)
+    await score_everything(session, contest)
+    for step in ("registration", "draft"):
+        await events.set_event_status(session, contest.event, step)
+    for rule in RULES:
+        await set_visibility(session, contest, rule)
+        seen = await walk(client, live_server, session, contest)
+        for path, answer in seen.items():
+            body = text(answer)
+            assert not any(name in body for name in NAMES), (rule, path)
+            assert contest.event.name not in body, (rule, path)
+            if path not in ("/",) and not path.startswith("/units/"):
+                assert status(answer) == 404, (rule, path, status(answer))
