@@ -16,7 +16,7 @@ from contest import db
 from contest.app import create_app
 from contest.settings import Settings
 from tests.builders import Contest, make_contest, sign_in_organiser
-from tests.support import EMPTY_DATABASE, ID_KEY, chromium_path, free_port, libpq
+from tests.support import EMPTY_DATABASE, ID_KEY, chromium_path, contest_server, libpq
 
 
 @pytest.fixture(scope="session")
@@ -107,33 +107,10 @@ async def organiser(app, session, client: Client) -> Client:
 
 
 @pytest.fixture(scope="session")
-def live_server(pg_url: str, settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`contest serve` in a real process on loopback (two workers), on the test database."""
-    import subprocess
-    import sys
-    import time
-
-    port = free_port()
-    env = os.environ | {"CONTEST_DATABASE_URL": pg_url, "CONTEST_DATA_DIR": str(settings.data_dir),
-                        "CONTEST_SECRET_KEY": settings.secret_key, "CONTEST_ID_HASH_KEY": settings.id_hash_key}
-    env.pop("CONTEST_BASE_URL", None)  # links follow the port the server answers on
-    log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "contest.cli", "serve", "--port", str(port), "--workers", "2"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.terminate()
-        raise RuntimeError(f"server did not start; see {log.name}")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
+    with contest_server(settings, 2, tmp_path_factory.mktemp("server") / "server.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,20 @@
 """Plumbing the tests share that is not a fixture: the test ID-hash key, the libpq form of a
-database URL, page text without tags, a free port, the fixtures folder, the statement that empties
-the database, and where Debian's chromium is."""
+database URL, page text without tags, a free port, a real `contest serve`, the fixtures folder, the
+statement that empties the database, and where Debian's chromium is."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
 
 ID_KEY = "test-id-hash-key"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -45,3 +53,40 @@ def free_port() -> int:
 
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@contextmanager
+def contest_server(settings, workers: int, log_path: Path) -> Iterator[str]:
+    """`contest serve --workers N` in a real process on loopback, on the test database with the
+    session's keys (links follow the port it answers on); yields its base URL once it answers."""
+    port = free_port()
+    env = os.environ | {"CONTEST_DATABASE_URL": settings.database_url, "CONTEST_DATA_DIR": str(settings.data_dir),
+                        "CONTEST_SECRET_KEY": settings.secret_key, "CONTEST_ID_HASH_KEY": settings.id_hash_key}
+    env.pop("CONTEST_BASE_URL", None)
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "contest.cli", "serve", "--port", str(port),
+                                 "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while not _answers(base):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"server exited with {proc.returncode}; see {log_path}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"server did not start; see {log_path}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def _answers(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False

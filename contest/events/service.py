@@ -114,8 +114,7 @@ async def update_event(session: AsyncSession, event: Event, data: EventInput) ->
     data = _check_event(data)
     if data.slug != event.slug and (await session.exec(select(Event.id).where(Event.slug == data.slug))).first():
         raise InputError(f"活动代码 {data.slug} 已被使用", "slug")
-    for key, value in data.__dict__.items():
-        setattr(event, key, value)
+    event.sqlmodel_update(data.__dict__)
     await session.commit()
     return event
 

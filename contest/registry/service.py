@@ -75,9 +75,7 @@ async def ensure_profile(session: AsyncSession, person: Person, **fields) -> Pro
     profile = (await session.exec(select(Profile).where(Profile.person_id == person.id))).first()
     if profile is None:
         profile = Profile(person_id=person.id, pinyin=pinyin_key(person.name))
-    for key, value in fields.items():
-        if value is not None:
-            setattr(profile, key, value)
+    profile.sqlmodel_update({key: value for key, value in fields.items() if value is not None})
     session.add(profile)
     await session.flush()
     return profile

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -117,8 +117,7 @@ async def update_studio(session: AsyncSession, studio: Studio, data: StudioInput
         member = await _membership(session, studio.id, data.lead_id)
         if member is not None:
             await session.delete(member)
-    for key, value in data.__dict__.items():
-        setattr(studio, key, value)
+    studio.sqlmodel_update(data.__dict__)
     session.add(studio)
     await session.commit()
     return studio
@@ -345,8 +344,7 @@ async def save_report(session: AsyncSession, studio: Studio, data: ReportInput) 
     """Create or replace the studio's report for the year; an assessment already given stays."""
     data = check_report(data, studio.founded_on)
     report = await get_report(session, studio, data.year) or StudioReport(studio_id=studio.id, year=data.year)
-    for f in fields(ReportInput):
-        setattr(report, f.name, getattr(data, f.name))
+    report.sqlmodel_update(data.__dict__)
     session.add(report)
     await session.commit()
     return report

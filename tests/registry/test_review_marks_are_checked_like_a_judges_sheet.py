@@ -3,29 +3,15 @@
 stored, and finishing the review then failed with a 500 for good)."""
 from sqlmodel import select
 
-from contest.people.models import Area, Person, Unit
 from contest.registry import service as registry
 from contest.registry.models import Candidate, ReviewMark
+from tests.builders import candidate
 
 GOOD = {"lead": "16", "practice": "18", "innovate": "15.5", "tackle": "17", "pass_on": "16"}
 
 
 async def eligible_candidate(session) -> Candidate:
-    area = Area(code="421202", name="咸安区")
-    session.add(area)
-    await session.flush()
-    unit = Unit(name="咸宁机械制造有限公司", area_id=area.id)
-    session.add(unit)
-    await session.flush()
-    person = Person(name="张建华", gender="男", id_hash="h" * 64, id_masked="4212**********123X", unit_id=unit.id,
-                    area_id=area.id, skill_level=2)
-    session.add(person)
-    await session.commit()
-    await registry.update_profile(session, person.id, trade="数控车工", professional_title="", years_in_post=12,
-                                  unit_head=False)
-    candidate = await registry.nominate(session, person.id, "city", "nomination", "account:1 office",
-                                        nominating_unit_id=unit.id)
-    return await registry.check_eligibility(session, candidate, "account:1 office")
+    return await registry.check_eligibility(session, await candidate(session), "account:1 office")
 
 
 async def review(client, candidate: Candidate, marks: dict[str, str]):
