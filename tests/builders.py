@@ -26,12 +26,12 @@ NAMES = ["王建华", "李秀英", "陈志强", "刘芳", "张伟", "杨丽", "�
 HEADER = ["姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级"]
 
 
-def xlsx(rows: list[list[str]]) -> bytes:
-    """A contestants file in the import template's layout."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(HEADER)
-    for row in rows:
+def xlsx(rows: list[list], header: list[str] = HEADER, above: tuple[list, ...] = ()) -> bytes:
+    """An import file: the header (the contestants template's, unless given) under any rows
+    `above` it (a title, as clerks' own sheets have), then the rows."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    for row in (*above, header, *rows):
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)

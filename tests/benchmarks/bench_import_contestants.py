@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import atexit
-import io
 import os
 import resource
 import shutil
@@ -30,12 +29,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
-import openpyxl  # noqa: E402
 
 from contest import db  # noqa: E402
 from contest.events import importers, service  # noqa: E402
 from contest.people.models import Area  # noqa: E402
-from tests.builders import HEADER  # noqa: E402
+from tests.builders import xlsx  # noqa: E402
 from tests.setup.cli_runner import AREAS, contestant  # noqa: E402
 
 GOAL_SECONDS = 10.0
@@ -45,14 +43,7 @@ ID_KEY = "bench-id-hash-key"
 
 
 def write_xlsx(rows: list[list[str]]) -> bytes:
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("参赛人员")
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx(rows)
 
 
 def spoil(rows: list[list[str]], count: int) -> list[int]:

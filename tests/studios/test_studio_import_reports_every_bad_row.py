@@ -13,6 +13,7 @@ from contest.people.identity import make_id_number
 from contest.people.models import Unit
 from contest.studios import importers
 from contest.studios.models import Studio
+from tests import builders
 from tests.builders import id_number
 from tests.support import ID_KEY, text_of
 
@@ -20,15 +21,7 @@ HEADER = ["工作室名称", "类型", "级别", "领衔人", "领衔人身份�
 
 
 def xlsx(rows: list[list], header: list[str] = HEADER) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["咸宁市劳模和工匠人才创新工作室名单（2025年）"])  # a title row above the header
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return builders.xlsx(rows, header, above=(["咸宁市劳模和工匠人才创新工作室名单（2025年）"],))
 
 
 def good_rows() -> list[list]:
