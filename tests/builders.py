@@ -7,6 +7,7 @@ holds tests, and the conftest files hold fixtures."""
 from __future__ import annotations
 
 import io
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -177,6 +178,21 @@ async def sign_in_organiser(client, session) -> None:
     assert response.status_code == 303, response.text
 
 
+async def sign_in_judge(client, contest: Contest, number: str = "J02", pin: str | None = None):
+    """The judge signs in through the tablets' API (event code, number, PIN); returns the answer."""
+    return await client.post("/api/judge/session", json={
+        "event_code": contest.event.judge_code, "number": number, "pin": pin or contest.pins[number]},
+        headers={"x-csrftoken": await client.csrf()})
+
+
+async def put_sheet(client, contest: Contest, entry: Entry, marks: dict, version: int, submit: bool = False,
+                    key: str | None = None):
+    """The signed-in judge's practical sheet for the entry, saved or submitted through the API."""
+    return await client.put(f"/api/judge/stages/{contest.practical.id}/entries/{entry.id}", json={
+        "marks": marks, "base_version": version, "submit": submit, "key": key or uuid.uuid4().hex},
+        headers={"x-csrftoken": await client.csrf()})
+
+
 TABLET = {"viewport": {"width": 800, "height": 1280}, "locale": "zh-CN"}
 
 
@@ -192,6 +208,20 @@ async def judge_on_a_tablet(browser, base: str, contest: Contest, number: str):
     await page.click("button[type=submit]")
     await page.wait_for_url(f"{base}/judge")
     return context, page
+
+
+async def submit_on_the_tablet(page) -> None:
+    """Submit the open sheet and confirm, as a judge does."""
+    from playwright.async_api import expect
+
+    await page.click("[data-act=submit]")
+    await expect(page.locator("#confirm-submit")).to_contain_text("提交后将锁定，只有裁判长可以退回")
+    await page.click("#confirm-ok")
+
+
+def badge(page, entry: Entry):
+    """The state badge of the entry in the tablet's queue."""
+    return page.locator(f"[data-entry='{entry.id}'] .badge")
 
 
 # --- a small Xianning of people -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from contest.events.models import Round
 from contest.judging import service as svc
 from contest.judging.models import Mark, Sheet
 from contest.ledger import LedgerEntry
-from tests.builders import NAMES, judge_on_a_tablet, make_contest
+from tests.builders import NAMES, badge, judge_on_a_tablet, make_contest, submit_on_the_tablet
 
 pytestmark = pytest.mark.browser
 
@@ -32,16 +32,6 @@ async def fill_sheet(page, entry, marks):
     await expect(page.locator(".sheet-head")).to_contain_text(entry.blind_code)
     for key, value in marks.items():
         await page.fill(f"input[data-key={key}]", value)
-
-
-async def submit(page):
-    await page.click("[data-act=submit]")
-    await expect(page.locator("#confirm-submit")).to_contain_text("提交后将锁定，只有裁判长可以退回")
-    await page.click("#confirm-ok")
-
-
-def badge(page, entry):
-    return page.locator(f"[data-entry='{entry.id}'] .badge")
 
 
 async def sheets_of(session, judge, stage):
@@ -98,7 +88,7 @@ async def test_judge_scores_offline_and_chief_signs_off(browser, live_server, se
             await page.fill("input[data-key=safety]", "0.5")
             await page.click("[data-key=safety] [data-act=plus]")
             await expect(page.locator("input[data-key=safety]")).to_have_value(marks["safety"])
-        await submit(page)
+        await submit_on_the_tablet(page)
         await expect(badge(page, entry)).to_have_text("已提交", timeout=15_000)
     await expect(page.locator("#sync")).to_have_text("已同步")
     assert len(keys) == 2 and keys[0] == keys[1]
@@ -116,7 +106,7 @@ async def test_judge_scores_offline_and_chief_signs_off(browser, live_server, se
     await context.set_offline(True)
     await fill_sheet(page, fourth, MARKS[3])
     await expect(page.locator("#subtotal")).to_have_text("75")  # 6.5 + 28 + 31 + (10 − 0.5)
-    await submit(page)
+    await submit_on_the_tablet(page)
     await expect(page.locator("#sync")).to_have_text("离线：1项修改保存在本机，联网后自动同步")
     await expect(badge(page, fourth)).to_have_text("待同步")
     await expect(page.locator("input[data-key=prep]")).to_be_disabled()
@@ -154,7 +144,7 @@ async def test_judge_scores_offline_and_chief_signs_off(browser, live_server, se
     await expect(page.locator("input[data-key=quality]")).to_have_value(MARKS[1]["quality"])
     await page.screenshot(path=str(tmp_path / "tablet-reopened.png"))
     await page.fill("input[data-key=quality]", "31.5")
-    await submit(page)
+    await submit_on_the_tablet(page)
     await expect(badge(page, back)).to_have_text("已提交")
     await expect(page.locator("#sync")).to_have_text("已同步")
     rows, marks = await sheets_of(session, j02, contest.practical)
@@ -206,7 +196,7 @@ async def test_levels_are_tappable_and_marks_are_checked_before_submitting(brows
 
     await page.fill("input[data-key=skill]", "30.5")
     await page.fill("input[data-key=quality]", "33")
-    await submit(page)
+    await submit_on_the_tablet(page)
     await expect(badge(page, contest.entries[0])).to_have_text("已提交")
     await expect(page.locator("#sync")).to_have_text("已同步")
     rows, marks = await sheets_of(session, contest.judges[1], contest.practical)

@@ -12,8 +12,7 @@ from playwright.async_api import expect
 from contest.events import service as events
 from contest.events.models import Round
 from contest.judging import service as svc
-from tests.browser.test_judge_scores_offline_and_chief_signs_off import badge, sign_in, submit
-from tests.judging.conftest import make_contest
+from tests.builders import badge, judge_on_a_tablet, make_contest, submit_on_the_tablet
 
 pytestmark = pytest.mark.browser
 MARKS = {"prep": "8", "skill": "30", "quality": "30", "safety": "1"}
@@ -39,7 +38,7 @@ async def test_signed_marks_and_the_spread_limit(browser, live_server, session, 
                                                       {**MARKS, "bonus": bonus}, base_version=0, submit=True,
                                                       key=uuid.uuid4().hex))
 
-    context, page = await sign_in(browser, live_server, contest, second.number)
+    context, page = await judge_on_a_tablet(browser, live_server, contest, second.number)
     await page.goto(f"{live_server}/judge/stages/{contest.practical.id}")
     await page.click(f"[data-entry='{entry.id}']")
     for key, value in MARKS.items():
@@ -50,11 +49,11 @@ async def test_signed_marks_and_the_spread_limit(browser, live_server, session, 
     await expect(page.locator("[data-msg=bonus]")).to_have_text("最多保留4位小数")
     await page.fill("input[data-key=bonus]", "-0.5")
     await expect(page.locator("[data-msg=bonus]")).to_have_text("")
-    await submit(page)
+    await submit_on_the_tablet(page)
     await expect(badge(page, entry)).to_have_text("已提交")
     await page.screenshot(path=str(tmp_path / "tablet-signed-mark.png"), full_page=True)
 
-    chief_context, console = await sign_in(browser, live_server, contest, chief.number)
+    chief_context, console = await judge_on_a_tablet(browser, live_server, contest, chief.number)
     await console.goto(f"{live_server}/chief/stages/{contest.practical.id}/")
     blocking = console.locator("#consistency li.blocking")
     await expect(blocking).to_have_count(1)
@@ -71,7 +70,7 @@ async def test_signed_marks_and_the_spread_limit(browser, live_server, session, 
     await page.reload()
     await page.click(f"[data-entry='{entry.id}']")
     await page.fill("input[data-key=bonus]", "1.5")
-    await submit(page)
+    await submit_on_the_tablet(page)
     await expect(badge(page, entry)).to_have_text("已提交")
     await console.reload()
     await expect(console.locator("#consistency li.blocking")).to_have_count(0)

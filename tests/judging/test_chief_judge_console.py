@@ -4,14 +4,11 @@ from sqlmodel import select
 
 from contest.judging.models import RecheckDraw, Sheet, StageSignoff
 from contest.ledger import LedgerEntry
-from tests.builders import FULL, make_contest, score_everything
+from tests.builders import FULL, make_contest, score_everything, sign_in_judge
 
 
 async def sign_in(client, contest, number):
-    response = await client.post("/api/judge/session", json={
-        "event_code": contest.event.judge_code, "number": number, "pin": contest.pins[number]},
-        headers={"x-csrftoken": await client.csrf()})
-    assert response.status_code == 200
+    assert (await sign_in_judge(client, contest, number)).status_code == 200
 
 
 async def test_only_the_chief_opens_the_console(client, contest):

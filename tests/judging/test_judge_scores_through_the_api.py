@@ -1,22 +1,9 @@
 """A judge signs in with the event code and PIN, sees a blind queue, saves a draft and submits."""
-import uuid
-
 from sqlmodel import select
 
 from contest.judging.models import Mark, Result, Sheet
-from tests.builders import FULL
-
-
-async def sign_in(client, contest, number="J02", pin=None):
-    return await client.post("/api/judge/session", json={
-        "event_code": contest.event.judge_code, "number": number, "pin": pin or contest.pins[number]},
-        headers={"x-csrftoken": await client.csrf()})
-
-
-async def put_sheet(client, contest, entry, marks, version, submit=False, key=None):
-    return await client.put(f"/api/judge/stages/{contest.practical.id}/entries/{entry.id}", json={
-        "marks": marks, "base_version": version, "submit": submit, "key": key or uuid.uuid4().hex},
-        headers={"x-csrftoken": await client.csrf()})
+from tests.builders import FULL, put_sheet
+from tests.builders import sign_in_judge as sign_in
 
 
 async def test_queue_shows_blind_codes_only(client, contest):

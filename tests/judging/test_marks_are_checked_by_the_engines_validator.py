@@ -15,8 +15,8 @@ from contest.judging.models import Mark, Sheet
 from contest.people.models import Person
 from contest.registry import service as registry
 from contest.registry.models import ReviewMark
-from tests.judging.conftest import FULL, score_everything, submit
-from tests.judging.test_judge_scores_through_the_api import put_sheet, sign_in
+from tests.builders import FULL, put_sheet, score_everything, submit
+from tests.builders import sign_in_judge as sign_in
 
 
 async def test_a_refused_mark_names_entry_criterion_and_judge(client, contest, session):
