@@ -247,12 +247,17 @@ async def _save_round(session: AsyncSession, round_: Round, scheme: dict) -> Non
         parsed = parse_scheme(scheme)
     except ScoringError as exc:
         raise InputError(f"评分标准有误：{exc}", "scheme") from exc
+    if parsed.attributes:  # the platform has no place to enter an entry's attribute: every entry would stay incomplete
+        raise InputError(f"评分标准有误：取自选手属性的系数（{'、'.join(parsed.attributes)}）只能用于离线计算"
+                         "（contest results compute）；在平台上评分请改用本环节不计入总分的测量评分项作系数", "scheme")
     round_.scheme = scheme
     session.add(round_)
     await session.flush()
+    # Stages are mirrored for panels, sheets and sign-off; a best_of stage is scored by its attempts.
+    scored = [stage for stage in parsed.stages if stage.criteria]
     existing = {s.key: s for s in await list_stages(session, round_)}
-    wanted = {stage.key for stage in parsed.stages}
-    for seq, stage in enumerate(parsed.stages, 1):
+    wanted = {stage.key for stage in scored}
+    for seq, stage in enumerate(scored, 1):
         row = existing.get(stage.key) or Stage(round_id=round_.id, key=stage.key, seq=seq, name="", weight=0)
         row.seq, row.name, row.weight = seq, stage.name, stage.weight
         session.add(row)
