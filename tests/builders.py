@@ -19,6 +19,8 @@ from contest.events.models import Entry, Event, Judge, Stage, Track
 from contest.people.identity import id_hash, make_id_number, mask_id, mask_phone
 from contest.people.models import Area, Industry, Person, Unit
 from contest.people.names import NameGenerator
+from contest.registry import service as registry
+from contest.registry.models import Batch, Candidate
 from tests.support import ID_KEY
 
 # --- contestants files --------------------------------------------------------------------------------
@@ -277,34 +279,73 @@ async def make_world(session, count: int = len(WORLD_NAMES)) -> World:
     return World(areas, units, people)
 
 
-
 # --- the registry -------------------------------------------------------------------------------------
+# A worker with a filled craftsman profile, and a candidate taken through the real service functions
+# to a given point of the pipeline. The registry's date is moved with `on_day`.
+
+OFFICE = "account:1 市总工会劳动和经济工作部"
+MARKS = {"lead": "16", "practice": "18", "innovate": "15.5", "tackle": "17", "pass_on": "16"}
+EXPERTS = ("专家甲", "专家乙", "专家丙")
 
 
-async def candidate(session, *, years_in_post: int = 12, skill_level: int = 2):
-    """A person nominated by their unit as a city-tier candidate (state `candidate`), with the years
-    in post and skill level that eligibility checks."""
-    from contest.registry import service as registry
+def on_day(monkeypatch, day: date) -> None:
+    """The registry's today (notice periods, naming) is `day` from now on in this test."""
+    monkeypatch.setattr(registry, "today", lambda: day)
 
-    area = Area(code="421202", name="咸安区")
-    session.add(area)
-    await session.flush()
-    unit = Unit(name="咸宁机械制造有限公司", area_id=area.id)
-    session.add(unit)
-    await session.flush()
-    someone = Person(name="张建华", gender="男", id_hash="h" * 64, id_masked="4212**********123X", unit_id=unit.id,
+
+async def worker(session, name: str = "张建华", *, n: int = 0, skill_level: int | None = 2,
+                 years_in_post: int | None = 12, trade: str = "数控车工", gender: str = "男") -> Person:
+    """A worker of a machinery company in 咸安区 with a craftsman profile (filled unless told)."""
+    area = (await session.exec(select(Area).where(Area.code == "421202"))).first()
+    if area is None:
+        area = Area(code="421202", name="咸安区")
+        session.add(area)
+        await session.flush()
+    unit = (await session.exec(select(Unit).where(Unit.name == "咸宁机械制造有限公司"))).first()
+    if unit is None:
+        unit = Unit(name="咸宁机械制造有限公司", area_id=area.id)
+        session.add(unit)
+        await session.flush()
+    someone = Person(name=name, gender=gender, id_hash=f"{n:064d}", id_masked="4212**********123X", unit_id=unit.id,
                      area_id=area.id, skill_level=skill_level)
     session.add(someone)
     await session.commit()
-    await registry.update_profile(session, someone.id, trade="数控车工", professional_title="",
+    await registry.update_profile(session, someone.id, trade=trade, professional_title="",
                                   years_in_post=years_in_post, unit_head=False)
-    return await registry.nominate(session, someone.id, "city", "nomination", "account:1 office",
-                                   nominating_unit_id=unit.id)
+    return someone
+
+
+async def nominated(session, someone: Person | None = None, tier: str = "city") -> Candidate:
+    """A person nominated by their unit (state `candidate`)."""
+    someone = someone or await worker(session)
+    return await registry.nominate(session, someone.id, tier, "nomination", OFFICE, nominating_unit_id=someone.unit_id)
+
+
+async def eligible(session, someone: Person | None = None) -> Candidate:
+    return await registry.check_eligibility(session, await nominated(session, someone), OFFICE, "eligible")
+
+
+async def reviewed(session, someone: Person | None = None) -> Candidate:
+    candidate = await eligible(session, someone)
+    for expert in EXPERTS:
+        await registry.record_review(session, candidate, expert, MARKS)
+    return await registry.finish_review(session, candidate, OFFICE)
+
+
+async def under_notice(session, candidates: list[Candidate], starts_on: date, seq: int = 1,
+                       days: int = 7) -> Batch:
+    """The candidates in the notice of batch `seq` of the registry's current year, from `starts_on`
+    for `days` days (the registry's today must not be after `starts_on`)."""
+    batch = await registry.get_batch(session, registry.today().year, seq)
+    await registry.open_notice(session, batch, [c.id for c in candidates], starts_on,
+                               starts_on + timedelta(days=days - 1), OFFICE)
+    return batch
 
 
 async def name_craftsman(session, someone: Person, year: int = 2024) -> None:
-    """Make the person a named 香城工匠, so the registry has a public profile for them."""
-    from contest.registry.models import Candidate
-
-    session.add(Candidate(person_id=someone.id, tier="city", road="nomination", state="named", named_year=year))
+    """Make the person a named 香城工匠 (as the historic list's import does), so the registry has a
+    public profile for them."""
+    batch = await registry.historic_batch(session, year)
+    await registry.record_import(session, Candidate(person_id=someone.id, tier="city", road="nomination",
+                                                    batch_id=batch.id, named_year=year), OFFICE)
     await session.commit()

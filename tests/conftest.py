@@ -8,7 +8,6 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
@@ -16,7 +15,7 @@ from contest import db
 from contest.app import create_app
 from contest.settings import Settings
 from tests.builders import Contest, make_contest, sign_in_organiser
-from tests.support import EMPTY_DATABASE, ID_KEY, chromium_path, contest_server, libpq
+from tests.support import ID_KEY, chromium_path, contest_server, empty_database
 
 
 @pytest.fixture(scope="session")
@@ -59,11 +58,7 @@ async def app(settings: Settings):
 
 @pytest.fixture
 async def clean_db(pg_url: str) -> None:
-    conn = await asyncpg.connect(libpq(pg_url))
-    try:
-        await conn.execute(EMPTY_DATABASE)
-    finally:
-        await conn.close()
+    await empty_database(pg_url)
 
 
 @pytest.fixture

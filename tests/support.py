@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 ID_KEY = "test-id-hash-key"
@@ -39,6 +40,14 @@ EMPTY_DATABASE = """
 
 def libpq(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def empty_database(url: str) -> None:
+    conn = await asyncpg.connect(libpq(url))
+    try:
+        await conn.execute(EMPTY_DATABASE)
+    finally:
+        await conn.close()
 
 
 def text_of(html: str) -> str:

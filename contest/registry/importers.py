@@ -119,10 +119,7 @@ async def _name(session: AsyncSession, person: Person, row: _Row, actor: str) ->
         return
     batch = await svc.historic_batch(session, row.year)
     road = "honour" if row.cells.get("荣誉称号") else "nomination"
-    candidate = Candidate(person_id=person.id, tier=row.tier, road=road, state="candidate", batch_id=batch.id,
-                          named_year=row.year)
-    session.add(candidate)
-    await session.flush()
+    candidate = Candidate(person_id=person.id, tier=row.tier, road=road, batch_id=batch.id, named_year=row.year)
     await svc.record_import(session, candidate, actor)
     if row.cells.get("荣誉称号"):
         session.add(Honour(person_id=person.id, name=row.cells["荣誉称号"][:60],

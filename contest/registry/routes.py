@@ -13,17 +13,40 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import web
 from contest.auth import PUBLIC, Identity, requires
-from contest.errors import InputError
+from contest.db import get_or_404
+from contest.errors import InputError, NotFound
 from contest.forms import Form
 from contest.people import service as people
 from contest.registry import importers
 from contest.registry import service as svc
-from contest.registry.models import HONOUR_LEVELS, PATENT_KINDS, ROADS, STATES, TIERS, Batch, Candidate, Objection
+from contest.registry.models import (
+    CHANNELS,
+    HONOUR_LEVELS,
+    NEXT_STEP,
+    OUTCOMES,
+    PATENT_KINDS,
+    ROADS,
+    STATES,
+    TIERS,
+    TRANSITIONS,
+    Batch,
+    Candidate,
+    actions_from,
+)
 
 
 def _labels() -> dict:
     return {"TIERS": TIERS, "STATES": STATES, "ROADS": ROADS, "HONOUR_LEVELS": HONOUR_LEVELS,
-            "PATENT_KINDS": PATENT_KINDS}
+            "PATENT_KINDS": PATENT_KINDS, "TRANSITIONS": TRANSITIONS, "OUTCOMES": OUTCOMES, "CHANNELS": CHANNELS}
+
+
+def _to_candidate(candidate_id: int) -> Redirect:
+    return web.see_other(f"/admin/registry/candidates/{candidate_id}")
+
+
+def _id_key(request: Request) -> bytes:
+    """Keys the hash of an objector's mobile number, as it does ID numbers and contestants' phones."""
+    return request.app.state.settings.id_hash_key.encode()
 
 
 # --- public -------------------------------------------------------------------------------------------------
@@ -55,6 +78,44 @@ async def profile(db: NamedDependency[AsyncSession], person_id: FromPath[int]) -
     return Template("registry/profile.html", context={**await svc.public_profile(db, person_id), **_labels()})
 
 
+@get("/registry/notices", opt=PUBLIC, include_in_schema=False)
+async def notices(db: NamedDependency[AsyncSession]) -> Template:
+    return Template("registry/notices.html", context={"batches": await svc.public_batches(db), "today": svc.today()})
+
+
+@get("/registry/notices/{batch_id:int}", opt=PUBLIC, include_in_schema=False)
+async def notice(db: NamedDependency[AsyncSession], batch_id: FromPath[int],
+                 to: FromQuery[str | None] = None) -> Template:
+    """The notice; `to` picks the candidate in the objection form (from a candidate's own link)."""
+    typed = {"candidate_id": str(web.query_id(to, "to", "公示对象") or "")}
+    return Template("registry/notice.html", context={"n": await svc.public_notice(db, batch_id), "typed": typed})
+
+
+@post("/registry/notices/{batch_id:int}/objections", opt=PUBLIC, include_in_schema=False)
+async def object_to(request: Request, db: NamedDependency[AsyncSession], batch_id: FromPath[int]) -> Response:
+    """An objection from the public: on a mistake the notice comes back with what was typed."""
+    form = await Form.read(request)
+    typed = {k: form.text(k) for k in ("candidate_id", "by_name", "phone", "by_unit", "content")}
+    try:
+        objection = await svc.lodge_public_objection(
+            db, batch_id, form.int("candidate_id", "异议对象") or 0, _id_key(request), name=typed["by_name"],
+            phone=typed["phone"], unit=typed["by_unit"], content=typed["content"])
+    except InputError as exc:
+        await db.rollback()
+        return Template("registry/notice.html", status_code=400, context={
+            "n": await svc.public_notice(db, batch_id), "typed": typed, "error": exc})
+    return web.see_other(f"/registry/objections/{objection.receipt}")
+
+
+@get("/registry/objections/{receipt:str}", opt=PUBLIC, include_in_schema=False)
+async def receipt(db: NamedDependency[AsyncSession], receipt: FromPath[str]) -> Template:
+    """Where an objector follows their objection up, by its receipt code: its content and the
+    office's answer, without anyone's name or number."""
+    objection, name, batch = await svc.objection_by_receipt(db, receipt)
+    return Template("registry/objection_receipt.html", context={"o": objection, "name": name, "batch": batch,
+                                                                 **_labels()})
+
+
 # --- the registry office ------------------------------------------------------------------------------------
 
 
@@ -72,7 +133,8 @@ class RegistryOffice(Controller):
         counts = await svc.state_counts(db)
         return Template("registry/office.html", context={
             "candidates": candidates, "names": names, "state": state, "counts": counts,
-            "target": await svc.target(db), "batches": (await db.exec(select(Batch).order_by(Batch.id.desc()))).all(),
+            "target": await svc.target(db), "batches": await svc.batches(db), "today": svc.today(),
+            "this_year": svc.today().year, "open_objections": len(await svc.objections(db, open_only=True)),
             "units": await people.list_units(db), **_labels()})
 
     @post("/sync")
@@ -96,45 +158,90 @@ class RegistryOffice(Controller):
     async def candidate(self, db: NamedDependency[AsyncSession], candidate_id: FromPath[int]) -> Template:
         candidate = await svc.get_candidate(db, candidate_id)
         person = await svc.get_person(db, candidate.person_id)
+        actions = actions_from(candidate.state)
         return Template("registry/candidate.html", context={
             "c": candidate, "person": person, "profile": await svc.ensure_profile(db, person),
-            "steps": await svc.steps(db, candidate),
+            "steps": await svc.steps(db, candidate), "batch": await db.get(Batch, candidate.batch_id or 0),
+            "eligibility": await svc.eligibility(db, candidate) if "check_eligibility" in actions else None,
             "reviews": await svc.review_marks(db, candidate), "competencies": svc.COMPETENCIES,
-            "objections": (await db.exec(select(Objection).where(Objection.candidate_id == candidate.id))).all(),
-            "next": sorted(svc.FLOW[candidate.state]), **_labels()})
+            "objections": await svc.objections(db, candidate_id=candidate.id), "actions": actions,
+            "decisions": [a for a in svc.DECISIONS if a in actions], "next_step": NEXT_STEP[candidate.state],
+            **_labels()})
 
-    @post("/candidates/{candidate_id:int}/{action:str}")
-    async def act(self, request: Request, db: NamedDependency[AsyncSession], candidate_id: FromPath[int],
-                  action: FromPath[str]) -> Redirect:
+    @post("/candidates/{candidate_id:int}/profile")
+    async def profile(self, request: Request, db: NamedDependency[AsyncSession],
+                      candidate_id: FromPath[int]) -> Redirect:
         form = await Form.read(request)
         candidate = await svc.get_candidate(db, candidate_id)
-        actor = web.actor(request)
-        if action == "eligibility":
-            await svc.check_eligibility(db, candidate, actor)
-        elif action == "review":
-            user: Identity = request.user
-            await svc.record_review(db, candidate, user.name, {k: form.text(k) for k, _ in svc.COMPETENCIES})
-        elif action == "finish-review":
-            await svc.finish_review(db, candidate, actor)
-        elif action == "objection":
-            await svc.object_to(db, candidate, form.text("by_name"), form.text("by_unit"), form.text("content"))
-        elif action == "profile":
-            await svc.update_profile(db, candidate.person_id, trade=form.text("trade"),
-                                     professional_title=form.text("professional_title"),
-                                     years_in_post=form.int("years_in_post", "本岗位工作年限"),
-                                     unit_head=form.flag("unit_head"))
-        elif action == "move":
-            await svc.move(db, candidate, form.required("to", "状态"), form.text("reason"), actor)
-        else:
-            raise InputError(f"未知操作：{action}", "action")
-        return web.see_other(f"/admin/registry/candidates/{candidate_id}")
+        await svc.update_profile(db, candidate.person_id, trade=form.text("trade"),
+                                 professional_title=form.text("professional_title"),
+                                 years_in_post=form.int("years_in_post", "本岗位工作年限"),
+                                 unit_head=form.flag("unit_head"))
+        return _to_candidate(candidate_id)
+
+    @post("/candidates/{candidate_id:int}/eligibility")
+    async def eligibility(self, request: Request, db: NamedDependency[AsyncSession],
+                          candidate_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        await svc.check_eligibility(db, await svc.get_candidate(db, candidate_id), web.actor(request),
+                                    form.required("confirmed", "确认的审查结论"))
+        return _to_candidate(candidate_id)
+
+    @post("/candidates/{candidate_id:int}/recheck")
+    async def recheck(self, request: Request, db: NamedDependency[AsyncSession],
+                      candidate_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        await svc.recheck(db, await svc.get_candidate(db, candidate_id), form.text("reason"), web.actor(request))
+        return _to_candidate(candidate_id)
+
+    @post("/candidates/{candidate_id:int}/review")
+    async def review(self, request: Request, db: NamedDependency[AsyncSession],
+                     candidate_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        user: Identity = request.user
+        await svc.record_review(db, await svc.get_candidate(db, candidate_id), user.name,
+                                {k: form.text(k) for k, _ in svc.COMPETENCIES})
+        return _to_candidate(candidate_id)
+
+    @post("/candidates/{candidate_id:int}/finish-review")
+    async def finish_review(self, request: Request, db: NamedDependency[AsyncSession],
+                            candidate_id: FromPath[int]) -> Redirect:
+        await svc.finish_review(db, await svc.get_candidate(db, candidate_id), web.actor(request))
+        return _to_candidate(candidate_id)
+
+    @post("/candidates/{candidate_id:int}/decisions/{decision:str}")
+    async def decide(self, request: Request, db: NamedDependency[AsyncSession], candidate_id: FromPath[int],
+                     decision: FromPath[str]) -> Redirect:
+        """不予命名, 撤回, 暂停, 恢复, 撤销, 退休, 去世: each its own service function, with a reason."""
+        if decision not in svc.DECISIONS:
+            raise NotFound("该操作")
+        form = await Form.read(request)
+        await svc.DECISIONS[decision](db, await svc.get_candidate(db, candidate_id), form.text("reason"),
+                                      web.actor(request))
+        return _to_candidate(candidate_id)
+
+    @post("/candidates/{candidate_id:int}/objections")
+    async def lodge(self, request: Request, db: NamedDependency[AsyncSession], candidate_id: FromPath[int]) -> Redirect:
+        """An objection received by letter or telephone, typed in by the office."""
+        form = await Form.read(request)
+        await svc.lodge_objection(db, await svc.get_candidate(db, candidate_id), _id_key(request),
+                                  name=form.text("by_name"), phone=form.text("phone"), unit=form.text("by_unit"),
+                                  content=form.text("content"), channel="office")
+        return web.see_other(f"/admin/registry/candidates/{candidate_id}#objections")
+
+    @get("/objections")
+    async def queue(self, db: NamedDependency[AsyncSession]) -> Template:
+        return Template("registry/objections.html", context={"objections": await svc.objections(db), **_labels()})
 
     @post("/objections/{objection_id:int}")
     async def resolve(self, request: Request, db: NamedDependency[AsyncSession],
                       objection_id: FromPath[int]) -> Redirect:
         form = await Form.read(request)
-        objection = await svc.resolve_objection(db, objection_id, form.required("resolution", "处理意见"))
-        return web.see_other(f"/admin/registry/candidates/{objection.candidate_id}")
+        objection = await svc.resolve_objection(db, objection_id, form.text("outcome"), form.text("resolution"),
+                                                web.actor(request))
+        back = "/admin/registry/objections" if form.text("back") == "queue" else \
+            f"/admin/registry/candidates/{objection.candidate_id}"
+        return web.see_other(f"{back}#objection-{objection.id}")
 
     @post("/notice")
     async def notice(self, request: Request, db: NamedDependency[AsyncSession]) -> Template:
@@ -147,10 +254,10 @@ class RegistryOffice(Controller):
 
     @post("/batches/{batch_id:int}/name")
     async def name(self, request: Request, db: NamedDependency[AsyncSession], batch_id: FromPath[int]) -> Redirect:
-        batch = await db.get(Batch, batch_id)
-        if batch is None:
-            raise InputError("批次不存在", "batch")
-        await svc.name_batch(db, batch, web.actor(request))
+        form = await Form.read(request)
+        if not form.flag("confirm"):
+            raise InputError("请勾选确认：已核对公示期满、异议均已处理", "confirm")
+        await svc.name_batch(db, await get_or_404(db, Batch, batch_id, "批次"), web.actor(request))
         return web.see_other("/admin/registry/?show=named")
 
     @post("/target")
@@ -193,4 +300,4 @@ class RegistryOffice(Controller):
         return web.download(svc.report_xlsx(await svc.competition_report(db, year)), f"{year}年度竞赛统计.xlsx")
 
 
-ROUTES = [dashboard, craftsmen, profile, RegistryOffice]
+ROUTES = [dashboard, craftsmen, profile, notices, notice, object_to, receipt, RegistryOffice]

@@ -2,6 +2,8 @@
 step recorded and ledgered), naming batches, the target tracker and master–apprentice pairs."""
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -9,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,13 +23,20 @@ from contest.events.models import Entry, Event, Track
 from contest.judging import service as judging
 from contest.leaderboards import service as boards
 from contest.leaderboards.models import TitleRule
-from contest.people.models import Area, Industry, Person, Unit
+from contest.people.identity import mask_phone, phone_hash, validate_phone
+from contest.people.models import SKILL_LEVEL_LABELS, Area, Industry, Person, Unit
 from contest.registry.models import (
+    ACTIVE,
+    CHANNELS,
     COUNTED,
-    FLOW,
+    HONOUR_LEVELS,
+    NEW,
+    OUTCOMES,
+    PATENT_KINDS,
     ROADS,
     STATES,
     TIERS,
+    TRANSITIONS,
     Batch,
     Candidate,
     CandidateStep,
@@ -38,6 +47,7 @@ from contest.registry.models import (
     Profile,
     ReviewMark,
     Target,
+    refusal,
 )
 
 MAX_APPRENTICES = 5
@@ -85,20 +95,50 @@ async def get_person(session: AsyncSession, person_id: int) -> Person:
     return await db.get_or_404(session, Person, person_id, "人员")
 
 
-# --- the three roads ----------------------------------------------------------------------------------
+# --- the transitions: every change of a candidate's state goes through here ---------------------------------
 
 
-async def _step(session: AsyncSession, candidate: Candidate, to: str, actor: str, note: str = "") -> None:
-    if to not in FLOW[candidate.state] and not (candidate.id is None and to == "candidate"):
-        raise Conflict(f"候选人不能从“{STATES[candidate.state]}”变为“{STATES[to]}”")
-    before = candidate.state if candidate.id is not None else "new"
-    candidate.state = to
+def today() -> date:
+    """The contest's date, that notice periods are compared with."""
+    return date.today()
+
+
+async def require(session: AsyncSession, candidate: Candidate, action: str) -> None:
+    """The state check of every registry action, by the one table (models.TRANSITIONS): a 409
+    that says why and what to do instead. The candidate stays locked to the commit, so that two
+    clerks (or one double click) cannot move the same candidate at once."""
+    name = (await get_person(session, candidate.person_id)).name
+    if candidate.id is not None:
+        stored = (await session.exec(select(Candidate.state).where(Candidate.id == candidate.id)
+                                     .with_for_update())).one()
+        if stored != candidate.state:
+            raise Conflict(f"{name}的状态刚被更改为“{STATES[stored]}”，请刷新页面后再操作。")
+    if (why := refusal(name, candidate.state if candidate.id is not None else NEW, action)) is not None:
+        raise Conflict(why)
+
+
+async def _transition(session: AsyncSession, candidate: Candidate, action: str, actor: str, note: str = "", *,
+                      to: str | None = None, **facts) -> None:
+    """Move the candidate as the action says (to one of its targets), record the step and append it
+    to the ledger, in the caller's transaction."""
+    rule = TRANSITIONS[action]
+    await require(session, candidate, action)
+    if rule.reason and not note.strip():
+        raise InputError(f"请填写{rule.label}的原因", "reason")
+    before, candidate.state = candidate.state if candidate.id is not None else NEW, to or rule.targets[0]
+    if candidate.state not in rule.targets:
+        raise ValueError(f"{action} cannot end in {candidate.state}")
     session.add(candidate)
     await session.flush()
-    session.add(CandidateStep(candidate_id=candidate.id, actor=actor[:80], from_state=before, to_state=to,
-                              note=note[:400]))
-    await ledger.append(session, event_id=None, actor=actor, device="", action=f"registry.{to}",
-                        subject=f"candidate:{candidate.id}", payload={"from": before, "to": to, "note": note[:400]})
+    note = note.strip()[:400]
+    session.add(CandidateStep(candidate_id=candidate.id, actor=actor[:80], from_state=before, to_state=candidate.state,
+                              note=note))
+    await ledger.append(session, event_id=None, actor=actor, device="", action=f"registry.{action}",
+                        subject=f"candidate:{candidate.id}",
+                        payload={"from": before, "to": candidate.state, "note": note, **facts})
+
+
+# --- the three roads ----------------------------------------------------------------------------------
 
 
 async def nominate(session: AsyncSession, person_id: int, tier: str, road: str, actor: str, *,
@@ -111,17 +151,26 @@ async def nominate(session: AsyncSession, person_id: int, tier: str, road: str, 
         raise InputError(f"推荐渠道取值无效：{road}", "road")
     if road in ("nomination", "self") and nominating_unit_id is None:
         raise InputError("单位推荐和个人自荐须填写推荐单位", "nominating_unit_id")
-    open_ = (await session.exec(select(Candidate.id).where(
-        Candidate.person_id == person.id, Candidate.state.in_(("candidate", "eligible", "reviewed", "under_notice")))))
-    if open_.first():
-        raise Conflict(f"{person.name} 已在评审流程中")
+    if why := await _why_not_nominated(session, person, tier):
+        raise Conflict(why)
     await ensure_profile(session, person)
     candidate = Candidate(person_id=person.id, tier=tier, road=road, nominating_unit_id=nominating_unit_id,
                           union_chain=union_chain.strip()[:200], documents=documents or [], entry_id=entry_id,
-                          honour_id=honour_id, state="candidate")
-    await _step(session, candidate, "candidate", actor, f"{ROADS[road]}推荐")
+                          honour_id=honour_id)
+    await _transition(session, candidate, "nominate", actor, f"{ROADS[road]}推荐", tier=tier, road=road)
     await session.commit()
     return candidate
+
+
+async def _why_not_nominated(session: AsyncSession, person: Person, tier: str) -> str | None:
+    """One candidacy per person in the pipeline, and no second naming at a tier the person holds."""
+    held = (await session.exec(select(Candidate.state, Candidate.tier).where(
+        Candidate.person_id == person.id, Candidate.state.in_(ACTIVE + COUNTED)))).all()
+    if active := next((state for state, _ in held if state in ACTIVE), None):
+        return f"{person.name}已在评审流程中（{STATES[active]}），请先完成或撤回该推荐"
+    if any(t == tier for _, t in held):
+        return f"{person.name}已是{TIERS[tier]}，不能重复推荐"
+    return None
 
 
 async def contest_candidates(session: AsyncSession, event: Event) -> list[tuple[Entry, str]]:
@@ -150,8 +199,8 @@ def _first_tier(board: boards.Board) -> str | None:
 
 
 async def sync_contest_candidates(session: AsyncSession, actor: str) -> int:
-    """Put forward every contest finisher the rules name, once (a person already in the pipeline
-    for that entry is skipped). Returns how many candidates were added."""
+    """Put forward every contest finisher the rules name, once (an entry already put forward, a
+    person already in the pipeline or holding that tier is skipped). Returns how many were added."""
     added = 0
     for event in await events.list_events(session):
         if event.status not in ("published", "closed"):
@@ -159,13 +208,11 @@ async def sync_contest_candidates(session: AsyncSession, actor: str) -> int:
         for entry, why in await contest_candidates(session, event):
             if entry.person_id is None:
                 continue
+            tier = "city" if event.level == "city" else "county"
             known = (await session.exec(select(Candidate.id).where(Candidate.entry_id == entry.id))).first()
-            busy = (await session.exec(select(Candidate.id).where(
-                Candidate.person_id == entry.person_id,
-                Candidate.state.in_(("candidate", "eligible", "reviewed", "under_notice"))))).first()
-            if known or busy:
+            if known or await _why_not_nominated(session, await get_person(session, entry.person_id), tier):
                 continue
-            await nominate(session, entry.person_id, "city" if event.level == "city" else "county", "contest", actor,
+            await nominate(session, entry.person_id, tier, "contest", actor,
                            entry_id=entry.id, documents=[{"name": f"{event.name} {why}", "kind": "竞赛成绩"}])
             added += 1
     return added
@@ -178,17 +225,56 @@ async def get_candidate(session: AsyncSession, candidate_id: int) -> Candidate:
     return await db.get_or_404(session, Candidate, candidate_id, "候选人")
 
 
-async def check_eligibility(session: AsyncSession, candidate: Candidate, actor: str) -> Candidate:
-    """资格审查 by the target's rules: years in post and skill level."""
+@dataclass(frozen=True)
+class Eligibility:
+    """资格审查 of a candidate's profile by the target's rules: what is missing from the profile
+    (it cannot be checked until filled), and what falls short."""
+
+    missing: list[str]
+    problems: list[str]
+
+    @property
+    def outcome(self) -> str | None:
+        return None if self.missing else "ineligible" if self.problems else "eligible"
+
+
+async def eligibility(session: AsyncSession, candidate: Candidate) -> Eligibility:
     rules = await target(session)
     person = await get_person(session, candidate.person_id)
     profile = await ensure_profile(session, person)
+    missing = [label for label, value in (("工种", profile.trade), ("本岗位工作年限", profile.years_in_post),
+                                          ("职业技能等级", person.skill_level)) if value in (None, "")]
     problems = []
-    if (profile.years_in_post or 0) < rules.min_years_in_post:
-        problems.append(f"本岗位工作年限不足{rules.min_years_in_post}年")
-    if person.skill_level is None or person.skill_level > rules.max_skill_level:
-        problems.append("职业技能等级未达到要求")
-    await _step(session, candidate, "ineligible" if problems else "eligible", actor, "；".join(problems) or "符合条件")
+    if profile.years_in_post is not None and profile.years_in_post < rules.min_years_in_post:
+        problems.append(f"本岗位工作年限{profile.years_in_post}年，不足{rules.min_years_in_post}年")
+    if person.skill_level is not None and person.skill_level > rules.max_skill_level:
+        problems.append(f"职业技能等级为{SKILL_LEVEL_LABELS[person.skill_level]}，"
+                        f"未达到{SKILL_LEVEL_LABELS[rules.max_skill_level]}")
+    return Eligibility(missing, problems)
+
+
+async def check_eligibility(session: AsyncSession, candidate: Candidate, actor: str, confirmed: str) -> Candidate:
+    """资格审查, confirmed: `confirmed` is the outcome the office was shown for the profile as it
+    stood; if the profile has changed since, nothing is decided and the office looks again."""
+    await require(session, candidate, "check_eligibility")
+    check = await eligibility(session, candidate)
+    if check.missing:
+        raise Conflict(f"档案未填写完整（{'、'.join(check.missing)}），不能进行资格审查。请先补全档案。")
+    if confirmed != check.outcome:
+        raise Conflict(f"按当前档案，资格审查结论为“{STATES[check.outcome]}”，与确认的结论不同（档案可能刚被修改）。"
+                       "请核对后重新确认。")
+    candidate.reason = "；".join(check.problems) or None
+    await _transition(session, candidate, "check_eligibility", actor, candidate.reason or "符合条件",
+                      to=check.outcome, problems=check.problems)
+    await session.commit()
+    return candidate
+
+
+async def recheck(session: AsyncSession, candidate: Candidate, reason: str, actor: str) -> Candidate:
+    """复核: a failed eligibility check goes back to the candidate state with the reason, so that the
+    profile can be corrected and checked again."""
+    await _transition(session, candidate, "recheck", actor, reason)
+    candidate.reason = None
     await session.commit()
     return candidate
 
@@ -196,8 +282,7 @@ async def check_eligibility(session: AsyncSession, candidate: Candidate, actor: 
 async def record_review(session: AsyncSession, candidate: Candidate, reviewer: str, marks: dict[str, str]) -> None:
     """One expert's marks on the five competencies (replacing that expert's earlier marks), checked
     as a judge's sheet is: known criteria, numbers, range and step, every one marked."""
-    if candidate.state != "eligible":
-        raise Conflict("只有通过资格审查的候选人可以评审")
+    await require(session, candidate, "review")
     scheme = scoring.parse_scheme((await target(session)).review_scheme)
     person = await get_person(session, candidate.person_id)
     checked = judging.check_marks(scheme.stages[0].criteria, marks, complete=True, entry=person.name, judge=reviewer,
@@ -209,11 +294,14 @@ async def record_review(session: AsyncSession, candidate: Candidate, reviewer: s
                                                                  criterion=key, value="0")
         found.value = str(value)
         session.add(found)
+    await ledger.append(session, event_id=None, actor=f"reviewer {reviewer}"[:80], device="", action="registry.review",
+                        subject=f"candidate:{candidate.id}", payload={k: str(v) for k, v in checked.items()})
     await session.commit()
 
 
 async def finish_review(session: AsyncSession, candidate: Candidate, actor: str) -> Candidate:
     """The experts' total through the scoring engine; below the panel minimum it is refused."""
+    await require(session, candidate, "finish_review")
     scheme = scoring.parse_scheme((await target(session)).review_scheme)
     rows = (await session.exec(select(ReviewMark).where(ReviewMark.candidate_id == candidate.id))).all()
     marks = [scoring.Mark("c", "review", m.criterion, m.reviewer, Decimal(m.value)) for m in rows]
@@ -221,9 +309,53 @@ async def finish_review(session: AsyncSession, candidate: Candidate, actor: str)
     if result.status != "ok":
         raise Conflict(f"评审未完成：{'；'.join(result.problems) or '专家人数不足'}")
     candidate.review_total = str(result.total)
-    await _step(session, candidate, "reviewed", actor, f"专家评审总分 {result.total}")
+    await _transition(session, candidate, "finish_review", actor, f"专家评审总分 {result.total}",
+                      review_total=str(result.total))
     await session.commit()
     return candidate
+
+
+async def _decide(session: AsyncSession, candidate: Candidate, action: str, reason: str, actor: str) -> Candidate:
+    await _transition(session, candidate, action, actor, reason)
+    candidate.reason = reason.strip()[:400] or candidate.reason
+    session.add(candidate)
+    await session.commit()
+    return candidate
+
+
+async def reject(session: AsyncSession, candidate: Candidate, reason: str, actor: str) -> Candidate:
+    """不予命名: after the experts' review, or during the notice."""
+    return await _decide(session, candidate, "reject", reason, actor)
+
+
+async def withdraw(session: AsyncSession, candidate: Candidate, reason: str, actor: str) -> Candidate:
+    """撤回推荐, at the nominating unit's or the person's request, at any point before naming."""
+    return await _decide(session, candidate, "withdraw", reason, actor)
+
+
+async def suspend(session: AsyncSession, candidate: Candidate, reason: str, actor: str) -> Candidate:
+    return await _decide(session, candidate, "suspend", reason, actor)
+
+
+async def reinstate(session: AsyncSession, candidate: Candidate, reason: str, actor: str) -> Candidate:
+    return await _decide(session, candidate, "reinstate", reason, actor)
+
+
+async def revoke(session: AsyncSession, candidate: Candidate, reason: str, actor: str) -> Candidate:
+    return await _decide(session, candidate, "revoke", reason, actor)
+
+
+async def retire(session: AsyncSession, candidate: Candidate, reason: str, actor: str) -> Candidate:
+    return await _decide(session, candidate, "retire", reason, actor)
+
+
+async def decease(session: AsyncSession, candidate: Candidate, reason: str, actor: str) -> Candidate:
+    return await _decide(session, candidate, "decease", reason, actor)
+
+
+# The office's decisions that need only a reason, by the name their form posts.
+DECISIONS = {"reject": reject, "withdraw": withdraw, "suspend": suspend, "reinstate": reinstate, "revoke": revoke,
+             "retire": retire, "decease": decease}
 
 
 @dataclass(frozen=True)
@@ -246,8 +378,15 @@ async def composition(session: AsyncSession, candidate_ids: Sequence[int]) -> Co
                        sum(1 for _, _, h in rows if h))
 
 
+# --- naming batches, their notice (公示) and objections -------------------------------------------------
+
+MIN_NOTICE_DAYS = 5  # 公示期不少于5天
+
+
 async def get_batch(session: AsyncSession, year: int, seq: int) -> Batch:
-    name = f"{year}年度第{'一二三四五六七八九十'[seq - 1] if 1 <= seq <= 10 else seq}批"
+    if not 1 <= seq <= 99:
+        raise InputError("批次应为1–99", "seq")
+    name = f"{year}年度第{'一二三四五六七八九十'[seq - 1] if seq <= 10 else seq}批"
     batch = (await session.exec(select(Batch).where(Batch.name == name))).first()
     if batch is None:
         batch = Batch(year=year, seq=seq, name=name)
@@ -256,80 +395,193 @@ async def get_batch(session: AsyncSession, year: int, seq: int) -> Batch:
     return batch
 
 
+def _check_notice(batch: Batch, starts_on: date, ends_on: date, on: date) -> None:
+    """A batch's notice opens once, for all its candidates, and for a period still wholly ahead."""
+    if batch.named_at is not None:
+        raise Conflict(f"{batch.name}已命名，不能再公示。请使用新的批次。")
+    if batch.notice_starts_on is not None:
+        raise Conflict(f"{batch.name}已于{batch.notice_starts_on}开始公示，不能再加入候选人（公示期会短于他人）。"
+                       "请使用新的批次。")
+    if not on.year - 1 <= batch.year <= on.year + 1:
+        raise InputError(f"批次年度应为{on.year - 1}–{on.year + 1}年（往年命名的工匠请通过历史名单导入）", "year")
+    if starts_on < on:
+        raise InputError(f"公示开始日期{starts_on}已经过去：公示期须在今天（{on}）或以后开始", "starts_on")
+    if (ends_on - starts_on).days + 1 < MIN_NOTICE_DAYS:
+        raise InputError(f"公示期不少于{MIN_NOTICE_DAYS}天（{starts_on}至{ends_on}只有"
+                         f"{max(0, (ends_on - starts_on).days + 1)}天）", "ends_on")
+
+
 async def open_notice(session: AsyncSession, batch: Batch, candidate_ids: Sequence[int], starts_on: date,
                       ends_on: date, actor: str) -> Composition:
-    """公示 of reviewed candidates in a batch; returns the composition check shown before it."""
-    if ends_on < starts_on:
-        raise InputError("公示结束日期不能早于开始日期", "ends_on")
+    """公示 of reviewed candidates in a batch; returns the composition check shown after it."""
     if not candidate_ids:
         raise InputError("请选择公示的候选人", "candidate_ids")
-    for cid in candidate_ids:
-        candidate = await get_candidate(session, cid)
-        candidate.batch_id = batch.id
-        await _step(session, candidate, "under_notice", actor, f"{batch.name} 公示 {starts_on} 至 {ends_on}")
-    batch.notice_starts_on, batch.notice_ends_on = starts_on, ends_on
     session.add(batch)
+    await session.flush()
+    await session.refresh(batch, with_for_update=True)  # one notice per batch, whoever else opens it
+    _check_notice(batch, starts_on, ends_on, today())
+    candidates = [await get_candidate(session, cid) for cid in dict.fromkeys(candidate_ids)]
+    for candidate in candidates:  # every one asked before anything changes
+        await require(session, candidate, "open_notice")
+    batch.notice_starts_on, batch.notice_ends_on = starts_on, ends_on
+    for candidate in candidates:
+        candidate.batch_id = batch.id
+        await _transition(session, candidate, "open_notice", actor, f"{batch.name} 公示 {starts_on} 至 {ends_on}",
+                          batch=batch.name, starts_on=str(starts_on), ends_on=str(ends_on))
     check = await composition(session, candidate_ids)
     await session.commit()
     return check
 
 
-async def object_to(session: AsyncSession, candidate: Candidate, by_name: str, by_unit: str,
-                    content: str) -> Objection:
-    """An objection during the notice: anonymous ones are not accepted."""
-    if candidate.state != "under_notice":
-        raise Conflict("只能对公示中的候选人提出异议")
-    if not by_name.strip() and not by_unit.strip():
-        raise InputError("异议须署真实姓名或单位名称", "by_name")
-    if not content.strip():
-        raise InputError("请填写异议内容", "content")
-    objection = Objection(candidate_id=candidate.id, by_name=by_name.strip()[:40], by_unit=by_unit.strip()[:120],
-                          content=content.strip()[:2000])
+def notice_open(batch: Batch, on: date) -> bool:
+    return batch.named_at is None and batch.notice_starts_on is not None and \
+        batch.notice_starts_on <= on <= batch.notice_ends_on
+
+
+async def lodge_objection(session: AsyncSession, candidate: Candidate, id_key: bytes, *, name: str, phone: str,
+                          content: str, unit: str = "", channel: str = "public") -> Objection:
+    """An objection during the notice period, under a real name and a mobile number (kept masked and
+    hashed only). The same objection sent twice is the same objection (a reload, a double tap)."""
+    await require(session, candidate, "object")
+    batch = await session.get(Batch, candidate.batch_id)
+    on = today()
+    if not notice_open(batch, on):
+        when = "尚未开始" if on < batch.notice_starts_on else "已结束"
+        period = f"{batch.notice_starts_on}至{batch.notice_ends_on}"
+        raise Conflict(f"{batch.name}的公示期（{period}）{when}，不能提出异议。")
+    name, content = " ".join(name.split()), content.strip()
+    if not name:
+        raise InputError("请填写您的真实姓名（不会公开）", "by_name")
+    if problem := validate_phone(phone):
+        raise InputError(f"请填写您的手机号，以便核实（不会公开）：{problem}", "phone")
+    if not content:
+        raise InputError("请填写异议内容：反映的问题和事实依据", "content")
+    if len(content) > 2000:
+        raise InputError(f"异议内容不超过2000字（现有{len(content)}字）", "content")
+    contact_hash = phone_hash(phone, id_key)
+    same = (await session.exec(select(Objection).where(
+        Objection.candidate_id == candidate.id, Objection.contact_hash == contact_hash,
+        Objection.content == content))).first()
+    if same is not None:
+        return same
+    objection = Objection(candidate_id=candidate.id, receipt=_receipt(), channel=channel, by_name=name[:40],
+                          by_unit=" ".join(unit.split())[:120], contact_masked=mask_phone(phone),
+                          contact_hash=contact_hash, content=content)
     session.add(objection)
+    await session.flush()
+    await ledger.append(session, event_id=None, actor=f"{CHANNELS[channel]} {name}"[:80], device="",
+                        action="registry.object", subject=f"candidate:{candidate.id}",
+                        payload={"objection": objection.id, "receipt": objection.receipt, "channel": channel,
+                                 "content_sha256": hashlib.sha256(content.encode()).hexdigest()})
     await session.commit()
     return objection
 
 
-async def resolve_objection(session: AsyncSession, objection_id: int, resolution: str) -> Objection:
+def _receipt() -> str:
+    """A receipt code to follow an objection up by: ten letters and digits that cannot be misread."""
+    return "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(10))
+
+
+async def objection_by_receipt(session: AsyncSession, receipt: str) -> tuple[Objection, str, Batch]:
+    """An objection by its receipt code, with the name of the candidate it concerns and their batch."""
+    code = receipt.strip().upper()[:12]
+    found = (await session.exec(select(Objection, Person.name, Batch)
+                                .join(Candidate, Candidate.id == Objection.candidate_id)
+                                .join(Person, Person.id == Candidate.person_id)
+                                .join(Batch, Batch.id == Candidate.batch_id)
+                                .where(Objection.receipt == code))).first()
+    if found is None:
+        raise NotFound(f"受理编号 {code} ")
+    return found
+
+
+async def resolve_objection(session: AsyncSession, objection_id: int, outcome: str, resolution: str,
+                            actor: str) -> Objection:
+    """The office's answer to an objection. Upheld during the notice, the candidate is not named."""
     objection = await db.get_or_404(session, Objection, objection_id, "异议")
+    if objection.outcome is not None:
+        raise Conflict(f"该异议已处理（{OUTCOMES[objection.outcome]}：{objection.resolution}），不能重复处理。")
+    if outcome not in OUTCOMES:
+        raise InputError("请选择处理结论：异议不成立，或异议成立、不予命名", "outcome")
     if not resolution.strip():
-        raise InputError("请填写处理意见", "resolution")
-    objection.resolution = resolution.strip()[:400]
+        raise InputError("请填写处理意见（核实的情况和依据）", "resolution")
+    candidate = await get_candidate(session, objection.candidate_id)
+    objection.outcome, objection.resolution = outcome, resolution.strip()[:400]
+    objection.resolved_at, objection.resolved_by = utcnow(), actor[:80]
     session.add(objection)
+    await ledger.append(session, event_id=None, actor=actor, device="", action="registry.resolve_objection",
+                        subject=f"candidate:{candidate.id}",
+                        payload={"objection": objection.id, "outcome": outcome, "resolution": objection.resolution})
+    if outcome == "upheld" and candidate.state == "under_notice":
+        await _transition(session, candidate, "reject", actor, f"异议成立：{objection.resolution}",
+                          objection=objection.id)
+        candidate.reason = f"异议成立：{objection.resolution}"[:400]
     await session.commit()
     return objection
 
 
-async def name_batch(session: AsyncSession, batch: Batch, actor: str, today: date | None = None) -> int:
-    """命名: after the notice, every candidate of the batch without an open objection is named."""
-    if batch.notice_ends_on is None or (today or date.today()) <= batch.notice_ends_on:
-        raise Conflict("公示期结束后才能命名")
-    named = 0
-    for candidate in (await session.exec(select(Candidate).where(Candidate.batch_id == batch.id,
-                                                                 Candidate.state == "under_notice"))).all():
-        open_ = (await session.exec(select(Objection.id).where(Objection.candidate_id == candidate.id,
-                                                               Objection.resolution.is_(None)))).first()
-        if open_:
-            continue
+def naming_refusal(batch: Batch, on: date, pending: Sequence[str], to_name: int) -> str | None:
+    """Why this batch cannot be named today (None: it can): its notice must have ended, every
+    objection to it be answered, and someone be left to name."""
+    if batch.named_at is not None:
+        return f"{batch.name}已于{batch.named_at:%Y-%m-%d}命名。"
+    if batch.notice_ends_on is None:
+        return f"{batch.name}还没有公示，不能命名。请先将候选人列入该批次公示。"
+    if on <= batch.notice_ends_on:
+        return f"{batch.name}的公示期至{batch.notice_ends_on}结束，公示期满后（{batch.notice_ends_on}之后）才能命名。"
+    if pending:
+        return f"还有{len(pending)}件异议未处理（{'、'.join(dict.fromkeys(pending))}），请先逐件作出处理结论。"
+    if not to_name:
+        return f"{batch.name}没有可命名的候选人（均已撤回或不予命名）。"
+    return None
+
+
+async def _to_name(session: AsyncSession, batch: Batch) -> tuple[Sequence[Candidate], Sequence[str]]:
+    """The batch's candidates still to be named (those withdrawn or not named during the notice stay
+    as they are), and the names of those with objections not yet answered."""
+    candidates = (await session.exec(select(Candidate).where(Candidate.batch_id == batch.id,
+                                                             Candidate.state.not_in(("rejected", "withdrawn")))
+                                      .order_by(Candidate.id))).all()
+    pending = (await session.exec(select(Person.name).join(Candidate, Candidate.person_id == Person.id)
+                                  .join(Objection, Objection.candidate_id == Candidate.id)
+                                  .where(Candidate.batch_id == batch.id, Objection.outcome.is_(None))
+                                  .order_by(Objection.id))).all()
+    return candidates, pending
+
+
+async def name_batch(session: AsyncSession, batch: Batch, actor: str) -> int:
+    """命名: everyone still under notice in the batch is named in the batch's year."""
+    await session.refresh(batch, with_for_update=True)  # named once, however many clicks
+    candidates, pending = await _to_name(session, batch)
+    if why := naming_refusal(batch, today(), pending, len(candidates)):
+        raise Conflict(why)
+    for candidate in candidates:  # every one asked before anything changes
+        await require(session, candidate, "name")
+    for candidate in candidates:
         candidate.named_year = batch.year
-        await _step(session, candidate, "named", actor, batch.name)
-        named += 1
+        await _transition(session, candidate, "name", actor, batch.name, batch=batch.name, named_year=batch.year)
     batch.named_at = utcnow()
     session.add(batch)
     await session.commit()
-    return named
+    return len(candidates)
 
 
-async def move(session: AsyncSession, candidate: Candidate, to: str, reason: str, actor: str) -> Candidate:
-    """Rejection, and the later states: suspended, revoked (with a reason), retired, deceased."""
-    if to not in STATES:
-        raise InputError(f"状态取值无效：{to}", "state")
-    if to in ("rejected", "revoked", "suspended", "ineligible") and not reason.strip():
-        raise InputError("请填写原因", "reason")
-    candidate.reason = reason.strip()[:400] or candidate.reason
-    await _step(session, candidate, to, actor, reason)
-    await session.commit()
-    return candidate
+@dataclass(frozen=True)
+class BatchView:
+    batch: Batch
+    to_name: int
+    pending: int  # objections not yet answered
+    refusal: str | None  # why it cannot be named today
+
+
+async def batches(session: AsyncSession) -> list[BatchView]:
+    """The office's list of naming batches, the latest first, each with why it cannot be named yet."""
+    out = []
+    for batch in (await session.exec(select(Batch).order_by(Batch.year.desc(), Batch.seq.desc()))).all():
+        candidates, pending = await _to_name(session, batch)
+        out.append(BatchView(batch, len(candidates), len(pending),
+                             naming_refusal(batch, today(), pending, len(candidates))))
+    return out
 
 
 async def steps(session: AsyncSession, candidate: Candidate) -> Sequence[CandidateStep]:
@@ -337,11 +589,28 @@ async def steps(session: AsyncSession, candidate: Candidate) -> Sequence[Candida
                                .order_by(CandidateStep.id))).all()
 
 
+async def objections(session: AsyncSession, *, open_only: bool = False, candidate_id: int | None = None,
+                     limit: int = 300) -> Sequence[tuple[Objection, Candidate, str, Batch]]:
+    """The office's queue: objections with their candidate, the candidate's name and the batch,
+    open ones first (oldest first), then the latest resolved."""
+    stmt = (select(Objection, Candidate, Person.name, Batch).join(Candidate, Candidate.id == Objection.candidate_id)
+            .join(Person, Person.id == Candidate.person_id).join(Batch, Batch.id == Candidate.batch_id))
+    if open_only:
+        stmt = stmt.where(Objection.outcome.is_(None))
+    if candidate_id is not None:
+        stmt = stmt.where(Objection.candidate_id == candidate_id)
+    order = (Objection.outcome.is_not(None), case((Objection.outcome.is_(None), Objection.id), else_=-Objection.id))
+    return (await session.exec(stmt.order_by(*order).limit(limit))).all()
+
+
 # --- the tracker -------------------------------------------------------------------------------------
 
 
 @dataclass
 class Tracker:
+    """Progress to the target, accounting for every named craftsman of the registry: counted
+    towards the target, or listed under `outside` with the reason they are not."""
+
     target: Target
     total: int
     by_year: dict[int, int]
@@ -350,7 +619,13 @@ class Tracker:
     by_industry: dict[str, int]
     by_trade: dict[str, int]
     composition: Composition
+    outside: dict[str, int] = field(default_factory=dict)  # why → how many
     pace: list[tuple[int, int, Decimal | None]] = field(default_factory=list)  # (year, named, needed)
+
+    @property
+    def registry_total(self) -> int:
+        """Every named craftsman (the namings of the public registry)."""
+        return self.total + sum(self.outside.values())
 
     @property
     def remaining(self) -> int:
@@ -362,21 +637,31 @@ class Tracker:
 
 
 async def tracker(session: AsyncSession, this_year: int | None = None) -> Tracker:
-    """Progress to the target: named craftsmen of the counted tiers, by the year they were named."""
+    """Progress to the target: named craftsmen of the counted tiers, by the year they were named;
+    the others named (another period, a tier not counted) by why they are not counted."""
     goal = await target(session)
     rows = (await session.exec(
         select(Candidate.id, Candidate.named_year, Candidate.tier, Area.name, Industry.name, Profile.trade)
         .join(Person, Person.id == Candidate.person_id).outerjoin(Profile, Profile.person_id == Person.id)
         .outerjoin(Area, Area.id == Person.area_id).outerjoin(Unit, Unit.id == Person.unit_id)
         .outerjoin(Industry, Industry.id == func.coalesce(Profile.industry_id, Unit.industry_id))
-        .where(Candidate.state.in_(COUNTED), Candidate.tier.in_(goal.counted_tiers),
-               Candidate.named_year.between(goal.first_year, goal.last_year)))).all()
+        .where(Candidate.state.in_(COUNTED)))).all()
+    outside = Counter(why for _, year, tier, *_ in rows if (why := _not_counted(goal, year, tier)))
+    rows = [r for r in rows if _not_counted(goal, r[1], r[2]) is None]
     count = lambda index: dict(Counter(r[index] or "未填" for r in rows).most_common())  # noqa: E731
     by_year = {y: 0 for y in range(goal.first_year, goal.last_year + 1)} | dict(Counter(r[1] for r in rows))
     result = Tracker(goal, len(rows), dict(sorted(by_year.items())), count(2), count(3), count(4), count(5),
-                     await composition(session, [r[0] for r in rows]))
-    result.pace = _pace(goal, result.by_year, this_year or date.today().year)
+                     await composition(session, [r[0] for r in rows]), dict(outside.most_common()))
+    result.pace = _pace(goal, result.by_year, this_year or today().year)
     return result
+
+
+def _not_counted(goal: Target, year: int, tier: str) -> str | None:
+    if not goal.first_year <= year <= goal.last_year:
+        return f"目标期（{goal.first_year}–{goal.last_year}年）以外命名"
+    if tier not in goal.counted_tiers:
+        return f"{TIERS[tier]}（不计入目标的层级）"
+    return None
 
 
 def _pace(goal: Target, by_year: dict[int, int], this_year: int) -> list[tuple[int, int, Decimal | None]]:
@@ -473,6 +758,99 @@ async def contest_results(session: AsyncSession, person_id: int) -> list[dict]:
             out.append({"event": event, "track": track, "rank": row.rank, "total": row.total, "award": row.award,
                         "titles": row.titles})
     return out
+
+
+# --- the public notice (公示) -------------------------------------------------------------------------------
+# The registry's public gate for notices: a batch is public from the first day of its notice, and
+# what it shows of a candidate is a NoticeRow — a type with no field for an ID number, a phone, an
+# address, a review mark or an objector.
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    candidate_id: int
+    name: str
+    gender: str | None
+    unit: str | None
+    area: str | None
+    tier: str
+    trade: str
+    achievements: list[str]
+    named: bool
+
+
+@dataclass(frozen=True)
+class PublicNotice:
+    batch: Batch
+    rows: list[NoticeRow]
+    open: bool  # objections are taken
+    lodged: int  # objections to the batch, and how many of them the office has answered
+    answered: int
+
+
+def is_public(batch: Batch) -> bool:
+    """A batch is public from the first day of its notice; before, it does not exist for the public."""
+    return batch.notice_starts_on is not None and batch.notice_starts_on <= today()
+
+
+def public_batch(batch: Batch | None) -> Batch:
+    """The gate every public notice page passes its batch through."""
+    if batch is None or not is_public(batch):
+        raise NotFound("该公示")
+    return batch
+
+
+async def public_batches(session: AsyncSession) -> list[Batch]:
+    """The public batches, the latest notice first."""
+    found = (await session.exec(select(Batch).where(Batch.notice_starts_on.is_not(None))
+                                .order_by(Batch.notice_starts_on.desc(), Batch.id.desc()))).all()
+    return [batch for batch in found if is_public(batch)]
+
+
+async def public_notice(session: AsyncSession, batch_id: int) -> PublicNotice:
+    batch = public_batch(await session.get(Batch, batch_id) if 0 < batch_id < 2**31 else None)
+    rows = (await session.exec(
+        select(Candidate, Person.name, Person.gender, Unit.name, Area.name, Profile.trade)
+        .join(Person, Person.id == Candidate.person_id).outerjoin(Profile, Profile.person_id == Person.id)
+        .outerjoin(Unit, Unit.id == Person.unit_id).outerjoin(Area, Area.id == Person.area_id)
+        .where(Candidate.batch_id == batch.id, Candidate.state.in_(("under_notice", *COUNTED)))
+        .order_by(Candidate.tier, Person.name, Candidate.id))).all()
+    achievements = await _achievements(session, [c for c, *_ in rows])
+    lodged, answered = (await session.exec(
+        select(func.count(), func.count(Objection.outcome)).select_from(Objection)
+        .join(Candidate, Candidate.id == Objection.candidate_id).where(Candidate.batch_id == batch.id))).one()
+    return PublicNotice(batch, [NoticeRow(c.id, name, gender, unit, area, TIERS[c.tier], trade or "",
+                                          achievements[c.id], c.state in COUNTED)
+                                for c, name, gender, unit, area, trade in rows],
+                        notice_open(batch, today()), lodged, answered)
+
+
+async def _achievements(session: AsyncSession, candidates: Sequence[Candidate]) -> dict[int, list[str]]:
+    """A line or two per candidate for the notice: the contest results that put them forward, their
+    honours (latest first) and their patents and innovations by kind."""
+    people = [c.person_id for c in candidates]
+    honours = (await session.exec(select(Honour).where(Honour.person_id.in_(people))
+                                  .order_by(Honour.year.desc(), Honour.id))).all()
+    innovations = (await session.exec(select(Innovation.person_id, Innovation.kind, func.count())
+                                      .where(Innovation.person_id.in_(people))
+                                      .group_by(Innovation.person_id, Innovation.kind))).all()
+    out = {}
+    for c in candidates:
+        lines = [d["name"] for d in c.documents if d.get("kind") == "竞赛成绩"]
+        lines += [f"{h.year}年获{HONOUR_LEVELS[h.level]}“{h.name}”" for h in honours if h.person_id == c.person_id][:3]
+        lines += [f"{PATENT_KINDS[kind]}{n}项" for pid, kind, n in innovations if pid == c.person_id]
+        out[c.id] = lines
+    return out
+
+
+async def lodge_public_objection(session: AsyncSession, batch_id: int, candidate_id: int, id_key: bytes, *,
+                                 name: str, phone: str, content: str, unit: str = "") -> Objection:
+    """An objection from the public notice page, to a candidate on that notice."""
+    notice = await public_notice(session, batch_id)
+    if candidate_id not in {row.candidate_id for row in notice.rows}:
+        raise InputError("请选择要提出异议的公示对象", "candidate_id")
+    return await lodge_objection(session, await get_candidate(session, candidate_id), id_key, name=name, phone=phone,
+                                 content=content, unit=unit)
 
 
 # --- mentorships -------------------------------------------------------------------------------------
@@ -651,13 +1029,9 @@ async def historic_batch(session: AsyncSession, year: int) -> Batch:
 
 
 async def record_import(session: AsyncSession, candidate: Candidate, actor: str) -> None:
-    """A craftsman named before the platform: recorded as one step straight to 'named'."""
-    candidate.state = "named"
-    session.add(candidate)
-    session.add(CandidateStep(candidate_id=candidate.id, actor=actor[:80], from_state="new", to_state="named",
-                              note="历史名单导入"))
-    await ledger.append(session, event_id=None, actor=actor, device="", action="registry.import",
-                        subject=f"candidate:{candidate.id}", payload={"named_year": candidate.named_year})
+    """A craftsman named before the platform, in a historic batch: recorded as one step to 'named'."""
+    await _transition(session, candidate, "import", actor, "历史名单导入", batch_id=candidate.batch_id,
+                      named_year=candidate.named_year)
 
 
 async def state_counts(session: AsyncSession) -> dict[str, int]:

@@ -5,7 +5,6 @@ tables scroll inside `.scroll-x`), that no text is too small to read, and that n
 mobile number — not even a masked one — appears on any public page. The certificate prints as
 one A4 landscape page."""
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -15,52 +14,10 @@ from sqlmodel import select
 from contest.leaderboards import service as boards
 from contest.leaderboards.models import Certificate
 from contest.people.models import Area, Unit
+from tests.browser.phone import DESKTOP, ID_NUMBER, MOBILE, PHONE, Seen, check_phone_page
 from tests.builders import CONTACT, EVENT_NAME, PUBLIC_UNITS, person, public_contest, signed_off_contest
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
-
-
-# An 18-character ID number, also masked (4212**********123X); an 11-digit mobile, also masked
-# (138****1234) or grouped (138 0000 1234). Not inside longer runs of letters and digits.
-EDGE_BEFORE, EDGE_AFTER = r"(?<![0-9A-Za-z*_-])", r"(?![0-9A-Za-z*_-])"
-ID_NUMBER = re.compile(EDGE_BEFORE + r"[1-9]\d[\d*]{15}[\dXx*]" + EDGE_AFTER)
-MOBILE = re.compile(EDGE_BEFORE + r"1[3-9]\d[- ]?[\d*]{4}[- ]?\d{4}" + EDGE_AFTER)
-
-# The outermost elements that stick out of the layout viewport, ignoring the insides of .scroll-x.
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  const sticking = new Set();
-  for (const el of document.body.querySelectorAll("*")) {
-    if (el.parentElement && el.parentElement.closest(".scroll-x")) continue;
-    const box = el.getBoundingClientRect();
-    if (box.width > 0 && (box.right > width + 1 || box.left < -1)) sticking.add(el);
-  }
-  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-      (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
-  const outermost = [...sticking].filter((el) => !sticking.has(el.parentElement))
-      .map((el) => `${name(el)} (right edge ${Math.round(el.getBoundingClientRect().right)} px)`);
-  return {scrollWidth: document.documentElement.scrollWidth, clientWidth: width, innerWidth: window.innerWidth,
-          offenders: outermost.slice(0, 8)};
-}"""
-
-# Visible text smaller than 12 CSS px is not readable on a phone.
-TINY_TEXT = """() => {
-  const tiny = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
-    const text = walker.currentNode.textContent.trim(), el = walker.currentNode.parentElement;
-    if (!text || !el || !el.getClientRects().length) continue;
-    const style = getComputedStyle(el);
-    if (style.visibility === "hidden" || style.display === "none") continue;
-    const size = parseFloat(style.fontSize);
-    if (size < 12) tiny.push(`${el.tagName.toLowerCase()}.${el.className} ${size}px: ${text.slice(0, 20)}`);
-  }
-  return tiny.slice(0, 8);
-}"""
 
 
 # Text of the certificate that the absolutely placed foot (QR code, issuer, date) sits on.
@@ -82,16 +39,6 @@ CERTIFICATE_OVERLAPS = """() => {
   const sheet = document.querySelector(".certificate");
   return {overlapping: [...hits], overflowing: sheet.scrollHeight > sheet.clientHeight + 1};
 }"""
-
-
-@dataclass
-class Seen:
-    """What the test found wrong, page by page; checked at the end so every page gets looked at."""
-    problems: list[str]
-
-    def add(self, where: str, what: str) -> None:
-        if f"{where}: {what}" not in self.problems:  # the same page seen twice, the same fault
-            self.problems.append(f"{where}: {what}")
 
 
 def private_numbers() -> list[str]:
@@ -128,23 +75,7 @@ async def look_at(page, url: str, shot, seen: Seen, wait_for: str | None = None)
 
 
 async def check_page(page, where: str, seen: Seen) -> None:
-    assert await page.evaluate("document.documentElement.lang") == "zh-CN", where
-    layout = await page.evaluate(OVERFLOW)
-    if layout["scrollWidth"] > min(layout["clientWidth"], PHONE["viewport"]["width"]):
-        seen.add(where, f"runs off the side: scrollWidth {layout['scrollWidth']} px > viewport "
-                        f"{layout['clientWidth']} px (innerWidth {layout['innerWidth']}); sticking out: "
-                        f"{'; '.join(layout['offenders']) or '-'}")
-    tiny = await page.evaluate(TINY_TEXT)
-    if tiny:
-        seen.add(where, f"text under 12 px: {tiny}")
-    text, html = await page.evaluate("document.body.innerText"), await page.content()
-    for label, pattern in (("ID number", ID_NUMBER), ("mobile number", MOBILE)):
-        found = pattern.findall(text) + pattern.findall(html)
-        if found:
-            seen.add(where, f"shows a {label}: {sorted(set(found))}")
-    leaked = [n for n in private_numbers() if n in html]
-    if leaked:
-        seen.add(where, f"carries contestants' private numbers: {leaked}")
+    await check_phone_page(page, where, seen, private_numbers())
 
 
 async def test_public_pages_on_a_phone(browser, live_server, session, clean_db, tmp_path):

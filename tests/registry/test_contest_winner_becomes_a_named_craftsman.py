@@ -9,8 +9,8 @@ from contest.auth import create_account
 from contest.events.models import Entry
 from contest.people.models import Area, Industry, Person, Unit
 from contest.registry import service as registry
-from contest.registry.models import Candidate, CandidateStep
-from tests.builders import signed_off_contest
+from contest.registry.models import Candidate, CandidateStep, Objection
+from tests.builders import on_day, signed_off_contest
 
 
 async def publish(client, session, contest):
@@ -21,7 +21,7 @@ async def publish(client, session, contest):
                                                                 "ends_on": str(date.today())})
 
 
-async def test_first_prize_to_named_craftsman(client, contest, session):
+async def test_first_prize_to_named_craftsman(client, contest, session, monkeypatch):
     industry = Industry(name="餐饮服务")
     session.add(industry)
     await session.flush()
@@ -42,8 +42,12 @@ async def test_first_prize_to_named_craftsman(client, contest, session):
     assert len((await session.exec(select(Candidate))).all()) == len(candidates)
 
     base = f"/admin/registry/candidates/{candidate.id}"
+    empty = await client.form(f"{base}/eligibility", {"confirmed": "ineligible"})
+    assert empty.status_code == 409 and "档案未填写完整（工种、本岗位工作年限）" in empty.text
     assert (await client.form(f"{base}/profile", {"trade": "中式烹调师", "years_in_post": "12"})).status_code == 303
-    assert (await client.form(f"{base}/eligibility")).status_code == 303
+    page = await client.get(base)
+    assert "审查结论为：<strong id=\"outcome\">资格审查通过</strong>" in page.text
+    assert (await client.form(f"{base}/eligibility", {"confirmed": "eligible"})).status_code == 303
     step = (await session.exec(select(CandidateStep).order_by(CandidateStep.id.desc()))).first()
     assert step.to_state == "eligible", step.note
     await session.refresh(candidate)
@@ -51,15 +55,31 @@ async def test_first_prize_to_named_craftsman(client, contest, session):
         marks = {"lead": "16", "practice": "18", "innovate": "15", "tackle": "17", "pass_on": "16"}
         await registry.record_review(session, candidate, reviewer, marks)
     assert (await client.form(f"{base}/finish-review")).status_code == 303
-    year = date.today().year
-    opened = await client.form("/admin/registry/notice", {
-        "year": str(year), "seq": "2", "candidate_ids": str(candidate.id),
-        "starts_on": str(date.today() - timedelta(days=10)), "ends_on": str(date.today() - timedelta(days=3))})
+    today = date.today()
+    year = today.year
+    notice = {"year": str(year), "seq": "2", "candidate_ids": str(candidate.id)}
+    past = await client.form("/admin/registry/notice", {**notice, "starts_on": str(today - timedelta(days=10)),
+                                                        "ends_on": str(today - timedelta(days=3))})
+    assert past.status_code == 400 and "已经过去" in past.text
+    opened = await client.form("/admin/registry/notice", {**notice, "starts_on": str(today),
+                                                          "ends_on": str(today + timedelta(days=6))})
     assert opened.status_code == 200 and f"{year}年度第二批" in opened.text and "一线职工 1 人" in opened.text
-    anonymous = await client.form(f"{base}/objection", {"content": "匿名举报"})
-    assert anonymous.status_code == 400 and "真实姓名或单位" in anonymous.text
     batch_id = (await session.exec(select(Candidate.batch_id).where(Candidate.id == candidate.id))).one()
-    assert (await client.form(f"/admin/registry/batches/{batch_id}/name")).status_code == 303
+    objections = f"/registry/notices/{batch_id}/objections"
+    anonymous = await client.form(objections, {"candidate_id": str(candidate.id), "content": "匿名举报"})
+    assert anonymous.status_code == 400 and "真实姓名" in anonymous.text and "匿名举报" in anonymous.text
+    lodged = await client.form(objections, {"candidate_id": str(candidate.id), "by_name": "李群众",
+                                            "phone": "13912345678", "content": "该同志获奖作品系他人代做"})
+    assert lodged.status_code == 303 and lodged.headers["location"].startswith("/registry/objections/")
+    early = await client.form(f"/admin/registry/batches/{batch_id}/name", {"confirm": "1"})
+    assert early.status_code == 409 and "公示期满后" in early.text
+    on_day(monkeypatch, today + timedelta(days=7))
+    unanswered = await client.form(f"/admin/registry/batches/{batch_id}/name", {"confirm": "1"})
+    assert unanswered.status_code == 409 and "还有1件异议未处理" in unanswered.text
+    objection = (await session.exec(select(Objection))).one()
+    assert (await client.form(f"/admin/registry/objections/{objection.id}", {
+        "outcome": "dismissed", "resolution": "经核实，作品为本人现场完成，有监考记录"})).status_code == 303
+    assert (await client.form(f"/admin/registry/batches/{batch_id}/name", {"confirm": "1"})).status_code == 303
 
     await session.refresh(candidate)
     assert candidate.state == "named" and candidate.named_year == year
@@ -78,14 +98,26 @@ async def test_first_prize_to_named_craftsman(client, contest, session):
     assert profile.status_code == 200 and "一等奖" in profile.text and contest.event.name in profile.text
 
 
-async def test_ineligible_candidate_is_stopped_with_the_reason(client, contest, session):
+async def test_ineligible_candidate_is_stopped_with_the_reason_and_can_be_rechecked(client, contest, session):
     await publish(client, session, contest)
     await client.form("/admin/registry/sync")
     candidate = (await session.exec(select(Candidate))).first()
-    await client.form(f"/admin/registry/candidates/{candidate.id}/eligibility")
+    base = f"/admin/registry/candidates/{candidate.id}"
+    await client.form(f"{base}/profile", {"trade": "中式烹调师", "years_in_post": "3"})
+    stale = await client.form(f"{base}/eligibility", {"confirmed": "eligible"})
+    assert stale.status_code == 409 and "重新确认" in stale.text
+    assert (await client.form(f"{base}/eligibility", {"confirmed": "ineligible"})).status_code == 303
     await session.refresh(candidate)
     assert candidate.state == "ineligible"
     step = (await session.exec(select(CandidateStep).where(CandidateStep.to_state == "ineligible"))).one()
-    assert "年限" in step.note
-    late = await client.form(f"/admin/registry/candidates/{candidate.id}/finish-review")
-    assert late.status_code == 409
+    assert "本岗位工作年限3年，不足5年" in step.note
+    late = await client.form(f"{base}/finish-review")
+    assert late.status_code == 409 and "如认为审查有误，请填写理由进行复核" in late.text
+    assert (await client.form(f"{base}/recheck", {"reason": ""})).status_code == 400
+    assert (await client.form(f"{base}/recheck", {"reason": "单位补交了劳动合同，实际工作12年"})).status_code == 303
+    await client.form(f"{base}/profile", {"trade": "中式烹调师", "years_in_post": "12"})
+    assert (await client.form(f"{base}/eligibility", {"confirmed": "eligible"})).status_code == 303
+    await session.refresh(candidate)
+    steps = [s.to_state for s in (await session.exec(select(CandidateStep).where(
+        CandidateStep.candidate_id == candidate.id).order_by(CandidateStep.id))).all()]
+    assert steps == ["candidate", "ineligible", "candidate", "eligible"]

@@ -5,13 +5,9 @@ from sqlmodel import select
 
 from contest.registry import service as registry
 from contest.registry.models import Candidate, ReviewMark
-from tests.builders import candidate
+from tests.builders import eligible as eligible_candidate
 
 GOOD = {"lead": "16", "practice": "18", "innovate": "15.5", "tackle": "17", "pass_on": "16"}
-
-
-async def eligible_candidate(session) -> Candidate:
-    return await registry.check_eligibility(session, await candidate(session), "account:1 office")
 
 
 async def review(client, candidate: Candidate, marks: dict[str, str]):
