@@ -40,6 +40,11 @@ def query_id(value: str | None, field: str, label: str) -> int | None:
     return int(value)
 
 
+def query_page(value: str | None) -> int:
+    """A page number from a pager link; anything else is the first page."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) <= 6 and int(value) else 1
+
+
 def public_url(request: Request, path: str) -> str:
     """An absolute address to print or put in a QR code: CONTEST_BASE_URL when it is set, else the
     scheme, host and port this request came to (so `contest demo --port 8613` links to port 8613)."""
@@ -51,3 +56,4 @@ def qr_svg(link: str) -> str:
     """A QR code as inline SVG that scales to whatever size CSS prints it at (a viewBox, no fixed
     width or height), with the standard quiet zone of four modules around it."""
     return segno.make(link, error="m").svg_inline(omitsize=True, border=4)
+

@@ -287,6 +287,34 @@ OFFICE = "account:1 市总工会劳动和经济工作部"
 MARKS = {"lead": "16", "practice": "18", "innovate": "15.5", "tackle": "17", "pass_on": "16"}
 EXPERTS = ("专家甲", "专家乙", "专家丙")
 
+REGISTRY_AREAS = {"咸安区": "421202", "赤壁市": "421281", "通山县": "421224"}
+
+
+async def registry_areas(session) -> None:
+    """The counties the craftsmen lists below name, and the industry 制造业."""
+    session.add_all([Area(code=code, name=name) for name, code in REGISTRY_AREAS.items()])
+    session.add(Industry(name="制造业"))
+    await session.commit()
+
+
+def craftsmen_file(rows) -> bytes:
+    """A list of earlier named craftsmen, as the registry office imports it."""
+    from contest.registry.importers import COLUMNS
+
+    return xlsx(rows, header=list(COLUMNS))
+
+
+def wang_craftsmen(n: int):
+    """Rows of a craftsmen list: n craftsmen named 王xx (wang), then 黄建华 (huang) and 汪丽 (wang
+    again), all of 赤壁市, named 香城工匠 in 2024 — a search for "wang" finds n + 1."""
+    given = "建华秀英志强芳伟丽国平敏桂兰涛"
+    names = [f"王{given[i % 15]}{given[(i // 15) % 15]}" for i in range(n)] + ["黄建华", "汪丽"]
+    for i, name in enumerate(names):
+        born = date(1975 + i % 20, 1 + i % 12, 1 + i % 28)
+        yield [name, make_id_number(REGISTRY_AREAS["赤壁市"], born, i % 500, "男"), "赤壁市青砖茶厂", "赤壁市",
+               "茶叶加工工", "二级/技师", "香城工匠", "2024", "", "", ""]
+
+
 
 def on_day(monkeypatch, day: date) -> None:
     """The registry's today (notice periods, naming) is `day` from now on in this test."""

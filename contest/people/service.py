@@ -3,13 +3,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+from pypinyin import Style, lazy_pinyin
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import db
 from contest.errors import InputError
 from contest.people.models import OWNERSHIPS, UNIT_KINDS, UNIT_SIZES, Area, Industry, Person, Unit
+
+
+@lru_cache(maxsize=65536)  # boards rebuild often, and the same names come back
+def pinyin_key(name: str) -> str:
+    """'王建华' → 'wangjianhua wjh': full pinyin and initials, so either finds the person."""
+    return f"{''.join(lazy_pinyin(name))} {''.join(lazy_pinyin(name, style=Style.FIRST_LETTER))}"
+
+
+def search_text(query: str) -> tuple[str, str]:
+    """What a search box holds, as (the words, trimmed; the same as pinyin letters: lower case, no
+    spaces, or "" when it is not plain Latin letters) — '  Wang JH ' → ('Wang JH', 'wangjh')."""
+    words = " ".join(query.split())[:40]
+    letters = words.lower().replace(" ", "")
+    return words, letters if letters.isascii() and letters.isalpha() else ""
 
 
 async def areas_by_name(session: AsyncSession) -> dict[str, Area]:

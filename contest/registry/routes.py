@@ -34,6 +34,8 @@ from contest.registry.models import (
     actions_from,
 )
 
+PER_PAGE = 50  # craftsmen on a page of the public registry
+
 
 def _labels() -> dict:
     return {"TIERS": TIERS, "STATES": STATES, "ROADS": ROADS, "HONOUR_LEVELS": HONOUR_LEVELS,
@@ -62,14 +64,20 @@ async def dashboard(db: NamedDependency[AsyncSession]) -> Template:
 
 @get("/registry/people", opt=PUBLIC, include_in_schema=False)
 async def craftsmen(db: NamedDependency[AsyncSession], q: FromQuery[str] = "", tier: FromQuery[str | None] = None,
-                    area: FromQuery[int | None] = None, industry: FromQuery[int | None] = None,
-                    year: FromQuery[int | None] = None, page: FromQuery[int] = 1) -> Template:
-    page = max(page, 1)
-    rows, total = await svc.public_list(db, query=q, tier=tier or None, area_id=area, industry_id=industry,
-                                        year=year, limit=50, offset=(page - 1) * 50)
+                    area: FromQuery[str | None] = None, industry: FromQuery[str | None] = None,
+                    year: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Template:
+    """The public registry. Every filter may come empty (the form's "all"); the pager keeps them."""
+    if tier and tier not in TIERS:
+        raise InputError(f"层级取值无效：{tier[:20]}", "tier")
+    filters = {"q": " ".join(q.split())[:40], "tier": tier or None, "area": web.query_id(area, "area", "县(市、区)"),
+               "industry": web.query_id(industry, "industry", "行业"), "year": web.query_id(year, "year", "命名年度")}
+    page_no = web.query_page(page)
+    rows, total = await svc.public_list(db, query=filters["q"], tier=filters["tier"], area_id=filters["area"],
+                                        industry_id=filters["industry"], year=filters["year"], limit=PER_PAGE,
+                                        offset=(page_no - 1) * PER_PAGE)
     return Template("registry/people.html", context={
-        "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // 50)), "q": q, "tier": tier,
-        "area": area, "industry": industry, "year": year, "areas": (await people.areas_by_name(db)).values(),
+        "rows": rows, "total": total, "page": page_no, "pages": max(1, -(-total // PER_PAGE)), **filters,
+        "filters": {k: v for k, v in filters.items() if v}, "areas": (await people.areas_by_name(db)).values(),
         "industries": await people.list_industries(db), **_labels()})
 
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from pypinyin import Style, lazy_pinyin
-from sqlalchemy import case, func
+from sqlalchemy import case, func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,6 +24,7 @@ from contest.leaderboards import service as boards
 from contest.leaderboards.models import TitleRule
 from contest.people.identity import mask_phone, phone_hash, validate_phone
 from contest.people.models import SKILL_LEVEL_LABELS, Area, Industry, Person, Unit
+from contest.people.service import pinyin_key, search_text
 from contest.registry.models import (
     ACTIVE,
     CHANNELS,
@@ -74,11 +74,6 @@ async def target(session: AsyncSession) -> Target:
 
 
 # --- profiles -------------------------------------------------------------------------------------------
-
-
-def pinyin_key(name: str) -> str:
-    """'王建华' → 'wangjianhua wjh': full pinyin and initials, so either finds the person."""
-    return f"{''.join(lazy_pinyin(name))} {''.join(lazy_pinyin(name, style=Style.FIRST_LETTER))}"
 
 
 async def ensure_profile(session: AsyncSession, person: Person, **fields) -> Profile:
@@ -698,16 +693,20 @@ class PublicCraftsman:
 async def public_list(session: AsyncSession, *, query: str = "", tier: str | None = None, area_id: int | None = None,
                       industry_id: int | None = None, year: int | None = None,
                       limit: int = 100, offset: int = 0) -> tuple[list[PublicCraftsman], int]:
-    """Named craftsmen with only publishable fields; search by Chinese name or pinyin."""
+    """Named craftsmen with only publishable fields. The query finds a name in Chinese (王建华),
+    full pinyin (wangjianhua, with or without spaces) or initials (wjh), or a unit or trade."""
     stmt = (select(Person.id, Person.name, Person.gender, Candidate.tier, Candidate.named_year, Unit.name,
                    Area.name, Industry.name, Profile.trade, Person.skill_level)
             .join(Candidate, Candidate.person_id == Person.id).outerjoin(Profile, Profile.person_id == Person.id)
             .outerjoin(Unit, Unit.id == Person.unit_id).outerjoin(Area, Area.id == Person.area_id)
             .outerjoin(Industry, Industry.id == func.coalesce(Profile.industry_id, Unit.industry_id))
             .where(Candidate.state.in_(COUNTED)))
-    if query.strip():
-        q = query.strip().lower()
-        stmt = stmt.where((Person.name.contains(q)) | (Profile.pinyin.contains(q.replace(" ", ""))))
+    words, letters = search_text(query)
+    if words:
+        found = [column.contains(words, autoescape=True) for column in (Person.name, Unit.name, Profile.trade)]
+        if letters:
+            found.append(Profile.pinyin.contains(letters, autoescape=True))
+        stmt = stmt.where(or_(*found))
     if tier:
         stmt = stmt.where(Candidate.tier == tier)
     if area_id:
@@ -717,7 +716,7 @@ async def public_list(session: AsyncSession, *, query: str = "", tier: str | Non
     if year:
         stmt = stmt.where(Candidate.named_year == year)
     total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
-    rows = (await session.exec(stmt.order_by(Candidate.named_year.desc(), Person.name).limit(limit)
+    rows = (await session.exec(stmt.order_by(Candidate.named_year.desc(), Person.name, Person.id).limit(limit)
                                .offset(offset))).all()
     return [PublicCraftsman(*row[:8], row[8] or "", row[9]) for row in rows], total
 

@@ -1,5 +1,6 @@
 """The public pages on a phone (390×844): the event list, an event, a board filtered by county, a
-unit's results, the notice (公示), a certificate and its verification. Each page is screenshot
+unit's results, the notice (公示), a certificate and its verification; and a family looking for
+their person in the 香城工匠 registry. Each page is screenshot
 for a person to look at; the test checks that nothing runs off the side of the screen (wide
 tables scroll inside `.scroll-x`), that no text is too small to read, and that no ID number or
 mobile number — not even a masked one — appears on any public page. The certificate prints as
@@ -14,8 +15,20 @@ from sqlmodel import select
 from contest.leaderboards import service as boards
 from contest.leaderboards.models import Certificate
 from contest.people.models import Area, Unit
+from contest.registry import importers as craftsmen_import
 from tests.browser.phone import DESKTOP, ID_NUMBER, MOBILE, PHONE, Seen, check_phone_page
-from tests.builders import CONTACT, EVENT_NAME, PUBLIC_UNITS, person, public_contest, signed_off_contest
+from tests.builders import (
+    CONTACT,
+    EVENT_NAME,
+    PUBLIC_UNITS,
+    craftsmen_file,
+    person,
+    public_contest,
+    registry_areas,
+    signed_off_contest,
+    wang_craftsmen,
+)
+from tests.support import ID_KEY
 
 pytestmark = pytest.mark.browser
 
@@ -190,3 +203,46 @@ async def test_public_pages_on_a_phone(browser, live_server, session, clean_db, 
 
     print(f"\nscreenshots: {tmp_path}")
     assert not seen.problems, "problems on the public pages:\n" + "\n".join(seen.problems)
+
+
+async def test_registry_search_by_pinyin_and_page_two_on_a_phone(browser, live_server, session, clean_db, tmp_path):
+    """A family looks for their craftsman in the public registry by pinyin, and goes on to page 2."""
+    await registry_areas(session)
+    report = await craftsmen_import.import_craftsmen(session, "名单.xlsx", craftsmen_file(wang_craftsmen(70)),
+                                                     ID_KEY.encode(), skip_bad=False, actor="account:1 工匠办")
+    assert report.imported == 72, report.problems
+
+    seen = Seen([])
+    context = await browser.new_context(**PHONE)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{live_server}/registry/people")
+        await page.fill("input[name=q]", "wang")
+        async with page.expect_navigation():
+            await page.get_by_role("button", name="查询").click()
+        await expect(page.locator("#total")).to_have_text("（71 人）")
+        await expect(page.locator("#craftsmen tbody tr")).to_have_count(50)
+        await page.screenshot(path=str(tmp_path / "registry-wang.png"), full_page=True)
+        await check_page(page, "/registry/people?q=wang", seen)
+        first_page = await page.locator("#craftsmen tbody td:first-child").all_text_contents()
+
+        async with page.expect_navigation():
+            await page.locator(".pager").get_by_role("link", name="2", exact=True).click()
+        assert "q=wang" in page.url and "page=2" in page.url, page.url
+        await expect(page.locator("input[name=q]")).to_have_value("wang")
+        await expect(page.locator(".pager strong")).to_have_text("2")
+        second_page = await page.locator("#craftsmen tbody td:first-child").all_text_contents()
+        assert len(second_page) == 21 and not set(second_page) & set(first_page)
+        assert all(name[0] in "王汪" for name in first_page + second_page)
+        await page.screenshot(path=str(tmp_path / "registry-wang-page-2.png"), full_page=True)
+        await check_page(page, "/registry/people?q=wang&page=2", seen)
+        pager = await page.locator(".pager a").first.bounding_box()
+        assert pager["height"] >= 32, f"pager links are too small to tap: {pager}"
+
+        await page.fill("input[name=q]", "wxyz")
+        async with page.expect_navigation():
+            await page.get_by_role("button", name="查询").click()
+        await expect(page.locator("#empty")).to_contain_text("没有找到符合条件的工匠")
+    finally:
+        await context.close()
+    assert not seen.problems, "\n".join(seen.problems)

@@ -1,57 +1,37 @@
 """Every figure on the target dashboard equals a direct SQL count of the registry; imports of
 earlier craftsmen lists report every bad row and write nothing while any row is bad."""
-import io
 import random
 import re
 from datetime import date
 
 import asyncpg
-import openpyxl
 from sqlmodel import select
 
 from contest.people.identity import make_id_number
-from contest.people.models import Area, Industry, Unit
-from contest.registry.importers import COLUMNS
+from contest.people.models import Industry, Unit
 from contest.registry.models import Candidate
+from tests.builders import REGISTRY_AREAS, craftsmen_file, registry_areas
 from tests.support import libpq
 
-AREAS = {"咸安区": "421202", "赤壁市": "421281", "通山县": "421224"}
 SURNAMES, GIVEN = "王李张刘陈杨黄赵", "建华秀英志强芳伟丽国平敏桂兰涛"
-
-
-def craftsmen_xlsx(rows) -> bytes:
-    book = openpyxl.Workbook()
-    book.active.append(list(COLUMNS))
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def generated(n: int, seed: int = 7):
     rng = random.Random(seed)
     for i in range(n):
-        area = rng.choice(list(AREAS))
+        area = rng.choice(list(REGISTRY_AREAS))
         gender = rng.choice("男女")
         name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
-        yield [name, make_id_number(AREAS[area], date(1970 + i % 30, 1 + i % 12, 1 + i % 28), i % 500, gender),
+        yield [name, make_id_number(REGISTRY_AREAS[area], date(1970 + i % 30, 1 + i % 12, 1 + i % 28), i % 500, gender),
                f"{area}单位{i % 6}", area, rng.choice(["焊工", "电工", "中式烹调师"]), "二级/技师",
                rng.choice(["香城工匠", "县级工匠", "企业工匠", "香城工匠提名"]), str(rng.choice(range(2021, 2027))),
                "", "", ""]
 
 
-async def setup_areas(session):
-    for name, code in AREAS.items():
-        session.add(Area(code=code, name=name))
-    session.add(Industry(name="制造业"))
-    await session.commit()
-
-
 async def test_dashboard_figures_equal_sql(client, organiser, session, pg_url):
-    await setup_areas(session)
+    await registry_areas(session)
     industry = (await session.exec(select(Industry))).one()
-    upload = {"file": ("名单.xlsx", craftsmen_xlsx(generated(120)))}
+    upload = {"file": ("名单.xlsx", craftsmen_file(generated(120)))}
     response = await organiser.form("/admin/registry/import", files=upload)
     assert "已导入 120 人" in response.text
     await session.exec(Unit.__table__.update().where(Unit.name.like("%单位1")).values(industry_id=industry.id))
@@ -76,18 +56,18 @@ async def test_dashboard_figures_equal_sql(client, organiser, session, pg_url):
 
 
 async def test_bad_rows_are_listed_and_nothing_is_written(organiser, session):
-    await setup_areas(session)
+    await registry_areas(session)
     rows = list(generated(3))
     rows[1][1] = rows[1][1][:-1] + ("1" if rows[1][1][-1] != "1" else "2")
     rows[2][6] = "国家级大工匠"
-    response = await organiser.form("/admin/registry/import", files={"file": ("名单.xlsx", craftsmen_xlsx(rows))})
+    response = await organiser.form("/admin/registry/import", files={"file": ("名单.xlsx", craftsmen_file(rows))})
     assert "未导入任何数据" in response.text and "校验" in response.text and "层级应为" in response.text
     assert (await session.exec(select(Candidate))).all() == []
 
 
 async def test_public_registry_pages_never_show_id_or_phone(client, organiser, session):
-    await setup_areas(session)
-    await organiser.form("/admin/registry/import", files={"file": ("名单.xlsx", craftsmen_xlsx(generated(30)))})
+    await registry_areas(session)
+    await organiser.form("/admin/registry/import", files={"file": ("名单.xlsx", craftsmen_file(generated(30)))})
     person_ids = (await session.exec(select(Candidate.person_id))).all()
     pages = ["/registry", "/registry/people", "/registry/people?q=wang"]
     pages += [f"/registry/people/{pid}" for pid in person_ids[:10]]
