@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             health,
             favicon,
+            judge_service_worker,
             create_static_files_router(path="/static", directories=[ROOT / "static"], opt=auth.PUBLIC,
                                        include_in_schema=False),
             *auth.ROUTES,
@@ -115,8 +116,19 @@ async def health() -> dict[str, str]:
 @get("/favicon.ico", opt=auth.PUBLIC, include_in_schema=False)
 async def favicon() -> File:
     """Browsers ask for it at the root whatever the pages link to."""
-    return File(ROOT / "static" / "favicon.ico", media_type="image/x-icon", content_disposition_type="inline",
-                headers={"Cache-Control": "public, max-age=86400"})
+    return _static("favicon.ico", "image/x-icon", "public, max-age=86400")
+
+
+@get("/judge/sw.js", opt=auth.PUBLIC, include_in_schema=False)
+async def judge_service_worker() -> File:
+    """The judges' service worker, served from /judge/ so that it may look after the tablet's pages
+    (a worker under /static/ could only control /static/); browsers check it for updates."""
+    return _static("js/judge-sw.js", "text/javascript", "no-cache")
+
+
+def _static(path: str, media_type: str, cache_control: str) -> File:
+    return File(ROOT / "static" / path, media_type=media_type, content_disposition_type="inline",
+                headers={"Cache-Control": cache_control})
 
 
 def _configure_jinja(engine: JinjaTemplateEngine) -> None:

@@ -30,11 +30,12 @@
     }
   }
   const pending = (id) => outbox.holds((op) => op.entry_id === id);
-  /** The device's copy wins while it has unsent changes or is as new as the server's. */
+  /** The device's copy wins while it has unsent changes or is at least as new as the page's (a page
+   * reopened offline from the device carries the sheets as they were when it was kept). */
   function merge(server) {
     const local = Outbox.load(`${PREFIX}entry:${server.entry_id}`, null);
     const where = {blind_code: server.blind_code, running_order: server.running_order};
-    if (local && (pending(server.entry_id) || local.version === server.version)) {
+    if (local && (pending(server.entry_id) || local.version >= server.version)) {
       return {...local, ...where, reason: local.reason ?? server.reopen_reason};
     }
     return {entry_id: server.entry_id, ...where, state: server.state, version: server.version,

@@ -1,12 +1,13 @@
 """On a 10-inch tablet in a real browser: judge J02 scores three entries, loses the network,
 scores the fourth on the device alone and sees it sync when the network is back; the chief
 judge sends one sheet back with a reason, J02 corrects and resubmits it, and the chief signs
-the stage off, which locks the tablet."""
+the stage off, which locks the tablet. And a reload without network, kept by the service worker."""
 import asyncio
 import copy
 import uuid
 from decimal import Decimal
 
+import httpx
 import pytest
 from playwright.async_api import expect
 from sqlmodel import func, select
@@ -228,3 +229,75 @@ async def test_a_tablet_behind_another_device_is_told_and_can_refresh(browser, l
     await expect(second.locator(".notice-error")).to_have_count(0)
     await first_context.close()
     await second_context.close()
+
+
+async def test_tablet_reloads_offline_and_submits_each_sheet_once(browser, live_server, session, clean_db, tmp_path):
+    """A judge on bad Wi-Fi: the judges' service worker keeps the tablet's page on the device, so a
+    reload without network reopens it — with the sheets submitted before, and with the outbox of what
+    was scored offline; scoring goes on, and when the network is back every sheet is submitted
+    exactly once. Back online, a reload shows the server's page again (the chief's reopening)."""
+    async with httpx.AsyncClient(base_url=live_server) as client:
+        worker = await client.get("/judge/sw.js")
+    assert worker.status_code == 200 and worker.headers["content-type"].startswith("text/javascript")
+
+    contest = await make_contest(session, contestants=4, judges=2)
+    chief, j02 = contest.judges
+    entries = contest.entries
+    context, page = await judge_on_a_tablet(browser, live_server, contest, "J02")
+    try:
+        await page.goto(f"{live_server}/judge/stages/{contest.practical.id}")
+        await expect(page.locator("#offline-ready")).to_be_visible(timeout=15_000)  # kept on the device
+        await fill_sheet(page, entries[0], MARKS[0])
+        await submit_on_the_tablet(page)
+        await expect(badge(page, entries[0])).to_have_text("已提交")
+        await expect(page.locator("#sync")).to_have_text("已同步")
+
+        # No network: the reload still opens the tablet, the sheet submitted a moment ago included.
+        await context.set_offline(True)
+        await page.reload()
+        await expect(page.locator("h1.stage-title")).to_contain_text(contest.practical.name)
+        await expect(badge(page, entries[0])).to_have_text("已提交")
+        await page.click(f"[data-entry='{entries[0].id}']")
+        await expect(page.locator("input[data-key=prep]")).to_have_value(MARKS[0]["prep"])
+        await page.screenshot(path=str(tmp_path / "tablet-reloaded-offline.png"))
+
+        # Scoring goes on offline; a second reload keeps the outbox.
+        for entry, marks in zip(entries[1:3], MARKS[1:3], strict=True):
+            await fill_sheet(page, entry, marks)
+            await submit_on_the_tablet(page)
+            await expect(badge(page, entry)).to_have_text("待同步")
+        await expect(page.locator("#sync")).to_have_text("离线：2项修改保存在本机，联网后自动同步")
+        await page.reload()
+        await expect(page.locator("#sync")).to_have_text("离线：2项修改保存在本机，联网后自动同步")
+        await expect(badge(page, entries[2])).to_have_text("待同步")
+        await fill_sheet(page, entries[3], MARKS[3])
+        await submit_on_the_tablet(page)
+        await expect(page.locator("#sync")).to_have_text("离线：3项修改保存在本机，联网后自动同步")
+
+        # Meanwhile the chief sends the first sheet back (the tablet cannot know yet).
+        sheets, _ = await sheets_of(session, j02, contest.practical)
+        first = next(s for s in sheets if s.entry_id == entries[0].id)
+        await svc.reopen_sheet(session, first.id, "请复核准备分", svc.actor_of(chief), contest.event.id)
+
+        # The network is back: the outbox goes out, each sheet once.
+        await context.set_offline(False)
+        await expect(page.locator("#sync")).to_have_text("已同步", timeout=20_000)
+        for entry in entries[1:]:
+            await expect(badge(page, entry)).to_have_text("已提交")
+        rows, marks = await sheets_of(session, j02, contest.practical)
+        assert {s.entry_id: s.state for s in rows} == {entries[0].id: "reopened",
+                                                       **{e.id: "submitted" for e in entries[1:]}}
+        assert marks == {e.id: {k: plain(v) for k, v in m.items()} for e, m in zip(entries, MARKS, strict=True)}
+        submits = (await session.exec(select(LedgerEntry.subject, func.count()).where(
+            LedgerEntry.action == "sheet.submit", LedgerEntry.subject.in_([f"sheet:{s.id}" for s in rows]))
+            .group_by(LedgerEntry.subject))).all()
+        await session.commit()
+        assert sorted(n for _, n in submits) == [1, 1, 1, 1], submits
+
+        # Online again, a reload is the server's page: the sheet sent back shows as such.
+        await page.reload()
+        await expect(badge(page, entries[0])).to_have_text("已退回")
+        await page.click(f"[data-entry='{entries[0].id}']")
+        await expect(page.locator(".notice-reopened")).to_contain_text("请复核准备分")
+    finally:
+        await context.close()
