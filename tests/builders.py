@@ -117,6 +117,13 @@ async def public_contest(session) -> Contest:
         slug="cook", name=EVENT_NAME, year=2026, organisers=ORGANISERS, visibility="blind"), rows, judges=3)
 
 
+async def set_visibility(session, contest: Contest, rule: str) -> None:
+    """What the public may see of the event's results: named, blind or hidden (until signed off)."""
+    contest.event.visibility = rule
+    session.add(contest.event)
+    await session.commit()
+
+
 FULL = {"prep": "8.5", "skill": "35", "quality": "36", "safety": "1"}  # a complete practical sheet
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable
-from dataclasses import asdict
+from dataclasses import asdict, astuple, dataclass
 from datetime import date
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import web
 from contest.auth import PUBLIC, requires
-from contest.errors import NotFound
+from contest.errors import InputError, NotFound
 from contest.events import service as events
 from contest.events.models import Event, Track
 from contest.forms import Form
@@ -25,6 +25,7 @@ from contest.leaderboards.models import APPEAL_OUTCOMES
 from contest.people.models import Unit
 
 PAGE = 200  # rows per board page
+SCREEN_SECONDS = 10  # how long the big screen shows each screenful of a long board
 KEEPALIVE = 15  # seconds between SSE comments, so proxies keep the stream open
 
 _FILTERS = {"area": "地区", "unit": "单位"}
@@ -39,10 +40,29 @@ def _filter_id(value: str | None, field: str) -> int | None:
     return web.query_id(value, field, _FILTERS[field])
 
 
-def _page_rows(board: svc.Board, area: int | None, unit: int | None, page: int) -> tuple[tuple, int]:
-    rows = board.filtered(area, unit)
+@dataclass(frozen=True)
+class View:
+    """What a viewer asked of a board: county, unit, a search, a page (and so the key of its fragments)."""
+    area: int | None = None
+    unit: int | None = None
+    q: str = ""
+    page: int = 1
+
+    @classmethod
+    def of(cls, area: str | None, unit: str | None, q: str | None, page: str | None) -> View:
+        return cls(_filter_id(area, "area"), _filter_id(unit, "unit"), " ".join((q or "").split())[:40],
+                   web.query_page(page))
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        """The filters for links (a pager, a live stream): those that are set."""
+        return {k: v for k, v in (("q", self.q), ("area", self.area), ("unit", self.unit)) if v}
+
+
+def _page_rows(board: svc.Board, view: View) -> tuple[tuple, int]:
+    rows = board.filtered(view.area, view.unit, view.q)
     pages = max(1, -(-len(rows) // PAGE))
-    page = min(max(page, 1), pages)
+    page = min(max(view.page, 1), pages)
     return rows[(page - 1) * PAGE: page * PAGE], pages
 
 
@@ -53,23 +73,38 @@ def _fragment(request: Request, board: svc.Board, template: str, key: tuple,
                           .render(**context()))
 
 
-def _rows_html(request: Request, board: svc.Board, area: int | None, unit: int | None, page: int = 1) -> str:
-    return _fragment(request, board, "leaderboards/_rows.html", (area, unit, page),
-                     lambda: {"board": board, "rows": _page_rows(board, area, unit, page)[0],
-                              "labels": svc.STATUS_LABELS})
+def _rows_html(request: Request, board: svc.Board, view: View) -> str:
+    return _fragment(request, board, "leaderboards/_rows.html", astuple(view),
+                     lambda: {"board": board, "rows": _page_rows(board, view)[0], "labels": svc.STATUS_LABELS,
+                              "filtering": bool(view.filters)})
 
 
-def _board_html(request: Request, board: svc.Board, area: int | None, unit: int | None, page: int) -> str:
-    """The board page's content: its filters, rows and pager."""
+_LIVE = {"board": "leaderboards/_live.html", "screen": "leaderboards/_screen_live.html"}
+
+
+def _live_html(request: Request, board: svc.Board, view: View, kind: str = "board") -> str:
+    """The part of a board page (or of the big screen) that every change replaces whole: the state,
+    the notice banner, the table's head (names or blind codes follow publication) and the rows."""
     today = date.today()  # the notice banner says whether the notice period is still open
+    return _fragment(request, board, _LIVE[kind], (*astuple(view), today), lambda: {
+        "board": board, "rows_html": _rows_html(request, board, view), "notice": board.notice, "today": today,
+        "count": len(board.filtered(view.area, view.unit, view.q)), "filtering": bool(view.filters)})
 
+
+def _board_html(request: Request, board: svc.Board, view: View) -> str:
+    """The board page's content: its search and filters, the live part and the pager."""
     def context() -> dict[str, Any]:
-        _, pages = _page_rows(board, area, unit, page)
-        return {"board": board, "rows_html": _rows_html(request, board, area, unit, page), "page": page,
-                "pages": pages, "area": area, "unit": unit, "areas": board.areas, "units": board.units,
-                "notice": board.notice, "today": today, "count": len(board.filtered(area, unit))}
+        return {"board": board, "live_html": _live_html(request, board, view), "page": view.page,
+                "pages": _page_rows(board, view)[1], "filters": view.filters, "q": view.q, "area": view.area,
+                "unit": view.unit, "areas": board.areas, "units": board.units_in(view.area)}
 
-    return _fragment(request, board, "leaderboards/_board.html", (area, unit, page, today), context)
+    return _fragment(request, board, "leaderboards/_board.html", (*astuple(view), date.today()), context)
+
+
+def _kind(view: str | None) -> str:
+    if view not in (None, "", *_LIVE):
+        raise InputError(f"显示方式应为 board 或 screen，收到“{view[:20]}”", "view")
+    return view or "board"
 
 
 # --- public pages ---------------------------------------------------------------------------------------
@@ -92,39 +127,41 @@ async def event_page(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> 
 
 @get("/events/{slug:str}/tracks/{track:str}", opt=PUBLIC, include_in_schema=False)
 async def board_page(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
-                     area: FromQuery[str | None] = None, unit: FromQuery[str | None] = None,
-                     page: FromQuery[int] = 1) -> Template:
+                     q: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
+                     unit: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Template:
     board = await svc.public_board(db, slug, track)
-    html = _board_html(request, board, _filter_id(area, "area"), _filter_id(unit, "unit"), page)
+    html = _board_html(request, board, View.of(area, unit, q, page))
     return Template("leaderboards/board.html", context={"board": board, "content": html},
                     headers={"Vary": "HX-Request"})
 
 
 @get("/events/{slug:str}/tracks/{track:str}/rows", opt=PUBLIC, include_in_schema=False)
 async def board_rows(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
-                     area: FromQuery[str | None] = None, unit: FromQuery[str | None] = None,
-                     page: FromQuery[int] = 1) -> Response[str]:
-    """The rows alone: the polling fallback where server-sent events are blocked."""
+                     q: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
+                     unit: FromQuery[str | None] = None, page: FromQuery[str | None] = None,
+                     view: FromQuery[str | None] = None) -> Response[str]:
+    """The live part alone: the polling fallback where server-sent events are blocked."""
     board = await svc.public_board(db, slug, track)
-    html = _rows_html(request, board, _filter_id(area, "area"), _filter_id(unit, "unit"), page)
+    html = _live_html(request, board, View.of(area, unit, q, page), _kind(view))
     return Response(html, media_type="text/html")
 
 
 @get("/live/tracks/{track_id:int}", opt=PUBLIC, include_in_schema=False)
-async def live(request: Request, track_id: FromPath[int], area: FromQuery[str | None] = None,
-               unit: FromQuery[str | None] = None, page: FromQuery[int] = 1) -> ServerSentEvent:
-    """Server-sent events: the board's rows now (so a reconnecting client catches up), then again
+async def live(request: Request, track_id: FromPath[int], q: FromQuery[str | None] = None,
+               area: FromQuery[str | None] = None, unit: FromQuery[str | None] = None,
+               page: FromQuery[str | None] = None, view: FromQuery[str | None] = None) -> ServerSentEvent:
+    """Server-sent events: the board's live part now (so a reconnecting client catches up), then again
     after every change of the track; a comment every 15 s keeps the stream open."""
     feed = await request.app.state.live.feed(track_id)
     svc.public_event(feed.board.event)
-    area_id, unit_id = _filter_id(area, "area"), _filter_id(unit, "unit")
+    asked, kind = View.of(area, unit, q, page), _kind(view)
 
     async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
         while True:
             tick, board = feed.tick, feed.board
             if not svc.is_public(board.event):
                 return  # the event went back to draft: nothing more of it is public
-            yield ServerSentEventMessage(event="board", data=_rows_html(request, board, area_id, unit_id, page))
+            yield ServerSentEventMessage(event="board", data=_live_html(request, board, asked, kind))
             while not tick.is_set():
                 try:
                     await asyncio.wait_for(tick.wait(), KEEPALIVE)
@@ -139,18 +176,39 @@ async def board_feed(db: NamedDependency[AsyncSession], slug: FromPath[str], tra
     """A track's board for TV graphics and other systems; shows exactly what the public page shows."""
     board = await svc.public_board(db, slug, track)
     return {"event": board.event.name, "track": board.track.name, "state": board.state,
-            "state_label": board.state_label, "frozen": board.frozen,
+            "state_label": board.state_label, "frozen": board.frozen, "awards_tentative": board.awards_tentative,
             "stages": [{"key": k, "name": n} for k, n in board.stages],
             "rows": [{k: v for k, v in asdict(r).items() if k not in ("entry_id", "unit_id", "area_id")}
                      for r in board.visible]}
 
 
 @get("/screen/events/{slug:str}/tracks/{track:str}", opt=PUBLIC, include_in_schema=False)
-async def big_screen(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
-                     track: FromPath[str]) -> Template:
+async def big_screen(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
+                     seconds: FromQuery[str | None] = None) -> Template:
+    """The venue's big screen; `seconds` is how long each screenful of a long board stays (3–60)."""
     board = await svc.public_board(db, slug, track)
-    return Template("leaderboards/screen.html", context={"board": board,
-                                                         "rows_html": _rows_html(request, board, None, None)})
+    if seconds and not (seconds.isascii() and seconds.isdigit() and len(seconds) <= 3):
+        raise InputError(f"翻页秒数应为 3 到 60 之间的整数，收到“{seconds[:10]}”", "seconds")
+    stay = min(max(int(seconds), 3), 60) if seconds else SCREEN_SECONDS
+    return Template("leaderboards/screen.html", context={
+        "board": board, "live_html": _live_html(request, board, View(), "screen"), "seconds": stay})
+
+
+@get("/events/{slug:str}/tracks/{track:str}/entries/{code:str}", opt=PUBLIC, include_in_schema=False)
+async def contestant_page(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
+                          code: FromPath[str]) -> Template:
+    """One contestant: stage scores, total, place, prize and certificate — only what the board shows
+    of them (the row comes from the same board, through the same visibility rule)."""
+    board = await svc.public_board(db, slug, track)
+    row = board.row(code)
+    if row is None and not (board.frozen and any(r.code == code for r in board.rows)):
+        raise NotFound("选手")
+    certificate = None
+    if row is not None and svc.published(board):
+        certificate = await svc.current_certificate(db, row.entry_id, board.round.id)
+    return Template("leaderboards/contestant.html", context={
+        "board": board, "row": row, "code": code, "certificate": certificate, "labels": svc.STATUS_LABELS,
+        "stages": [(name, score) for (_, name), score in zip(board.stages, row.stages, strict=True)] if row else []})
 
 
 @get("/units/{unit_id:int}", opt=PUBLIC, include_in_schema=False)
@@ -310,8 +368,10 @@ class PublicationController(Controller):
                            track: FromPath[str], action: FromPath[str]) -> Redirect:
         event = await events.get_event(db, slug)
         the_track = await events.get_track(db, event, track)
-        actions = {"freeze": lambda: svc.freeze(db, event, the_track), "reveal": lambda: svc.reveal_next(db, the_track),
-                   "unfreeze": lambda: svc.unfreeze(db, the_track),
+        form = await Form.read(request)
+        actions = {"freeze": lambda: svc.freeze(db, event, the_track),
+                   "reveal": lambda: svc.reveal(db, the_track, form.int("down_to", "揭晓至第几名")),
+                   "unfreeze": lambda: svc.unfreeze(db, the_track) if _confirmed(form) else None,
                    "certificates": lambda: svc.issue_certificates(db, event, the_track, web.actor(request))}
         if action not in actions:
             raise NotFound("操作")
@@ -326,5 +386,13 @@ class PublicationController(Controller):
         return self._done(slug, "#certificates")
 
 
-ROUTES = [home, event_page, board_page, board_rows, live, board_feed, big_screen, unit_page, notice_page, notice_xlsx,
-          results_xlsx, marks_csv, scheme_json, certificate_page, verify_page, PublicationController]
+def _confirmed(form: Form) -> bool:
+    """Unfreezing a ceremony's board shows every result at once: only when the organiser confirms."""
+    if not form.flag("confirm"):
+        raise InputError("请勾选确认后再解除冻结：解除后大屏与公开榜单立即显示全部成绩", "confirm")
+    return True
+
+
+ROUTES = [home, event_page, board_page, board_rows, live, board_feed, big_screen, contestant_page, unit_page,
+          notice_page, notice_xlsx, results_xlsx, marks_csv, scheme_json, certificate_page, verify_page,
+          PublicationController]

@@ -10,7 +10,7 @@ import io
 import json
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -37,9 +37,11 @@ from contest.leaderboards.models import (
     TitleRule,
 )
 from contest.people.models import Area, Person, Unit
+from contest.people.service import pinyin_key, search_text
 
 STATUS_LABELS = {"ok": "", "incomplete": "评分中", "withdrawn": "退赛", "disqualified": "取消资格",
                  "not_scored": "待评分"}
+UNSCORED = ("incomplete", "not_scored")  # an entry still being judged
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,12 @@ class BoardRow:
     award: str | None
     titles: tuple[str, ...]
     status: str
+
+    def matches(self, words: str, letters: str) -> bool:
+        """Whether a search (see people.search_text) finds this row: by name, unit, code, or the name's
+        pinyin or initials (worked out at the first search, and kept per name by pinyin_key)."""
+        return (words in (self.name or "") or words in (self.unit or "") or words in self.code
+                or bool(letters and self.name) and letters in pinyin_key(self.name))
 
 
 @dataclass(frozen=True)
@@ -87,8 +95,9 @@ class Board:
             return self.rows
         return self.rows[len(self.rows) - self.revealed:] if self.revealed else ()
 
-    def filtered(self, area_id: int | None = None, unit_id: int | None = None) -> tuple[BoardRow, ...]:
-        """The visible rows of one county and/or unit; kept, as the board is shared by every viewer."""
+    def filtered(self, area_id: int | None = None, unit_id: int | None = None, query: str = "") -> tuple[BoardRow, ...]:
+        """The visible rows of one county and/or unit (kept, as the board is shared by every viewer),
+        and of those the ones a search finds (by name, pinyin, initials, unit or code)."""
         key = (area_id, unit_id)
         if (area_id is not None and area_id not in dict(self.areas)) or (
                 unit_id is not None and unit_id not in dict(self.units)):
@@ -96,7 +105,14 @@ class Board:
         if key not in self._filtered:
             self._filtered[key] = tuple(r for r in self.visible if (area_id is None or r.area_id == area_id)
                                         and (unit_id is None or r.unit_id == unit_id))
-        return self._filtered[key]
+        words, letters = search_text(query)
+        if not words:
+            return self._filtered[key]
+        return tuple(r for r in self._filtered[key] if r.matches(words, letters))
+
+    def row(self, code: str) -> BoardRow | None:
+        """A visible row by its blind code (a contestant's page)."""
+        return next((r for r in self.visible if r.code == code), None)
 
     def rendered(self, key: tuple, render: Callable[[], str]) -> str:
         """A fragment of this board (a page of rows for one filter…), rendered once and kept with the
@@ -116,6 +132,40 @@ class Board:
     @cached_property
     def units(self) -> list[tuple[int, str]]:
         return sorted({(r.unit_id, r.unit) for r in self.visible if r.unit_id}, key=lambda u: u[1])
+
+    def units_in(self, area_id: int | None) -> list[tuple[int, str]]:
+        """The units of one county (all of them without one), for a unit filter that follows the county's."""
+        if area_id is None:
+            return self.units
+        return sorted({(r.unit_id, r.unit) for r in self.visible if r.unit_id and r.area_id == area_id},
+                      key=lambda u: u[1])
+
+    @cached_property
+    def has_areas(self) -> bool:
+        """Whether the county column has anything to show (never on a blind or hidden board)."""
+        return any(r.area for r in self.rows)
+
+    @property
+    def columns(self) -> int:
+        return 4 + self.has_areas + len(self.stages)
+
+    @cached_property
+    def unscored(self) -> int:
+        """Entries still being judged (评分中, 待评分)."""
+        return sum(r.status in UNSCORED for r in self.rows)
+
+    @property
+    def awards_tentative(self) -> bool:
+        """Prizes before the chief judges sign off are what the scores would give: shown as 预计 (and
+        not at all while anyone is still being judged, see _build)."""
+        return self.state == "provisional"
+
+    @property
+    def next_to_reveal(self) -> BoardRow | None:
+        """At the ceremony: the row the next reveal shows."""
+        if not self.frozen or self.revealed >= len(self.rows):
+            return None
+        return self.rows[len(self.rows) - self.revealed - 1]
 
 
 class BoardStore:
@@ -240,6 +290,9 @@ async def _build(session: AsyncSession, event: Event, track: Track, round_: Roun
         return Board(event, track, round_, stage_keys, rows, state, shows_names, shows_results, version,
                      notice=await get_notice(session, event), frozen=True, revealed=freeze.revealed)
     rows = await _rows(session, event, track, round_, scheme, shows_results, shows_names)
+    if state == "provisional" and any(r.status in UNSCORED for r in rows):
+        # prize tiers follow from everyone's scores: while some are missing, no prize is even likely
+        rows = tuple(replace(r, award=None, titles=()) for r in rows)
     return Board(event, track, round_, stage_keys, rows, state, shows_names, shows_results, version,
                  notice=await get_notice(session, event))
 
@@ -426,10 +479,18 @@ async def add_title_rule(session: AsyncSession, event: Event, up_to_rank: int, t
 
 
 async def freeze(session: AsyncSession, event: Event, track: Track) -> BoardFreeze:
-    """Stop the board at this moment (for the award ceremony); it is then revealed rank by rank."""
+    """Stop the board at this moment for the award ceremony, to be revealed from the bottom up. Only
+    a board whose every entry is scored: a ceremony must not reveal a place that can still change."""
     if (await session.exec(select(BoardFreeze.id).where(BoardFreeze.track_id == track.id))).first():
         raise Conflict("该赛项的榜单已冻结")
     current = await board(session, track.id)
+    if not current.shows_results:
+        raise Conflict("成绩尚未公布（须裁判长签字确认），不能冻结榜单")
+    if not current.rows:
+        raise Conflict("榜单上还没有选手，不能冻结")
+    if current.unscored:
+        raise Conflict(f"还有 {current.unscored} 名选手未评完分（评分中或待评分），全部评完后才能冻结榜单；"
+                       "缺赛的选手请先标为退赛")
     rows = [{**r.__dict__, "stages": list(r.stages), "titles": list(r.titles)} for r in current.rows]
     frozen = BoardFreeze(track_id=track.id, rows=rows)
     session.add(frozen)
@@ -438,11 +499,22 @@ async def freeze(session: AsyncSession, event: Event, track: Track) -> BoardFree
     return frozen
 
 
-async def reveal_next(session: AsyncSession, track: Track) -> BoardFreeze:
+async def reveal(session: AsyncSession, track: Track, down_to_rank: int | None = None) -> BoardFreeze:
+    """Reveal the next place from the bottom, or every place down to a rank at once (ties together)."""
     frozen = (await session.exec(select(BoardFreeze).where(BoardFreeze.track_id == track.id))).first()
     if frozen is None:
         raise Conflict("榜单未冻结")
-    frozen.revealed = min(len(frozen.rows), frozen.revealed + 1)
+    if frozen.revealed >= len(frozen.rows):
+        raise Conflict("已全部揭晓")
+    if down_to_rank is None:
+        target = frozen.revealed + 1
+    elif down_to_rank < 1:
+        raise InputError("名次应为正整数", "down_to")
+    else:  # the unranked (withdrawn…) sit at the bottom and go first
+        target = sum(r["rank"] is None or r["rank"] >= down_to_rank for r in frozen.rows)
+        if target <= frozen.revealed:
+            raise Conflict(f"第 {down_to_rank} 名及以后已经揭晓")
+    frozen.revealed = target
     session.add(frozen)
     await notify.announce(session, track.id)
     await session.commit()
@@ -556,6 +628,13 @@ async def list_certificates(session: AsyncSession, track: Track) -> Sequence[Cer
     return (await session.exec(select(Certificate).join(Round, Round.id == Certificate.round_id)
                                .where(Round.track_id == track.id)
                                .order_by(Certificate.rank, Certificate.issued_at))).all()
+
+
+async def current_certificate(session: AsyncSession, entry_id: int, round_id: int) -> Certificate | None:
+    """The entry's certificate that stands (neither revoked nor superseded), if any."""
+    return (await session.exec(select(Certificate).where(
+        Certificate.entry_id == entry_id, Certificate.round_id == round_id, Certificate.superseded_by.is_(None),
+        Certificate.revoked_at.is_(None)))).first()
 
 
 async def title_rules(session: AsyncSession, event: Event) -> Sequence[TitleRule]:

@@ -1,5 +1,6 @@
 // A public board's connection state: "实时更新" while its live stream is open, and a plain word when
-// the stream drops; the rows then come by polling every 30 s (see #board-rows) until it is back.
+// the stream drops; the board then comes by polling every 30 s (see #board-live) until it is back.
+// Choosing a county or unit filters at once; a new county forgets the unit of the old one.
 (function () {
   "use strict";
   window.liveBoardOpen = false;
@@ -10,4 +11,10 @@
   }
   document.addEventListener("htmx:sseOpen", () => show(true));
   document.addEventListener("htmx:sseError", () => show(false));
+  document.addEventListener("change", (event) => {
+    const select = event.target;
+    if (!select.matches("select[data-submit]")) return;
+    if (select.name === "area" && select.form.elements.unit) select.form.elements.unit.value = "";
+    select.form.submit();
+  });
 })();

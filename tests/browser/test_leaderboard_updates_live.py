@@ -2,7 +2,8 @@
 tablet, and the public board on a phone and the venue's big screen show the new total within a few
 seconds without a reload — also when the board and the tablet are served by different server
 processes (PostgreSQL LISTEN/NOTIFY through Litestar channels). Then the award ceremony: the
-organiser freezes the big screen and reveals it from the last place up."""
+organiser freezes the big screen and reveals it from the last place up; and a whole ceremony on a
+1920×1080 screen (see test_ceremony_on_a_1080p_screen)."""
 import asyncio
 import itertools
 import re
@@ -15,7 +16,8 @@ from playwright.async_api import expect
 from sqlalchemy import text
 
 from contest.auth import create_account
-from tests.builders import judge_on_a_tablet, make_contest
+from contest.judging import service as judging
+from tests.builders import judge_on_a_tablet, make_contest, set_visibility
 from tests.builders import submit as submit_sheet
 
 pytestmark = pytest.mark.browser
@@ -85,12 +87,6 @@ async def leave(context) -> None:
     for page in context.pages:
         await page.goto("about:blank")
     await context.close()
-
-
-async def set_visibility(session, contest, rule: str) -> None:
-    contest.event.visibility = rule
-    session.add(contest.event)
-    await session.commit()
 
 
 async def sign_in_judge(browser, base, contest, number):
@@ -334,4 +330,141 @@ async def test_big_screen_updates_live_and_the_ceremony_reveals_from_the_bottom(
         if desk_context is not None:
             await leave(desk_context)
         await leave(tablet_context)
+        await leave(screen_context)
+
+
+CONTESTANTS = 30
+BOARD = "events/cook/tracks/chef"
+SECONDS = 3  # the screen's page time in this test (?seconds=3)
+
+# Where a row is on the screen: shown at all, and its box against the viewport.
+PLACE = """(id) => {
+  const tr = document.getElementById(id);
+  if (!tr) return null;
+  const box = tr.getBoundingClientRect();
+  const foot = document.getElementById("screen-foot").getBoundingClientRect();
+  return {shown: getComputedStyle(tr).display !== "none", top: box.top, bottom: box.bottom, left: box.left,
+          right: box.right, footTop: foot.top, width: innerWidth, height: innerHeight};
+}"""
+
+SIZES = """() => {
+  const px = (sel) => {
+    const el = document.querySelector(sel);
+    return el ? parseFloat(getComputedStyle(el).fontSize) : 0;
+  };
+  const shown = [...document.querySelectorAll("#board-rows tr[id^='row-']")]
+      .filter((tr) => getComputedStyle(tr).display !== "none");
+  return {code: px("#board-rows td.who .code"), total: px("#board-rows td.total"), head: px("table.board th"),
+          headers: [...document.querySelectorAll("table.board th")].map((th) => th.textContent.trim()),
+          perPage: shown.length, lastBottom: Math.max(...shown.map((tr) => tr.getBoundingClientRect().bottom)),
+          foot: document.getElementById("screen-foot").getBoundingClientRect().top};
+}"""
+
+
+def marks_for(n: int) -> dict:
+    """Practical marks that differ from entry to entry (and so spread the board)."""
+    return {"prep": str(5 + (n % 10) * 0.5), "skill": str(20 + n % 20), "quality": str(15 + (n * 7) % 25),
+            "safety": "1"}
+
+
+async def score_all_but_one(session, contest) -> None:
+    """Every sheet, except the last practical sheet of the last entry (which stays 评分中)."""
+    last = contest.entries[-1]
+    for n, entry in enumerate(contest.entries):
+        written = {"written": str(40 + (n * 13) % 60)}
+        await submit_sheet(session, contest, contest.judges[0], contest.theory, entry, written)
+        for j, judge in enumerate(contest.judges):
+            if entry.id == last.id and j == len(contest.judges) - 1:
+                continue
+            await submit_sheet(session, contest, judge, contest.practical, entry, marks_for(n + j))
+
+
+async def assert_on_screen(screen, code: str, what: str) -> None:
+    place = await screen.evaluate(PLACE, f"row-{code}")
+    assert place and place["shown"], f"{what}: row {code} is not shown: {place}"
+    inside = place["top"] >= 0 and place["bottom"] <= min(place["footTop"], place["height"]) + 1 \
+        and place["left"] >= 0 and place["right"] <= place["width"] + 1
+    assert inside, f"{what}: row {code} is outside the screen: {place}"
+
+
+async def test_ceremony_on_a_1080p_screen(browser, live_server, session, clean_db, tmp_path):
+    """The award ceremony on the venue's 1920×1080 screen, a blind board of 30 contestants: the running
+board pages by itself, its blind codes are the largest text and the empty county column is gone, and
+a change on a page nobody is looking at shows in the "latest changes" strip. The host cannot freeze
+while someone is still being judged; frozen, the screen shows the 颁奖典礼 backdrop; the host reveals
+everyone down to 4th place at once, then 3rd, 2nd and 1st one by one — and each revealed row is on
+the screen, inside the viewport, the moment it appears; the pages stand still while frozen; and
+unfreezing asks for a confirmation first."""
+    contest = await contest_on_a_fresh_channel(session, CONTESTANTS)
+    await set_visibility(session, contest, "blind")
+    await score_all_but_one(session, contest)
+    screen_context, screen = await open_live(
+        browser, SCREEN, f"{live_server}/screen/events/cook/tracks/{contest.track.slug}?seconds={SECONDS}")
+    desk_context = None
+    try:
+        sizes = await screen.evaluate(SIZES)
+        print(f"\n[screen] {sizes['perPage']} rows a page; blind code {sizes['code']} px, total {sizes['total']} px, "
+              f"column heads {sizes['head']} px")
+        assert sizes["code"] >= 48 and sizes["total"] >= 40 and sizes["head"] >= 24, sizes
+        assert "县(市、区)" not in sizes["headers"], sizes["headers"]  # empty on a blind board: not shown
+        assert sizes["perPage"] >= 10 and sizes["lastBottom"] <= sizes["foot"] + 1, sizes
+        await screen.screenshot(path=str(tmp_path / "screen-running.png"))
+        first_page = await screen.locator("#page-indicator").text_content()
+        await expect(screen.locator("#page-indicator")).not_to_have_text(first_page, timeout=(SECONDS + 3) * 1000)
+
+        # A change on a page nobody is looking at: named in the strip.
+        last = contest.entries[-1]
+        await submit_sheet(session, contest, contest.judges[-1], contest.practical, last, marks_for(99))
+        await expect(screen.locator("#changes-list li").first).to_contain_text(last.blind_code, timeout=10_000)
+        await screen.screenshot(path=str(tmp_path / "screen-latest-change.png"))
+
+        chief = contest.judges[0]
+        for stage in (contest.theory, contest.practical):
+            await judging.sign_off(session, chief, await judging.assignment(session, chief, stage.id))
+        feed = await (await screen.request.get(f"{live_server}/api/{BOARD}/board")).json()
+        order = {r["rank"]: r["code"] for r in feed["rows"]}
+        assert sorted(order)[:4] == [1, 2, 3, 4], sorted(order)  # no tie at the podium in this test
+
+        desk_context, desk = await sign_in_organiser(browser, live_server, session)
+        section = desk.locator(f"#track-{contest.track.slug}")
+        await section.get_by_role("button", name="冻结榜单（颁奖揭晓）").click()
+        await desk.wait_for_load_state()
+        await expect(screen.locator("#backdrop")).to_contain_text("颁奖典礼", timeout=5_000)
+        await expect(screen.locator("#backdrop")).to_contain_text(contest.event.name)
+        await screen.screenshot(path=str(tmp_path / "screen-frozen.png"))
+
+        # Down to 4th place at once: 4th is on the screen the moment it appears.
+        await section.locator("input[name=down_to]").fill("4")
+        started = time.monotonic()
+        await section.get_by_role("button", name="一次揭晓到此名次").click()
+        await screen.wait_for_selector(f"#row-{order[4]}", state="attached", timeout=5_000)
+        await assert_on_screen(screen, order[4], "revealed down to 4th")
+        print(f"[ceremony] reveal to 4th → on screen {(time.monotonic() - started) * 1000:.0f} ms")
+        await screen.screenshot(path=str(tmp_path / "screen-revealed-to-4.png"))
+
+        for place in (3, 2, 1):
+            await section.get_by_role("button", name="揭晓下一名").click()
+            await screen.wait_for_selector(f"#row-{order[place]}", state="attached", timeout=5_000)
+            await assert_on_screen(screen, order[place], f"revealed {place}")
+            await screen.screenshot(path=str(tmp_path / f"screen-revealed-{place}.png"))
+        await expect(section).to_contain_text("已全部揭晓")
+
+        # Frozen, the pages stand still: the champion is still there after more than a page's time.
+        await screen.wait_for_timeout((SECONDS + 1) * 1000)
+        for place in (1, 2, 3, 4):
+            await assert_on_screen(screen, order[place], f"{place} after {SECONDS + 1} s frozen")
+
+        # Unfreezing asks first: without the tick nothing is sent.
+        await section.locator("details.unfreeze summary").click()
+        await section.get_by_role("button", name="解除冻结").click()
+        assert await section.locator("input[name=confirm]").evaluate("el => !el.validity.valid")
+        await expect(screen.locator("#screen-board")).to_have_attribute("data-frozen", "1")
+        await section.locator("input[name=confirm]").check()
+        await section.get_by_role("button", name="解除冻结").click()
+        await desk.wait_for_load_state()
+        await expect(screen.locator("#screen-board")).to_have_attribute("data-frozen", "0", timeout=5_000)
+        await expect(screen.locator("#board-rows tr[id^='row-']")).to_have_count(CONTESTANTS)
+    finally:
+        if desk_context is not None:
+            await leave(desk_context)
         await leave(screen_context)

@@ -1,6 +1,7 @@
 """The public pages on a phone (390×844): the event list, an event, a board filtered by county, a
 unit's results, the notice (公示), a certificate and its verification; and a family looking for
-their person in the 香城工匠 registry. Each page is screenshot
+their person: on a board by name (then their page and their unit's), in the 香城工匠 registry by
+pinyin, and on a board left open while the results are published. Each page is screenshot
 for a person to look at; the test checks that nothing runs off the side of the screen (wide
 tables scroll inside `.scroll-x`), that no text is too small to read, and that no ID number or
 mobile number — not even a masked one — appears on any public page. The certificate prints as
@@ -25,6 +26,8 @@ from tests.builders import (
     person,
     public_contest,
     registry_areas,
+    score_everything,
+    set_visibility,
     signed_off_contest,
     wang_craftsmen,
 )
@@ -150,7 +153,7 @@ async def test_public_pages_on_a_phone(browser, live_server, session, clean_db, 
             areas = await page.locator("#board-rows tr[id^='row-'] td.area").all_text_contents()
             assert areas == ["赤壁市", "赤壁市"], areas
             await expect(page.locator("select[name=area] option[selected]")).to_have_text("赤壁市")
-            await expect(page.locator(".filters")).to_contain_text("共 2 名")
+            await expect(page.locator("#board-count")).to_have_text("找到 2 名")
 
         # A unit's page: only its own contestants.
         unit = (await session.exec(select(Unit).where(Unit.name == PUBLIC_UNITS[2][0]))).one()
@@ -246,3 +249,65 @@ async def test_registry_search_by_pinyin_and_page_two_on_a_phone(browser, live_s
     finally:
         await context.close()
     assert not seen.problems, "\n".join(seen.problems)
+
+
+async def test_family_finds_their_contestant_on_a_board_by_name(browser, live_server, session, clean_db, tmp_path):
+    """A named board: the family types the name in pinyin, opens the contestant's page (stage scores,
+    place, prize), goes on to the unit's page; and a board left open on the phone while the results
+    are published switches its head from 加密号 to names without a reload."""
+    contest = await public_contest(session)
+    await set_visibility(session, contest, "named")
+    await score_everything(session, contest)
+    seen = Seen([])
+    context = await browser.new_context(**PHONE)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{live_server}/events/cook/tracks/{contest.track.slug}")
+        await page.fill("input[name=q]", "liu fang")
+        async with page.expect_navigation():
+            await page.get_by_role("button", name="查找").click()
+        await expect(page.locator("#board-rows tr[id^='row-']")).to_have_count(1)
+        await expect(page.locator("#board-count")).to_have_text("找到 1 名")
+        await page.screenshot(path=str(tmp_path / "board-search.png"), full_page=True)
+        await check_page(page, "board?q=liu fang", seen)
+
+        async with page.expect_navigation():
+            await page.locator("#board-rows a.name", has_text="刘芳").click()
+        await expect(page.locator("#contestant h1")).to_have_text("刘芳")
+        await expect(page.locator("#stage-scores")).to_contain_text("理论知识")
+        await expect(page.locator("#stage-scores")).to_contain_text("实际操作")
+        await expect(page.locator("#standing")).to_contain_text("名")
+        await page.screenshot(path=str(tmp_path / "contestant.png"), full_page=True)
+        await check_page(page, "contestant 刘芳", seen)
+
+        unit = await page.locator("#contestant .unit a").text_content()
+        async with page.expect_navigation():
+            await page.locator("#contestant .unit a").click()
+        await expect(page.locator("h1")).to_have_text(unit)
+        await expect(page.locator("tr[id^='row-']", has_text="刘芳")).to_have_count(1)
+        await check_page(page, "unit page", seen)
+    finally:
+        await context.close()
+    assert not seen.problems, "\n".join(seen.problems)
+
+
+async def test_a_board_left_open_follows_publication(browser, live_server, session, clean_db, tmp_path):
+    contest = await public_contest(session)  # blind
+    await signed_off_contest(session, contest)
+    context = await browser.new_context(**PHONE)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{live_server}/events/cook/tracks/{contest.track.slug}")
+        await expect(page.locator("#live-state")).to_have_text("实时更新", timeout=10_000)
+        await expect(page.locator("table.board thead")).to_contain_text("加密号")
+        await expect(page.locator("#board-state")).to_have_text("裁判长已确认")
+        await page.evaluate("window.__notReloaded = true")
+        today = date.today()
+        await boards.publish(session, contest.event, today, today + timedelta(days=5), "", "account:1 竞赛办")
+        await expect(page.locator("table.board thead")).to_contain_text("姓名 / 单位", timeout=10_000)
+        await expect(page.locator("#board-state")).to_have_text("公示中")
+        await expect(page.locator("#board-rows a.name").first).to_be_visible()
+        assert await page.evaluate("window.__notReloaded === true"), "the page was reloaded"
+        await page.screenshot(path=str(tmp_path / "board-published-live.png"), full_page=True)
+    finally:
+        await context.close()

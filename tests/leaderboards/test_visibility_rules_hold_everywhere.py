@@ -1,18 +1,19 @@
-"""No result, name or mark that the event's visibility rule hides ever reaches a public page,
-the JSON feed or the live stream."""
+"""No result, name or mark that the event's visibility rule hides ever reaches a public page (the
+contestants' pages and the big screen included), the JSON feed or the live stream."""
 import asyncio
 
 import httpx
 
 from contest.events import service as events
-from tests.builders import score_everything
+from tests.builders import score_everything, set_visibility
 
 NAMES = ["王建华", "李秀英", "陈志强", "刘芳", "张伟", "杨丽"]
 
 
 async def public_texts(client, contest, live_server) -> dict[str, str]:
     base = f"/events/cook/tracks/{contest.track.slug}"
-    paths = (base, f"{base}/rows", f"/api{base}/board", "/events/cook")
+    paths = (base, f"{base}/rows", f"{base}/rows?view=screen", f"/api{base}/board", "/events/cook",
+             f"/screen{base}", *(f"{base}/entries/{e.blind_code}" for e in contest.entries))
     texts = {path: (await client.get(path)).text for path in paths}
     texts["live"] = await first_sse_event(live_server, contest)
     return texts
@@ -30,12 +31,6 @@ async def first_sse_event(live_server, contest) -> str:
             elif not line and data:
                 return "\n".join(data)
     return ""
-
-
-async def set_visibility(session, contest, rule):
-    contest.event.visibility = rule
-    session.add(contest.event)
-    await session.commit()
 
 
 async def test_blind_board_shows_codes_and_scores_but_no_names(client, contest, session, live_server):
