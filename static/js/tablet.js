@@ -173,15 +173,6 @@
   }
 
   // --- rendering ------------------------------------------------------------------------------------
-  function el(tag, attrs = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs)) {
-      if (value === false || value === null || value === undefined) continue;
-      if (name === "class") node.className = value; else node.setAttribute(name, value === true ? "" : value);
-    }
-    node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-    return node;
-  }
   const readOnly = (s) => DATA.signed_off || s.locked;
   const shown = (s) => (pending(s.entry_id) ? "pending" : s.state);
   const badge = (s) => el("span", {class: `badge badge-${shown(s)}`}, LABELS[shown(s)]);

@@ -44,16 +44,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import pstats
 import random
-import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import benchkit
@@ -61,68 +56,12 @@ import benchkit
 GOAL_MS = 100.0
 
 
-@dataclass(frozen=True)
-class Shape:
-    """How the judges send: paced (think_ms), in bursts (burst_gap_ms) or in a closed loop (neither)."""
-
-    think_ms: int = 0
-    burst_gap_ms: int = 0
-
-    def __str__(self) -> str:
-        if self.burst_gap_ms:
-            return f"in bursts (all at the same instant, {self.burst_gap_ms} ms after the last answer)"
-        return f"paced (each judge waits 0.5–1.5 × {self.think_ms} ms)" if self.think_ms else "closed loop"
-
-
-async def _drive(clients: list[benchkit.KeepAlive], requests, warmup: int, per_client: int, shape: Shape):
-    """Every client sends its requests one after another, all clients at once; returns the measured
-    latencies (ms), the wall time of the measured phase and the count of each status. Paced, each
-    client waits a random 0.5–1.5 × think_ms after an answer; in bursts, every client waits for the
-    last answer of the burst, then all send together after burst_gap_ms."""
-    latencies: list[float] = []
-    statuses: Counter[int] = Counter()
-    start_line = asyncio.Barrier(len(clients) + 1)
-    bursts = asyncio.Barrier(len(clients))
-
-    async def client_run(i: int, client: benchkit.KeepAlive) -> None:
-        pace = random.Random(i)
-        for n in range(warmup + per_client):
-            if n == warmup:
-                await start_line.wait()
-            if shape.burst_gap_ms:
-                await bursts.wait()
-                await asyncio.sleep(shape.burst_gap_ms / 1000)
-            elif shape.think_ms and n >= warmup:  # the first one too: paced judges start at random
-                await asyncio.sleep(pace.uniform(0.5, 1.5) * shape.think_ms / 1000)
-            method, url, body = requests(i, n)
-            started = time.perf_counter()
-            try:
-                status, answer = await client.request(method, url, json.dumps(body).encode())
-            except (OSError, asyncio.IncompleteReadError) as exc:  # counted as status 0; the run goes on
-                statuses[0] += 1
-                print(f"  ! {method} {url}: {exc!r}", file=sys.stderr)
-                await client.close()
-                continue
-            elapsed = (time.perf_counter() - started) * 1000
-            statuses[status] += 1
-            if n >= warmup:
-                latencies.append(elapsed)
-            if status >= 300 and statuses[status] <= 3:
-                print(f"  ! {method} {url}: {status} {answer[:200]!r}", file=sys.stderr)
-
-    tasks = [asyncio.create_task(client_run(i, c)) for i, c in enumerate(clients)]
-    await start_line.wait()
-    start = time.perf_counter()
-    await asyncio.gather(*tasks)
-    return latencies, time.perf_counter() - start, statuses
-
-
 def half_point_marks(rng: random.Random, criteria: list[dict]) -> dict[str, str]:
     return {c["key"]: str(rng.randint(8, 20) / 2).removesuffix(".0") for c in criteria}
 
 
 async def bench_product(base: str, contest: benchkit.Contest, judges: int, warmup: int, per_judge: int,
-                        order: str, shape: Shape):
+                        order: str, shape: benchkit.Shape):
     numbers = sorted(contest.pins)[:judges]
     clients = await asyncio.gather(*(benchkit.signed_in_client(base, contest, n) for n in numbers))
     rngs = [random.Random(f"bench-{n}") for n in numbers]
@@ -135,19 +74,19 @@ async def bench_product(base: str, contest: benchkit.Contest, judges: int, warmu
                             "submit": True, "key": uuid.uuid4().hex}
 
     try:
-        return await _drive(clients, request, warmup, per_judge, shape)
+        return await benchkit.drive(clients, request, warmup, per_judge, shape)
     finally:
         await asyncio.gather(*(c.close() for c in clients))
 
 
-async def bench_baseline(base: str, clients_count: int, warmup: int, per_client: int, shape: Shape):
+async def bench_baseline(base: str, clients_count: int, warmup: int, per_client: int, shape: benchkit.Shape):
     clients = [benchkit.KeepAlive(base) for _ in range(clients_count)]
 
     def request(i: int, n: int):
         return "POST", "/insert", {"judge": i + 1, "entry": n + 1, "criterion": 1, "value": "8.5"}
 
     try:
-        return await _drive(clients, request, warmup, per_client, shape)
+        return await benchkit.drive(clients, request, warmup, per_client, shape)
     finally:
         await asyncio.gather(*(c.close() for c in clients))
 
@@ -178,32 +117,6 @@ async def check_results(database: benchkit.Database) -> tuple[int, int, list[str
         await engine.dispose()
 
 
-def phase(label: str, running: benchkit.Running, database: benchkit.Database, work):
-    """Run one side's load; print its CPU use and what the database backends were doing."""
-    async def go():
-        stop = asyncio.Event()
-        sampler = asyncio.create_task(benchkit.sample_backends(database.libpq, stop))
-        try:
-            return await work()
-        finally:
-            stop.set()
-            samples, seen = await sampler
-            print(f"  {label}: database backends on average ("
-                  + ", ".join(f"{n / samples:.1f} {what}" for what, n in seen.most_common(6)) + ")")
-
-    cpu, pg, mine, (busy, total), wall = (running.cpu_seconds(), benchkit.postgres_cpu(database),
-                                          time.process_time(), benchkit.machine_cpu(), time.perf_counter())
-    latencies, seconds, statuses = asyncio.run(go())
-    cpu, pg, mine = running.cpu_seconds() - cpu, benchkit.postgres_cpu(database) - pg, time.process_time() - mine
-    wall = time.perf_counter() - wall
-    busy2, total2 = benchkit.machine_cpu()
-    per = 1000 / max(1, sum(statuses.values()))
-    print(f"  {label}: in {wall:.1f} s the server used {cpu:.1f} CPU-s ({cpu * per:.1f} ms a request), PostgreSQL"
-          f" {pg:.1f} CPU-s ({pg * per:.1f} ms), the load generator (this process) {mine:.1f} CPU-s"
-          f" ({mine * per:.2f} ms); the machine was {(busy2 - busy) / (total2 - total):.0%} busy")
-    return benchkit.figures(latencies, seconds), statuses
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--judges", type=int, default=50)
@@ -222,7 +135,8 @@ def main() -> None:
     if args.profile and args.workers != 1:
         parser.error("--profile needs --workers 1")
 
-    shape = Shape(args.think_ms if args.shape == "paced" else 0, args.burst_gap_ms if args.shape == "burst" else 0)
+    shape = benchkit.Shape(args.think_ms if args.shape == "paced" else 0,
+                           args.burst_gap_ms if args.shape == "burst" else 0)
     print(f"{os.cpu_count()} CPUs; {args.judges} judges × {args.entries} sheets ({args.warmup} more each to warm up),"
           f" {args.criteria} criteria; {args.workers} uvicorn worker(s) per server; order: {args.order};"
           f" {shape}; panels of {args.panel_size} judges")
@@ -235,9 +149,9 @@ def main() -> None:
     profile = args.profile.resolve() if args.profile else None
     with benchkit.baseline_server(database, args.workers, work / "baseline.log") as baseline, \
             benchkit.contest_server(database, work / "data", args.workers, work / "contest.log", profile) as product:
-        base, base_status = phase("baseline", baseline, database, lambda: bench_baseline(
+        base, base_status = benchkit.phase("baseline", baseline, database, lambda: bench_baseline(
             baseline.url, args.judges, args.warmup, args.entries, shape))
-        prod, prod_status = phase("product", product, database, lambda: bench_product(
+        prod, prod_status = benchkit.phase("product", product, database, lambda: bench_product(
             product.url, contest, args.judges, args.warmup, args.entries, args.order, shape))
     print()
     print(base.line("baseline POST /insert"), dict(base_status))
@@ -252,10 +166,7 @@ def main() -> None:
           + (": " + "; ".join(differ[:3]) if differ else ""))
     print(f"server logs in {work}")
     if profile:
-        print(f"\nprofile of the product server ({profile}), by cumulative time:")
-        stats = pstats.Stats(str(profile))
-        stats.sort_stats("cumulative").print_stats(r"contest/|sqlalchemy/(orm|engine)/|asyncpg|litestar/routes", 40)
-        stats.sort_stats("tottime").print_stats(25)
+        benchkit.print_profile(profile)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,10 @@ import asyncio
 import atexit
 import csv
 import io
+import json
 import math
 import os
+import random
 import shutil
 import signal
 import socket
@@ -21,7 +23,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -167,8 +169,20 @@ class KeepAlive:
 
     async def request(self, method: str, path: str, body: bytes = b"",
                       content_type: str = "application/json") -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, int(self.port))
+        """Send on the open connection, or a new one. A kept connection the server closed while it
+        was idle (uvicorn's keep-alive timeout is 5 s) is opened again and the request sent once
+        more, as browsers do; no answer was read from it, so nothing is counted twice."""
+        if self.writer is not None and self.reader.at_eof():
+            await self.close()
+        if self.writer is not None:
+            try:
+                return await self._exchange(method, path, body, content_type)
+            except (OSError, asyncio.IncompleteReadError):
+                await self.close()
+        self.reader, self.writer = await asyncio.open_connection(self.host, int(self.port))
+        return await self._exchange(method, path, body, content_type)
+
+    async def _exchange(self, method: str, path: str, body: bytes, content_type: str) -> tuple[int, bytes]:
         self.writer.write(f"{method} {path} HTTP/1.1\r\n{self.head}content-type: {content_type}\r\n"
                           f"content-length: {len(body)}\r\n\r\n".encode() + body)
         head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower().split("\r\n")
@@ -235,50 +249,60 @@ def set_up_contest(database: Database, entries: int, judges: int, criteria: int,
     return asyncio.run(_set_up(database, entries, judges, criteria, cheap_pins, panel_size or judges))
 
 
-async def _set_up(database: Database, entries: int, judges: int, criteria: int, cheap_pins: bool,
-                  panel_size: int) -> Contest:
-    from argon2 import PasswordHasher
-    from sqlmodel import select
-
+@asynccontextmanager
+async def bench_event(database: Database):
+    """A session on the benchmark's database and the event every benchmark sets up (基准测试大赛,
+    in 咸安区); the engine goes when the block ends."""
     from contest import db
     from contest.events import service as events
-    from contest.events.models import Entry
     from contest.people.models import Area
 
-    if cheap_pins:
-        events.hash_secret = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash
     engine = db.make_engine(database.url, pool_size=2)
     try:
         async with db.make_sessionmaker(engine)() as session:
             session.add(Area(code="421202", name="咸安区"))
             await session.commit()
-            event = await events.create_event(session, events.EventInput(slug="bench", name="基准测试大赛", year=2026))
-            scheme = scheme_with(criteria)
-            added = [await events.add_judge(session, event, f"评委{i + 1:03d}", None) for i in range(judges)]
-            tracks, seats = [], {}
-            for start in range(0, judges, panel_size):
-                panel = [j for j, _ in added[start:start + panel_size]]
-                track = await events.create_track(session, event, events.TrackInput(
-                    slug=f"chef{len(tracks) + 1}", name=f"中式烹调师{len(tracks) + 1}"), scheme=scheme)
-                report = await events.import_contestants(session, track, "contestants.csv", contestants_csv(entries),
-                                                         id_key=ID_KEY.encode())
-                assert report.imported == entries, report.problems[:3]
-                round_ = (await events.list_rounds(session, track))[0]
-                stages = {s.key: s for s in await events.list_stages(session, round_)}
-                ids = [j.id for j in panel]
-                await events.create_panel(session, stages["practical"], "实操组", ids, ids[0])
-                await events.create_panel(session, stages["theory"], "理论组", ids[:1], ids[0])
-                await events.draw_blind_codes(session, track, "监督员")
-                entry_ids = list((await session.exec(select(Entry.id).where(Entry.track_id == track.id)
-                                                     .order_by(Entry.running_order))).all())
-                seats.update({j.number: (stages["practical"].id, entry_ids) for j in panel})
-                tracks.append(track)
-            for step in ("registration", "running"):
-                await events.set_event_status(session, event, step)
-            practical = next(s for s in scheme["stages"] if s["key"] == "practical")
-            return Contest(event.judge_code, practical["criteria"], seats, {j.number: pin for j, pin in added})
+            yield session, await events.create_event(session, events.EventInput(slug="bench", name="基准测试大赛",
+                                                                                 year=2026))
     finally:
         await engine.dispose()
+
+
+async def _set_up(database: Database, entries: int, judges: int, criteria: int, cheap_pins: bool,
+                  panel_size: int) -> Contest:
+    from argon2 import PasswordHasher
+    from sqlmodel import select
+
+    from contest.events import service as events
+    from contest.events.models import Entry
+
+    if cheap_pins:
+        events.hash_secret = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash
+    async with bench_event(database) as (session, event):
+        scheme = scheme_with(criteria)
+        added = [await events.add_judge(session, event, f"评委{i + 1:03d}", None) for i in range(judges)]
+        tracks, seats = [], {}
+        for start in range(0, judges, panel_size):
+            panel = [j for j, _ in added[start:start + panel_size]]
+            track = await events.create_track(session, event, events.TrackInput(
+                slug=f"chef{len(tracks) + 1}", name=f"中式烹调师{len(tracks) + 1}"), scheme=scheme)
+            report = await events.import_contestants(session, track, "contestants.csv", contestants_csv(entries),
+                                                     id_key=ID_KEY.encode())
+            assert report.imported == entries, report.problems[:3]
+            round_ = (await events.list_rounds(session, track))[0]
+            stages = {s.key: s for s in await events.list_stages(session, round_)}
+            ids = [j.id for j in panel]
+            await events.create_panel(session, stages["practical"], "实操组", ids, ids[0])
+            await events.create_panel(session, stages["theory"], "理论组", ids[:1], ids[0])
+            await events.draw_blind_codes(session, track, "监督员")
+            entry_ids = list((await session.exec(select(Entry.id).where(Entry.track_id == track.id)
+                                                 .order_by(Entry.running_order))).all())
+            seats.update({j.number: (stages["practical"].id, entry_ids) for j in panel})
+            tracks.append(track)
+        for step in ("registration", "running"):
+            await events.set_event_status(session, event, step)
+        practical = next(s for s in scheme["stages"] if s["key"] == "practical")
+        return Contest(event.judge_code, practical["criteria"], seats, {j.number: pin for j, pin in added})
 
 
 async def signed_in_client(base: str, contest: Contest, number: str) -> KeepAlive:
@@ -410,3 +434,98 @@ async def sample_backends(dsn: str, stop: asyncio.Event, every: float = 0.05) ->
     finally:
         await conn.close()
     return samples, seen
+
+
+# --- load shapes and one side's run --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How the clients send: paced (think_ms), in bursts (burst_gap_ms) or in a closed loop (neither)."""
+
+    think_ms: int = 0
+    burst_gap_ms: int = 0
+
+    def __str__(self) -> str:
+        if self.burst_gap_ms:
+            return f"in bursts (all at the same instant, {self.burst_gap_ms} ms after the last answer)"
+        return f"paced (each client waits 0.5–1.5 × {self.think_ms} ms)" if self.think_ms else "closed loop"
+
+
+async def drive(clients: list[KeepAlive], requests, warmup: int, per_client: int, shape: Shape):
+    """Every client sends its requests one after another, all clients at once; returns the measured
+    latencies (ms), the wall time of the measured phase and the count of each status. Paced, each
+    client waits a random 0.5–1.5 × think_ms after an answer; in bursts, every client waits for the
+    last answer of the burst, then all send together after burst_gap_ms."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    start_line = asyncio.Barrier(len(clients) + 1)
+    bursts = asyncio.Barrier(len(clients))
+
+    async def client_run(i: int, client: KeepAlive) -> None:
+        pace = random.Random(i)
+        for n in range(warmup + per_client):
+            if n == warmup:
+                await start_line.wait()
+            if shape.burst_gap_ms:
+                await bursts.wait()
+                await asyncio.sleep(shape.burst_gap_ms / 1000)
+            elif shape.think_ms and n >= warmup:  # the first one too: paced clients start at random
+                await asyncio.sleep(pace.uniform(0.5, 1.5) * shape.think_ms / 1000)
+            method, url, body = requests(i, n)
+            started = time.perf_counter()
+            try:
+                status, answer = await client.request(method, url, json.dumps(body).encode())
+            except (OSError, asyncio.IncompleteReadError) as exc:  # counted as status 0; the run goes on
+                statuses[0] += 1
+                print(f"  ! {method} {url}: {exc!r}", file=sys.stderr)
+                await client.close()
+                continue
+            elapsed = (time.perf_counter() - started) * 1000
+            statuses[status] += 1
+            if n >= warmup:
+                latencies.append(elapsed)
+            if status >= 300 and statuses[status] <= 3:
+                print(f"  ! {method} {url}: {status} {answer[:200]!r}", file=sys.stderr)
+
+    tasks = [asyncio.create_task(client_run(i, c)) for i, c in enumerate(clients)]
+    await start_line.wait()
+    start = time.perf_counter()
+    await asyncio.gather(*tasks)
+    return latencies, time.perf_counter() - start, statuses
+
+
+def phase(label: str, running: Running, database: Database, work):
+    """Run one side's load; print its CPU use and what the database backends were doing."""
+    async def go():
+        stop = asyncio.Event()
+        sampler = asyncio.create_task(sample_backends(database.libpq, stop))
+        try:
+            return await work()
+        finally:
+            stop.set()
+            samples, seen = await sampler
+            print(f"  {label}: database backends on average ("
+                  + ", ".join(f"{n / samples:.1f} {what}" for what, n in seen.most_common(6)) + ")")
+
+    cpu, pg, mine, (busy, total), wall = (running.cpu_seconds(), postgres_cpu(database),
+                                          time.process_time(), machine_cpu(), time.perf_counter())
+    latencies, seconds, statuses = asyncio.run(go())
+    cpu, pg, mine = running.cpu_seconds() - cpu, postgres_cpu(database) - pg, time.process_time() - mine
+    wall = time.perf_counter() - wall
+    busy2, total2 = machine_cpu()
+    per = 1000 / max(1, sum(statuses.values()))
+    print(f"  {label}: in {wall:.1f} s the server used {cpu:.1f} CPU-s ({cpu * per:.1f} ms a request), PostgreSQL"
+          f" {pg:.1f} CPU-s ({pg * per:.1f} ms), the load generator (this process) {mine:.1f} CPU-s"
+          f" ({mine * per:.2f} ms); the machine was {(busy2 - busy) / (total2 - total):.0%} busy")
+    return figures(latencies, seconds), statuses
+
+
+def print_profile(profile: Path) -> None:
+    """The heaviest functions of a server run under cProfile: ours and the layers under them."""
+    import pstats
+
+    print(f"\nprofile of the product server ({profile}), by cumulative time:")
+    stats = pstats.Stats(str(profile))
+    stats.sort_stats("cumulative").print_stats(r"contest/|sqlalchemy/(orm|engine)/|asyncpg|litestar/routes", 40)
+    stats.sort_stats("tottime").print_stats(25)
