@@ -31,6 +31,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from contest import auth, db
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import routes as events_routes
+from contest.exams import routes as exams_routes
 from contest.judging import routes as judging_routes
 from contest.leaderboards import routes as leaderboards_routes
 from contest.leaderboards.live import LiveBoards
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *judging_routes.ROUTES,
             *leaderboards_routes.ROUTES,
             *studios_routes.ROUTES,
+            *exams_routes.ROUTES,
             *registry_routes.ROUTES,
         ],
         dependencies={"db": Provide(provide_db)},
@@ -169,8 +171,10 @@ def error_response(request: Request, exc: Exception) -> Response[Any]:
             body["field"] = exc.field
         return Response(body, status_code=status)
     if status == 401:
-        judge_pages = request.url.path.startswith(("/judge", "/chief"))
-        return Redirect("/judge/login" if judge_pages else f"/login?next={request.url.path}")
+        path = request.url.path
+        if path.startswith(("/judge", "/chief")):
+            return Redirect("/judge/login")
+        return Redirect("/exam" if path.startswith("/exam") else f"/login?next={path}")
     if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
         return Template("_error.html", context={"message": message}, status_code=status,
                         headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})

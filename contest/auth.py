@@ -30,6 +30,8 @@ ROLES = {
     "judge": "裁判",
     "scorer": "录分员",
     "registry_reviewer": "工匠评审",
+    "invigilator": "监考员",
+    "marker": "阅卷员",
 }
 PUBLIC = {"exclude_from_auth": True}  # opt for routes anyone may open
 

@@ -223,7 +223,7 @@ def user() -> None:
 @user.command("create")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(["organiser", "chief_judge", "judge", "scorer",
-                                                          "registry_reviewer"]))
+                                                          "registry_reviewer", "invigilator", "marker"]))
 @click.option("--name", "display_name", help="name shown in the pages (default: the username)")
 @click.password_option(help="password (asked for when not given)")
 def user_create(username: str, role: str, display_name: str | None, password: str) -> None:
@@ -361,20 +361,24 @@ def audit() -> None:
 @audit.command("verify")
 @click.option("--event", "event_slug", help="check only this event's marks (the chain is always checked whole)")
 def audit_verify(event_slug: str | None) -> None:
-    """Re-walk the ledger's SHA-256 chain and compare the current marks with it."""
+    """Re-walk the ledger's SHA-256 chain and compare the current marks, and the theory tests'
+    papers, answers and marks, with it."""
     from contest.events import service as events
+    from contest.exams.service import audit as exams_audit
     from contest.judging import service as judging
 
-    async def work(session: AsyncSession) -> judging.AuditReport:
+    async def work(session: AsyncSession) -> tuple[judging.AuditReport, list[str]]:
         # one snapshot for the whole check: what commits meanwhile is not half seen (a false alarm)
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         event = await events.get_event(session, event_slug) if event_slug else None
-        return await judging.audit(session, event)
+        report = await judging.audit(session, event)
+        return report, [] if report.problem else await exams_audit.audit(session, event)
 
-    report = _run(_database_url(Settings.from_env()), work)
-    if report.problem:
-        raise CLIError(f"audit failed: {report.problem}")
-    click.echo(f"ledger intact: {report.entries} entries, {report.marks} marks match it")
+    report, test_problems = _run(_database_url(Settings.from_env()), work)
+    if report.problem or test_problems:
+        raise CLIError(f"audit failed: {report.problem or test_problems[0]}")
+    click.echo(f"ledger intact: {report.entries} entries, {report.marks} marks match it, and every test paper,"
+               " answer and test mark")
 
 
 # --- results ----------------------------------------------------------------------------------------

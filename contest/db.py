@@ -5,6 +5,7 @@ PostgreSQL can replace it."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pwd
 import shutil
@@ -22,7 +23,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Row, text
+from sqlalchemy import JSON, Row, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
@@ -229,6 +230,9 @@ async def insert_many(session: AsyncSession, model: type[SQLModel], rows: Sequen
         if column.name not in values and column.default is not None and not column.primary_key:
             default = column.default.arg(None) if column.default.is_callable else column.default.arg
             values[column.name] = [default] * len(rows)
+    for name, column in table.c.items():  # JSON travels as text: asyncpg would read nested lists as one array
+        if name in values and isinstance(column.type, JSON):
+            values[name] = [None if v is None else json.dumps(v) for v in values[name]]
     names = list(values)
     arrays = ", ".join(f"cast(:{n} as {table.c[n].type.compile(dialect=_PG)}[])" for n in names)
     sql = f"insert into {quote(table.name)} ({', '.join(map(quote, names))}) select * from unnest({arrays})"

@@ -60,6 +60,10 @@ class Form:
         except ValueError:
             raise InputError(f"{label}应为日期，如 2026-12-01", name) from None
 
+    def texts(self, name: str) -> list[str]:
+        """Every value sent under one name (a group of checkboxes), stripped, blanks left out."""
+        return [v.strip() for v in self._data.getall(name, []) if isinstance(v, str) and v.strip()]
+
     def ints(self, name: str, label: str) -> list[int]:
         values = [v for v in self._data.getall(name, []) if isinstance(v, str) and v.strip()]
         try:

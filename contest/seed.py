@@ -17,8 +17,13 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import auth
+from contest.db import utcnow
 from contest.events import service as events
 from contest.events.models import Entry, Event
+from contest.exams.models import Question
+from contest.exams.service import bank as exam_bank
+from contest.exams.service import papers as exam_papers
+from contest.exams.service import practice
 from contest.judging import service as judging
 from contest.leaderboards import service as boards
 from contest.people.identity import make_id_number
@@ -48,6 +53,9 @@ async def load_demo(session: AsyncSession, path: Path, id_key: bytes) -> list[tu
     if "registry" in spec:
         await _registry(session, spec["registry"], areas, units, rng, names, id_key)
         await _studios(session, units, rng)
+    if "exams" in spec:  # a generator of its own, so the rest of the demo stays as it was
+        await _exams(session, spec["exams"], path.parent, [u for group in units.values() for u in group],
+                     random.Random(f"{spec['seed']}-exams"), NameGenerator(spec["seed"] + 19), id_key)
     return logins
 
 
@@ -161,7 +169,7 @@ async def _event(session: AsyncSession, spec: dict, areas: dict[str, Area], unit
         round_ = (await events.list_rounds(session, track))[0]
         stages = await events.list_stages(session, round_)
         members = [j.id for j, _ in judges[:5]]
-        for stage in stages[:-1]:
+        for stage in stages[:-1] if not track_spec.get("theory_test") else []:  # else a test on the platform marks it
             await events.create_panel(session, stage, f"{stage.name}组", members[:1], members[0])
         await events.create_panel(session, stages[-1], "第一裁判组", members, members[0])
         await events.draw_blind_codes(session, track, "抽签监督员")
@@ -390,3 +398,68 @@ async def _alliances(session: AsyncSession, rng: random.Random,
             await studios.add_alliance_member(session, alliance, studio_id)
         for _ in range(rng.randrange(3)):
             await studios.rotate_chair(session, alliance)
+
+
+# --- theory tests and 网上练兵 ----------------------------------------------------------------------
+
+
+async def _exams(session: AsyncSession, spec: dict, folder: Path, units: list[Unit], rng: random.Random,
+                 names: NameGenerator, id_key: bytes) -> None:
+    """Question banks through their own import, the theory tests with their papers drawn, a practice
+    set and a quiz campaign, and workers who have practised and answered through the real path."""
+    actor = "account:seed 市总工会竞赛办"
+    banks = {}
+    for bank_spec in spec["banks"]:
+        bank = banks[bank_spec["name"]] = await exam_bank.create_bank(session, bank_spec["name"])
+        report = await exam_bank.import_questions(session, bank, bank_spec["file"],
+                                                  (folder / bank_spec["file"]).read_bytes(), actor)
+        assert not report.problems, report.problems[:3]  # the seed's banks are written right
+    for test in spec["tests"]:
+        event = await events.get_event(session, test["event"])
+        track = await events.get_track(session, event, test["track"])
+        theory = (await events.list_stages(session, (await events.list_rounds(session, track))[0]))[0]
+        exam = await exam_papers.create_exam(session, exam_papers.ExamInput(
+            theory.id, banks[test["bank"]].id, test["name"], test["minutes"], "each", test["blueprint"]), actor)
+        await exam_papers.draw_papers(session, exam, actor)
+    now = utcnow()
+    drill = await practice.create_set(session, practice.SetInput(
+        "practice", banks[spec["practice"]["bank"]].id, spec["practice"]["title"], count=spec["practice"]["count"]))
+    quiz_spec = spec["quiz"]
+    quiz = await practice.create_set(session, practice.SetInput(
+        "quiz", banks[quiz_spec["bank"]].id, quiz_spec["title"], count=quiz_spec["count"],
+        starts_at=now - timedelta(days=quiz_spec["open_days"]), ends_at=now + timedelta(days=quiz_spec["open_days"]),
+        minutes=quiz_spec["minutes"], per_attempt=quiz_spec["per_attempt"], max_attempts=quiz_spec["max_attempts"]))
+    for the_set in (drill, quiz):
+        await practice.set_published(session, the_set, True)
+    for _ in range(spec["learners"]):
+        gender = rng.choice("男女")
+        learner = await practice.register(session, names.person_name(gender), rng.choice(units).id,
+                                          f"1{rng.choice('3578')}{rng.randrange(10**9):09d}", id_key)
+        skill = rng.uniform(0.5, 0.95)
+        if rng.random() < 0.6:
+            await _attempt(session, drill, learner, skill, rng.randint(3, 8), rng)
+        for _ in range(rng.choice([1, 1, 2])):
+            await _attempt(session, quiz, learner, skill, None, rng)
+
+
+async def _attempt(session: AsyncSession, the_set, learner, skill: float, answered: int | None,
+                   rng: random.Random) -> None:
+    """One go at a set: `answered` questions (all when None), right with the worker's skill."""
+    attempt = await practice.start(session, the_set, learner)
+    for question_id in attempt.question_ids[:answered]:
+        question = await session.get(Question, question_id)
+        right = rng.random() < skill
+        await practice.answer(session, attempt, the_set, question_id, _response(question, right, rng))
+    if the_set.kind == "quiz":
+        await practice.finish(session, attempt)
+
+
+def _response(question: Question, right: bool, rng: random.Random) -> str:
+    if right:
+        return question.answer[0] if question.kind == "fill" else "".join(question.answer)
+    if question.kind == "fill":
+        return "不清楚"
+    if question.kind == "truefalse":
+        return "错" if question.answer == ["对"] else "对"
+    letters = [chr(65 + i) for i in range(len(question.options))]
+    return rng.choice([letter for letter in letters if [letter] != question.answer])

@@ -70,18 +70,20 @@ class Contest:
     entries: list[Entry]
 
 
-async def make_contest(session, contestants: int = 6, judges: int = 5) -> Contest:
+async def make_contest(session, contestants: int = 6, judges: int = 5, theory_panel: bool = True) -> Contest:
     """The running contest most tests judge: event `cook`, one track of `contestants` people of
-    咸安区香城大酒店, drawn, a practical panel of `judges` (J01 chief, who also marks the theory)."""
+    咸安区香城大酒店, drawn, a practical panel of `judges` (J01 chief, who also marks the theory
+    unless `theory_panel` is false: then the theory stage is left for a test on the platform)."""
     session.add(Area(code="421202", name="咸安区"))
     await session.commit()
     return await running_contest(session, events.EventInput(slug="cook", name="烹饪大赛", year=2026),
-                                 [person(i) for i in range(contestants)], judges)
+                                 [person(i) for i in range(contestants)], judges, theory_panel)
 
 
-async def running_contest(session, event_input: events.EventInput, rows: list[list[str]], judges: int) -> Contest:
+async def running_contest(session, event_input: events.EventInput, rows: list[list[str]], judges: int,
+                          theory_panel: bool = True) -> Contest:
     """The event, running, with one track of these contestants (import rows), drawn, and a practical
-    panel of `judges` (J01 chief, who also marks the theory stage alone)."""
+    panel of `judges` (J01 chief, who also marks the theory stage alone, if it has a panel)."""
     event = await events.create_event(session, event_input)
     track = await events.create_track(session, event, events.TrackInput(slug="chef", name="中式烹调师"))
     await events.import_contestants(session, track, "a.xlsx", xlsx(rows), id_key=ID_KEY.encode())
@@ -89,7 +91,8 @@ async def running_contest(session, event_input: events.EventInput, rows: list[li
     round_ = (await events.list_rounds(session, track))[0]
     theory, practical = await events.list_stages(session, round_)
     await events.create_panel(session, practical, "实操组", [j.id for j, _ in added], added[0][0].id)
-    await events.create_panel(session, theory, "理论组", [added[0][0].id], added[0][0].id)
+    if theory_panel:
+        await events.create_panel(session, theory, "理论组", [added[0][0].id], added[0][0].id)
     await events.draw_blind_codes(session, track, "监督员")
     for step in ("registration", "running"):
         await events.set_event_status(session, event, step)

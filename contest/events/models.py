@@ -123,6 +123,9 @@ class Judge(SQLModel, table=True):
     login_token: str | None = Field(default=None, max_length=64, unique=True)  # the QR link
     failed_pins: int = 0  # wrong PINs in a row; five lock the judge out for 15 minutes
     locked_until: datetime | None = None
+    # The platform's own marker (a theory test's automatic marking): it never signs in, has no PIN
+    # and is on no access card.
+    platform: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
 
 
 class Panel(SQLModel, table=True):

@@ -452,7 +452,9 @@ async def list_draws(session: AsyncSession, track: Track) -> Sequence[Draw]:
 
 
 async def list_judges(session: AsyncSession, event: Event) -> Sequence[Judge]:
-    return (await session.exec(select(Judge).where(Judge.event_id == event.id).order_by(Judge.number))).all()
+    """The event's judges (people: the platform's own marker of a theory test is not one)."""
+    return (await session.exec(select(Judge).where(Judge.event_id == event.id, Judge.platform.is_(False))
+                               .order_by(Judge.number))).all()
 
 
 def new_pin() -> str:
@@ -464,7 +466,8 @@ async def add_judge(session: AsyncSession, event: Event, name: str, unit_id: int
     name = name.strip()
     if not name or len(name) > 40:
         raise InputError("裁判姓名不能为空，且不超过40个字", "name")
-    count = (await session.exec(select(func.count()).select_from(Judge).where(Judge.event_id == event.id))).one()
+    count = (await session.exec(select(func.count()).select_from(Judge).where(
+        Judge.event_id == event.id, Judge.platform.is_(False)))).one()
     pin = new_pin()
     judge = Judge(event_id=event.id, number=f"J{count + 1:02d}", name=name, unit_id=unit_id,
                   pin_hash=hash_secret(pin), login_token=secrets.token_urlsafe(24))

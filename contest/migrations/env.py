@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 import contest.auth  # noqa: F401  every module with tables is imported, so metadata is complete
 import contest.events.models  # noqa: F401
+import contest.exams.models  # noqa: F401
 import contest.judging.models  # noqa: F401
 import contest.leaderboards.models  # noqa: F401
 import contest.ledger  # noqa: F401

@@ -19,6 +19,7 @@ from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import service as events
 from contest.events.models import Entry, Event, Track
+from contest.exams.service import practice
 from contest.judging import service as judging
 from contest.leaderboards import service as boards
 from contest.leaderboards.models import TitleRule
@@ -910,6 +911,18 @@ class CompetitionReport:
     titles: dict[str, int]
     skill_rises: int  # apprentices whose level rose in mentorships ending this year
     named: int  # craftsmen named this year
+    practice: practice.Participation  # 网上练兵 and 答题活动
+    entry_units: frozenset[int]  # the units counted in `units`
+
+    @property
+    def all_times(self) -> int:
+        """人次 of contests, practice and quizzes together."""
+        return self.person_times + self.practice.times
+
+    @property
+    def units_reached(self) -> int:
+        """Units whose workers entered a contest or practised."""
+        return len(self.entry_units | self.practice.unit_ids)
 
 
 async def competition_report(session: AsyncSession, year: int) -> CompetitionReport:
@@ -936,10 +949,11 @@ async def competition_report(session: AsyncSession, year: int) -> CompetitionRep
         func.extract("year", Mentorship.ends_on) == year, Mentorship.level_after < Mentorship.level_before))).one()
     named = (await session.exec(select(func.count()).select_from(Candidate).where(
         Candidate.named_year == year, Candidate.state.in_(COUNTED)))).one()
-    return CompetitionReport(year, year_events, len(rows), len({r[0] for r in rows if r[0]}), tally(1), tally(2),
+    entry_units = frozenset(r[0] for r in rows if r[0])
+    return CompetitionReport(year, year_events, len(rows), len(entry_units), tally(1), tally(2),
                              tally(3, OWNERSHIPS), tally(4, UNIT_SIZES), sum(1 for r in rows if r[5] == "女"),
                              sum(1 for r in rows if r[6]), sum(1 for r in rows if r[7]), dict(prizes), dict(titles),
-                             rises, named)
+                             rises, named, await practice.participation(session, year), entry_units)
 
 
 def report_xlsx(report: CompetitionReport) -> bytes:
@@ -959,9 +973,15 @@ def report_xlsx(report: CompetitionReport) -> bytes:
     sheet.append(["新就业形态劳动者（人次）", report.new_employment])
     sheet.append(["当年命名工匠", report.named])
     sheet.append(["师带徒技能等级提升", report.skill_rises])
+    sheet.append(["网上练兵人次", report.practice.practice_times])
+    sheet.append(["答题活动人次", report.practice.quiz_times])
+    sheet.append(["练兵答题参与职工", report.practice.people])
+    sheet.append(["参与人次合计（竞赛、练兵、答题）", report.all_times])
+    sheet.append(["覆盖单位（竞赛、练兵、答题）", report.units_reached])
     for title, data in (("按县(市、区)", report.by_area), ("按行业", report.by_industry),
                         ("按所有制", report.by_ownership), ("按企业规模", report.by_size),
-                        ("奖项", report.prizes), ("称号", report.titles)):
+                        ("奖项", report.prizes), ("称号", report.titles),
+                        ("网上练兵与答题 按县(市、区)", report.practice.by_area)):
         sheet.append([])
         sheet.append([title, "人次"])
         for key, value in data.items():

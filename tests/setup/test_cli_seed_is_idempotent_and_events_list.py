@@ -17,6 +17,10 @@ async def test_seed_then_events_list_then_seed_again_changes_nothing(settings, p
     assert_ok(run_cli(settings, "seed", timeout=600))
     after_first = await table_counts(pg_url)
     assert after_first["event"] > 0 and after_first["entry"] > 0
+    # theory tests and 网上练兵: two banks, the tea processors' papers drawn, a practice set and a quiz taken
+    assert (after_first["bank"], after_first["question"], after_first["practice_set"]) == (2, 55, 2)
+    assert after_first["sitting"] == 45 and after_first["paper_item"] == 45 * 25
+    assert after_first["learner"] == 80 and after_first["attempt"] > 80
 
     listed = run_cli(settings, "events", "list")
     assert_ok(listed)
