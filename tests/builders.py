@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import openpyxl
 from sqlmodel import select
 
+from contest import clock
 from contest.events import service as events
 from contest.events.models import Entry, Event, Judge, Stage, Track
 from contest.people.identity import id_hash, make_id_number, mask_id, mask_phone
@@ -172,7 +173,7 @@ async def final_contest(session, contest: Contest) -> None:
     from contest.leaderboards import service as boards
 
     await signed_off_contest(session, contest)
-    today = date.today()
+    today = clock.today()
     await boards.publish(session, contest.event, today - timedelta(days=8), today - timedelta(days=1), "",
                          "account:1 竞赛办")
     await boards.finalise(session, contest.event, "account:1 竞赛办")
@@ -374,7 +375,7 @@ async def under_notice(session, candidates: list[Candidate], starts_on: date, se
                        days: int = 7) -> Batch:
     """The candidates in the notice of batch `seq` of the registry's current year, from `starts_on`
     for `days` days (the registry's today must not be after `starts_on`)."""
-    batch = await registry.get_batch(session, registry.today().year, seq)
+    batch = await registry.get_batch(session, clock.today().year, seq)
     await registry.open_notice(session, batch, [c.id for c in candidates], starts_on,
                                starts_on + timedelta(days=days - 1), OFFICE)
     return batch

@@ -15,7 +15,7 @@ from contest import db
 from contest.app import create_app
 from contest.settings import Settings
 from tests.builders import Contest, make_contest, sign_in_organiser
-from tests.support import ID_KEY, chromium_path, contest_server, empty_database
+from tests.support import ID_KEY, Client, chromium_path, contest_server, empty_database
 
 
 @pytest.fixture(scope="session")
@@ -65,21 +65,6 @@ async def clean_db(pg_url: str) -> None:
 async def session(app, clean_db):
     async with app.state.sessionmaker() as s:
         yield s
-
-
-class Client(httpx.AsyncClient):
-    """An HTTP client that sends the CSRF token like the pages do."""
-
-    async def csrf(self) -> str:
-        if "csrftoken" not in self.cookies:
-            await self.get("/login")
-        return self.cookies["csrftoken"]
-
-    async def form(self, url: str, data: dict | None = None, files: dict | None = None, **kw) -> httpx.Response:
-        return await self.post(url, data=data or {}, files=files, headers={"x-csrftoken": await self.csrf()}, **kw)
-
-    async def login(self, username: str = "clerk", password: str = "correct-horse") -> httpx.Response:
-        return await self.form("/login", {"username": username, "password": password, "next": "/admin"})
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Plumbing the tests share that is not a fixture: the test ID-hash key, the libpq form of a
 database URL, page text without tags, a free port, a real `contest serve`, the fixtures folder, the
-statement that empties the database, and where Debian's chromium is."""
+statement that empties the database, where Debian's chromium is, and an HTTP client that sends the
+CSRF token as the pages do."""
 from __future__ import annotations
 
 import os
@@ -99,3 +100,18 @@ def _answers(base: str) -> bool:
         return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+class Client(httpx.AsyncClient):
+    """An HTTP client that sends the CSRF token like the pages do."""
+
+    async def csrf(self) -> str:
+        if "csrftoken" not in self.cookies:
+            await self.get("/login")
+        return self.cookies["csrftoken"]
+
+    async def form(self, url: str, data: dict | None = None, files: dict | None = None, **kw) -> httpx.Response:
+        return await self.post(url, data=data or {}, files=files, headers={"x-csrftoken": await self.csrf()}, **kw)
+
+    async def login(self, username: str = "clerk", password: str = "correct-horse") -> httpx.Response:
+        return await self.form("/login", {"username": username, "password": password, "next": "/admin"})

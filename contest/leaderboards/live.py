@@ -46,6 +46,7 @@ class LiveBoards:
         self._sessionmaker = sessionmaker
         self._feeds: dict[int, _Feed] = {}
         self._opening: dict[int, asyncio.Lock] = {}
+        self.ending = False  # the server is stopping: open streams end, so that it need not wait for them
 
     async def feed(self, track_id: int) -> _Feed:
         """The track's feed, current as of now (a new viewer never starts from an older board)."""
@@ -109,6 +110,13 @@ class LiveBoards:
         if board.version != feed.version:
             feed.version, tick, feed.tick = board.version, feed.tick, asyncio.Event()
             tick.set()
+
+    def end_streams(self) -> None:
+        """Wake every open stream to end: uvicorn waits for open responses before it shuts the app
+        down, and a live stream never ends by itself."""
+        self.ending = True
+        for feed in self._feeds.values():
+            feed.tick.set()
 
     async def close(self) -> None:
         for feed in self._feeds.values():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import asdict, astuple, dataclass
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -14,7 +13,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import web
+from contest import clock, metrics, web
 from contest.auth import PUBLIC, requires
 from contest.errors import InputError, NotFound
 from contest.events import service as events
@@ -85,7 +84,7 @@ _LIVE = {"board": "leaderboards/_live.html", "screen": "leaderboards/_screen_liv
 def _live_html(request: Request, board: svc.Board, view: View, kind: str = "board") -> str:
     """The part of a board page (or of the big screen) that every change replaces whole: the state,
     the notice banner, the table's head (names or blind codes follow publication) and the rows."""
-    today = date.today()  # the notice banner says whether the notice period is still open
+    today = clock.today()  # the notice banner says whether the notice period is still open
     return _fragment(request, board, _LIVE[kind], (*astuple(view), today), lambda: {
         "board": board, "rows_html": _rows_html(request, board, view), "notice": board.notice, "today": today,
         "count": len(board.filtered(view.area, view.unit, view.q)), "filtering": bool(view.filters)})
@@ -98,7 +97,7 @@ def _board_html(request: Request, board: svc.Board, view: View) -> str:
                 "pages": _page_rows(board, view)[1], "filters": view.filters, "q": view.q, "area": view.area,
                 "unit": view.unit, "areas": board.areas, "units": board.units_in(view.area)}
 
-    return _fragment(request, board, "leaderboards/_board.html", (*astuple(view), date.today()), context)
+    return _fragment(request, board, "leaderboards/_board.html", (*astuple(view), clock.today()), context)
 
 
 def _kind(view: str | None) -> str:
@@ -122,7 +121,7 @@ async def event_page(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> 
     tracks = await events.list_tracks(db, event)
     return Template("leaderboards/event.html", context={
         "event": event, "tracks": tracks, "counts": await events.count_entries(db, [t.id for t in tracks]),
-        "notice": await svc.get_notice(db, event), "today": date.today()})
+        "notice": await svc.get_notice(db, event), "today": clock.today()})
 
 
 @get("/events/{slug:str}/tracks/{track:str}", opt=PUBLIC, include_in_schema=False)
@@ -152,21 +151,23 @@ async def live(request: Request, track_id: FromPath[int], q: FromQuery[str | Non
                page: FromQuery[str | None] = None, view: FromQuery[str | None] = None) -> ServerSentEvent:
     """Server-sent events: the board's live part now (so a reconnecting client catches up), then again
     after every change of the track; a comment every 15 s keeps the stream open."""
-    feed = await request.app.state.live.feed(track_id)
+    live_boards = request.app.state.live
+    feed = await live_boards.feed(track_id)
     svc.public_event(feed.board.event)
     asked, kind = View.of(area, unit, q, page), _kind(view)
 
     async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
-        while True:
-            tick, board = feed.tick, feed.board
-            if not svc.is_public(board.event):
-                return  # the event went back to draft: nothing more of it is public
-            yield ServerSentEventMessage(event="board", data=_live_html(request, board, asked, kind))
-            while not tick.is_set():
-                try:
-                    await asyncio.wait_for(tick.wait(), KEEPALIVE)
-                except TimeoutError:
-                    yield ServerSentEventMessage(comment="ping", data=None)
+        with metrics.LIVE_STREAMS.track_inprogress():
+            while not live_boards.ending:
+                tick, board = feed.tick, feed.board
+                if not svc.is_public(board.event):
+                    return  # the event went back to draft: nothing more of it is public
+                yield ServerSentEventMessage(event="board", data=_live_html(request, board, asked, kind))
+                while not tick.is_set():
+                    try:
+                        await asyncio.wait_for(tick.wait(), KEEPALIVE)
+                    except TimeoutError:
+                        yield ServerSentEventMessage(comment="ping", data=None)
 
     return ServerSentEvent(stream())
 

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import ledger, notify, scoring
+from contest import clock, ledger, notify, scoring
 from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import service as events
@@ -391,7 +391,7 @@ async def finalise(session: AsyncSession, event: Event, actor: str, today: date 
         raise Conflict("成绩尚未公示")
     if notice.finalised_at:
         raise Conflict("成绩已是最终成绩")
-    if (today or date.today()) <= notice.ends_on:
+    if (today or clock.today()) <= notice.ends_on:
         raise Conflict(f"公示期至 {notice.ends_on} 结束，结束后才能确定最终成绩")
     pending = (await session.exec(select(Appeal.id).where(Appeal.event_id == event.id,
                                                           Appeal.outcome == "pending"))).all()

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from datetime import date
 
+from contest import clock
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
@@ -53,7 +55,7 @@ def validate_id_number(s: str, today: date | None = None) -> str | None:
     if not _ID_SHAPE.fullmatch(number):
         return "身份证号前17位应为数字，最后一位为数字或X"
     born = _birth_date(number)
-    if born is None or born.year < 1900 or born > (today or date.today()):
+    if born is None or born.year < 1900 or born > (today or clock.today()):
         return "身份证号中的出生日期无效"
     if number[17] != check_digit(number[:17]):
         return "身份证号校验位错误，请核对是否输错"
@@ -92,7 +94,7 @@ def make_id_number(area_code: str, birth: date, seq: int, gender: str) -> str:
     """Build a valid number: the seq-th person (0..499) of that gender born that day in that area."""
     if not re.fullmatch(r"[1-9][0-9]{5}", area_code):
         raise ValueError(f"area code must be 6 digits: {area_code!r}")
-    if birth.year < 1900 or birth > date.today():
+    if birth.year < 1900 or birth > clock.today():
         raise ValueError(f"birth date out of range: {birth}")
     if not 0 <= seq < 500:
         raise ValueError(f"seq must be in 0..499: {seq}")

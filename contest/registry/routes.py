@@ -2,8 +2,6 @@
 notices, naming, mentorships, imports, the yearly report)."""
 from __future__ import annotations
 
-from datetime import date
-
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -11,7 +9,7 @@ from litestar.response import Redirect, Template
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import web
+from contest import clock, web
 from contest.auth import PUBLIC, Identity, requires
 from contest.db import get_or_404
 from contest.errors import InputError, NotFound
@@ -88,7 +86,7 @@ async def profile(db: NamedDependency[AsyncSession], person_id: FromPath[int]) -
 
 @get("/registry/notices", opt=PUBLIC, include_in_schema=False)
 async def notices(db: NamedDependency[AsyncSession]) -> Template:
-    return Template("registry/notices.html", context={"batches": await svc.public_batches(db), "today": svc.today()})
+    return Template("registry/notices.html", context={"batches": await svc.public_batches(db), "today": clock.today()})
 
 
 @get("/registry/notices/{batch_id:int}", opt=PUBLIC, include_in_schema=False)
@@ -141,8 +139,8 @@ class RegistryOffice(Controller):
         counts = await svc.state_counts(db)
         return Template("registry/office.html", context={
             "candidates": candidates, "names": names, "state": state, "counts": counts,
-            "target": await svc.target(db), "batches": await svc.batches(db), "today": svc.today(),
-            "this_year": svc.today().year, "open_objections": len(await svc.objections(db, open_only=True)),
+            "target": await svc.target(db), "batches": await svc.batches(db), "today": clock.today(),
+            "this_year": clock.today().year, "open_objections": len(await svc.objections(db, open_only=True)),
             "units": await people.list_units(db), **_labels()})
 
     @post("/sync")
@@ -300,11 +298,11 @@ class RegistryOffice(Controller):
     @get("/report")
     async def report(self, db: NamedDependency[AsyncSession], year: FromQuery[int | None] = None) -> Template:
         return Template("registry/report.html", context={
-            "r": await svc.competition_report(db, year or date.today().year)})
+            "r": await svc.competition_report(db, year or clock.today().year)})
 
     @get("/report.xlsx")
     async def report_xlsx(self, db: NamedDependency[AsyncSession], year: FromQuery[int | None] = None) -> Response:
-        year = year or date.today().year
+        year = year or clock.today().year
         return web.download(svc.report_xlsx(await svc.competition_report(db, year)), f"{year}年度竞赛统计.xlsx")
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import case, func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import db, ledger, scoring
+from contest import clock, db, ledger, scoring
 from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import service as events
@@ -92,11 +92,6 @@ async def get_person(session: AsyncSession, person_id: int) -> Person:
 
 
 # --- the transitions: every change of a candidate's state goes through here ---------------------------------
-
-
-def today() -> date:
-    """The contest's date, that notice periods are compared with."""
-    return date.today()
 
 
 async def require(session: AsyncSession, candidate: Candidate, action: str) -> None:
@@ -415,7 +410,7 @@ async def open_notice(session: AsyncSession, batch: Batch, candidate_ids: Sequen
     session.add(batch)
     await session.flush()
     await session.refresh(batch, with_for_update=True)  # one notice per batch, whoever else opens it
-    _check_notice(batch, starts_on, ends_on, today())
+    _check_notice(batch, starts_on, ends_on, clock.today())
     candidates = [await get_candidate(session, cid) for cid in dict.fromkeys(candidate_ids)]
     for candidate in candidates:  # every one asked before anything changes
         await require(session, candidate, "open_notice")
@@ -440,7 +435,7 @@ async def lodge_objection(session: AsyncSession, candidate: Candidate, id_key: b
     hashed only). The same objection sent twice is the same objection (a reload, a double tap)."""
     await require(session, candidate, "object")
     batch = await session.get(Batch, candidate.batch_id)
-    on = today()
+    on = clock.today()
     if not notice_open(batch, on):
         when = "尚未开始" if on < batch.notice_starts_on else "已结束"
         period = f"{batch.notice_starts_on}至{batch.notice_ends_on}"
@@ -549,7 +544,7 @@ async def name_batch(session: AsyncSession, batch: Batch, actor: str) -> int:
     """命名: everyone still under notice in the batch is named in the batch's year."""
     await session.refresh(batch, with_for_update=True)  # named once, however many clicks
     candidates, pending = await _to_name(session, batch)
-    if why := naming_refusal(batch, today(), pending, len(candidates)):
+    if why := naming_refusal(batch, clock.today(), pending, len(candidates)):
         raise Conflict(why)
     for candidate in candidates:  # every one asked before anything changes
         await require(session, candidate, "name")
@@ -576,7 +571,7 @@ async def batches(session: AsyncSession) -> list[BatchView]:
     for batch in (await session.exec(select(Batch).order_by(Batch.year.desc(), Batch.seq.desc()))).all():
         candidates, pending = await _to_name(session, batch)
         out.append(BatchView(batch, len(candidates), len(pending),
-                             naming_refusal(batch, today(), pending, len(candidates))))
+                             naming_refusal(batch, clock.today(), pending, len(candidates))))
     return out
 
 
@@ -648,7 +643,7 @@ async def tracker(session: AsyncSession, this_year: int | None = None) -> Tracke
     by_year = {y: 0 for y in range(goal.first_year, goal.last_year + 1)} | dict(Counter(r[1] for r in rows))
     result = Tracker(goal, len(rows), dict(sorted(by_year.items())), count(2), count(3), count(4), count(5),
                      await composition(session, [r[0] for r in rows]), dict(outside.most_common()))
-    result.pace = _pace(goal, result.by_year, this_year or today().year)
+    result.pace = _pace(goal, result.by_year, this_year or clock.today().year)
     return result
 
 
@@ -790,7 +785,7 @@ class PublicNotice:
 
 def is_public(batch: Batch) -> bool:
     """A batch is public from the first day of its notice; before, it does not exist for the public."""
-    return batch.notice_starts_on is not None and batch.notice_starts_on <= today()
+    return batch.notice_starts_on is not None and batch.notice_starts_on <= clock.today()
 
 
 def public_batch(batch: Batch | None) -> Batch:
@@ -822,7 +817,7 @@ async def public_notice(session: AsyncSession, batch_id: int) -> PublicNotice:
     return PublicNotice(batch, [NoticeRow(c.id, name, gender, unit, area, TIERS[c.tier], trade or "",
                                           achievements[c.id], c.state in COUNTED)
                                 for c, name, gender, unit, area, trade in rows],
-                        notice_open(batch, today()), lodged, answered)
+                        notice_open(batch, clock.today()), lodged, answered)
 
 
 async def _achievements(session: AsyncSession, candidates: Sequence[Candidate]) -> dict[int, list[str]]:

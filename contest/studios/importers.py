@@ -11,7 +11,7 @@ from datetime import date
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import tables
+from contest import clock, tables
 from contest.errors import InputError
 from contest.people import service as people
 from contest.people.identity import id_hash, validate_id_number
@@ -62,7 +62,7 @@ def parse_founded(text: str, today: date | None = None) -> date | None:
         raise ValueError(text)
     year, month, day = int(match[1]), int(match[2] or 1), int(match[3] or 1)
     founded = date(year, month, day)  # ValueError for 2021-02-30
-    if not date(1949, 10, 1) <= founded <= (today or date.today()):
+    if not date(1949, 10, 1) <= founded <= (today or clock.today()):
         raise ValueError(text)
     return founded
 

@@ -3,7 +3,6 @@ alliances, the list import) and the public pages, including the fragment a craft
 loads. Public pages show names only: never an ID number or a phone."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import web
+from contest import clock, web
 from contest.auth import PUBLIC, requires
 from contest.forms import Form
 from contest.people import service as people
@@ -81,7 +80,7 @@ class StudiosOffice(Controller):
         return Template("studios/admin_studio.html", context={
             "row": row, "s": row, "edit_link": True, "members": await svc.list_members(db, studio),
             "reports": reports, "total": svc.overall(await svc.report_totals(db, studio_ids=[studio.id])),
-            "editing": editing, "year": year or date.today().year, "units": await people.list_units(db),
+            "editing": editing, "year": year or clock.today().year, "units": await people.list_units(db),
             "alliances": await svc.list_alliances(db, studio_id=studio.id), **_labels()})
 
     @post("/{studio_id:int}")

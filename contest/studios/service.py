@@ -13,7 +13,7 @@ from sqlalchemy import case, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import db
+from contest import clock, db
 from contest.errors import InputError, NotFound
 from contest.people.models import Area, Person, Unit
 from contest.registry.models import COUNTED, Candidate
@@ -71,7 +71,7 @@ def check_studio(data: StudioInput, today: date | None = None) -> StudioInput:
     studio_field = data.field.strip()
     if len(studio_field) > FIELD_MAX:
         raise InputError(f"领域不能超过{FIELD_MAX}个字", "field")
-    if data.founded_on is not None and not date(1949, 10, 1) <= data.founded_on <= (today or date.today()):
+    if data.founded_on is not None and not date(1949, 10, 1) <= data.founded_on <= (today or clock.today()):
         raise InputError("命名时间应在1949年10月1日至今天之间", "founded_on")
     return replace(data, name=name, field=studio_field)
 

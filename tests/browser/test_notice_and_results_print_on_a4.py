@@ -2,10 +2,11 @@
 filters or buttons, and every column on the page (nothing cut off at the right edge)."""
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from contest import clock
 from contest.leaderboards import service as boards
 from tests.builders import CONTACT, public_contest, signed_off_contest
 
@@ -51,7 +52,7 @@ async def test_notice_and_results_print_on_a4(browser, live_server, session, cle
     await signed_off_contest(session, contest)
     title = "推荐授予“咸宁市技术能手”称号"
     await boards.add_title_rule(session, contest.event, 3, title, True)
-    today = date.today()
+    today = clock.today()
     await boards.publish(session, contest.event, today, today + timedelta(days=6), CONTACT, "account:1 竞赛办")
 
     for name, url in (("notice", f"{live_server}/events/cook/notice"),

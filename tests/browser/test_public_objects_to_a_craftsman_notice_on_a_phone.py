@@ -3,11 +3,12 @@ and lodges an objection under their name and mobile number: a mistyped number co
 they wrote; the receipt code follows the objection up. The objection is in the office's queue with
 the number masked; the office answers it, and the objector reads the answer by the receipt code.
 Neither the objector's name nor their number is on any public page."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.async_api import expect
 
+from contest import clock
 from contest.auth import create_account
 from contest.registry.models import Honour, Innovation
 from tests.browser.phone import DESKTOP, PHONE, Seen, check_phone_page
@@ -29,7 +30,7 @@ async def proposed(session):
                      Innovation(person_id=people[1].id, kind="utility", title="杀青温控装置", year=2025)])
     await session.commit()
     candidates = [await reviewed(session, p) for p in people]
-    return await under_notice(session, candidates, date.today()), candidates
+    return await under_notice(session, candidates, clock.today()), candidates
 
 
 async def test_public_objects_on_a_phone_and_the_office_answers(browser, live_server, session, clean_db, tmp_path):
@@ -123,4 +124,4 @@ async def test_a_notice_not_yet_begun_is_not_public(browser, live_server, sessio
 
 async def proposed_later(session):
     candidate = await reviewed(session)
-    return await under_notice(session, [candidate], date.today() + timedelta(days=3))
+    return await under_notice(session, [candidate], clock.today() + timedelta(days=3))

@@ -7,12 +7,13 @@ tables scroll inside `.scroll-x`), that no text is too small to read, and that n
 mobile number — not even a masked one — appears on any public page. The certificate prints as
 one A4 landscape page."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.async_api import expect
 from sqlmodel import select
 
+from contest import clock
 from contest.leaderboards import service as boards
 from contest.leaderboards.models import Certificate
 from contest.people.models import Area, Unit
@@ -99,7 +100,7 @@ async def test_public_pages_on_a_phone(browser, live_server, session, clean_db, 
     await signed_off_contest(session, contest)
     event, track = contest.event, contest.track
     await boards.add_title_rule(session, event, 1, "推荐授予“咸宁市技术能手”称号", True)
-    today = date.today()
+    today = clock.today()
     await boards.publish(session, event, today - timedelta(days=7), today + timedelta(days=2), CONTACT,
                          "account:1 竞赛办")
     seen = Seen([])
@@ -302,7 +303,7 @@ async def test_a_board_left_open_follows_publication(browser, live_server, sessi
         await expect(page.locator("table.board thead")).to_contain_text("加密号")
         await expect(page.locator("#board-state")).to_have_text("裁判长已确认")
         await page.evaluate("window.__notReloaded = true")
-        today = date.today()
+        today = clock.today()
         await boards.publish(session, contest.event, today, today + timedelta(days=5), "", "account:1 竞赛办")
         await expect(page.locator("table.board thead")).to_contain_text("姓名 / 单位", timeout=10_000)
         await expect(page.locator("#board-state")).to_have_text("公示中")

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
 import openpyxl
 from sqlmodel import select
 
-from contest import scoring
+from contest import clock, scoring
 from contest.events import service as events
 from contest.judging.models import Result
 from contest.leaderboards import service as boards
@@ -111,7 +111,7 @@ async def test_every_route_keeps_each_rule_at_each_state(client, session, live_s
     await check_every_route(client, live_server, session, contest, "provisional")
     await sign_off(session, contest)
     await check_every_route(client, live_server, session, contest, "signed_off")
-    today = date.today()
+    today = clock.today()
     await boards.publish(session, contest.event, today - timedelta(days=8), today - timedelta(days=1), "监督仲裁组",
                          "account:1 竞赛办")
     await check_every_route(client, live_server, session, contest, "under_notice")

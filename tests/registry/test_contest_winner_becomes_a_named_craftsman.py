@@ -1,10 +1,11 @@
 """After a contest's results are published, its first-prize winners appear as candidates with
 their results linked; taking one through the pipeline and naming them moves the tracker by one
 in the right year, tier, county and industry."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
+from contest import clock
 from contest.auth import create_account
 from contest.events.models import Entry
 from contest.people.models import Area, Industry, Person, Unit
@@ -17,8 +18,8 @@ async def publish(client, session, contest):
     await create_account(session, "clerk", "竞赛办", "organiser", "correct-horse")
     await client.login()
     await signed_off_contest(session, contest)
-    await client.form("/admin/events/cook/publication/notice", {"starts_on": str(date.today()),
-                                                                "ends_on": str(date.today())})
+    await client.form("/admin/events/cook/publication/notice", {"starts_on": str(clock.today()),
+                                                                "ends_on": str(clock.today())})
 
 
 async def test_first_prize_to_named_craftsman(client, contest, session, monkeypatch):
@@ -55,7 +56,7 @@ async def test_first_prize_to_named_craftsman(client, contest, session, monkeypa
         marks = {"lead": "16", "practice": "18", "innovate": "15", "tackle": "17", "pass_on": "16"}
         await registry.record_review(session, candidate, reviewer, marks)
     assert (await client.form(f"{base}/finish-review")).status_code == 303
-    today = date.today()
+    today = clock.today()
     year = today.year
     notice = {"year": str(year), "seq": "2", "candidate_ids": str(candidate.id)}
     past = await client.form("/admin/registry/notice", {**notice, "starts_on": str(today - timedelta(days=10)),

@@ -11,7 +11,7 @@ After every action, read straight from the database:
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import asyncpg
 from hypothesis import HealthCheck, note, settings
@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 )
 from sqlmodel import select
 
-from contest import db, ledger
+from contest import clock, db, ledger
 from contest.errors import Conflict, InputError
 from contest.people.models import Person
 from contest.registry import service as registry
@@ -50,7 +50,7 @@ class Office(RuleBasedStateMachine):
         self.states: dict[int, str] = {}  # what the office's lists show: candidates by state,
         self.batches: list[int] = []  # the batches and the objections not yet answered
         self.open_objections: list[int] = []
-        registry.today = lambda: self.day
+        clock.now = lambda: datetime.combine(self.day, time(4), tzinfo=UTC)  # noon of self.day in Beijing
 
     def teardown(self) -> None:
         if hasattr(self, "sql"):
@@ -261,7 +261,7 @@ class Office(RuleBasedStateMachine):
 
 
 def test_no_sequence_of_office_actions_names_without_a_batch_and_an_ended_notice(pg_url, monkeypatch):
-    monkeypatch.setattr(registry, "today", registry.today)  # the machine moves the registry's day; put it back
+    monkeypatch.setattr(clock, "now", clock.now)  # the machine moves the day; put the clock back
     loop = asyncio.new_event_loop()
     engine = db.make_engine(pg_url)
     try:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import asyncpg
 import httpx
 import psutil
 
@@ -36,6 +37,21 @@ async def no_postgres_left(folder: Path) -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"postgres still runs on {folder}: {[p.info['cmdline'] for p in postgres_serving(folder)]}")
+
+
+async def query(folder: Path, sql: str, *args) -> list[asyncpg.Record]:
+    """Rows from the folder's running embedded server, over the socket its postmaster.pid announces."""
+    lines = (folder / "pgdata" / "postmaster.pid").read_text().splitlines()
+    port, socket_dir = lines[3].strip(), lines[4].strip()
+    conn = await asyncpg.connect(host=socket_dir, port=int(port), user="postgres", database="postgres")
+    try:
+        return await conn.fetch(sql, *args)
+    finally:
+        await conn.close()
+
+
+async def counts(folder: Path, tables: tuple[str, ...]) -> dict[str, int]:
+    return {t: (await query(folder, f'select count(*) from "{t}"'))[0][0] for t in tables}
 
 
 @contextmanager
@@ -69,6 +85,7 @@ class Server:
 
     def __init__(self, folder: Path, *args: str, command: str = "serve", port: int | None = None,
                  env: dict[str, str] | None = None) -> None:
+        self.folder = folder
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -107,7 +124,19 @@ class Server:
         assert "Traceback" not in self.output(), self.output()
         return loop.time() - started
 
+    async def stop_with_its_postgres(self, sig: int = signal.SIGTERM) -> float:
+        """stop(), then check that no PostgreSQL of the data folder is left; the seconds stop() took."""
+        took = await self.stop(sig)
+        await no_postgres_left(self.folder)
+        return took
+
     def kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+
+    async def __aenter__(self) -> Server:
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.kill()  # a failed test leaves no server behind

@@ -77,19 +77,14 @@ async def test_ctrl_c_or_sigterm_during_a_command_stops_its_postgres():
 async def test_commands_leave_a_running_server_its_postgres(tmp_path):
     with data_folder() as folder:
         assert_ok(contest(folder, "db", "upgrade"), "db upgrade")
-        server = Server(folder)
-        try:
+        async with Server(folder) as server, httpx.AsyncClient(base_url=server.base, timeout=5) as client:
             await server.ready()
             [postmaster] = postgres_serving(folder)
-            async with httpx.AsyncClient(base_url=server.base, timeout=5) as client:
-                for args in commands(tmp_path):
-                    assert_ok(contest(folder, *args), args)
-                    assert postgres_serving(folder) == [postmaster] and postmaster.is_running(), args
-                    assert (await client.get("/healthz")).status_code == 200, args
-                    assert (await client.get("/")).status_code == 200, args
-                home = await client.get("/")
-                assert "2026年咸宁市茶产业职业技能竞赛" in home.text  # what the seed command loaded, served
-            await server.stop(signal.SIGTERM)
-            await no_postgres_left(folder)  # and the server, which started it, stopped it
-        finally:
-            server.kill()
+            for args in commands(tmp_path):
+                assert_ok(contest(folder, *args), args)
+                assert postgres_serving(folder) == [postmaster] and postmaster.is_running(), args
+                assert (await client.get("/healthz")).status_code == 200, args
+                assert (await client.get("/")).status_code == 200, args
+            home = await client.get("/")
+            assert "2026年咸宁市茶产业职业技能竞赛" in home.text  # what the seed command loaded, served
+            await server.stop_with_its_postgres(signal.SIGTERM)  # the server, which started it, stopped it

@@ -4,26 +4,12 @@ not load the demo twice."""
 from __future__ import annotations
 
 import signal
-from pathlib import Path
 
-import asyncpg
-
-from tests.setup.serving import Server, data_folder, no_postgres_left, postgres_serving
+from tests.setup.serving import Server, counts, data_folder, postgres_serving
 from tests.support import text_of
 
 EVENT_NAME = "2026年咸宁市职工烹饪技能大赛"
 TABLES = ("account", "area", "unit", "person", "event", "track", "entry", "judge", "draw")
-
-
-async def counts(pgdata: Path) -> dict[str, int]:
-    """Row counts, over the socket the running embedded server announces in postmaster.pid."""
-    lines = (pgdata / "postmaster.pid").read_text().splitlines()
-    port, socket_dir = lines[3].strip(), lines[4].strip()
-    conn = await asyncpg.connect(host=socket_dir, port=int(port), user="postgres", database="postgres")
-    try:
-        return {t: await conn.fetchval(f'select count(*) from "{t}"') for t in TABLES}
-    finally:
-        await conn.close()
 
 
 async def home_page(demo: Server, timeout: float = 25) -> str:
@@ -33,24 +19,17 @@ async def home_page(demo: Server, timeout: float = 25) -> str:
 
 async def test_demo_stops_its_postgres_and_restarts_with_the_same_data():
     with data_folder() as folder:
-        demos: list[Server] = []
-        try:
-            demos.append(Server(folder, command="demo"))
+        async with Server(folder, command="demo") as demo:
             # initdb, migrations and loading the demo (its judges mark sheets through the real path): the slow part
-            first_page = await home_page(demos[0], timeout=180)
-            first_counts = await counts(folder / "pgdata")
+            first_page = await home_page(demo, timeout=180)
+            first_counts = await counts(folder, TABLES)
             assert first_counts["event"] > 0 and first_counts["entry"] > 0
             assert postgres_serving(folder), "the demo should run its own embedded PostgreSQL in the data folder"
-            await demos[0].stop(signal.SIGINT)
-            await no_postgres_left(folder)
+            await demo.stop_with_its_postgres(signal.SIGINT)
 
-            demos.append(Server(folder, command="demo"))
-            second_page = await home_page(demos[1])
-            assert await counts(folder / "pgdata") == first_counts  # same data, not loaded twice
+        async with Server(folder, command="demo") as demo:
+            second_page = await home_page(demo)
+            assert await counts(folder, TABLES) == first_counts  # same data, not loaded twice
             assert second_page.count("大赛") == first_page.count("大赛")
             assert second_page.count(EVENT_NAME) == first_page.count(EVENT_NAME)
-            await demos[1].stop(signal.SIGINT)
-            await no_postgres_left(folder)
-        finally:
-            for demo in demos:
-                demo.kill()
+            await demo.stop_with_its_postgres(signal.SIGINT)

@@ -1,0 +1,36 @@
+"""One clock for the whole platform.
+
+Timestamps are stored aware, in UTC. Every "today", every date shown and every date compared is
+the contest's own, in CONTEST_TIMEZONE (default Asia/Shanghai): between 00:00 and 08:00 Beijing
+time a server on UTC is still on yesterday, and a notice period would end a day late.
+
+Tests move the clock with `monkeypatch.setattr(clock, "now", lambda: …)`: every reading of the
+time, here and elsewhere, goes through now()."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+DEFAULT_ZONE = "Asia/Shanghai"
+zone = ZoneInfo(DEFAULT_ZONE)
+
+
+def use(timezone: ZoneInfo) -> None:
+    """Make this the contest's time zone (from the settings, once per process)."""
+    global zone
+    zone = timezone
+
+
+def now() -> datetime:
+    """The current instant, aware, in UTC: what is stored."""
+    return datetime.now(UTC)
+
+
+def local(moment: datetime) -> datetime:
+    """An instant as the contest's wall clock shows it."""
+    return moment.astimezone(zone)
+
+
+def today() -> date:
+    """The contest's date now: what notice periods, report years and ages are compared with."""
+    return local(now()).date()
