@@ -4,8 +4,9 @@ shows only what the board shows under the visibility rule; prizes on a running b
 everyone is scored (and then as 预计); freezing refused while entries are unscored; reveals down to
 a rank; unfreezing only when confirmed; a live part whose head follows publication."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
+from contest import clock
 from contest.judging import service as judging
 from contest.leaderboards import service as boards
 from tests.builders import (
@@ -137,7 +138,7 @@ async def test_the_live_part_of_a_board_follows_publication(client, contest, ses
     await signed_off_contest(session, contest)
     live = text_of((await client.get(f"{BOARD}/rows")).text)
     assert "加密号" in live and "姓名 / 单位" not in live and "裁判长已确认" in live
-    today = date.today()
+    today = clock.today()
     await boards.publish(session, contest.event, today, today + timedelta(days=5), "", "account:1 竞赛办")
     live = text_of((await client.get(f"{BOARD}/rows")).text)
     assert "姓名 / 单位" in live and "公示中" in live and "距公示结束还有" in live
