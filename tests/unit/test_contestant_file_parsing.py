@@ -1,7 +1,6 @@
 import csv
 import dataclasses
 import io
-import time
 from datetime import date, datetime
 
 import openpyxl
@@ -305,22 +304,11 @@ def test_an_unknown_skill_level_lists_the_allowed_ones():
     assert problem.startswith("职业技能等级“高级”无法识别，应为五级/初级工、四级/中级工")
 
 
-def test_ten_thousand_rows_are_read_and_checked_in_well_under_two_seconds():
+def test_ten_thousand_rows_are_read_and_checked():
+    """Every row of a large file is read and checked (how fast: tests/benchmarks/bench_import_contestants.py)."""
     def person(n: int) -> list[str]:
         number = make_id_number("421202", date(1980, 1, 1 + n % 28), n // 56, "男" if n % 56 < 28 else "女")
         return ["王建华", "", number, "13800138000", "咸宁市第一人民医院", "咸安区", "技师"]
 
-    # openpyxl writes inline strings, which read slower than the shared strings Excel and WPS save:
-    # this file is the slow case.
-    data = xlsx([person(n) for n in range(10_000)])
-
-    def import_seconds() -> float:
-        started = time.process_time()  # CPU time, so other processes on the machine count less
-        result = check(read_contestants("a.xlsx", data))
-        assert len(result.good) == 10_000 and result.problems == []
-        return time.process_time() - started
-
-    elapsed = import_seconds()
-    if elapsed >= 2.0:  # one more try: a busy shared machine can stall a single run
-        elapsed = min(elapsed, import_seconds())
-    assert elapsed < 2.0, f"took {elapsed:.2f} s"
+    result = check(read_contestants("a.xlsx", xlsx([person(n) for n in range(10_000)])))
+    assert len(result.good) == 10_000 and result.problems == []
