@@ -94,7 +94,7 @@
   function accepted(op, body) {
     if (op.type === "hand_in") {
       closed = "已交卷";
-      setTimeout(() => location.assign("/exam/done")); // once the outbox has let the op go
+      setTimeout(leave); // once the outbox has let the op go
       return;
     }
     tick(body.remaining_ms);
@@ -115,8 +115,13 @@
       if (!response.ok) return;
       if (body.exam_status === "open" && DATA.exam.status !== "open") return location.reload(); // the test began
       tick(body.remaining_ms);
-      if (body.state !== "answering" && body.state !== "ready" && !outbox.length) location.assign("/exam/done");
+      if (body.state !== "answering" && body.state !== "ready" && !outbox.length) leave();
     } catch { /* offline: the local clock goes on */ }
+  }
+  let leaving = false;
+  function leave() { // once: a second navigation would abort the first
+    if (!leaving) location.assign("/exam/done");
+    leaving = true;
   }
 
   // --- rendering --------------------------------------------------------------------------------------
