@@ -55,7 +55,7 @@ async def _set_up(database: benchkit.Database, contestants: int):
     from contest.events.models import Entry
     from contest.exams.models import PaperItem, Question, Sitting
     from contest.exams.service import bank, papers, sittings
-    from tests.exams.conftest import BLUEPRINT, bank_file, question_row
+    from tests.builders import BLUEPRINT, bank_file, question_row
 
     async with benchkit.bench_event(database) as (session, event):
         track = await events.create_track(session, event, events.TrackInput(slug="chef", name="中式烹调师"))

@@ -15,7 +15,7 @@ from contest.exams.models import Question
 from contest.exams.service import bank as banks
 from contest.exams.service import practice
 from contest.people.models import Area, Unit
-from tests.exams.conftest import bank_file, question_row
+from tests.builders import bank_file, question_row
 from tests.support import ID_KEY
 
 pytestmark = pytest.mark.browser

@@ -22,8 +22,7 @@ from contest.events import service as events
 from contest.exams.models import Answer, Exam, PaperItem, Question, Sitting
 from contest.judging.models import Result
 from contest.scoring import Mark, compute
-from tests.builders import TABLET
-from tests.exams.conftest import BLUEPRINT, bank_file, question_row, theory_contest
+from tests.builders import BLUEPRINT, TABLET, bank_file, question_row, theory_contest
 from tests.setup.cli_runner import run_cli
 
 pytestmark = pytest.mark.browser

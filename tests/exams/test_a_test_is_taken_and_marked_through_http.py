@@ -17,9 +17,8 @@ from contest.exams.models import Answer, Exam, PaperItem, Question, Sitting
 from contest.exams.service import audit as exam_audit
 from contest.judging import service as judging
 from contest.judging.models import Result
-from tests.conftest import Client
-from tests.exams.conftest import BLUEPRINT, bank_file, question_row, theory_contest
-from tests.support import text_of
+from tests.builders import BLUEPRINT, bank_file, question_row, theory_contest
+from tests.support import Client, text_of
 
 
 def blueprint_form() -> dict:
@@ -90,11 +89,13 @@ async def test_a_test_is_taken_and_marked_through_http(app, organiser, session):
                                 headers={"x-csrftoken": await client.csrf()})
 
     given: dict[int, dict[int, str]] = {}
+    unlisted = False  # the first fill-in marked by people is answered off the list (a person must mark it)
     for n, (client, entry) in enumerate(zip(clients, contest.entries, strict=True)):
         sitting, items = papers[entry.id]
         given[sitting.id] = {}
         for seq, (item, q) in enumerate(items, 1):
-            wrong = (item.position + n) % 3 == 0
+            wrong = (item.position + n) % 3 == 0 or (q.manual and not unlisted)
+            unlisted = unlisted or (q.manual and wrong)
             response = ("要点错" if q.kind == "fill" else "对" if q.answer == ["错"] else "错" if q.kind == "truefalse"
                         else "B" if q.answer != ["B"] else "A") if wrong else right_answer(q)
             answered = await save(client, item.position, response, seq, key=f"k-{sitting.id}-{seq}")

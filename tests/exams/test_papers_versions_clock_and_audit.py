@@ -21,7 +21,7 @@ from contest.exams.service import papers, sittings
 from contest.judging import service as judging
 from contest.judging.models import Mark, Sheet
 from contest.ledger import LedgerEntry
-from tests.exams.conftest import BLUEPRINT, bank_file, question_row, theory_contest
+from tests.builders import BLUEPRINT, bank_file, question_row, theory_contest
 from tests.setup.cli_runner import run_cli
 from tests.support import libpq
 

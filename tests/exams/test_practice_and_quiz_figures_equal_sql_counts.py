@@ -13,9 +13,8 @@ from contest.exams.models import Attempt, PracticeSet, Question
 from contest.exams.service import bank as banks
 from contest.exams.service import practice
 from contest.people.models import Area, Unit
-from tests.conftest import Client
-from tests.exams.conftest import bank_file, question_row
-from tests.support import text_of
+from tests.builders import bank_file, question_row
+from tests.support import Client, text_of
 
 UNITS = [("咸安区香城大酒店", "咸安区"), ("赤壁青砖茶业有限公司", "赤壁市"), ("赤壁供电公司", "赤壁市")]
 

@@ -6,9 +6,6 @@ import pytest
 from tests.setup.serving import contest, data_folder
 from tests.support import FIXTURES
 
-EVENT_NAME = "2026年咸宁市茶产业职业技能竞赛"
-TABLES = ("account", "area", "unit", "person", "event", "track", "entry", "ledger_entry")
-
 
 @pytest.fixture(scope="module")
 def seeded_folder():
