@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import openpyxl
 from sqlmodel import select
@@ -329,8 +329,8 @@ def wang_craftsmen(n: int):
 
 
 def on_day(monkeypatch, day: date) -> None:
-    """The registry's today (notice periods, naming) is `day` from now on in this test."""
-    monkeypatch.setattr(registry, "today", lambda: day)
+    """The contest's today (notice periods, naming) is `day` from now on in this test: noon in Beijing."""
+    monkeypatch.setattr(clock, "now", lambda: datetime.combine(day, time(4), tzinfo=UTC))
 
 
 async def worker(session, name: str = "张建华", *, n: int = 0, skill_level: int | None = 2,
