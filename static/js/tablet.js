@@ -200,7 +200,9 @@
     return el("li", {class: `criterion kind-${c.kind}`, "data-key": c.key},
       el("div", {class: "crit-head"},
         el("span", {class: "crit-name"}, c.name, c.counts ? null : el("small", {}, "（不计入总分）")),
-        el("span", {class: "crit-meta"}, `${signed ? `${c.min} 至 ${c.max} 分` : `${deduction ? "最多扣" : "满分"} ${c.max} 分`} · 步长 ${step}`)),
+        // a step is shown only when the scheme sets one (without it any mark of up to four decimals counts;
+        // the buttons then move by 1)
+        el("span", {class: "crit-meta"}, `${signed ? `${c.min} 至 ${c.max} 分` : `${deduction ? "最多扣" : "满分"} ${c.max} 分`}${c.step ? ` · 步长 ${c.step}` : ""}`)),
       levelsView(c, raw, ro),
       el("div", {class: "stepper"}, stepButton("minus", "−", "减"),
         el("label", {}, el("span", {}, deduction ? "扣分" : "得分"), el("input", {type: "text", inputmode: signed ? "text" : "decimal",

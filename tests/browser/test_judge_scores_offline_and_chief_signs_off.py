@@ -179,6 +179,8 @@ async def test_levels_are_tappable_and_marks_are_checked_before_submitting(brows
 
     context, page = await judge_on_a_tablet(browser, live_server, contest, "J02")
     await page.goto(f"{live_server}/judge/stages/{contest.practical.id}")
+    await expect(page.locator("[data-key=skill] .crit-meta")).to_contain_text("步长 0.5")
+    await expect(page.locator("[data-key=prep] .crit-meta")).not_to_contain_text("步长")  # the scheme sets none
     await page.click("[data-key=prep] .level[data-value='2']")
     await expect(page.locator("input[data-key=prep]")).to_have_value("2")
     await expect(page.locator("[data-key=prep] .level[data-value='2']")).to_have_attribute("aria-pressed", "true")
