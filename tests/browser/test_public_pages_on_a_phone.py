@@ -227,6 +227,9 @@ async def test_registry_search_by_pinyin_and_page_two_on_a_phone(browser, live_s
         await expect(page.locator("#total")).to_have_text("（71 人）")
         await expect(page.locator("#craftsmen tbody tr")).to_have_count(50)
         await page.screenshot(path=str(tmp_path / "registry-wang.png"), full_page=True)
+        edges = await page.locator("#craftsmen th").evaluate_all(
+            "cells => cells.filter(c => c.offsetWidth).map(c => c.getBoundingClientRect().right)")
+        assert max(edges) <= PHONE["viewport"]["width"], f"a column of the list is cut off on a phone: {edges}"
         await check_page(page, "/registry/people?q=wang", seen)
         first_page = await page.locator("#craftsmen tbody td:first-child").all_text_contents()
 
