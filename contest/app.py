@@ -6,6 +6,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +194,17 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
         OWNERSHIPS=pe.OWNERSHIPS, UNIT_SIZES=pe.UNIT_SIZES, SKILL_LEVELS=pe.SKILL_LEVEL_LABELS, ROLES=auth.ROLES,
     )
     env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": clock.local(value).strftime(fmt) if value else ""
+    env.filters["plain"] = _plain
+    env.filters["percent"] = lambda value: _plain(Decimal(value) * 100)
+
+
+def _plain(value) -> str:
+    """A number as a person writes it: 4.5000 → 4.5, 80.00 → 80; nothing → —."""
+    if value is None:
+        return "—"
+    if not isinstance(value, Decimal | int | float | str):
+        return str(value)
+    return format(Decimal(str(value)).normalize(), "f")
 
 
 # --- errors: a page for people, JSON for programs, a fragment for htmx; never a bare 500 -------------

@@ -71,6 +71,9 @@ class Form:
         except ValueError:
             raise InputError(f"{label}取值无效", name) from None
 
+    def has(self, name: str) -> bool:
+        return name in self._data
+
     def flag(self, name: str) -> bool:
         return self.text(name) in ("1", "on", "true", "yes")
 

@@ -1,7 +1,7 @@
 """Plumbing the tests share that is not a fixture: the test ID-hash key, the libpq form of a
-database URL, page text without tags, a free port, a real `contest serve`, the fixtures folder, the
-statement that empties the database, where Debian's chromium is, and an HTTP client that sends the
-CSRF token as the pages do."""
+database URL, page text without tags, what a page's form would send, a free port, a real `contest
+serve`, the fixtures folder, the statement that empties the database, where Debian's chromium is, and
+an HTTP client that sends the CSRF token as the pages do."""
 from __future__ import annotations
 
 import os
@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
 
 import asyncpg
@@ -53,6 +54,55 @@ async def empty_database(url: str) -> None:
 
 def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def form_values(html: str, form_id: str) -> dict[str, str]:
+    """What a browser would send for the page's form with this id, as it stands (text, hidden and
+    number inputs, checked boxes, each select's chosen option, textareas; no buttons)."""
+    reader = _FormReader(form_id)
+    reader.feed(html)
+    return reader.values
+
+
+class _FormReader(HTMLParser):
+    def __init__(self, form_id: str) -> None:
+        super().__init__()
+        self.form_id, self.inside, self.values = form_id, False, {}
+        self._select: str | None = None
+        self._first: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        if not self.inside or not a.get("name") and tag != "option":
+            return
+        if tag == "input" and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.values[a["name"]] = a.get("value") or ""
+        elif tag == "select":
+            self._select, self._first = a["name"], None
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            if self._first is None or "selected" in a:
+                self.values[self._select] = value
+                self._first = value
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self.values[a["name"]] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea] += data
 
 
 def free_port() -> int:

@@ -1,23 +1,24 @@
 """Organiser pages for setting a competition up."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import web
 from contest.auth import Identity, requires
 from contest.errors import InputError, NotFound
-from contest.events import importers
+from contest.events import importers, scheme_form
 from contest.events import service as svc
-from contest.events.models import Event, Judge, Track
+from contest.events.models import Event, Judge, Round, Track
 from contest.forms import Form
 from contest.people import service as people
+from contest.scoring import chinese
 
 
 def _event_input(form: Form) -> svc.EventInput:
@@ -51,7 +52,7 @@ class AdminController(Controller):
         return Template("events/event.html", context={
             "event": event, "tracks": tracks, "counts": await svc.count_entries(db, [t.id for t in tracks]),
             "judges": await svc.list_judges(db, event), "units": units,
-            "unit_names": {u.id: u.name for u in units},
+            "unit_names": {u.id: u.name for u in units}, "scheme_templates": scheme_form.templates(),
             "next_statuses": sorted(svc.TRANSITIONS[event.status], key=list(svc.TRANSITIONS).index)})
 
     @post("/events/{slug:str}")
@@ -69,9 +70,11 @@ class AdminController(Controller):
     async def create_track(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
         form = await Form.read(request)
         event = await svc.get_event(db, slug)
+        name = form.required("name", "赛项名称")
+        chosen = form.text("template")
         track = await svc.create_track(db, event, svc.TrackInput(
-            slug=form.required("slug", "赛项代码"), name=form.required("name", "赛项名称"),
-            skill_level=form.int("skill_level", "职业技能等级"), capacity=form.int("capacity", "名额")))
+            slug=form.required("slug", "赛项代码"), name=name, skill_level=form.int("skill_level", "职业技能等级"),
+            capacity=form.int("capacity", "名额")), scheme_form.template(chosen, name) if chosen else None)
         return web.see_other(f"/admin/events/{slug}/tracks/{track.slug}")
 
     @post("/events/{slug:str}/judges")
@@ -145,14 +148,59 @@ class AdminController(Controller):
                             form.int("advance_top_n", "晋级人数"), form.decimal("advance_top_percent", "晋级比例"))
         return web.see_other(f"/admin/events/{slug}/tracks/{track}")
 
+    # --- the scheme builder (and the expert editor beside it) ---------------------------------------
+
+    @get("/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme")
+    async def scheme_page(self, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
+                          seq: FromPath[int], saved: FromQuery[str] = "") -> Template:
+        page = await SchemePage.of(db, slug, track, seq)
+        return page.render(scheme_form.SchemeForm.from_scheme(page.round.scheme), saved=bool(saved))
+
     @post("/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme")
     async def set_scheme(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
-                         track: FromPath[str], seq: FromPath[int]) -> Redirect:
+                         track: FromPath[str], seq: FromPath[int]) -> Response:
+        """Save what the builder's form says, or (field `yaml`) what the expert typed."""
         form = await Form.read(request)
-        event = await svc.get_event(db, slug)
-        round_ = await svc.get_round(db, await svc.get_track(db, event, track), seq)
-        await svc.set_scheme(db, round_, _parse_scheme_text(form.required("scheme", "评分标准")))
-        return web.see_other(f"/admin/events/{slug}/tracks/{track}#round-{seq}")
+        page = await SchemePage.of(db, slug, track, seq)
+        expert = form.has("yaml")
+        builder = None if expert else scheme_form.SchemeForm.read(form)
+        try:
+            scheme = scheme_form.read_text(form.text("yaml")) if expert else builder.to_scheme()
+            await svc.set_scheme(db, page.round, scheme)
+        except InputError as exc:
+            await db.rollback()  # nothing was saved; the rows read before are read again
+            page = await SchemePage.of(db, slug, track, seq)
+            return page.render(builder or scheme_form.SchemeForm.from_scheme(page.round.scheme), error=exc,
+                               yaml_text=form.text("yaml") if expert else None, status=400)
+        return web.see_other(f"{page.base}?saved=1")
+
+    @post("/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme/form")
+    async def scheme_builder(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                             track: FromPath[str], seq: FromPath[int]) -> Template:
+        """A row added or removed, or a template taken: the form again, nothing saved."""
+        form = await Form.read(request)
+        page = await SchemePage.of(db, slug, track, seq)
+        op = form.required("op", "操作")
+        if op == "template":
+            builder = scheme_form.SchemeForm.from_scheme(scheme_form.template(form.text("template"), page.track.name))
+        else:
+            builder = scheme_form.SchemeForm.read(form)
+            builder.apply(op)
+        return page.render(builder, fragment=request.headers.get("hx-request") == "true")
+
+    @post("/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme/preview")
+    async def scheme_preview(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                             track: FromPath[str], seq: FromPath[int]) -> Template:
+        """A sample entry scored through the engine with what the form says now (or why it cannot be)."""
+        form = await Form.read(request)
+        page = await SchemePage.of(db, slug, track, seq)
+        builder = scheme_form.SchemeForm.read(form)
+        context: dict[str, Any] = {"form": builder, "base": page.base}
+        try:
+            context["result"] = scheme_form.sample_result(svc.check_scheme(builder.to_scheme()))
+        except InputError as exc:
+            context["error"] = exc.message
+        return Template("events/_scheme_preview.html", context={**context, **SCHEME_WORDS})
 
     @post("/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/panels")
     async def create_panel(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
@@ -185,24 +233,49 @@ async def _judge_of(db: AsyncSession, event: Event, judge_id: int | None) -> Jud
     return judge
 
 
-def _parse_scheme_text(text: str) -> dict:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第{mark.line + 1}行" if mark else ""
-        raise InputError(f"评分标准不是有效的 YAML/JSON {where}".strip(), "scheme") from None
-    if not isinstance(data, dict):
-        raise InputError("评分标准应为一个映射（键: 值）", "scheme")
-    return data
+SCHEME_WORDS = {"PRESETS": scheme_form.PRESETS, "KINDS": chinese.KINDS, "AGGREGATES": chinese.AGGREGATES,
+                "TIER_SIZES": scheme_form.TIER_SIZES, "EFFECTS": scheme_form.ADJUSTMENT_EFFECTS,
+                "TARGETS": scheme_form.ADJUSTMENT_TARGETS}
+
+
+@dataclass
+class SchemePage:
+    """A round's scheme page: the builder, its preview and the expert editor."""
+
+    event: Event
+    track: Track
+    round: Round
+
+    @classmethod
+    async def of(cls, db: AsyncSession, slug: str, track_slug: str, seq: int) -> SchemePage:
+        event = await svc.get_event(db, slug)
+        track = await svc.get_track(db, event, track_slug)
+        return cls(event, track, await svc.get_round(db, track, seq))
+
+    @property
+    def base(self) -> str:
+        return f"/admin/events/{self.event.slug}/tracks/{self.track.slug}/rounds/{self.round.seq}/scheme"
+
+    def render(self, form: scheme_form.SchemeForm | None, *, error: InputError | None = None, saved: bool = False,
+               yaml_text: str | None = None, fragment: bool = False, status: int = 200) -> Template:
+        """The page (or, for htmx, the builder alone). `form` None: the scheme uses settings the form
+        cannot show, and only the expert editor edits it."""
+        field = scheme_form.field_of(error.field) if error and form and yaml_text is None else ""
+        context = {"event": self.event, "track": self.track, "round": self.round, "base": self.base, "form": form,
+                   "saved": saved, "errors": {field: error.message} if field else {},
+                   "error": error.message if error and not field else None, "expert": yaml_text is not None,
+                   "yaml_text": yaml_text if yaml_text is not None else scheme_form.write_text(self.round.scheme),
+                   "templates": scheme_form.templates(), **SCHEME_WORDS}
+        template = "events/_scheme_form.html" if fragment else "events/scheme.html"
+        return Template(template, context=context, status_code=status)
 
 
 async def _track_context(db: AsyncSession, event: Event, track: Track) -> dict[str, Any]:
     rounds = await svc.list_rounds(db, track)
     return {
         "event": event, "track": track, "entries": await svc.list_entries(db, track),
-        "rounds": [{"round": r, "stages": await svc.list_stages(db, r), "panels": await svc.list_panels(db, r),
-                    "scheme_text": yaml.safe_dump(r.scheme, allow_unicode=True, sort_keys=False)} for r in rounds],
+        "rounds": [{"round": r, "stages": await svc.list_stages(db, r), "panels": await svc.list_panels(db, r)}
+                   for r in rounds],
         "draws": await svc.list_draws(db, track), "judges": await svc.list_judges(db, event),
         "recusals": await svc.list_recusals(db, track), "units": await people.list_units(db),
     }

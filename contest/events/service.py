@@ -40,7 +40,7 @@ from contest.events.models import (
 )
 from contest.people import service as people
 from contest.people.models import Person
-from contest.scoring import Scheme, ScoringError, parse_scheme
+from contest.scoring import Scheme, ScoringError, chinese, parse_scheme
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,58}[a-z0-9]")
 # An event moves forward one step at a time; it may step back only while nothing is official.
@@ -241,15 +241,29 @@ async def set_scheme(session: AsyncSession, round_: Round, scheme: dict) -> Roun
     return round_
 
 
-async def _save_round(session: AsyncSession, round_: Round, scheme: dict) -> None:
-    """Validate the scheme with the scoring engine, store it, and mirror its stages."""
+def check_scheme(scheme: dict) -> Scheme:
+    """A round's scheme as the engine reads it, or an InputError in Chinese naming the place at fault
+    (its field: the engine's key path). A round's total is its stages' weighted sum, so the weights
+    make 100% — or every stage counts whole (all weights 1: the stages are added up)."""
     try:
         parsed = parse_scheme(scheme)
     except ScoringError as exc:
-        raise InputError(f"评分标准有误：{exc}", "scheme") from exc
+        problem = chinese.explain(exc, scheme)
+        raise InputError(f"评分标准有误：{problem.text}", problem.path or "scheme") from exc
     if parsed.attributes:  # the platform has no place to enter an entry's attribute: every entry would stay incomplete
         raise InputError(f"评分标准有误：取自选手属性的系数（{'、'.join(parsed.attributes)}）只能用于离线计算"
                          "（contest results compute）；在平台上评分请改用本环节不计入总分的测量评分项作系数", "scheme")
+    weights = [stage.weight for stage in parsed.stages if stage.key not in parsed.attempts]
+    total = sum(weights)
+    if total != 1 and any(weight != 1 for weight in weights):
+        raise InputError(f"评分标准有误：各环节权重合计应为100%，现为{format((total * 100).normalize(), 'f')}%",
+                         "stages")
+    return parsed
+
+
+async def _save_round(session: AsyncSession, round_: Round, scheme: dict) -> None:
+    """Validate the scheme (check_scheme), store it, and mirror its stages."""
+    parsed = check_scheme(scheme)
     round_.scheme = scheme
     session.add(round_)
     await session.flush()

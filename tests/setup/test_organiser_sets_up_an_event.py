@@ -52,12 +52,12 @@ async def test_post_without_csrf_token_is_refused(organiser, session):
     assert (await session.exec(select(Event))).all() == []
 
 
-async def test_invalid_scheme_is_rejected_naming_the_key(organiser, session):
+async def test_invalid_scheme_is_rejected_naming_the_place(organiser, session):
     await organiser.form("/admin/events", {"name": "大赛", "slug": "ev-2026", "year": "2026"})
     await organiser.form("/admin/events/ev-2026/tracks", {"name": "评茶员", "slug": "tea-tasting"})
     response = await organiser.form("/admin/events/ev-2026/tracks/tea-tasting/rounds/1/scheme",
-                                    {"scheme": "scheme: 1\nname: x\nstages: []\n"})
+                                    {"yaml": "scheme: 1\nname: x\nstages: []\n"})
     assert response.status_code == 400
-    assert "stages" in response.text
+    assert "评分标准有误：环节：至少需要一个环节" in text_of(response.text)
     stages = (await session.exec(select(Stage))).all()
     assert [s.key for s in stages] == ["theory", "practical"]
