@@ -18,6 +18,7 @@ from contest.events.models import Entry, Event, Judge
 from contest.forms import Form
 from contest.judging import service as svc
 from contest.judging.models import SHEET_STATES
+from contest.scoring.chinese import KINDS
 
 
 async def _judge(db: AsyncSession, request: Request) -> Judge:
@@ -205,6 +206,15 @@ class ChiefController(Controller):
             "mismatches": await svc.paper_mismatches(db, a.stage),
             "codes": {e.id: e.blind_code for e in progress.entries},
             "bib_codes": {e.bib: e.blind_code for e in progress.entries}})
+
+    @get("/sheets/{sheet_id:int}")
+    async def sheet(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],
+                    sheet_id: FromPath[int]) -> Template:
+        """Any sheet of the stage, read-only: to look at a suspicious sheet before sending it back."""
+        judge, a = await self._chief(db, request, stage_id)
+        return Template("judging/sheet.html", context={
+            "judge": judge, "a": a, "s": await svc.sheet_for_chief(db, a.stage, sheet_id), "states": SHEET_STATES,
+            "kinds": KINDS, "signed_off": await svc.is_signed_off(db, a.stage.id)})
 
     @post("/sheets/{sheet_id:int}/reopen")
     async def reopen(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],

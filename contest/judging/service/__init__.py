@@ -13,6 +13,7 @@ modules import each other in the order above."""
 from contest.judging.service.audit import AuditReport, audit
 from contest.judging.service.console import (
     Progress,
+    SheetMarks,
     consistency,
     count_sheets,
     draw_recheck,
@@ -20,6 +21,7 @@ from contest.judging.service.console import (
     progress,
     recheck_draws,
     reopen_sheet,
+    sheet_for_chief,
     sheet_of_stage,
     sign_off,
     withdraw_signoffs,
@@ -50,10 +52,11 @@ from contest.judging.service.sheets import (
 )
 
 __all__ = [
-    "Assignment", "AuditReport", "PaperOutcome", "Progress", "QueueItem", "SheetContext", "SheetInput", "SheetView",
+    "Assignment", "AuditReport", "PaperOutcome", "Progress", "QueueItem", "SheetContext", "SheetInput", "SheetMarks",
+    "SheetView",
     "WriteOutcome", "actor_of", "all_stages", "assignment", "assignments", "audit", "check_marks", "compute_round",
     "consistency", "count_sheets", "draw_recheck", "enter_paper", "export_marks", "is_signed_off",
     "judge_by_token", "paper_context", "paper_mismatches", "progress", "queue", "read_sheet", "recheck_draws",
-    "recompute_entry", "reopen_sheet", "round_marks", "seat", "sheet_context", "sheet_of_stage",
+    "recompute_entry", "reopen_sheet", "round_marks", "seat", "sheet_context", "sheet_for_chief", "sheet_of_stage",
     "sheets_for_tablet", "sign_in", "sign_off", "withdraw_signoffs", "write_sheet",
 ]

@@ -156,3 +156,20 @@ async def sheet_of_stage(session: AsyncSession, stage: Stage, sheet_id: int) -> 
     if sheet is None or sheet.stage_id != stage.id:
         raise NotFound("评分表")
     return sheet
+
+
+@dataclass(frozen=True)
+class SheetMarks:
+    """A sheet as the chief judge reads it: the entry by blind code only, the judge, and the marks
+    that count (a reopened sheet's submitted marks count until it is submitted again)."""
+
+    sheet: Sheet
+    blind_code: str
+    judge: Judge
+    marks: dict[str, str]  # criterion key -> the mark as the judge typed it
+
+
+async def sheet_for_chief(session: AsyncSession, stage: Stage, sheet_id: int) -> SheetMarks:
+    sheet = await sheet_of_stage(session, stage, sheet_id)
+    entry, judge = await session.get(Entry, sheet.entry_id), await session.get(Judge, sheet.judge_id)
+    return SheetMarks(sheet, entry.blind_code or "", judge, await sheet_marks(session, sheet.id))
