@@ -23,6 +23,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import File, Redirect, Template
@@ -33,7 +34,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import auth, clock, db, metrics
+from contest import auth, clock, db, metrics, web
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import routes as events_routes
 from contest.exams import routes as exams_routes
@@ -47,6 +48,8 @@ from contest.studios import routes as studios_routes
 
 ROOT = Path(__file__).resolve().parent.parent
 HEALTH_TIMEOUT = 1.5  # seconds; a health check that waits longer tells a load balancer nothing in time
+API_DESCRIPTION = ("评委平板使用的 JSON 接口。先以活动代码、裁判编号和 PIN 调用 POST /api/judge/session 登录，"
+                   "此后的请求带上响应设置的会话 Cookie。CSRF：" + web.CSRF_RULE)
 log = logging.getLogger("contest")
 
 
@@ -108,10 +111,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_configure_jinja),
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
-                               cookie_httponly=False, header_name="x-csrftoken"),
+                               cookie_httponly=False, header_name=web.CSRF_HEADER, cookie_name=web.CSRF_COOKIE),
         middleware=[metrics.HTTP.middleware],
         exception_handlers={Exception: error_response},
-        openapi_config=OpenAPIConfig(title="咸宁市职工技能竞赛平台 API", version="1", path="/schema"),
+        openapi_config=OpenAPIConfig(title="咸宁市职工技能竞赛平台 API", version="1", path="/schema",
+                                     description=API_DESCRIPTION, components=Components(security_schemes={
+                                         "csrf": SecurityScheme(type="apiKey", name=web.CSRF_HEADER,
+                                                                security_scheme_in="header",
+                                                                description=web.CSRF_RULE)})),
         debug=settings.debug,
     )
     app.state.settings = settings

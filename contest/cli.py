@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
 
     from contest import db
+    from contest.tables import RowProblem
 
 T = TypeVar("T")
 DEFAULT_SEED = Path(__file__).resolve().parent.parent / "seeds" / "xianning.yaml"
@@ -39,6 +40,38 @@ class CLIError(click.ClickException):
 
     def format_message(self) -> str:
         return self.message
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误：{self.message}", file=file, err=True)
+
+
+class _ChineseHelp(click.HelpFormatter):
+    """--help in Chinese: click's own headings, whose help texts are ours."""
+
+    HEADINGS = {"Options": "选项", "Commands": "命令"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix or "用法：")
+
+    def section(self, name: str):
+        return super().section(self.HEADINGS.get(name, name))
+
+
+class _Context(click.Context):
+    formatter_class = _ChineseHelp
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **{"options_metavar": "[选项]", **kwargs})
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示此帮助并退出"
+        return option
 
 
 def _settings() -> Settings:
@@ -87,14 +120,14 @@ def _run(url: str, work: Callable[[AsyncSession], Awaitable[T]], *, check: bool 
         try:
             engine = db.make_engine(url, pool_size=2)
         except (ArgumentError, InvalidRequestError, ImportError) as exc:  # not a URL, or not an asyncpg one
-            raise CLIError(f"CONTEST_DATABASE_URL should be postgresql+asyncpg://user:pass@host/db: {exc}") from exc
+            raise CLIError(f"CONTEST_DATABASE_URL 应为 postgresql+asyncpg://用户:密码@主机/数据库：{exc}") from exc
         try:
             try:  # reach the database first: a server that is down or a wrong URL is one line, not a traceback
                 async with engine.connect():
                     pass
             except (OSError, DBAPIError) as exc:
-                where = f"database {engine.url.database!r} at {engine.url.host or engine.url.query.get('host')}"
-                raise CLIError(f"cannot connect to {where}: {_first_line(exc)}") from exc
+                where = f"{engine.url.host or engine.url.query.get('host')} 上的数据库 {engine.url.database}"
+                raise CLIError(f"无法连接 {where}：{_first_line(exc)}") from exc
             if check:
                 await db.ensure_migrated(engine)
             async with db.make_sessionmaker(engine)() as session:
@@ -105,13 +138,19 @@ def _run(url: str, work: Callable[[AsyncSession], Awaitable[T]], *, check: bool 
     try:
         return asyncio.run(main())
     except (InputError, NotFound, Conflict) as exc:
-        where = f" ({exc.field})" if getattr(exc, "field", None) else ""
+        where = f"（{exc.field}）" if getattr(exc, "field", None) else ""
         raise CLIError(f"{exc.message}{where}") from exc
     except db.DatabaseNotReady as exc:
         raise CLIError(str(exc)) from exc
 
 
-class _Commands(click.Group):
+class _Commands(_Command, click.Group):
+    command_class = _Command
+    group_class = type  # subgroups are _Commands too
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **{"subcommand_metavar": "命令 [参数]...", **kwargs})
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -121,7 +160,7 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands)
 def main() -> None:
-    """咸宁市职工技能竞赛与香城工匠平台 — contest platform command line."""
+    """咸宁市职工技能竞赛与香城工匠平台的命令行。每条命令加 --help 可看用法。"""
     # A service manager's SIGTERM and a closed terminal's SIGHUP end a command as Ctrl+C does, so
     # that what it started (the embedded PostgreSQL) is stopped on the way out.
     for sig in (signal.SIGTERM, signal.SIGHUP):
@@ -133,12 +172,12 @@ def main() -> None:
 
 @main.group("db")
 def db_group() -> None:
-    """Database schema."""
+    """数据库结构。"""
 
 
 @db_group.command("upgrade")
 def db_upgrade() -> None:
-    """Apply every migration to the database."""
+    """把数据库升级到当前版本（执行全部迁移）。"""
     from sqlalchemy.exc import DBAPIError
 
     from contest import db
@@ -148,8 +187,8 @@ def db_upgrade() -> None:
     try:
         db.upgrade(url)
     except DBAPIError as exc:
-        raise CLIError(f"a migration failed: {_first_line(exc)}") from exc
-    click.echo("database is up to date")
+        raise CLIError(f"数据库迁移失败：{_first_line(exc)}") from exc
+    click.echo("数据库已是最新版本")
 
 
 async def _reached(session: AsyncSession) -> None:
@@ -247,10 +286,10 @@ class ServeOptions:
 def serve_options(fn):
     """The options `serve` and `demo` share, handed to them as one ServeOptions."""
     options = [
-        click.option("--host", default="127.0.0.1", show_default=True),
-        click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535)),
-        click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64)),
-        click.option("--access-log", is_flag=True, help="Log every request (a proxy in front usually does)."),
+        click.option("--host", default="127.0.0.1", show_default=True, help="监听地址"),
+        click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口"),
+        click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="工作进程数"),
+        click.option("--access-log", is_flag=True, help="记录每个请求（前置代理通常已记录）"),
         click.option("--backup-every", type=click.FloatRange(min=0.1), metavar="MINUTES",
                      help="每隔 MINUTES 分钟备份一次数据库（启动时先备份一次），同 contest db backup"),
         click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -309,7 +348,7 @@ def _schedule_backups(settings: Settings, url: str, options: ServeOptions) -> No
 @main.command()
 @serve_options
 def serve(options: ServeOptions) -> None:
-    """Serve the platform over HTTP."""
+    """启动网站服务。"""
     settings = _settings()
     _only_server(settings)
     _serve(settings, _database_url(settings), options)
@@ -318,7 +357,7 @@ def serve(options: ServeOptions) -> None:
 @main.command()
 @serve_options
 def demo(options: ServeOptions) -> None:
-    """Migrate, load the Xianning demo (once) and serve it."""
+    """升级数据库、载入咸宁演示数据（只载入一次）并启动网站。"""
     from contest import db, seed
 
     settings = _settings()
@@ -326,32 +365,32 @@ def demo(options: ServeOptions) -> None:
     url = _database_url(settings)
     _run(url, lambda session: asyncio.sleep(0), check=False)  # a database that cannot be reached: one line
     db.upgrade(url)
-    with _progress("loading the Xianning demo (the first start takes about half a minute)"):
+    with _progress("正在载入咸宁演示数据（首次启动约需半分钟）"):
         logins = _run(url, lambda session: seed.load_demo(session, DEFAULT_SEED, settings.id_hash_key.encode()))
-    click.echo(f"\n  咸宁市职工技能竞赛平台 demo: http://{options.host}:{options.port}/")
+    click.echo(f"\n  咸宁市职工技能竞赛平台演示：http://{options.host}:{options.port}/")
     for role, username, password in logins:
-        click.echo(f"  {role}: {username} / {password}")
-    click.echo(f"  data folder: {settings.data_dir} (stop with Ctrl+C; the data is kept)\n")
+        click.echo(f"  {role}：{username} / {password}")
+    click.echo(f"  数据目录：{settings.data_dir}（按 Ctrl+C 停止，数据会保留）\n")
     _serve(settings, url, options)
 
 
 @main.command("seed")
 @click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def seed_command(path: Path | None) -> None:
-    """Load seed data (default: the Xianning demo) into a migrated database."""
+    """把种子数据（默认为咸宁演示数据）载入已升级的数据库。"""
     from contest import seed
 
     settings = _settings()
     url = _database_url(settings)
     try:
-        with _progress(f"seeding from {path or DEFAULT_SEED}"):
+        with _progress(f"正在载入 {path or DEFAULT_SEED}"):
             logins = _run(url, lambda session: seed.load_demo(session, path or DEFAULT_SEED,
                                                               settings.id_hash_key.encode()))
     except yaml.YAMLError as exc:  # a seed file given by the user: one line, not a traceback
-        raise CLIError(f"{path or DEFAULT_SEED}: not valid YAML: {' '.join(str(exc).split())}") from exc
+        raise CLIError(f"{path or DEFAULT_SEED}：不是有效的 YAML：{' '.join(str(exc).split())}") from exc
     except KeyError as exc:
-        raise CLIError(f"{path or DEFAULT_SEED}: the seed file has no {exc.args[0]!r}") from exc
-    click.echo(f"seeded from {path or DEFAULT_SEED}; {len(logins)} demo logins")
+        raise CLIError(f"{path or DEFAULT_SEED}：种子文件缺少“{exc.args[0]}”") from exc
+    click.echo(f"已载入 {path or DEFAULT_SEED}；演示账号 {len(logins)} 个")
 
 
 # --- accounts ---------------------------------------------------------------------------------------
@@ -359,22 +398,24 @@ def seed_command(path: Path | None) -> None:
 
 @main.group()
 def user() -> None:
-    """Accounts."""
+    """账号。"""
 
 
 @user.command("create")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(["organiser", "chief_judge", "judge", "scorer",
-                                                          "registry_reviewer", "invigilator", "marker"]))
-@click.option("--name", "display_name", help="name shown in the pages (default: the username)")
-@click.password_option(help="password (asked for when not given)")
+                                                          "registry_reviewer", "invigilator", "marker"]),
+              help="角色：organiser 组织方、chief_judge 裁判长、judge 裁判、scorer 录分员、registry_reviewer 工匠评审、"
+                   "invigilator 监考员、marker 阅卷员")
+@click.option("--name", "display_name", help="页面上显示的姓名（默认为用户名）")
+@click.password_option(help="密码（不填时会提示输入）")
 def user_create(username: str, role: str, display_name: str | None, password: str) -> None:
-    """Create an account, e.g. the first organiser."""
+    """创建账号，例如第一个组织方账号。"""
     from contest import auth
 
     url = _database_url(_settings())
     account = _run(url, lambda s: auth.create_account(s, username, display_name or username, role, password))
-    click.echo(f"created {account.role} account {account.username}")
+    click.echo(f"已创建{auth.ROLES[account.role]}账号 {account.username}")
 
 
 # --- events -----------------------------------------------------------------------------------------
@@ -382,12 +423,12 @@ def user_create(username: str, role: str, display_name: str | None, password: st
 
 @main.group()
 def events() -> None:
-    """Competitions."""
+    """竞赛活动。"""
 
 
 @events.command("list")
 def events_list() -> None:
-    """One line per track: event=SLUG track=SLUG, then the names."""
+    """每个赛项一行：event=活动代码 track=赛项代码，然后是名称。"""
     from contest.events import service
 
     async def lines(session: AsyncSession) -> list[str]:
@@ -406,20 +447,20 @@ def events_list() -> None:
 
 @main.group("import")
 def import_group() -> None:
-    """Bulk imports."""
+    """批量导入。"""
 
 
 @import_group.command("contestants")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--event", "event_slug", help="event slug (see `contest events list`)")
-@click.option("--track", "track_slug", help="track slug")
-@click.option("--dry-run", is_flag=True, help="check every row, import nothing")
-@click.option("--skip-bad", is_flag=True, help="import the good rows even when some rows are bad")
+@click.option("--event", "event_slug", help="活动代码（见 contest events list）")
+@click.option("--track", "track_slug", help="赛项代码")
+@click.option("--dry-run", is_flag=True, help="仅检查每一行，不导入")
+@click.option("--skip-bad", is_flag=True, help="有错误行时也导入其余正确的行")
 @click.option("--template", "template", type=click.Path(dir_okay=False, path_type=Path),
-              help="write the empty import template (XLSX) to this path and exit")
+              help="把空白导入模板（XLSX）写到此路径后退出")
 def import_contestants(file: Path | None, event_slug: str | None, track_slug: str | None, dry_run: bool,
                        skip_bad: bool, template: Path | None) -> None:
-    """Import contestants from an XLSX or CSV file into a track."""
+    """从 XLSX 或 CSV 文件把选手导入一个赛项。"""
     from contest.events import importers, service
     from contest.tables import ImportReport
 
@@ -427,34 +468,39 @@ def import_contestants(file: Path | None, event_slug: str | None, track_slug: st
         try:
             template.write_bytes(importers.write_template())
         except OSError as exc:
-            raise CLIError(f"cannot write the template to {template}: {exc.strerror}") from exc
-        click.echo(f"template written to {template}")
+            raise CLIError(f"无法把模板写到 {template}：{exc.strerror}") from exc
+        click.echo(f"导入模板已写到 {template}")
         return
     if not (file and event_slug and track_slug):
-        raise CLIError("give FILE, --event and --track (or --template PATH)")
+        raise CLIError("请给出文件、--event 和 --track（或 --template 路径）")
     if not file.is_file():
-        raise CLIError(f"{file}: no such file")
+        raise CLIError(f"{file}：文件不存在")
     settings = _settings()
 
     async def work(session: AsyncSession) -> ImportReport:
         event = await service.get_event(session, event_slug)
         track = await service.get_track(session, event, track_slug)
-        with _progress(f"importing {file.name}"):
+        with _progress(f"正在导入 {file.name}"):
             return await service.import_contestants(session, track, file.name, file.read_bytes(),
                                                     id_key=settings.id_hash_key.encode(), skip_bad=skip_bad,
                                                     dry_run=dry_run)
 
     report = _run(_database_url(settings), work)
-    for p in report.problems:
-        click.echo(f"{file.name} row {p.row} column {p.column}: {p.problem}", err=True)
+    _echo_problems(file, report.problems)
     if report.new_units:
-        click.echo(f"new units: {'、'.join(report.new_units)}")
+        click.echo(f"新单位：{'、'.join(report.new_units)}")
     if report.imported:
-        click.echo(f"imported {report.imported} contestants; {report.bad_rows} bad rows skipped")
+        click.echo(f"已导入选手 {report.imported} 人；跳过错误行 {report.bad_rows} 行")
     elif dry_run:
-        click.echo(f"dry run: {report.rows} rows, {report.good} good, {report.bad_rows} bad; nothing imported")
+        click.echo(f"仅检查：共 {report.rows} 行，正确 {report.good} 行，错误 {report.bad_rows} 行；未导入")
     if report.problems and not (skip_bad and report.imported) and not dry_run:
-        raise CLIError(f"{file.name}: {report.bad_rows} bad rows; nothing imported (fix them or use --skip-bad)")
+        raise CLIError(f"{file.name}：有 {report.bad_rows} 行错误，未导入（请改正，或用 --skip-bad 只导入正确的行）")
+
+
+def _echo_problems(file: Path, problems: list[RowProblem]) -> None:
+    """Every bad row on its own line: FILE 第N行 列名：问题."""
+    for p in problems:
+        click.echo(f"{file.name} 第{p.row}行 {p.column}：{p.problem}", err=True)
 
 
 def _progress(label: str):
@@ -471,40 +517,43 @@ def _progress(label: str):
 
 @main.group()
 def marks() -> None:
-    """Marks from signed paper score sheets."""
+    """纸质评分表（裁判签字）的分数录入。"""
 
 
 @marks.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--event", "event_slug", required=True)
-@click.option("--track", "track_slug", help="needed when the event has several tracks")
-@click.option("--scorer", required=True, help="the scorer (录分员) typing this pass")
+@click.option("--event", "event_slug", required=True, help="活动代码（见 contest events list）")
+@click.option("--track", "track_slug", help="赛项代码（活动有多个赛项时必填）")
+@click.option("--scorer", required=True, help="录入本遍的录分员")
 @click.option("--pass", "pass_no", required=True, type=click.IntRange(1, 2),
-              help="1 or 2: two scorers enter each sheet")
+              help="第几遍：1 或 2（每张评分表由两名录分员各录一遍）")
 def marks_import(file: Path, event_slug: str, track_slug: str | None, scorer: str, pass_no: int) -> None:
-    """One scorer's pass over paper sheets, as a CSV with the columns entry,stage,criterion,judge,mark
-    (entry = the blind code written on the sheet, judge = the judge number). Sheets whose two passes
-    agree are submitted; differences are listed."""
+    """一名录分员对纸质评分表的一遍录入。FILE 为 CSV 或 XLSX，列为 entry,stage,criterion,judge,mark
+    （或 加密号、环节、评分项、裁判编号、评分）；裁判编号写 J5、J05 或 5 均可。先检查每一行，有错误时
+    逐行列出（含行号）且不录入；两遍录入一致的评分表计入成绩，不一致的列出差异。"""
     from contest.judging import importers
 
     report = _run(_database_url(_settings()),
                   lambda s: importers.import_pass(s, file, event_slug, track_slug, scorer, pass_no))
+    if report.problems:
+        _echo_problems(file, report.problems)
+        rows = len({p.row for p in report.problems})
+        raise CLIError(f"{file.name}：有 {rows} 行错误，本遍未录入任何评分；请改正后重新录入")
     for line in report.lines():
         click.echo(line)
     if report.mismatches:
-        raise CLIError(f"{file.name}: {len(report.mismatches)} sheets differ from the other pass; they do not count")
+        raise CLIError(f"{file.name}：{len(report.mismatches)} 张评分表与另一遍录入不一致，不计入成绩")
 
 
 @main.group()
 def audit() -> None:
-    """The tamper-evident score ledger."""
+    """防篡改的评分账本。"""
 
 
 @audit.command("verify")
-@click.option("--event", "event_slug", help="check only this event's marks (the chain is always checked whole)")
+@click.option("--event", "event_slug", help="只核对该活动的评分（哈希链总是整条核对）")
 def audit_verify(event_slug: str | None) -> None:
-    """Re-walk the ledger's SHA-256 chain and compare the current marks, and the theory tests'
-    papers, answers and marks, with it."""
+    """重新核对账本的 SHA-256 哈希链，并与当前评分、理论考试的试卷、答卷和成绩逐一比对。"""
     from contest.events import service as events
     from contest.exams.service import audit as exams_audit
     from contest.judging import service as judging
@@ -518,9 +567,8 @@ def audit_verify(event_slug: str | None) -> None:
 
     report, test_problems = _run(_database_url(_settings()), work)
     if report.problem or test_problems:
-        raise CLIError(f"audit failed: {report.problem or test_problems[0]}")
-    click.echo(f"ledger intact: {report.entries} entries, {report.marks} marks match it, and every test paper,"
-               " answer and test mark")
+        raise CLIError(f"核对未通过：{report.problem or test_problems[0]}")
+    click.echo(f"账本完好：共 {report.entries} 条记录，{report.marks} 个评分以及全部理论考试试卷、答卷和成绩与之相符")
 
 
 # --- results ----------------------------------------------------------------------------------------
@@ -528,21 +576,38 @@ def audit_verify(event_slug: str | None) -> None:
 
 @main.group()
 def results() -> None:
-    """Compute results offline, exactly as the server does."""
+    """离线计算成绩，与服务器算法完全相同。"""
 
 
 @results.command("compute")
-@click.option("--scheme", "scheme_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--marks", "marks_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--scheme", "scheme_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="评分标准文件（YAML 或 JSON）")
+@click.option("--marks", "marks_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="评分 CSV（entry,stage,criterion,judge,mark）")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="输出格式")
 def results_compute(scheme_path: Path, marks_path: Path, fmt: str) -> None:
-    """Compute ranks, totals and awards from a marking scheme and a marks CSV."""
-    from contest.scoring import ScoringError, compute_from_files
+    """由评分标准和评分 CSV 计算名次、总分和奖项。"""
+    from contest.scoring import MarkError, SchemeError, ScoringError, compute_from_files
 
     try:
         sys.stdout.write(compute_from_files(scheme_path, marks_path, fmt))
+    except SchemeError as exc:
+        raise CLIError(f"{scheme_path.name}：{_scheme_problem(scheme_path, exc)}") from exc
+    except MarkError as exc:
+        raise CLIError(exc.chinese) from exc
     except ScoringError as exc:
         raise CLIError(str(exc)) from exc
+
+
+def _scheme_problem(path: Path, error: Exception) -> str:
+    """The scheme file's error said as the pages say it, naming stages and criteria by their names."""
+    from contest.scoring import SchemeError, chinese
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = None
+    return chinese.explain(SchemeError(str(error).removeprefix(f"{path.name}: ")), data).text
 
 
 if __name__ == "__main__":

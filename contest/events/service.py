@@ -471,6 +471,13 @@ async def list_judges(session: AsyncSession, event: Event) -> Sequence[Judge]:
                                .order_by(Judge.number))).all()
 
 
+def judge_number(text: str) -> str:
+    """A judge number as people write it — J5, j05, 5, Ｊ５ — as it is stored: J05."""
+    number = tables.squeeze(text).upper()
+    digits = number.removeprefix("J")
+    return f"J{int(digits):02d}" if digits.isdigit() else number
+
+
 def new_pin() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 

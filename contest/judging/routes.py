@@ -76,7 +76,7 @@ class SignIn:
     pin: str
 
 
-@post("/api/judge/session", opt=PUBLIC, tags=["judging"], status_code=200)
+@post("/api/judge/session", opt=PUBLIC, tags=["judging"], status_code=200, security=web.CSRF)
 async def api_sign_in(request: Request, db: NamedDependency[AsyncSession], data: JSONBody[SignIn]) -> dict[str, Any]:
     """Sign a judge in with the event code, judge number and PIN; the session cookie follows."""
     judge = await svc.sign_in(db, data.event_code, data.number, data.pin)
@@ -163,7 +163,7 @@ class JudgeController(Controller):
         judge, a = await _seat(db, request, stage_id)
         return {**asdict(await svc.read_sheet(db, judge, a, entry_id)), "criteria": _criteria(a)}
 
-    @put("/api/judge/stages/{stage_id:int}/entries/{entry_id:int}", tags=["judging"])
+    @put("/api/judge/stages/{stage_id:int}/entries/{entry_id:int}", tags=["judging"], security=web.CSRF)
     async def api_write_sheet(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],
                               entry_id: FromPath[int], data: JSONBody[SheetWrite]) -> dict[str, Any]:
         """Save a draft (`submit: false`) or submit the sheet. Send a fresh `key` per change and the same key

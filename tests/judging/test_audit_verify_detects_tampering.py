@@ -20,7 +20,7 @@ def verify(settings, *extra):
 async def test_verify_passes_then_names_a_mark_changed_in_sql(contest, session, settings, pg_url):
     await score_everything(session, contest)
     ok = verify(settings, "--event", "cook")
-    assert ok.returncode == 0 and "ledger intact" in ok.stdout
+    assert ok.returncode == 0 and "账本完好" in ok.stdout
     conn = await asyncpg.connect(libpq(pg_url))
     sheet_id = await conn.fetchval("select sheet_id from mark where criterion = 'quality' order by id limit 1")
     await conn.execute("update mark set value = value + 1 where sheet_id = $1 and criterion = 'quality'", sheet_id)

@@ -51,10 +51,12 @@ async def test_cli_import_of_two_passes(contest, settings, session, tmp_path):
                                *extra], env=env, capture_output=True, text=True)
 
     one = run("--scorer", "甲", "--pass", "1")
-    assert one.returncode == 0 and one.stdout.count("waiting") == 4, one.stderr
+    assert one.returncode == 0 and one.stdout.count("等待另一名录分员录入") == 4, one.stderr
     two = run("--scorer", "乙", "--pass", "2")
-    assert two.returncode == 0 and two.stdout.count("accepted") == 4, two.stderr
+    assert two.returncode == 0 and two.stdout.count("已计入成绩") == 4, two.stderr
     assert len((await session.exec(select(Sheet))).all()) == 4
     path.write_text(marks_csv(contest, [(contest.entries[3], contest.judges[1], {"prep": "80"})]))
     bad = run("--scorer", "甲", "--pass", "1")
-    assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1 and "prep" in bad.stderr
+    *rows, summary = bad.stderr.strip().splitlines()
+    assert bad.returncode == 1 and rows == [rows[0]] and rows[0].startswith("pass.csv 第2行 评分：")
+    assert "错误" in summary and "未录入" in summary

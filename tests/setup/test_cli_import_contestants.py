@@ -1,5 +1,5 @@
 """`contest import contestants`: a good file imports every row; a file with bad rows lists every bad
-row as `FILE row N column C: problem`, exits non-zero and changes nothing, unless --skip-bad;
+row as `FILE 第N行 列名：问题`, exits non-zero and changes nothing, unless --skip-bad;
 --dry-run writes nothing; unknown slugs and missing files fail in one line; --template writes
 the template."""
 import re
@@ -18,7 +18,7 @@ from tests.setup.cli_runner import (
 )
 
 EVENT, TRACK = "welding-2027", "welder"
-PROBLEM_LINE = re.compile(r"(?:.*/)?名单\.xlsx row (?P<row>\d+) column (?P<column>\S+): (?P<problem>.+)")
+PROBLEM_LINE = re.compile(r"(?:.*/)?名单\.xlsx 第(?P<row>\d+)行 (?P<column>[^：]+)：(?P<problem>.+)")
 
 
 def import_args(path, *extra: str) -> list[str]:
@@ -52,7 +52,7 @@ async def test_good_xlsx_imports_every_row(settings, pg_url, session, tmp_path):
     path.write_bytes(xlsx([contestant(i) for i in range(25)]))
     result = run_cli(settings, *import_args(path))
     assert_ok(result)
-    assert "imported 25 contestants" in result.stdout
+    assert "已导入选手 25 人" in result.stdout
     assert result.stderr == ""
     assert await count_entries(pg_url, EVENT, TRACK) == 25
     counts = await table_counts(pg_url)
@@ -85,7 +85,7 @@ async def test_bad_rows_are_each_listed_and_nothing_is_imported(settings, pg_url
     found = [(int(m["row"]), m["column"]) for m in matches]
     assert set(found) == expected and len(found) == len(expected)
     assert found == sorted(found, key=lambda rc: rc[0])  # in the order of the sheet
-    assert "第4行" in result.stderr  # the duplicate names the row it repeats
+    assert any("第4行" in m["problem"] for m in matches)  # the duplicate names the row it repeats
     assert "7" in summary and "名单.xlsx" in summary
     assert await table_counts(pg_url) == before
 
@@ -99,7 +99,7 @@ async def test_skip_bad_imports_the_good_rows(settings, pg_url, session, tmp_pat
     result = run_cli(settings, *import_args(path, "--skip-bad"))
 
     assert_ok(result)
-    assert f"imported {len(rows) - len(expected)} contestants" in result.stdout
+    assert f"已导入选手 {len(rows) - len(expected)} 人" in result.stdout
     assert {(int(m["row"]), m["column"]) for m in map(PROBLEM_LINE.fullmatch, result.stderr.splitlines())} == expected
     assert await count_entries(pg_url, EVENT, TRACK) == len(rows) - len(expected)
 
@@ -113,7 +113,7 @@ async def test_dry_run_imports_nothing(settings, pg_url, session, tmp_path):
     result = run_cli(settings, *import_args(path, "--dry-run"))
 
     assert_ok(result)
-    assert "dry run" in result.stdout and "10 good" in result.stdout
+    assert "仅检查" in result.stdout and "正确 10 行" in result.stdout
     assert await table_counts(pg_url) == before
     # and the real import afterwards still finds every row new
     assert_ok(run_cli(settings, *import_args(path)))

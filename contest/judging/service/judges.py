@@ -24,7 +24,7 @@ LOCKOUT = timedelta(minutes=15)
 async def sign_in(session: AsyncSession, event_code: str, number: str, pin: str) -> Judge:
     """Event code + judge number + PIN. Five wrong PINs lock that judge for 15 minutes."""
     judge = (await session.exec(select(Judge).join(Event).where(
-        Event.judge_code == event_code.strip(), Judge.number == number.strip().upper(),
+        Event.judge_code == event_code.strip(), Judge.number == events.judge_number(number),
         Judge.platform.is_(False)))).first()
     if judge is None:
         raise InputError("活动代码或裁判编号不正确", "number")

@@ -138,6 +138,12 @@ class SheetContext:
         if self.status in ("withdrawn", "disqualified"):
             raise Conflict("该选手已退赛或被取消资格，不能评分")
 
+    def require_writable(self) -> None:
+        """Marks may still be written: the entry competes and the stage is not signed off."""
+        self.require_open()
+        if self.signed_off:
+            raise Conflict("本环节已由裁判长签字确认，不能再修改")
+
     def require_version(self, base_version: int) -> None:
         if self.version != base_version:
             raise Conflict(f"评分表已在另一台设备上更新（当前版本 {self.version}，您的版本 {base_version}），"
@@ -247,9 +253,7 @@ async def write_sheet(session: AsyncSession, write: SheetInput) -> WriteOutcome:
     ctx = await sheet_context(session, write.judge_id, write.event_id, write.stage_id, write.entry_id, write.key)
     if ctx.replay:
         return ctx.replay
-    ctx.require_open()
-    if ctx.signed_off:
-        raise Conflict("本环节已由裁判长签字确认，不能再修改")
+    ctx.require_writable()
     marks = check_marks(ctx.criteria, write.marks, complete=write.submit, entry=ctx.blind_code,
                         judge=ctx.judge_number)
     ctx.require_version(write.base_version)
