@@ -91,7 +91,8 @@ class AdminController(Controller):
         issued = await svc.reissue_access(db, event)
         cards = [{"judge": j, "pin": pin, "link": (link := _login_link(request, j)),
                   "qr": web.qr_svg(link)} for j, pin in issued]
-        return Template("events/access_sheet.html", context={"event": event, "cards": cards})
+        return Template("events/access_sheet.html", context={"event": event, "cards": cards,
+                                                             "login_url": web.public_url(request, "/judge/login")})
 
     @post("/events/{slug:str}/conflicts")
     async def declare_conflict(self, request: Request, db: NamedDependency[AsyncSession],
