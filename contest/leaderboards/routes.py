@@ -19,6 +19,7 @@ from contest.errors import InputError, NotFound
 from contest.events import service as events
 from contest.events.models import Event, Track
 from contest.forms import Form
+from contest.judging import service as judging
 from contest.leaderboards import service as svc
 from contest.leaderboards.models import APPEAL_OUTCOMES
 from contest.people.models import Unit
@@ -394,6 +395,58 @@ def _confirmed(form: Form) -> bool:
     return True
 
 
+# --- the organiser's exports and print ------------------------------------------------------------------
+
+
+class OrganiserExportsController(Controller):
+    """What the office takes away from an event, whatever the public may see yet: the results with
+    every row, the marks with the judges' own numbers, the notice, and a track's certificates in
+    one printable document."""
+
+    path = "/admin/events/{slug:str}"
+    guards = [requires("organiser")]
+    include_in_schema = False
+
+    @staticmethod
+    async def _track(db: AsyncSession, slug: str, track: str) -> tuple[Event, Track]:
+        event = await events.get_event(db, slug)  # the organiser's own: not through the public gate
+        return event, await events.get_track(db, event, track)
+
+    @get("/tracks/{track:str}/results.xlsx")
+    async def results(self, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:
+        event, the_track = await self._track(db, slug, track)
+        board = await svc.board(db, the_track.id)
+        return web.download(svc.results_xlsx(board, board.rows), f"{event.name}-{the_track.name}成绩.xlsx")
+
+    @get("/tracks/{track:str}/marks.csv")
+    async def marks(self, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:
+        event, the_track = await self._track(db, slug, track)
+        board = await svc.board(db, the_track.id)
+        marks = await judging.export_marks(db, board.round, anonymise=False)
+        return web.download(marks.encode("utf-8-sig"), f"{event.name}-{the_track.name}评分明细.csv",
+                            "text/csv; charset=utf-8")
+
+    @get("/notice.xlsx")
+    async def notice(self, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Response:
+        event = await events.get_event(db, slug)
+        notice = await svc.get_notice(db, event)
+        if notice is None:
+            raise NotFound("成绩公示（请先在“成绩发布”中开始公示）")
+        boards = [await svc.board(db, t.id) for t in await events.list_tracks(db, event)]
+        return web.download(svc.notice_xlsx(event, notice, boards), f"{event.name}成绩公示.xlsx")
+
+    @get("/tracks/{track:str}/certificates")
+    async def certificates(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                           track: FromPath[str]) -> Template:
+        event, the_track = await self._track(db, slug, track)
+        certs = []
+        for cert in await svc.track_certificates(db, the_track):
+            link = web.public_url(request, f"/verify/{cert.code}")
+            certs.append({"cert": cert, "link": link, "qr": web.qr_svg(link)})
+        return Template("leaderboards/certificates.html", context={
+            "event": event, "track": the_track, "certs": certs, "issuer": svc.issuer(event)})
+
+
 ROUTES = [home, event_page, board_page, board_rows, live, board_feed, big_screen, contestant_page, unit_page,
           notice_page, notice_xlsx, results_xlsx, marks_csv, scheme_json, certificate_page, verify_page,
-          PublicationController]
+          PublicationController, OrganiserExportsController]

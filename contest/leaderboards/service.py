@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import cached_property
 
 import openpyxl
+from openpyxl.styles import Font
 from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -545,18 +546,49 @@ async def marks_export(session: AsyncSession, round_: Round) -> tuple[str, str, 
     return scheme_text, marks_csv, digest
 
 
-def results_xlsx(board_: Board) -> bytes:
+def results_xlsx(board_: Board, rows: Sequence[BoardRow] | None = None) -> bytes:
+    """The results as a workbook: scores are numbers (Excel sums and sorts them) shown with the
+    decimals the results have. `rows`: the organiser's export passes them all; by default a frozen
+    board's export holds only what the ceremony has revealed."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "成绩"
     sheet.append([f"{board_.event.name} · {board_.track.name} · {board_.state_label}"])
     sheet.append(["名次", "加密号", "姓名", "单位", "县(市、区)", *[name for _, name in board_.stages], "总分", "奖项",
                   "称号", "状态"])
-    for r in board_.visible:  # a frozen board's export holds only what the ceremony has revealed
-        sheet.append([r.rank, r.code, r.name or "", r.unit or "", r.area or "", *r.stages, r.total, r.award or "",
-                      "、".join(r.titles), STATUS_LABELS.get(r.status, r.status)])
+    for r in board_.visible if rows is None else rows:
+        sheet.append([r.rank, r.code, r.name or "", r.unit or "", r.area or "", *map(_score, r.stages),
+                      _score(r.total), r.award or "", "、".join(r.titles), STATUS_LABELS.get(r.status, r.status)])
+    return _finished(sheet)
+
+
+def _score(text: str) -> Decimal | None:
+    """A score as a number for a spreadsheet; empty while there is none."""
+    return Decimal(text) if text else None
+
+
+_WIDTHS = {"名次": 6, "加密号": 9, "姓名": 10, "单位": 34, "工作单位": 34, "县(市、区)": 12, "总分": 9, "奖项": 9,
+           "称号": 16, "状态": 8}
+
+
+def _finished(sheet) -> bytes:
+    """Bold header rows (those starting 名次), column widths by the first one's names (a stage's
+    sub-score column gets 10), and each score shown with the decimals it has (87.50 stays 87.50,
+    as a number)."""
+    widths_set = False
+    for row in sheet.iter_rows():
+        if row[0].value == "名次":
+            for cell in row:
+                cell.font = Font(bold=True)
+                if not widths_set and cell.value:
+                    sheet.column_dimensions[cell.column_letter].width = _WIDTHS.get(cell.value, 10)
+            widths_set = True
+        for cell in row:
+            if isinstance(cell.value, Decimal):
+                places = -cell.value.as_tuple().exponent
+                cell.number_format = "0." + "0" * places if places > 0 else "0"
     out = io.BytesIO()
-    book.save(out)
+    sheet.parent.save(out)
     return out.getvalue()
 
 
@@ -607,6 +639,14 @@ async def certificate(session: AsyncSession, code: str) -> tuple[Certificate, Ev
     return cert, await session.get(Event, track.event_id), track
 
 
+async def track_certificates(session: AsyncSession, track: Track) -> Sequence[Certificate]:
+    """The certificates of the track's current results that stand (not revoked, not replaced), by rank."""
+    round_ = (await board(session, track.id)).round
+    return (await session.exec(select(Certificate).where(
+        Certificate.round_id == round_.id, Certificate.superseded_by.is_(None), Certificate.revoked_at.is_(None))
+        .order_by(Certificate.rank, Certificate.holder))).all()
+
+
 def issuer(event: Event) -> str:
     """Who signs a certificate or a notice: the event's first organiser."""
     return event.organisers.split("、")[0] if event.organisers else "咸宁市总工会"
@@ -652,7 +692,8 @@ async def entry_by_bib(session: AsyncSession, event: Event, track_slug: str, bib
 
 def notice_xlsx(event: Event, notice: Notice, boards: Sequence[Board]) -> bytes:
     """The notice in the usual layout: a title, the period and where to appeal, then one block per
-    track with rank, name, unit, score and award — and no ID or phone number anywhere."""
+    track with rank, name, unit, each stage's score (理论、实操…), total and award — as numbers —
+    and no ID or phone number anywhere."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "成绩公示"
@@ -662,11 +703,10 @@ def notice_xlsx(event: Event, notice: Notice, boards: Sequence[Board]) -> bytes:
     for b in boards:
         sheet.append([])
         sheet.append([b.track.name])
-        sheet.append(["名次", "姓名", "工作单位", "县(市、区)", "总分", "奖项", "称号"])
+        sheet.append(["名次", "姓名", "工作单位", "县(市、区)", *[name for _, name in b.stages], "总分", "奖项",
+                      "称号"])
         for r in b.visible:
             if r.rank is not None:
-                sheet.append([r.rank, r.name or r.code, r.unit or "", r.area or "", r.total, r.award or "",
-                              "、".join(r.titles)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+                sheet.append([r.rank, r.name or r.code, r.unit or "", r.area or "", *map(_score, r.stages),
+                              _score(r.total), r.award or "", "、".join(r.titles)])
+    return _finished(sheet)
