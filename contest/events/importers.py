@@ -5,7 +5,9 @@ preview and a full problem report before anything is saved; "skip the bad rows" 
 Problem messages are in Chinese: they are shown to the union office clerk.
 """
 
-from collections.abc import Collection, Iterable, Sequence
+import csv
+import io
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,11 +24,12 @@ from contest.people.identity import (
     validate_id_number,
     validate_phone,
 )
-from contest.people.models import SKILL_LEVEL_LABELS, SKILL_LEVELS, parse_skill_level
+from contest.people.models import SKILL_LEVEL_LABELS, SKILL_LEVELS, WORK_GROUPS, check_groups, parse_skill_level
 from contest.tables import RawRow, RowProblem
 
-TEMPLATE_COLUMNS = ("姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级")
-NAME, GENDER, ID_NUMBER, PHONE, UNIT, AREA, SKILL_LEVEL = TEMPLATE_COLUMNS
+TEMPLATE_COLUMNS = ("姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级",
+                    *(label for label, _ in WORK_GROUPS.values()))
+NAME, GENDER, ID_NUMBER, PHONE, UNIT, AREA, SKILL_LEVEL = TEMPLATE_COLUMNS[:7]
 # Gender can be read from the ID number; phone and skill level may be left blank.
 REQUIRED_COLUMNS = (NAME, ID_NUMBER, UNIT, AREA)
 # Headers clerks commonly use in their own sheets for the same thing.
@@ -55,6 +58,13 @@ class ContestantRow:
     unit_name: str
     area: str
     skill_level: int | None
+    groups: dict[str, bool]  # WORK_GROUPS field -> yes or no
+
+    def person(self) -> dict:
+        """The Person fields this row gives (the unit and area are resolved by the caller)."""
+        return {"name": self.name, "gender": self.gender, "birth_date": self.birth_date, "id_hash": self.id_hash,
+                "id_masked": self.id_masked, "phone_masked": self.phone_masked, "skill_level": self.skill_level,
+                **self.groups}
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,8 @@ class ImportCheck:
 
 # --- The template -----------------------------------------------------------------------------------
 
-_WIDTHS = {NAME: 10, GENDER: 6, ID_NUMBER: 22, PHONE: 15, UNIT: 36, AREA: 14, SKILL_LEVEL: 16}
+_WIDTHS = {NAME: 10, GENDER: 6, ID_NUMBER: 22, PHONE: 15, UNIT: 36, AREA: 14, SKILL_LEVEL: 16,
+           **{label: 11 for label, _ in WORK_GROUPS.values()}}
 
 
 def _column_help(areas: Sequence[str]) -> dict[str, str]:
@@ -78,17 +89,35 @@ def _column_help(areas: Sequence[str]) -> dict[str, str]:
         UNIT: f"工作单位全称，不超过{UNIT_MAX}个字",
         AREA: "只能填：" + "、".join(areas),
         SKILL_LEVEL: f"可填：{levels}（斜杠前后任一写法均可）；没有等级的不填",
+        **GROUP_HELP,
     }
+
+
+GROUP_HELP = {
+    "一线职工": "填“是”或“否”；不填视为“是”（在生产、服务一线岗位工作）",
+    "农民工": "填“是”或“否”；不填视为“否”（户籍在农村、进城务工的职工填“是”）",
+    "新就业形态": "填“是”或“否”；不填视为“否”（快递员、外卖送餐员、网约车司机、货车司机等填“是”）",
+}
 
 
 def write_template(areas: Sequence[str] = DEFAULT_AREAS) -> bytes:
     return tables.write_template(tables.Template(
         "参赛人员", CONTESTANTS, _column_help(areas), _WIDTHS, text_columns=(ID_NUMBER, PHONE),
         dropdowns={GENDER: ("男", "女"), AREA: areas,
-                   SKILL_LEVEL: [SKILL_LEVEL_LABELS[level] for level in SKILL_LEVELS]}))
+                   SKILL_LEVEL: [SKILL_LEVEL_LABELS[level] for level in SKILL_LEVELS],
+                   **{label: ("是", "否") for label, _ in WORK_GROUPS.values()}}))
 
 
 # --- Reading ---------------------------------------------------------------------------------------
+
+
+def form_file(fields: Mapping[str, str]) -> tuple[str, bytes]:
+    """One contestant typed into a form (fields named by the template's columns), as a one-row
+    import file: the form is checked and written by exactly the import's path and rules."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerows([TEMPLATE_COLUMNS, [fields.get(column, "") for column in TEMPLATE_COLUMNS]])
+    return "form.csv", out.getvalue().encode()
 
 
 def read_contestants(filename: str, data: bytes) -> list[RawRow]:
@@ -184,12 +213,14 @@ def _check_row(
     area, area_problem = _check_area(cell(AREA, ""), areas)
     level, level_problem = _check_skill_level(cell(SKILL_LEVEL, ""))
 
+    groups, group_problems = check_groups(raw)
+
     found = zip(
-        TEMPLATE_COLUMNS,
+        TEMPLATE_COLUMNS[:7],
         (name_problem, gender_problem, id_problem, phone_problem, unit_problem, area_problem, level_problem),
         strict=True,
     )
-    problems = [RowProblem(raw.row, column, problem) for column, problem in found if problem]
+    problems = [RowProblem(raw.row, column, problem) for column, problem in found if problem] + group_problems
     if problems:
         return None, problems
     return ContestantRow(
@@ -204,6 +235,7 @@ def _check_row(
         unit_name=unit,
         area=area,
         skill_level=level,
+        groups=groups,
     ), []
 
 

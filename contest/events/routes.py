@@ -105,10 +105,11 @@ class AdminController(Controller):
 
     @get("/events/{slug:str}/tracks/{track:str}")
     async def track_page(self, db: NamedDependency[AsyncSession], slug: FromPath[str],
-                         track: FromPath[str]) -> Template:
+                         track: FromPath[str], added: FromQuery[str] = "") -> Template:
         event = await svc.get_event(db, slug)
         the_track = await svc.get_track(db, event, track)
-        return Template("events/track.html", context=await _track_context(db, event, the_track))
+        return Template("events/track.html", context={**await _track_context(db, event, the_track),
+                                                      "added": bool(added)})
 
     @post("/events/{slug:str}/tracks/{track:str}/import")
     async def import_contestants(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
@@ -121,6 +122,24 @@ class AdminController(Controller):
             db, the_track, upload.filename, await upload.read(), id_key=request.app.state.settings.id_hash_key.encode(),
             skip_bad=form.flag("skip_bad"), dry_run=form.flag("dry_run"))
         return Template("events/import_report.html", context={"event": event, "track": the_track, "report": report})
+
+    @post("/events/{slug:str}/tracks/{track:str}/contestants")
+    async def add_contestant(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                             track: FromPath[str]) -> Response:
+        """One contestant typed in; a refusal shows the track page again with what was typed."""
+        form = await Form.read(request)
+        event = await svc.get_event(db, slug)
+        the_track = await svc.get_track(db, event, track)
+        fields = {column: form.text(column) for column in importers.TEMPLATE_COLUMNS}
+        try:
+            await svc.add_contestant(db, the_track, fields, id_key=request.app.state.settings.id_hash_key.encode())
+        except InputError as exc:
+            await db.rollback()  # nothing was written; the rows read before are read again
+            event = await svc.get_event(db, slug)
+            return Template("events/track.html", status_code=400, context={
+                **await _track_context(db, event, await svc.get_track(db, event, track)), "one": fields,
+                "one_error": exc})
+        return web.see_other(f"/admin/events/{slug}/tracks/{track}?added=1#entries")
 
     @post("/events/{slug:str}/tracks/{track:str}/entries")
     async def add_project_entry(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
@@ -279,6 +298,7 @@ async def _track_context(db: AsyncSession, event: Event, track: Track) -> dict[s
                    for r in rounds],
         "draws": await svc.list_draws(db, track), "judges": await svc.list_judges(db, event),
         "recusals": await svc.list_recusals(db, track), "units": await people.list_units(db),
+        "areas": list(await people.areas_by_name(db)), "one": {}, "one_error": None,
     }
 
 

@@ -330,6 +330,14 @@ async def import_contestants(session: AsyncSession, track: Track, filename: str,
     return report
 
 
+async def add_contestant(session: AsyncSession, track: Track, fields: dict[str, str], *, id_key: bytes) -> None:
+    """One contestant from the form, checked and written exactly as an import row (one validator).
+    Raises InputError naming every problem, the first one's column as the field."""
+    report = await import_contestants(session, track, *importers.form_file(fields), id_key=id_key)
+    if report.problems:
+        raise InputError("；".join(f"{p.column}：{p.problem}" for p in report.problems), report.problems[0].column)
+
+
 async def _drop_already_entered(session: AsyncSession, track: Track, check: importers.ImportCheck):
     hashes = [row.id_hash for row in check.good]
     stmt = (select(Person.id_hash).join(Entry, Entry.person_id == Person.id)
@@ -350,11 +358,7 @@ async def _write_entries(session: AsyncSession, track: Track, rows: Sequence[imp
                          unit_area: dict[str, int], areas: dict) -> int:
     unit_ids, _ = await people.ensure_units(session, unit_area)
     person_ids = await people.upsert_people(session, (
-        {"name": r.name, "gender": r.gender, "birth_date": r.birth_date, "id_hash": r.id_hash,
-         "id_masked": r.id_masked, "phone_masked": r.phone_masked, "unit_id": unit_ids[r.unit_name],
-         "area_id": areas[r.area].id, "skill_level": r.skill_level, "front_line": True,
-         "migrant_worker": False, "new_employment_form": False}
-        for r in rows))
+        {**r.person(), "unit_id": unit_ids[r.unit_name], "area_id": areas[r.area].id} for r in rows))
     next_bib = await _next_bib(session, track)
     entries = [{"track_id": track.id, "person_id": person_ids[r.id_hash], "unit_id": unit_ids[r.unit_name],
                 "bib": f"{next_bib + i:04d}", "status": "registered"} for i, r in enumerate(rows)]

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from contest import tables
 from contest.tables import squeeze
 
 OWNERSHIPS = {"state": "国有", "collective": "集体", "non_public": "非公有制"}
@@ -29,6 +30,34 @@ def parse_skill_level(text: str) -> int | None:
     if key not in _LEVEL_BY_TEXT:
         raise ValueError(f"unknown skill level: {text!r}")
     return _LEVEL_BY_TEXT[key]
+
+
+# How the yearly report groups workers: field -> (the column and form label, the value when left blank).
+WORK_GROUPS: dict[str, tuple[str, bool]] = {
+    "front_line": ("一线职工", True), "migrant_worker": ("农民工", False), "new_employment_form": ("新就业形态", False)}
+_YES, _NO = {"是", "√", "✓", "Y", "YES", "1", "TRUE"}, {"否", "×", "✗", "N", "NO", "0", "FALSE"}
+
+
+def parse_yes_no(text: str, default: bool) -> bool:
+    """是/否 as clerks type it (√, Y, 1 …); blank -> default."""
+    key = squeeze(text).upper()
+    if not key:
+        return default
+    if key in _YES or key in _NO:
+        return key in _YES
+    raise ValueError(f"not yes or no: {text!r}")
+
+
+def check_groups(raw: tables.RawRow) -> tuple[dict[str, bool], list[tables.RowProblem]]:
+    """一线职工, 农民工 and 新就业形态 of a row (of any import that has these columns)."""
+    groups, problems = {}, []
+    for field, (label, default) in WORK_GROUPS.items():
+        text = raw.cells.get(label)
+        try:
+            groups[field] = parse_yes_no(text, default) if text else default
+        except ValueError:
+            problems.append(tables.RowProblem(raw.row, label, f"{label}应填“是”或“否”，或不填"))
+    return groups, problems
 
 
 class Area(SQLModel, table=True):

@@ -89,6 +89,7 @@ async def upsert_people(session: AsyncSession, people: Iterable[dict]) -> dict[s
     """Insert people, or refresh those already known by their ID hash (a person changes unit or
     level between contests). Returns person ids by ID hash. Does not commit."""
     rows = await db.insert_many(session, Person, list(people), conflict=("id_hash",),
-                                update=("name", "gender", "phone_masked", "unit_id", "area_id", "skill_level"),
+                                update=("name", "gender", "phone_masked", "unit_id", "area_id", "skill_level",
+                                        "front_line", "migrant_worker", "new_employment_form"),
                                 returning=("id_hash", "id"))
     return dict(rows)

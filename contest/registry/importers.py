@@ -18,13 +18,13 @@ from contest.people.identity import (
     normalise_id_number,
     validate_id_number,
 )
-from contest.people.models import Person, parse_skill_level
+from contest.people.models import WORK_GROUPS, Person, check_groups, parse_skill_level
 from contest.registry import service as svc
 from contest.registry.models import HONOUR_LEVELS, TIERS, Candidate, Honour
 from contest.tables import ImportFileError, ImportReport, Layout, RowProblem, read_table
 
 COLUMNS = ("姓名", "身份证号", "工作单位", "县(市、区)", "工种", "职业技能等级", "层级", "命名年度",
-           "荣誉称号", "荣誉级别", "荣誉年度")
+           "荣誉称号", "荣誉级别", "荣誉年度", *(label for label, _ in WORK_GROUPS.values()))
 CRAFTSMEN = Layout(COLUMNS, ("姓名", "身份证号", "工作单位", "县(市、区)", "层级", "命名年度"),
                    {"身份证号码": "身份证号"})
 TIER_BY_LABEL = {label: key for key, label in TIERS.items()} | {
@@ -41,6 +41,7 @@ class _Row:
     year: int
     level: int | None
     honour_year: int | None
+    groups: dict[str, bool]  # 一线职工, 农民工, 新就业形态
 
 
 def _check(raw, areas: set[str], seen: dict[str, int]) -> tuple[_Row | None, list[RowProblem]]:
@@ -72,9 +73,11 @@ def _check(raw, areas: set[str], seen: dict[str, int]) -> tuple[_Row | None, lis
     except ValueError:
         bad("职业技能等级", "职业技能等级无法识别")
         level = None
+    groups, group_problems = check_groups(raw)
+    problems += group_problems
     if problems:
         return None, problems
-    return _Row(raw.row, cells, number, tier, year, level, honour_year), []
+    return _Row(raw.row, cells, number, tier, year, level, honour_year, groups), []
 
 
 def _year(text: str, column: str, bad) -> int:
@@ -103,7 +106,7 @@ async def import_craftsmen(session: AsyncSession, filename: str, data: bytes, id
         {"name": r.cells["姓名"], "gender": gender_from_id(r.id_number), "birth_date": birth_date_from_id(r.id_number),
          "id_hash": id_hash(r.id_number, id_key), "id_masked": mask_id(r.id_number), "phone_masked": None,
          "unit_id": units[r.cells["工作单位"]], "area_id": areas[r.cells["县(市、区)"]].id, "skill_level": r.level,
-         "front_line": True, "migrant_worker": False, "new_employment_form": False} for r in good])
+         **r.groups} for r in good])
     for r in good:
         await _name(session, await session.get(Person, ids[id_hash(r.id_number, id_key)]), r, actor)
         report.imported += 1

@@ -159,12 +159,13 @@ async def test_missing_or_unreadable_file_fails_in_one_line(settings, session, t
     assert_one_line_failure(run_cli(settings, "import", "contestants", str(broken)), "--event")
 
 
-def test_template_has_the_seven_columns(settings, tmp_path):
+def test_template_has_the_ten_columns(settings, tmp_path):
     out = tmp_path / "out.xlsx"
     assert_ok(run_cli(settings, "import", "contestants", "--template", str(out)))
     book = openpyxl.load_workbook(out)
     header = [cell.value for cell in book.worksheets[0][1]]
-    assert header == ["姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级"]
+    assert header == ["姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级",
+                      "一线职工", "农民工", "新就业形态"]
 
 
 def test_template_into_a_missing_folder_fails_in_one_line(settings, tmp_path):

@@ -17,7 +17,8 @@ stages:
 async def set_scheme(organiser, text: str):
     await organiser.form("/admin/events", {"name": "大赛", "slug": "ev-2026", "year": "2026"})
     await organiser.form("/admin/events/ev-2026/tracks", {"name": "举重", "slug": "lifting"})
-    return await organiser.form("/admin/events/ev-2026/tracks/lifting/rounds/1/scheme", {"scheme": text})
+    # typed into the expert (YAML) editor beside the scheme builder
+    return await organiser.form("/admin/events/ev-2026/tracks/lifting/rounds/1/scheme", {"yaml": text})
 
 
 async def test_attempt_stages_are_mirrored_and_the_best_of_stage_is_not(organiser, session):

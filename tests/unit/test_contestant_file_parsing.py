@@ -24,10 +24,10 @@ ID_WANG = make_id_number("421202", date(1985, 3, 12), 7, "男")
 ID_LI = make_id_number("421281", date(1992, 11, 30), 21, "女")
 ID_ZHOU = make_id_number("421221", date(1979, 7, 1), 2, "男")
 
-ROWS = [
-    ["王建华", "男", ID_WANG, "13800138000", "咸宁市第一人民医院", "咸安区", "四级/中级工"],
-    ["李秀英", "", ID_LI, "", "赤壁市青砖茶有限公司", "赤壁市", ""],
-    ["周志强", "男", ID_ZHOU, "139 0715 0000", "嘉鱼县建筑公司", "嘉鱼县", "技师"],
+ROWS = [  # the last three cells: 一线职工, 农民工, 新就业形态
+    ["王建华", "男", ID_WANG, "13800138000", "咸宁市第一人民医院", "咸安区", "四级/中级工", "是", "否", "否"],
+    ["李秀英", "", ID_LI, "", "赤壁市青砖茶有限公司", "赤壁市", "", "", "", ""],
+    ["周志强", "男", ID_ZHOU, "139 0715 0000", "嘉鱼县建筑公司", "嘉鱼县", "技师", "否", "是", "是"],
 ]
 
 
@@ -86,10 +86,10 @@ def test_extra_columns_are_ignored():
 
 
 def test_columns_are_found_by_name_in_any_order_with_spaces_and_full_width_brackets():
-    order = [6, 5, 4, 3, 2, 1, 0]
+    order = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]
     header = [f" {TEMPLATE_COLUMNS[i]} ".replace("(", "（").replace(")", "）") for i in order]
     rows = [[row[i] for i in order] for row in ROWS]
-    assert header[1] == " 县（市、区） "
+    assert header[4] == " 县（市、区） "
     assert read_contestants("a.csv", csv_bytes(rows, "utf-8", header)) == read_contestants("a.xlsx", xlsx(ROWS))
 
 
@@ -101,7 +101,7 @@ def test_a_title_row_above_the_header_and_empty_rows_are_skipped_keeping_row_num
     sheet.append(ROWS[0])
     sheet.append([None, "  ", None])
     sheet.append(ROWS[1])
-    sheet.append([None] * 7 + ["合计：2人"])  # nothing in our columns
+    sheet.append([None] * 10 + ["合计：2人"])  # nothing in our columns
     buffer = io.BytesIO()
     workbook.save(buffer)
     rows = read_contestants("a.xlsx", buffer.getvalue())
@@ -169,6 +169,7 @@ def test_the_template_round_trips_and_keeps_ids_as_text():
         "B2:B10001": '"男,女"',
         "F2:F10001": '"' + ",".join(DEFAULT_AREAS) + '"',
         "G2:G10001": '"五级/初级工,四级/中级工,三级/高级工,二级/技师,一级/高级技师"',
+        "H2:H10001": '"是,否"', "I2:I10001": '"是,否"', "J2:J10001": '"是,否"',  # 一线职工, 农民工, 新就业形态
     }
     assert instructions.title == "填写说明"
     text = "".join(str(cell.value) for row in instructions.iter_rows() for cell in row)
@@ -204,9 +205,12 @@ def test_good_rows_keep_only_hashes_and_masked_forms():
         unit_name="咸宁市第一人民医院",
         area="咸安区",
         skill_level=4,
+        groups={"front_line": True, "migrant_worker": False, "new_employment_form": False},
     )
     assert li.gender == "女" and li.phone_masked is None and li.skill_level is None
     assert zhou.phone_masked == "139****0000" and zhou.skill_level == 2
+    assert li.groups == {"front_line": True, "migrant_worker": False, "new_employment_form": False}  # blank: defaults
+    assert zhou.groups == {"front_line": False, "migrant_worker": True, "new_employment_form": True}
     stored = "".join(str(value) for row in result.good for value in dataclasses.astuple(row))
     for secret in (ID_WANG, ID_LI, ID_ZHOU, "13800138000", "13907150000"):
         assert secret not in stored
