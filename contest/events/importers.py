@@ -250,3 +250,44 @@ def validate_rows(rows: Iterable[RawRow], areas: Collection[str], id_key: bytes)
         if contestant:
             good.append(contestant)
     return ImportCheck(good, problems)
+
+
+# --- The judges file (裁判名单) ------------------------------------------------------------------------
+
+JUDGE_COLUMNS = ("姓名", "工作单位")
+JUDGES = tables.Layout(JUDGE_COLUMNS, ("姓名",), {"裁判姓名": "姓名", "单位": "工作单位", "所在单位": "工作单位"})
+JUDGE_NAME_MAX = 40
+_JUDGE_HELP = {
+    "姓名": f"裁判姓名，不超过{JUDGE_NAME_MAX}个字；裁判编号（J01、J02……）按名单顺序自动编排",
+    "工作单位": "裁判所在单位，须与单位名录中的全称一致，用于自动回避本单位选手；外聘裁判不填",
+}
+
+
+@dataclass(frozen=True)
+class JudgeRow:
+    row: int
+    name: str
+    unit_name: str | None
+
+
+def write_judges_template() -> bytes:
+    return tables.write_template(tables.Template("裁判", JUDGES, _JUDGE_HELP, {"姓名": 12, "工作单位": 40}))
+
+
+def check_judges(rows: Iterable[RawRow], units: Collection[str]) -> tuple[list[JudgeRow], list[RowProblem]]:
+    """Every problem of every row; a unit must be one the directory knows (it decides recusals)."""
+    good, problems, first_row_of = [], [], {}
+    for raw in rows:
+        name, unit = tables.close_gaps(raw.cells.get("姓名", "")), raw.cells.get("工作单位", "")
+        found = []
+        if not name or len(name) > JUDGE_NAME_MAX:
+            found.append(("姓名", f"裁判姓名不能为空，且不超过{JUDGE_NAME_MAX}个字"))
+        if unit and unit not in units:
+            found.append(("工作单位", f"“{unit}”不在单位名录中，请填写单位全称（外聘裁判不填）"))
+        first = first_row_of.setdefault((name, unit), raw.row)
+        if name and first != raw.row:
+            found.append(("姓名", f"与第{first}行是同一位裁判"))
+        problems += [RowProblem(raw.row, column, problem) for column, problem in found]
+        if not found:
+            good.append(JudgeRow(raw.row, name, unit or None))
+    return good, problems

@@ -139,7 +139,7 @@ class AdminController(Controller):
             return Template("events/track.html", status_code=400, context={
                 **await _track_context(db, event, await svc.get_track(db, event, track)), "one": fields,
                 "one_error": exc})
-        return web.see_other(f"/admin/events/{slug}/tracks/{track}?added=1#entries")
+        return web.see_other(f"/admin/events/{slug}/tracks/{track}?added=1#add-one")
 
     @post("/events/{slug:str}/tracks/{track:str}/entries")
     async def add_project_entry(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
@@ -235,6 +235,19 @@ class AdminController(Controller):
         await svc.create_panel(db, stage, form.required("name", "裁判组名称"), form.ints("judge_ids", "裁判"),
                                form.int("chief_id", "裁判长"))
         return web.see_other(f"/admin/events/{slug}/tracks/{track}#round-{seq}")
+
+    @get("/judges-template.xlsx")
+    async def judges_template(self) -> Response[bytes]:
+        return web.download(importers.write_judges_template(), "裁判导入模板.xlsx")
+
+    @post("/events/{slug:str}/judges/import")
+    async def import_judges(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
+        form = await Form.read(request)
+        upload = form.upload("file", "裁判名单文件")
+        event = await svc.get_event(db, slug)
+        report = await svc.import_judges(db, event, upload.filename, await upload.read(),
+                                         skip_bad=form.flag("skip_bad"), dry_run=form.flag("dry_run"))
+        return Template("events/judges_import_report.html", context={"event": event, "report": report})
 
     @get("/import-template.xlsx")
     async def import_template(self, db: NamedDependency[AsyncSession]) -> Response[bytes]:

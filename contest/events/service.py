@@ -501,6 +501,30 @@ async def add_judge(session: AsyncSession, event: Event, name: str, unit_id: int
     return judge, pin
 
 
+async def import_judges(session: AsyncSession, event: Event, filename: str, data: bytes, *, skip_bad: bool = False,
+                        dry_run: bool = False) -> tables.ImportReport:
+    """The event's judges from a file, numbered after those it has, all or nothing (as the
+    contestant import). Their PINs are issued when the access cards are printed."""
+    try:
+        raw = tables.read_table(filename, data, importers.JUDGES)
+    except tables.ImportFileError as exc:
+        raise InputError(str(exc), "file") from exc
+    if not raw:
+        raise InputError("文件中没有裁判数据行", "file")
+    units = {u.name: u.id for u in await people.list_units(session)}
+    good, problems = importers.check_judges(raw, units)
+    report = tables.ImportReport(rows=len(raw), good=len(good), problems=problems, dry_run=dry_run)
+    if dry_run or not good or (problems and not skip_bad):
+        return report
+    count = (await session.exec(select(func.count()).select_from(Judge).where(Judge.event_id == event.id))).one()
+    session.add_all([Judge(event_id=event.id, number=f"J{count + i:02d}", name=row.name,
+                           unit_id=units.get(row.unit_name), login_token=secrets.token_urlsafe(24))
+                     for i, row in enumerate(good, 1)])
+    await session.commit()
+    report.imported = len(good)
+    return report
+
+
 async def reissue_access(session: AsyncSession, event: Event) -> list[tuple[Judge, str]]:
     """New PINs and QR links for every judge of the event, for a printed access sheet; the old
     ones stop working. PINs exist in plain only in this response."""
