@@ -34,6 +34,19 @@ ROLES = {
     "marker": "阅卷员",
 }
 PUBLIC = {"exclude_from_auth": True}  # opt for routes anyone may open
+# Each role's menu: only the pages its guards let it open; the first is where it lands after signing in.
+MENUS = {
+    "organiser": [("管理后台", "/admin"), ("理论考试", "/admin/exams/"), ("单位", "/admin/units"),
+                  ("工匠评审", "/admin/registry/"), ("工作室管理", "/admin/studios/"), ("纸质录入", "/scorer")],
+    "registry_reviewer": [("工匠评审", "/admin/registry/")],
+    "scorer": [("纸质录入", "/scorer")],
+}
+
+
+def home_of(role: str | None) -> str:
+    """Where a role lands: the first page of its menu (roles without one: the public home page)."""
+    menu = MENUS.get(role or "")
+    return menu[0][1] if menu else "/"
 
 _hasher = PasswordHasher()  # argon2id with the library's current parameters
 
@@ -129,16 +142,17 @@ def requires(*roles: str):
 class LoginForm:
     username: str
     password: str
-    next: str = "/admin"
+    next: str = ""
 
 
 def _safe_next(target: str) -> str:
-    # Only same-site paths: an open redirect would let a phishing link borrow our login page.
-    return target if target.startswith("/") and not target.startswith("//") else "/admin"
+    # Only same-site paths: an open redirect would let a phishing link borrow our login page. Empty:
+    # the role's home page (home_of).
+    return target if target.startswith("/") and not target.startswith("//") else ""
 
 
 @get("/login", opt=PUBLIC, include_in_schema=False)
-async def login_page(next: FromQuery[str] = "/admin") -> Template:
+async def login_page(next: FromQuery[str] = "") -> Template:
     return Template("auth/login.html", context={"next": _safe_next(next), "error": None})
 
 
@@ -149,7 +163,7 @@ async def login(request: Request, db: NamedDependency[AsyncSession], data: URLEn
         context = {"next": _safe_next(data.next), "error": "用户名或密码错误", "username": data.username}
         return Template("auth/login.html", context=context, status_code=400)
     request.set_session(session_identity(Identity("account", account.id, account.display_name, account.role)))
-    return Redirect(_safe_next(data.next), status_code=303)
+    return Redirect(_safe_next(data.next) or home_of(account.role), status_code=303)
 
 
 @post("/logout", opt=PUBLIC, include_in_schema=False, status_code=303)
