@@ -69,7 +69,7 @@ async def test_backup_while_judges_submit_restores_and_verifies(live_server, ses
         async with Server(folder) as server:
             await server.ready(path=f"/events/{race.event.slug}/tracks/{race.track.slug}")
             verified = contest(folder, "audit", "verify")  # beside the server, on its PostgreSQL
-            assert verified.returncode == 0 and "ledger intact" in verified.stdout, verified.stderr
+            assert verified.returncode == 0 and "账本完好" in verified.stdout, verified.stderr
             rows = await query(folder, """
                 select s.judge_id, s.entry_id, m.criterion, m.value from sheet s join mark m on m.sheet_id = s.id
                 where s.stage_id = $1 and s.state = 'submitted'""", race.practical.id)
