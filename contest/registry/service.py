@@ -1033,6 +1033,16 @@ async def set_target(session: AsyncSession, count: int, first_year: int, last_ye
 
 
 async def historic_batch(session: AsyncSession, year: int) -> Batch:
+    """The batch of a year's craftsmen named before the platform. A list names nobody in a year to
+    come, nor in a year from which the platform's own notices name craftsmen: those are named only
+    through a batch after its notice."""
+    if year > clock.today().year:
+        raise Conflict(f"命名年度{year}年还没有到：历史名单只能导入往年已命名的工匠。")
+    first = (await session.exec(select(func.min(Batch.year)).where(Batch.seq > 0,
+                                                                   Batch.notice_starts_on.is_not(None)))).one()
+    if first is not None and year >= first:
+        raise Conflict(f"{first}年度起的工匠经平台的批次公示后命名，不能按历史名单导入{year}年度的工匠。"
+                       "请将其推荐为候选人，经资格审查、专家评审和公示后按批次命名。")
     name = f"{year}年度（历史名单导入）"
     batch = (await session.exec(select(Batch).where(Batch.name == name))).first()
     if batch is None:

@@ -1,10 +1,13 @@
 """Hypothesis plays the registry office for a few weeks: any order of nominations, profile edits,
 eligibility checks and 复核, expert marks, notices (including ones opened in the past), public
-objections and their answers, naming, withdrawals and later decisions, with days passing in between.
+objections and their answers, naming, withdrawals and later decisions, imports of historic lists,
+with days passing in between.
 After every action, read straight from the database:
 
 - a named craftsman was named through a batch, after a notice that was opened before it began and
-  had ended when the batch was named, with every objection to them answered (and none upheld);
+  had ended when the batch was named, with every objection to them answered (and none upheld); or
+  imported from a historic list, for a year that had come and that no notice of the platform's had
+  yet named craftsmen for;
 - every named craftsman is counted by the tracker (towards the target or as named outside it), and
   the tracker's and the public registry's figures equal plain SQL counts;
 - every change of state is on the ledger, and the ledger's chain is intact."""
@@ -30,7 +33,7 @@ from contest import clock, db, ledger
 from contest.errors import Conflict, InputError
 from contest.people.models import Person
 from contest.registry import service as registry
-from contest.registry.models import Batch
+from contest.registry.models import Batch, Candidate
 from tests.builders import EXPERTS, MARKS, OFFICE, worker
 from tests.support import EMPTY_DATABASE, libpq
 
@@ -51,6 +54,7 @@ class Office(RuleBasedStateMachine):
         self.batches: list[int] = []  # the batches and the objections not yet answered
         self.open_objections: list[int] = []
         clock.now = lambda: datetime.combine(self.day, time(4), tzinfo=UTC)  # noon of self.day in Beijing
+        self.imported: dict[int, tuple[int, int | None, date]] = {}  # candidate → (year, first notice year, day)
 
     def teardown(self) -> None:
         if hasattr(self, "sql"):
@@ -212,6 +216,22 @@ class Office(RuleBasedStateMachine):
     def decide(self, i, decision):
         self.on_candidate(self.among(i), lambda s, c: registry.DECISIONS[decision](s, c, "经研究决定", OFFICE))
 
+    @rule(person=st.integers(0, 2), year=st.sampled_from([2025, 2026, 2027]))
+    def import_history(self, person, year):
+        """A historic list names someone (as the importer does for each of its rows)."""
+        async def go(session):
+            chosen = (await session.exec(select(Person).order_by(Person.id))).all()[person]
+            batch = await registry.historic_batch(session, year)
+            candidate = Candidate(person_id=chosen.id, tier="county", road="honour", batch_id=batch.id,
+                                  named_year=year)
+            await registry.record_import(session, candidate, OFFICE)
+            await session.commit()
+            return candidate.id
+        first = self.run(self.sql.fetchval(
+            "select min(year) from batch where seq > 0 and notice_starts_on is not null"))
+        if (cid := self.attempt(go)) is not None:
+            self.imported[cid] = (year, first, self.day)
+
     @rule(days=st.integers(1, 8))
     def days_pass(self, days):
         self.day += timedelta(days=days)
@@ -222,7 +242,8 @@ class Office(RuleBasedStateMachine):
     def named_only_through_a_batch_after_an_ended_notice(self) -> None:
         async def check():
             return await self.sql.fetch(f"""
-                    select c.id, c.batch_id, c.named_year, b.year, b.notice_starts_on, b.notice_ends_on, b.named_at,
+                    select c.id, c.batch_id, c.named_year, b.year, b.seq, b.notice_starts_on, b.notice_ends_on,
+                           b.named_at,
                            (select count(*) from objection o where o.candidate_id = c.id
                               and (o.outcome is distinct from 'dismissed' or o.resolved_at > b.named_at)) as unanswered
                     from candidate c left join batch b on b.id = c.batch_id
@@ -230,6 +251,10 @@ class Office(RuleBasedStateMachine):
         for row in self.run(check()):
             assert row["batch_id"] is not None and row["named_at"] is not None, dict(row)
             assert row["named_year"] == row["year"], dict(row)
+            if row["seq"] == 0:  # a historic list's
+                year, first_notice, day = self.imported[row["id"]]
+                assert year <= day.year and (first_notice is None or year < first_notice), dict(row)
+                continue
             assert row["batch_id"] in self.named_on, dict(row)
             assert self.opened_on[row["batch_id"]] <= row["notice_starts_on"], dict(row)
             assert row["notice_ends_on"] < self.named_on[row["batch_id"]], dict(row)
