@@ -68,6 +68,7 @@ class ImportReport:
     new_units: list[str] = field(default_factory=list)
     imported: int = 0  # rows written; 0 when nothing was committed
     dry_run: bool = False
+    already: int = 0  # good rows with nothing to add: what they name is there already
 
     @property
     def bad_rows(self) -> int:

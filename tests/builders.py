@@ -192,6 +192,20 @@ async def sign_in_organiser(client, session) -> None:
     assert response.status_code == 303, response.text
 
 
+async def staff_page(browser, base: str, session, role: str = "organiser", path: str = "/admin"):
+    """A browser page signed in as a new account `office` of the role (password xianning-2026), at `path`."""
+    from contest.auth import create_account
+
+    await create_account(session, "office", "工会办公室小李", role, "xianning-2026")
+    page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    await page.goto(f"{base}/login?next={path}")
+    await page.fill("input[name=username]", "office")
+    await page.fill("input[name=password]", "xianning-2026")
+    await page.click("button[type=submit]")
+    await page.wait_for_load_state("networkidle")
+    return page
+
+
 async def sign_in_judge(client, contest: Contest, number: str = "J02", pin: str | None = None):
     """The judge signs in through the tablets' API (event code, number, PIN); returns the answer."""
     return await client.post("/api/judge/session", json={

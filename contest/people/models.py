@@ -104,3 +104,22 @@ class Person(SQLModel, table=True):
     front_line: bool = True
     migrant_worker: bool = False
     new_employment_form: bool = False
+
+
+class SkillLevelChange(SQLModel, table=True):
+    """A person's skill level as the office changed it (a certificate, a mentorship's end, an
+    import): the history behind Person.skill_level. A rise is a lower number (五级 → 四级)."""
+
+    __tablename__ = "skill_level_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    level_before: int | None = Field(default=None, ge=1, le=5)
+    level_after: int = Field(ge=1, le=5)
+    changed_on: date = Field(index=True)
+    basis: str = Field(default="", max_length=120)  # the certificate or the reason
+    actor: str = Field(default="", max_length=80)
+
+    @property
+    def rise(self) -> bool:
+        return self.level_before is not None and self.level_after < self.level_before

@@ -3,15 +3,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
+from sqlalchemy import func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import db
+from contest import clock, db, ledger
 from contest.errors import InputError
-from contest.people.models import OWNERSHIPS, UNIT_KINDS, UNIT_SIZES, Area, Industry, Person, Unit
+from contest.people.identity import id_hash, normalise_id_number, validate_id_number
+from contest.people.models import (
+    OWNERSHIPS,
+    SKILL_LEVEL_LABELS,
+    UNIT_KINDS,
+    UNIT_SIZES,
+    Area,
+    Industry,
+    Person,
+    SkillLevelChange,
+    Unit,
+)
+from contest.tables import close_gaps
 
 
 @lru_cache(maxsize=65536)  # boards rebuild often, and the same names come back
@@ -85,11 +99,117 @@ async def ensure_units(session: AsyncSession, wanted: dict[str, int | None]) -> 
     return known, new
 
 
-async def upsert_people(session: AsyncSession, people: Iterable[dict]) -> dict[str, int]:
+async def upsert_people(session: AsyncSession, people: Iterable[dict], basis: str = "名单导入") -> dict[str, int]:
     """Insert people, or refresh those already known by their ID hash (a person changes unit or
-    level between contests). Returns person ids by ID hash. Does not commit."""
-    rows = await db.insert_many(session, Person, list(people), conflict=("id_hash",),
-                                update=("name", "gender", "phone_masked", "unit_id", "area_id", "skill_level",
-                                        "front_line", "migrant_worker", "new_employment_form"),
-                                returning=("id_hash", "id"))
-    return dict(rows)
+    level between contests). A known person's new skill level goes into the level history under
+    `basis`. Returns person ids by ID hash. Does not commit."""
+    people = list(people)
+    before = dict((await session.exec(select(Person.id_hash, Person.skill_level).where(
+        Person.id_hash.in_([p["id_hash"] for p in people]), Person.skill_level.is_not(None)))).all())
+    rows = dict(await db.insert_many(session, Person, people, conflict=("id_hash",),
+                                     update=("name", "gender", "phone_masked", "unit_id", "area_id", "skill_level",
+                                             "front_line", "migrant_worker", "new_employment_form"),
+                                     returning=("id_hash", "id")))
+    changed = [p for p in people
+               if p.get("skill_level") and before.get(p["id_hash"], p["skill_level"]) != p["skill_level"]]
+    changes = [{"person_id": rows[p["id_hash"]], "level_before": before[p["id_hash"]], "level_after": p["skill_level"],
+                "changed_on": clock.today(), "basis": basis, "actor": ""} for p in changed]
+    await db.insert_many(session, SkillLevelChange, changes)
+    return rows
+
+
+# --- finding a person, and their skill level ------------------------------------------------------------
+
+
+async def find_person(session: AsyncSession, text: str, prefer_unit_id: int | None = None, *,
+                      field_name: str = "person") -> Person:
+    """The person an office clerk means: by person number, or by name; when names repeat, the one in
+    prefer_unit_id. An ambiguous name lists the people's numbers and units (an organiser's page)."""
+    text = close_gaps(text.strip())
+    if not text:
+        raise InputError("请填写姓名或人员编号", field_name)
+    if text.isascii() and text.isdigit():
+        person = await session.get(Person, int(text)) if len(text) <= 9 else None
+        if person is None:
+            raise InputError(f"人员编号 {text} 不存在", field_name)
+        return person
+    stmt = (select(Person, Unit.name).outerjoin(Unit, Unit.id == Person.unit_id).where(Person.name == text)
+            .order_by(Person.id).limit(20))
+    found = (await session.exec(stmt)).all()
+    if len(found) > 1 and prefer_unit_id is not None:
+        found = [row for row in found if row[0].unit_id == prefer_unit_id] or found
+    if not found:
+        raise InputError(f"系统中找不到“{text}”，请先通过竞赛报名或工匠导入登记此人", field_name)
+    if len(found) > 1:
+        listed = "；".join(f"编号 {p.id}（{unit or '单位不详'}）" for p, unit in found[:8])
+        raise InputError(f"有多位“{text}”：{listed}。请填写人员编号", field_name)
+    return found[0][0]
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A person as the office's lists show them: no ID number, only its masked form."""
+
+    id: int
+    name: str
+    gender: str | None
+    id_masked: str | None
+    unit: str | None
+    skill_level: int | None
+
+
+async def search_people(session: AsyncSession, query: str, id_key: bytes, *, limit: int = 20,
+                        offset: int = 0) -> tuple[list[PersonRow], int]:
+    """People by a part of their name or unit, or by their full ID number; the total found."""
+    words, _ = search_text(query)
+    stmt = select(Person.id, Person.name, Person.gender, Person.id_masked, Unit.name, Person.skill_level).outerjoin(
+        Unit, Unit.id == Person.unit_id)
+    number = normalise_id_number(words)
+    if len(number) == 18 and validate_id_number(number) is None:
+        stmt = stmt.where(Person.id_hash == id_hash(number, id_key))
+    elif words:
+        stmt = stmt.where(or_(Person.name.contains(close_gaps(words), autoescape=True),
+                              Unit.name.contains(words, autoescape=True)))
+    total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
+    rows = (await session.exec(stmt.order_by(Person.name, Person.id).limit(limit).offset(offset))).all()
+    return [PersonRow(*row) for row in rows], total
+
+
+async def change_skill_level(session: AsyncSession, person: Person, level: int, on: date, basis: str,
+                             actor: str) -> SkillLevelChange:
+    """Set a person's skill level as of a day, keeping the one before in the history, and ledger it
+    (a rise counts in the yearly report). Does not commit: a mentorship's end records one too."""
+    if level not in SKILL_LEVEL_LABELS:
+        raise InputError("请选择职业技能等级", "level")
+    if level == person.skill_level:
+        raise InputError(f"{person.name}的职业技能等级已是{SKILL_LEVEL_LABELS[level]}", "level")
+    if on > clock.today():
+        raise InputError("变更日期不能晚于今天", "changed_on")
+    if person.birth_date is not None and on <= person.birth_date:
+        raise InputError("变更日期不能早于出生日期", "changed_on")
+    basis = close_gaps(basis.strip())
+    if not basis:
+        raise InputError("请填写依据（如证书编号）", "basis")
+    if len(basis) > 120:
+        raise InputError("依据不能超过120个字", "basis")
+    change = SkillLevelChange(person_id=person.id, level_before=person.skill_level, level_after=level,
+                              changed_on=on, basis=basis, actor=actor[:80])
+    person.skill_level = level
+    session.add_all([person, change])
+    await ledger.append(session, event_id=None, actor=actor, device="", action="person.skill_level",
+                        subject=f"person:{person.id}", payload={"before": change.level_before, "after": level,
+                                                                 "on": on.isoformat(), "basis": basis})
+    await session.flush()
+    return change
+
+
+async def skill_history(session: AsyncSession, person_id: int) -> Sequence[SkillLevelChange]:
+    return (await session.exec(select(SkillLevelChange).where(SkillLevelChange.person_id == person_id)
+                               .order_by(SkillLevelChange.changed_on.desc(), SkillLevelChange.id.desc()))).all()
+
+
+async def skill_rises(session: AsyncSession, year: int) -> int:
+    """Skill level rises recorded in a year (each rise of each person counts once)."""
+    return (await session.exec(select(func.count()).select_from(SkillLevelChange).where(
+        func.extract("year", SkillLevelChange.changed_on) == year,
+        SkillLevelChange.level_after < SkillLevelChange.level_before))).one()

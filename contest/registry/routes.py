@@ -13,8 +13,10 @@ from contest import clock, web
 from contest.auth import PUBLIC, Identity, requires
 from contest.db import get_or_404
 from contest.errors import InputError, NotFound
+from contest.events.importers import DEFAULT_AREAS
 from contest.forms import Form
 from contest.people import service as people
+from contest.people.models import Unit
 from contest.registry import importers
 from contest.registry import service as svc
 from contest.registry.models import (
@@ -32,7 +34,15 @@ from contest.registry.models import (
     actions_from,
 )
 
-PER_PAGE = 50  # craftsmen on a page of the public registry
+PER_PAGE = 50  # craftsmen on a page of the public registry, people on a page of the office's list
+PICK_LIMIT = 10  # choices the person picker shows
+PICKED = ("master", "apprentice")  # the person picker's boxes
+
+
+async def _picked(db: AsyncSession, form: Form, field: str, label: str) -> int:
+    """The person chosen in a picker, or (when none was chosen) the one its box names unambiguously."""
+    return form.int(f"{field}_id", label) or (await people.find_person(db, form.required(field, label),
+                                                                       field_name=field)).id
 
 
 def _labels() -> dict:
@@ -277,22 +287,85 @@ class RegistryOffice(Controller):
                              form.int("max_skill_level", "职业技能等级", required=True))
         return web.see_other("/admin/registry/")
 
+    # --- people: the skill level and its history, mentorships ---
+
+    @get("/people")
+    async def people_page(self, request: Request, db: NamedDependency[AsyncSession], q: FromQuery[str] = "",
+                          page: FromQuery[str | None] = None) -> Template:
+        page_no = web.query_page(page)
+        rows, total = await people.search_people(db, q, _id_key(request), limit=PER_PAGE,
+                                                 offset=(page_no - 1) * PER_PAGE)
+        words = " ".join(q.split())[:40]
+        return Template("registry/office_people.html", context={
+            "rows": rows, "total": total, "q": words, "page": page_no, "pages": max(1, -(-total // PER_PAGE)),
+            "filters": {"q": words} if words else {}})
+
+    @get("/people/pick/{field:str}")
+    async def pick(self, request: Request, db: NamedDependency[AsyncSession], field: FromPath[str]) -> Template:
+        """The person picker's choices for what was typed into its box (a fragment)."""
+        if field not in PICKED:
+            raise NotFound("该查找框")
+        typed = request.query_params.get(field, "")
+        rows, total = await people.search_people(db, typed, _id_key(request), limit=PICK_LIMIT) \
+            if typed.strip() else ([], 0)
+        return Template("registry/_person_choices.html", context={
+            "rows": rows, "total": total, "field": field, "typed": typed.strip(), "limit": PICK_LIMIT,
+})
+
+    @get("/people/{person_id:int}")
+    async def person_page(self, db: NamedDependency[AsyncSession], person_id: FromPath[int]) -> Template:
+        person = await svc.get_person(db, person_id)
+        unit = await db.get(Unit, person.unit_id) if person.unit_id else None
+        candidates = (await db.exec(select(Candidate).where(Candidate.person_id == person.id)
+                                    .order_by(Candidate.id))).all()
+        return Template("registry/person.html", context={
+            "person": person, "unit": unit, "candidates": candidates, "today": clock.today(),
+            "public": bool(await svc.craftsman_ids(db, [person.id])),
+            "history": await people.skill_history(db, person.id),
+            "mentorships": await svc.mentorships_of(db, person.id), **_labels()})
+
+    @post("/people/{person_id:int}/skill-level")
+    async def change_skill_level(self, request: Request, db: NamedDependency[AsyncSession],
+                                 person_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        person = await svc.get_person(db, person_id)
+        await people.change_skill_level(db, person, form.int("level", "职业技能等级", required=True),
+                                        form.date("changed_on", "变更日期"), form.text("basis"), web.actor(request))
+        await db.commit()
+        return web.see_other(f"/admin/registry/people/{person_id}#skill")
+
     @post("/mentorships")
     async def mentorship(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
         form = await Form.read(request)
-        pair = await svc.add_mentorship(db, form.int("master_id", "师傅", required=True),
-                                        form.int("apprentice_id", "徒弟", required=True),
+        pair = await svc.add_mentorship(db, await _picked(db, form, "master", "师傅"),
+                                        await _picked(db, form, "apprentice", "徒弟"),
                                         form.date("starts_on", "开始日期"), form.date("ends_on", "结业日期"),
                                         form.text("goals"), form.flag("override"))
-        return web.see_other(f"/registry/people/{pair.master_id}")
+        return web.see_other(f"/admin/registry/people/{pair.master_id}#mentorships")
 
-    @post("/import")
+    @post("/mentorships/{pair_id:int}/close")
+    async def close_mentorship(self, request: Request, db: NamedDependency[AsyncSession],
+                               pair_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        pair = await svc.close_mentorship(db, pair_id, form.text("outcome"), web.actor(request),
+                                          level=form.int("level", "结业时的职业技能等级"),
+                                          on=form.date("changed_on", "结业日期", required=False))
+        back = form.text("back")
+        person_id = pair.apprentice_id if back == "apprentice" else pair.master_id
+        return web.see_other(f"/admin/registry/people/{person_id}#mentorships")
+
+    @get("/import-template.xlsx")
+    async def import_template(self, db: NamedDependency[AsyncSession]) -> Response[bytes]:
+        areas = list(await people.areas_by_name(db)) or list(DEFAULT_AREAS)
+        return web.download(importers.write_template(areas), "工匠名单导入模板.xlsx")
+
+    @post("/import", status_code=200)
     async def import_craftsmen(self, request: Request, db: NamedDependency[AsyncSession]) -> Template:
         form = await Form.read(request)
         upload = form.upload("file", "工匠名单文件")
-        report = await importers.import_craftsmen(db, upload.filename, await upload.read(),
-                                                  request.app.state.settings.id_hash_key.encode(),
-                                                  skip_bad=form.flag("skip_bad"), actor=web.actor(request))
+        report = await importers.import_craftsmen(db, upload.filename, await upload.read(), _id_key(request),
+                                                  skip_bad=form.flag("skip_bad"), dry_run=form.flag("dry_run"),
+                                                  actor=web.actor(request))
         return Template("registry/import_report.html", context={"report": report})
 
     @get("/report")

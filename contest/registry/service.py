@@ -25,7 +25,7 @@ from contest.leaderboards import service as boards
 from contest.leaderboards.models import TitleRule
 from contest.people.identity import mask_phone, phone_hash, validate_phone
 from contest.people.models import SKILL_LEVEL_LABELS, Area, Industry, Person, Unit
-from contest.people.service import pinyin_key, search_text
+from contest.people.service import change_skill_level, pinyin_key, search_text, skill_rises
 from contest.registry.models import (
     ACTIVE,
     CHANNELS,
@@ -869,21 +869,58 @@ async def add_mentorship(session: AsyncSession, master_id: int, apprentice_id: i
     return pair
 
 
-async def close_mentorship(session: AsyncSession, pair_id: int, outcome: str) -> Mentorship:
+async def close_mentorship(session: AsyncSession, pair_id: int, outcome: str, actor: str,
+                           level: int | None = None, on: date | None = None) -> Mentorship:
+    """The end of a mentorship: what came of it and, when the apprentice's skill level rose, the
+    new level (recorded in their level history, so the rise counts in the yearly report)."""
     pair = await db.get_or_404(session, Mentorship, pair_id, "师徒关系")
+    if pair.outcome:
+        raise Conflict("这段师徒关系已登记结业成效；如技能等级此后又有变化，请在人员页变更技能等级")
+    outcome = outcome.strip()
+    if not outcome:
+        raise InputError("请填写带徒成效", "outcome")
+    if len(outcome) > 400:
+        raise InputError("带徒成效不能超过400个字", "outcome")
     apprentice = await get_person(session, pair.apprentice_id)
-    pair.outcome, pair.level_after = outcome.strip()[:400], apprentice.skill_level
+    if level is not None and level != apprentice.skill_level:
+        master = await get_person(session, pair.master_id)
+        await change_skill_level(session, apprentice, level, on or clock.today(),
+                                        f"名师带徒结业（师傅：{master.name}）", actor)
+    pair.outcome, pair.level_after = outcome, apprentice.skill_level
     session.add(pair)
     await session.commit()
     return pair
 
 
-async def mentorships_of(session: AsyncSession, person_id: int) -> dict[str, list]:
-    master = (await session.exec(select(Mentorship, Person.name).join(Person, Person.id == Mentorship.apprentice_id)
-                                 .where(Mentorship.master_id == person_id))).all()
-    apprentice = (await session.exec(select(Mentorship, Person.name).join(Person, Person.id == Mentorship.master_id)
-                                     .where(Mentorship.apprentice_id == person_id))).all()
-    return {"apprentices": list(master), "masters": list(apprentice)}
+async def craftsman_ids(session: AsyncSession, person_ids: Sequence[int]) -> set[int]:
+    """Those of the people who have a public craftsman profile (named craftsmen): only they are linked."""
+    if not person_ids:
+        return set()
+    stmt = select(Candidate.person_id).where(Candidate.person_id.in_(list(person_ids)),
+                                             Candidate.state.in_(COUNTED))
+    return set((await session.exec(stmt)).all())
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """A mentorship seen from one side: the other person, and whether they have a public profile."""
+
+    pair: Mentorship
+    other_id: int
+    other: str
+    public: bool
+
+
+async def mentorships_of(session: AsyncSession, person_id: int) -> dict[str, list[Pairing]]:
+    """The person's apprentices and masters, the latest first."""
+    out: dict[str, list[Pairing]] = {}
+    for side, mine, other in (("apprentices", Mentorship.master_id, Mentorship.apprentice_id),
+                              ("masters", Mentorship.apprentice_id, Mentorship.master_id)):
+        rows = (await session.exec(select(Mentorship, Person.id, Person.name).join(Person, Person.id == other)
+                                   .where(mine == person_id).order_by(Mentorship.starts_on.desc()))).all()
+        public = await craftsman_ids(session, [pid for _, pid, _ in rows])
+        out[side] = [Pairing(pair, pid, name, pid in public) for pair, pid, name in rows]
+    return out
 
 
 # --- the union's yearly competition report ---------------------------------------------------------------
@@ -905,6 +942,7 @@ class CompetitionReport:
     prizes: dict[str, int]
     titles: dict[str, int]
     skill_rises: int  # apprentices whose level rose in mentorships ending this year
+    level_rises: int  # every skill level rise recorded this year (mentorships, certificates, imports)
     named: int  # craftsmen named this year
     practice: practice.Participation  # 网上练兵 and 答题活动
     entry_units: frozenset[int]  # the units counted in `units`
@@ -948,7 +986,8 @@ async def competition_report(session: AsyncSession, year: int) -> CompetitionRep
     return CompetitionReport(year, year_events, len(rows), len(entry_units), tally(1), tally(2),
                              tally(3, OWNERSHIPS), tally(4, UNIT_SIZES), sum(1 for r in rows if r[5] == "女"),
                              sum(1 for r in rows if r[6]), sum(1 for r in rows if r[7]), dict(prizes), dict(titles),
-                             rises, named, await practice.participation(session, year), entry_units)
+                             rises, await skill_rises(session, year), named,
+                             await practice.participation(session, year), entry_units)
 
 
 def report_xlsx(report: CompetitionReport) -> bytes:
@@ -968,6 +1007,7 @@ def report_xlsx(report: CompetitionReport) -> bytes:
     sheet.append(["新就业形态劳动者（人次）", report.new_employment])
     sheet.append(["当年命名工匠", report.named])
     sheet.append(["师带徒技能等级提升", report.skill_rises])
+    sheet.append(["职工技能等级提升（人次）", report.level_rises])
     sheet.append(["网上练兵人次", report.practice.practice_times])
     sheet.append(["答题活动人次", report.practice.quiz_times])
     sheet.append(["练兵答题参与职工", report.practice.people])

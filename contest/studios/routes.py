@@ -16,6 +16,7 @@ from contest import clock, web
 from contest.auth import PUBLIC, requires
 from contest.forms import Form
 from contest.people import service as people
+from contest.registry import service as registry
 from contest.studios import importers
 from contest.studios import service as svc
 from contest.studios.models import ALLIANCE_KINDS, ASSESSMENTS, STUDIO_LEVELS, STUDIO_TYPES, Studio
@@ -29,7 +30,7 @@ def _labels() -> dict[str, Any]:
 async def _studio_input(db: AsyncSession, form: Form) -> svc.StudioInput:
     host_unit_id = form.int("host_unit_id", "依托单位")
     lead = form.text("lead")
-    lead_id = (await svc.find_person(db, lead, host_unit_id, field_name="lead")).id if lead else None
+    lead_id = (await people.find_person(db, lead, host_unit_id, field_name="lead")).id if lead else None
     return svc.StudioInput(
         name=form.required("name", "工作室名称"), kind=form.required("kind", "工作室类型"),
         level=form.required("level", "工作室级别"), lead_id=lead_id, host_unit_id=host_unit_id,
@@ -96,7 +97,7 @@ class StudiosOffice(Controller):
                          studio_id: FromPath[int]) -> Redirect:
         form = await Form.read(request)
         studio = await svc.get_studio(db, studio_id)
-        person = await svc.find_person(db, form.required("person", "成员姓名或人员编号"),
+        person = await people.find_person(db, form.required("person", "成员姓名或人员编号"),
                                        form.int("unit_id", "所在单位"))
         await svc.add_member(db, studio, person.id, form.text("role", "成员"))
         return web.see_other(f"/admin/studios/{studio_id}#members")
@@ -206,7 +207,7 @@ async def studio(db: NamedDependency[AsyncSession], studio_id: FromPath[int]) ->
     people_ids = [m.person_id for m in members] + ([the_studio.lead_id] if the_studio.lead_id else [])
     return Template("studios/detail.html", context={
         "row": await svc.studio_row(db, the_studio.id), "members": members,
-        "profiles": await svc.craftsman_ids(db, people_ids), "reports": await svc.list_reports(db, the_studio),
+        "profiles": await registry.craftsman_ids(db, people_ids), "reports": await svc.list_reports(db, the_studio),
         "total": svc.overall(await svc.report_totals(db, studio_ids=[the_studio.id])),
         "alliances": await svc.list_alliances(db, studio_id=the_studio.id), **_labels()})
 

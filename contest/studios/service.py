@@ -16,7 +16,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contest import clock, db
 from contest.errors import InputError, NotFound
 from contest.people.models import Area, Person, Unit
-from contest.registry.models import COUNTED, Candidate
 from contest.studios.models import (
     ALLIANCE_KINDS,
     ASSESSMENTS,
@@ -182,31 +181,6 @@ async def studio_row(session: AsyncSession, studio_id: int) -> StudioRow:
     return rows[0]
 
 
-async def find_person(session: AsyncSession, text: str, prefer_unit_id: int | None = None, *,
-                      field_name: str = "person") -> Person:
-    """The person an organiser means: by person number, or by name; when names repeat, the one in
-    prefer_unit_id. An ambiguous name lists the people's numbers and units (an organiser's page)."""
-    text = _CJK_GAP.sub("", text.strip())
-    if not text:
-        raise InputError("请填写姓名或人员编号", field_name)
-    if text.isascii() and text.isdigit():
-        person = await session.get(Person, int(text)) if len(text) <= 9 else None
-        if person is None:
-            raise InputError(f"人员编号 {text} 不存在", field_name)
-        return person
-    stmt = (select(Person, Unit.name).outerjoin(Unit, Unit.id == Person.unit_id).where(Person.name == text)
-            .order_by(Person.id).limit(20))
-    found = (await session.exec(stmt)).all()
-    if len(found) > 1 and prefer_unit_id is not None:
-        found = [row for row in found if row[0].unit_id == prefer_unit_id] or found
-    if not found:
-        raise InputError(f"系统中找不到“{text}”，请先通过竞赛报名或工匠导入登记此人", field_name)
-    if len(found) > 1:
-        listed = "；".join(f"编号 {p.id}（{unit or '单位不详'}）" for p, unit in found[:8])
-        raise InputError(f"有多位“{text}”：{listed}。请填写人员编号", field_name)
-    return found[0][0]
-
-
 # --- members ------------------------------------------------------------------------------------------
 
 
@@ -275,15 +249,6 @@ async def studios_of_person(session: AsyncSession, person_id: int) -> list[Perso
         found.setdefault(s.id, PersonStudio(s.id, s.name, s.kind, s.level, role))
     rank = {key: i for i, key in enumerate(STUDIO_LEVELS)}
     return sorted(found.values(), key=lambda p: (rank.get(p.level, len(rank)), p.role != LEAD_ROLE, p.name))
-
-
-async def craftsman_ids(session: AsyncSession, person_ids: Sequence[int]) -> set[int]:
-    """Those of the people who have a public craftsman profile in the registry (named craftsmen)."""
-    if not person_ids:
-        return set()
-    stmt = select(Candidate.person_id).where(Candidate.person_id.in_(list(person_ids)),
-                                             Candidate.state.in_(COUNTED))
-    return set((await session.exec(stmt)).all())
 
 
 # --- yearly reports and assessments -------------------------------------------------------------------
