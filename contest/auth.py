@@ -8,7 +8,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -157,7 +157,9 @@ async def login_page(next: FromQuery[str] = "") -> Template:
 
 
 @post("/login", opt=PUBLIC, include_in_schema=False, status_code=200)
-async def login(request: Request, db: NamedDependency[AsyncSession], data: URLEncodedBody[LoginForm]) -> Any:
+async def login(request: Request, db: NamedDependency[AsyncSession], data: URLEncodedBody[LoginForm]) -> Response:
+    """A page either way: the sign-in form again with what was typed, or the way on (an `Any` return
+    would be served as JSON)."""
     account = await authenticate(db, data.username.strip(), data.password)
     if account is None:
         context = {"next": _safe_next(data.next), "error": "用户名或密码错误", "username": data.username}
