@@ -191,6 +191,7 @@ def _static(path: str, media_type: str, cache_control: str) -> File:
 
 
 def _configure_jinja(engine: JinjaTemplateEngine) -> None:
+    from contest.events import lifecycle
     from contest.events import models as ev
     from contest.people import models as pe
 
@@ -198,12 +199,13 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
     env.globals.update(
         EVENT_LEVELS=ev.EVENT_LEVELS, EVENT_STATUSES=ev.EVENT_STATUSES, EVENT_KINDS=ev.EVENT_KINDS,
         VISIBILITIES=ev.VISIBILITIES, ENTRY_STATUSES=ev.ENTRY_STATUSES, ROUND_NAMES=ev.ROUND_NAMES,
-        OWNERSHIPS=pe.OWNERSHIPS, UNIT_SIZES=pe.UNIT_SIZES, SKILL_LEVELS=pe.SKILL_LEVEL_LABELS, ROLES=auth.ROLES,
-        WORK_GROUPS=pe.WORK_GROUPS, MENUS=auth.MENUS,
+        PHASES=lifecycle.PHASES, OWNERSHIPS=pe.OWNERSHIPS, UNIT_SIZES=pe.UNIT_SIZES, SKILL_LEVELS=pe.SKILL_LEVEL_LABELS,
+        ROLES=auth.ROLES, WORK_GROUPS=pe.WORK_GROUPS, MENUS=auth.MENUS,
     )
     env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": clock.local(value).strftime(fmt) if value else ""
     env.filters["plain"] = _plain
     env.filters["percent"] = lambda value: _plain(Decimal(value) * 100)
+    env.filters["shown"] = _shown
 
 
 def _plain(value) -> str:
@@ -213,6 +215,13 @@ def _plain(value) -> str:
     if not isinstance(value, Decimal | int | float | str):
         return str(value)
     return format(Decimal(str(value)).normalize(), "f")
+
+
+def _shown(value: Any) -> str:
+    """A value for a person: lists joined, nothing as a dash."""
+    if value in (None, "", [], ()):
+        return "—"
+    return "、".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
 
 # --- errors: a page for people, JSON for programs, a fragment for htmx; never a bare 500 -------------

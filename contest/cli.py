@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import os
@@ -551,24 +552,30 @@ def audit() -> None:
 
 
 @audit.command("verify")
-@click.option("--event", "event_slug", help="只核对该活动的评分（哈希链总是整条核对）")
+@click.option("--event", "event_slug", help="只核对该活动的数据（哈希链总是整条核对）")
 def audit_verify(event_slug: str | None) -> None:
-    """重新核对账本的 SHA-256 哈希链，并与当前评分、理论考试的试卷、答卷和成绩逐一比对。"""
+    """重新核对账本的 SHA-256 哈希链，由账本重新计算每个公布的数字（成绩、名次、奖项、公示名单、证书），
+    并与理论考试的试卷、答卷和成绩逐一比对。"""
+    from contest import audit as auditing
     from contest.events import service as events
     from contest.exams.service import audit as exams_audit
-    from contest.judging import service as judging
 
-    async def work(session: AsyncSession) -> tuple[judging.AuditReport, list[str]]:
+    async def work(session: AsyncSession) -> auditing.AuditReport:
         # one snapshot for the whole check: what commits meanwhile is not half seen (a false alarm)
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         event = await events.get_event(session, event_slug) if event_slug else None
-        report = await judging.audit(session, event)
-        return report, [] if report.problem else await exams_audit.audit(session, event)
+        report = await auditing.verify(session, event)
+        test_problems = await exams_audit.audit(session, event)
+        return dataclasses.replace(report, problems=(*report.problems, *test_problems))
 
-    report, test_problems = _run(_database_url(_settings()), work)
-    if report.problem or test_problems:
-        raise CLIError(f"核对未通过：{report.problem or test_problems[0]}")
-    click.echo(f"账本完好：共 {report.entries} 条记录，{report.marks} 个评分以及全部理论考试试卷、答卷和成绩与之相符")
+    report = _run(_database_url(_settings()), work)
+    if report.problems:
+        for problem in report.problems[:-1]:
+            click.echo(f"核对未通过：{problem}", err=True)
+        raise CLIError(f"核对未通过：{report.problems[-1]}")
+    click.echo(f"账本完好：共 {report.entries} 条记录，{report.marks} 个评分与之相符；由账本重新计算的"
+               f" {report.results} 个成绩、{report.notice_rows} 行公示名单和 {report.certificates} 张证书与数据库一致，"
+               "全部理论考试试卷、答卷和成绩亦相符")
 
 
 # --- results ----------------------------------------------------------------------------------------

@@ -94,6 +94,13 @@ async def append(session: AsyncSession, *, event_id: int | None, actor: str, dev
     return entry_id
 
 
+async def record(session: AsyncSession, event_id: int | None, actor: str, action: str, subject: str,
+                 payload: dict[str, Any]) -> int:
+    """An organiser's or an official's change, ledgered in the caller's transaction (no device)."""
+    return await append(session, event_id=event_id, actor=actor, device="", action=action, subject=subject,
+                        payload=payload)
+
+
 class LedgerDamaged(RuntimeError):
     """The ledger cannot take entries: its head record was removed outside the platform."""
 

@@ -174,10 +174,13 @@ async def _event(session: AsyncSession, spec: dict, areas: dict[str, Area], unit
         await events.create_panel(session, stages[-1], "第一裁判组", members, members[0])
         await events.draw_blind_codes(session, track, "抽签监督员")
     published = spec.get("status") == "closed"  # a past event went through 公示 to final results
-    for step in _path_to("review" if published else spec.get("status", "draft")):
+    status = spec.get("status", "draft")
+    for step in _path_to("running" if spec.get("scored") else status):  # judges score a running contest
         await events.set_event_status(session, event, step)
     if spec.get("scored"):
         await _score(session, event, [j for j, _ in judges[:5]], Decimal(str(spec["scored"])), rng)
+        for step in _path_to("review" if published else status)[2:]:
+            await events.set_event_status(session, event, step)
     if published:
         await _publish(session, event, spec.get("titles", []))
 
@@ -206,8 +209,12 @@ async def _score(session: AsyncSession, event: Event, judges: list, share: Decim
                         await judging.write_sheet(session, judging.SheetInput(
                             judge.id, judge.event_id, a.stage.id, item.entry_id, marks, base_version=0, submit=True,
                             key=f"seed-{a.stage.id}-{item.entry_id}-{judge.id}", device="seed"))
-        if share >= 1:
+        if share >= 1:  # the chief judge re-checks each stage (all confirmed) and signs it off
+            chief = judging.actor_of(judges[0])
             for a in [a for a in await judging.assignments(session, judges[0]) if a.track.id == track.id]:
+                draw = await judging.draw_recheck(session, a.stage, a.round, chief)
+                for bib, _ in draw.entries:
+                    await judging.record_recheck(session, a.stage, bib, "confirmed", "", chief)
                 await judging.sign_off(session, judges[0], a)
 
 

@@ -153,13 +153,30 @@ async def score_everything(session, contest: Contest, vary: bool = True) -> None
                          {"prep": str(7 + bump * 0.5), "skill": str(30 + bump), "quality": str(20 + n), "safety": "1"})
 
 
-async def sign_off(session, contest: Contest) -> None:
-    """The chief judge signs both stages off and the event goes under review."""
+async def recheck(session, contest: Contest, stage: Stage) -> None:
+    """The chief judge (J01) draws the stage's re-check list and confirms every entry on it."""
     from contest.judging import service as judging
 
     chief = contest.judges[0]
+    a = await judging.assignment(session, chief, stage.id)
+    draw = await judging.draw_recheck(session, stage, a.round, judging.actor_of(chief))
+    for bib, _ in draw.entries:
+        await judging.record_recheck(session, stage, bib, "confirmed", "", judging.actor_of(chief))
+
+
+async def sign_off_stage(session, contest: Contest, stage: Stage) -> None:
+    """The chief judge re-checks the stage (every finding confirmed) and signs it off."""
+    from contest.judging import service as judging
+
+    chief = contest.judges[0]
+    await recheck(session, contest, stage)
+    await judging.sign_off(session, chief, await judging.assignment(session, chief, stage.id))
+
+
+async def sign_off(session, contest: Contest) -> None:
+    """The chief judge re-checks and signs both stages off, and the event goes under review."""
     for stage in (contest.theory, contest.practical):
-        await judging.sign_off(session, chief, await judging.assignment(session, chief, stage.id))
+        await sign_off_stage(session, contest, stage)
     await events.set_event_status(session, contest.event, "review")
 
 
@@ -178,6 +195,26 @@ async def final_contest(session, contest: Contest) -> None:
     await boards.publish(session, contest.event, today - timedelta(days=8), today - timedelta(days=1), "",
                          "account:1 竞赛办")
     await boards.finalise(session, contest.event, "account:1 竞赛办")
+
+
+OFFICE = "account:1 竞赛办"
+TITLE = "推荐授予“咸宁市技术能手”称号"
+
+
+async def certified_contest(session, contest: Contest) -> None:
+    """Named results, scored, re-checked and signed off, published with a title rule for the top
+    three, final after its notice period, and the certificates issued (the day after finalisation)."""
+    from contest.leaderboards import service as boards
+
+    contest.event.visibility = "named"
+    session.add(contest.event)
+    await signed_off_contest(session, contest)
+    await boards.add_title_rule(session, contest.event, 3, TITLE, True, OFFICE)
+    today = date.today()
+    await boards.publish(session, contest.event, today - timedelta(days=8), today - timedelta(days=1),
+                         "监督仲裁组 0715-8888888", OFFICE)
+    await boards.finalise(session, contest.event, OFFICE)
+    await boards.issue_certificates(session, contest.event, contest.track, OFFICE)
 
 
 # --- people signed in --------------------------------------------------------------------------------

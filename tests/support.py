@@ -1,7 +1,8 @@
 """Plumbing the tests share that is not a fixture: the test ID-hash key, the libpq form of a
 database URL, page text without tags, what a page's form would send, a free port, a real `contest
-serve`, the fixtures folder, the statement that empties the database, where Debian's chromium is, and
-an HTTP client that sends the CSRF token as the pages do."""
+serve`, the fixtures folder, the statement that empties the database, where Debian's chromium is, an
+HTTP client that sends the CSRF token as the pages do, `contest audit verify` run as an operator runs
+it, and the published notice's order."""
 from __future__ import annotations
 
 import os
@@ -165,3 +166,21 @@ class Client(httpx.AsyncClient):
 
     async def login(self, username: str = "clerk", password: str = "correct-horse") -> httpx.Response:
         return await self.form("/login", {"username": username, "password": password, "next": "/admin"})
+
+
+def audit_verify(settings, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`contest audit verify` run as an operator runs it, on the test database."""
+    env = os.environ | {"CONTEST_DATABASE_URL": settings.database_url, "CONTEST_DATA_DIR": str(settings.data_dir)}
+    return subprocess.run([sys.executable, "-m", "contest.cli", "audit", "verify", *extra], env=env,
+                          capture_output=True, text=True)
+
+
+async def published_order(pg_url: str) -> list[str]:
+    """The bibs in the order of the published notice's rows (first place first), read in SQL."""
+    conn = await asyncpg.connect(libpq(pg_url))
+    try:
+        return [r["bib"] for r in await conn.fetch(
+            "select e.bib from notice_row n join entry e on e.id = n.entry_id"
+            " where n.notice_version_id = (select max(id) from notice_version) order by n.position")]
+    finally:
+        await conn.close()

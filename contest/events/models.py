@@ -20,7 +20,9 @@ EVENT_STATUSES = {
 }
 EVENT_KINDS = {"individual": "个人赛", "project": "项目赛（创新成果）"}
 VISIBILITIES = {"hidden": "签字确认前不公开", "blind": "按加密号实时公开", "named": "按姓名实时公开"}
-ENTRY_STATUSES = {"registered": "已报名", "checked_in": "已检录", "withdrawn": "已退赛", "disqualified": "取消资格"}
+ENTRY_STATUSES = {"registered": "已报名", "checked_in": "已检录", "withdrawn": "已退赛", "absent": "缺考",
+                  "disqualified": "取消资格"}
+OUT_OF_CONTEST = ("withdrawn", "absent", "disqualified")  # statuses that take an entry out of scoring
 ROUND_NAMES = ("初赛", "复赛", "决赛")
 
 
@@ -66,6 +68,23 @@ class Round(SQLModel, table=True):
     scheme: dict = Field(sa_column=Column(JSON, nullable=False))
 
 
+class SchemeVersion(SQLModel, table=True):
+    """Every version a round's scheme has had, each ledgered with its digest: the round's `scheme`
+    is the last one. After the first sheet a new version is a correction and carries its reason."""
+
+    __tablename__ = "scheme_version"
+    __table_args__ = (UniqueConstraint("round_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    version: int
+    scheme: dict = Field(sa_column=Column(JSON, nullable=False))
+    digest: str = Field(max_length=64)  # events.service.scheme_digest
+    reason: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = Field(max_length=80)
+
+
 class Stage(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("round_id", "key"),)
 
@@ -96,6 +115,7 @@ class Entry(SQLModel, table=True):
     blind_code: str | None = Field(default=None, max_length=20)
     running_order: int | None = None
     status: str = Field(default="registered", max_length=16)
+    status_reason: str | None = Field(default=None, max_length=200)  # why it was last changed (also ledgered)
 
 
 class Draw(SQLModel, table=True):

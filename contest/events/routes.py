@@ -13,10 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contest import web
 from contest.auth import Identity, requires
 from contest.errors import InputError, NotFound
-from contest.events import importers, scheme_form
+from contest.events import importers, lifecycle, scheme_form
 from contest.events import service as svc
-from contest.events.models import Event, Judge, Round, Track
+from contest.events.models import EVENT_STATUSES, Event, Judge, Round, Track
 from contest.forms import Form
+from contest.judging import service as judging
 from contest.people import service as people
 from contest.scoring import chinese
 
@@ -41,7 +42,7 @@ class AdminController(Controller):
 
     @post("/events")
     async def create_event(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
-        event = await svc.create_event(db, _event_input(await Form.read(request)))
+        event = await svc.create_event(db, _event_input(await Form.read(request)), web.actor(request))
         return web.see_other(f"/admin/events/{event.slug}")
 
     @get("/events/{slug:str}")
@@ -49,21 +50,27 @@ class AdminController(Controller):
         event = await svc.get_event(db, slug)
         tracks = await svc.list_tracks(db, event)
         units = await people.list_units(db)
+        phase = await lifecycle.event_phase(db, event.id)
         return Template("events/event.html", context={
             "event": event, "tracks": tracks, "counts": await svc.count_entries(db, [t.id for t in tracks]),
             "judges": await svc.list_judges(db, event), "units": units,
             "unit_names": {u.id: u.name for u in units}, "scheme_templates": scheme_form.templates(),
-            "next_statuses": sorted(svc.TRANSITIONS[event.status], key=list(svc.TRANSITIONS).index)})
+            "controls": lifecycle.Controls(phase),
+            "phases": {t.id: await lifecycle.track_phase(db, event.id, t.id) for t in tracks},
+            "steps": sorted(lifecycle.STATUS_STEPS[event.status].items(),
+                            key=lambda step: list(EVENT_STATUSES).index(step[0]))})
 
     @post("/events/{slug:str}")
     async def update_event(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
-        event = await svc.update_event(db, await svc.get_event(db, slug), _event_input(await Form.read(request)))
+        event = await svc.update_event(db, await svc.get_event(db, slug), _event_input(await Form.read(request)),
+                                       web.actor(request))
         return web.see_other(f"/admin/events/{event.slug}")
 
     @post("/events/{slug:str}/status")
     async def set_status(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
         form = await Form.read(request)
-        await svc.set_event_status(db, await svc.get_event(db, slug), form.required("status", "状态"))
+        await svc.set_event_status(db, await svc.get_event(db, slug), form.required("status", "状态"),
+                                   web.actor(request))
         return web.see_other(f"/admin/events/{slug}")
 
     @post("/events/{slug:str}/tracks")
@@ -74,21 +81,23 @@ class AdminController(Controller):
         chosen = form.text("template")
         track = await svc.create_track(db, event, svc.TrackInput(
             slug=form.required("slug", "赛项代码"), name=name, skill_level=form.int("skill_level", "职业技能等级"),
-            capacity=form.int("capacity", "名额")), scheme_form.template(chosen, name) if chosen else None)
+            capacity=form.int("capacity", "名额")), scheme_form.template(chosen, name) if chosen else None,
+            actor=web.actor(request))
         return web.see_other(f"/admin/events/{slug}/tracks/{track.slug}")
 
     @post("/events/{slug:str}/judges")
     async def add_judge(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
         form = await Form.read(request)
         event = await svc.get_event(db, slug)
-        judge, pin = await svc.add_judge(db, event, form.required("name", "裁判姓名"), form.int("unit_id", "单位"))
+        judge, pin = await svc.add_judge(db, event, form.required("name", "裁判姓名"), form.int("unit_id", "单位"),
+                                         web.actor(request))
         return Template("events/judge_added.html", context={"event": event, "judge": judge, "pin": pin,
                                                             "link": _login_link(request, judge)})
 
     @post("/events/{slug:str}/judges/sheet")
     async def access_sheet(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
         event = await svc.get_event(db, slug)
-        issued = await svc.reissue_access(db, event)
+        issued = await svc.reissue_access(db, event, web.actor(request))
         cards = [{"judge": j, "pin": pin, "link": (link := _login_link(request, j)),
                   "qr": web.qr_svg(link)} for j, pin in issued]
         return Template("events/access_sheet.html", context={"event": event, "cards": cards,
@@ -100,7 +109,8 @@ class AdminController(Controller):
         form = await Form.read(request)
         event = await svc.get_event(db, slug)
         judge = await _judge_of(db, event, form.int("judge_id", "裁判", required=True))
-        await svc.declare_conflict(db, judge, form.int("unit_id", "单位"), None, form.text("reason"))
+        await svc.declare_conflict(db, judge, form.int("unit_id", "单位"), None, form.text("reason"),
+                                   web.actor(request))
         return web.see_other(f"/admin/events/{slug}")
 
     @get("/events/{slug:str}/tracks/{track:str}")
@@ -120,7 +130,7 @@ class AdminController(Controller):
         the_track = await svc.get_track(db, event, track)
         report = await svc.import_contestants(
             db, the_track, upload.filename, await upload.read(), id_key=request.app.state.settings.id_hash_key.encode(),
-            skip_bad=form.flag("skip_bad"), dry_run=form.flag("dry_run"))
+            skip_bad=form.flag("skip_bad"), dry_run=form.flag("dry_run"), actor=web.actor(request))
         return Template("events/import_report.html", context={"event": event, "track": the_track, "report": report})
 
     @post("/events/{slug:str}/tracks/{track:str}/contestants")
@@ -132,7 +142,8 @@ class AdminController(Controller):
         the_track = await svc.get_track(db, event, track)
         fields = {column: form.text(column) for column in importers.TEMPLATE_COLUMNS}
         try:
-            await svc.add_contestant(db, the_track, fields, id_key=request.app.state.settings.id_hash_key.encode())
+            await svc.add_contestant(db, the_track, fields, id_key=request.app.state.settings.id_hash_key.encode(),
+                                     actor=web.actor(request))
         except InputError as exc:
             await db.rollback()  # nothing was written; the rows read before are read again
             event = await svc.get_event(db, slug)
@@ -148,15 +159,16 @@ class AdminController(Controller):
         event = await svc.get_event(db, slug)
         the_track = await svc.get_track(db, event, track)
         await svc.add_project_entry(db, the_track, form.required("project_title", "项目名称"),
-                                    form.text("team_members"), form.int("unit_id", "单位"))
+                                    form.text("team_members"), form.int("unit_id", "单位"), actor=web.actor(request))
         return web.see_other(f"/admin/events/{slug}/tracks/{track}")
 
     @post("/events/{slug:str}/tracks/{track:str}/draw")
     async def draw(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
                    track: FromPath[str]) -> Redirect:
         user: Identity = request.user
+        form = await Form.read(request)
         event = await svc.get_event(db, slug)
-        await svc.draw_blind_codes(db, await svc.get_track(db, event, track), user.name)
+        await svc.draw_blind_codes(db, await svc.get_track(db, event, track), user.name, reason=form.text("reason"))
         return web.see_other(f"/admin/events/{slug}/tracks/{track}#draw")
 
     @post("/events/{slug:str}/tracks/{track:str}/rounds")
@@ -165,7 +177,8 @@ class AdminController(Controller):
         form = await Form.read(request)
         event = await svc.get_event(db, slug)
         await svc.add_round(db, await svc.get_track(db, event, track), form.required("name", "轮次"),
-                            form.int("advance_top_n", "晋级人数"), form.decimal("advance_top_percent", "晋级比例"))
+                            form.int("advance_top_n", "晋级人数"), form.decimal("advance_top_percent", "晋级比例"),
+                            actor=web.actor(request))
         return web.see_other(f"/admin/events/{slug}/tracks/{track}")
 
     # --- the scheme builder (and the expert editor beside it) ---------------------------------------
@@ -186,12 +199,13 @@ class AdminController(Controller):
         builder = None if expert else scheme_form.SchemeForm.read(form)
         try:
             scheme = scheme_form.read_text(form.text("yaml")) if expert else builder.to_scheme()
-            await svc.set_scheme(db, page.round, scheme)
+            # an edit before the round's first sheet, a correction with its reason after it (the lifecycle decides)
+            await judging.save_scheme(db, page.round, scheme, form.text("reason"), web.actor(request))
         except InputError as exc:
             await db.rollback()  # nothing was saved; the rows read before are read again
             page = await SchemePage.of(db, slug, track, seq)
             return page.render(builder or scheme_form.SchemeForm.from_scheme(page.round.scheme), error=exc,
-                               yaml_text=form.text("yaml") if expert else None, status=400)
+                               yaml_text=form.text("yaml") if expert else None, status=400, reason=form.text("reason"))
         return web.see_other(f"{page.base}?saved=1")
 
     @post("/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme/form")
@@ -206,7 +220,7 @@ class AdminController(Controller):
         else:
             builder = scheme_form.SchemeForm.read(form)
             builder.apply(op)
-        return page.render(builder, fragment=request.headers.get("hx-request") == "true")
+        return page.render(builder, fragment=request.headers.get("hx-request") == "true", reason=form.text("reason"))
 
     @post("/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme/preview")
     async def scheme_preview(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
@@ -233,7 +247,7 @@ class AdminController(Controller):
         if stage is None:
             raise InputError(f"环节 {stage_key} 不存在", "stage")
         await svc.create_panel(db, stage, form.required("name", "裁判组名称"), form.ints("judge_ids", "裁判"),
-                               form.int("chief_id", "裁判长"))
+                               form.int("chief_id", "裁判长"), web.actor(request))
         return web.see_other(f"/admin/events/{slug}/tracks/{track}#round-{seq}")
 
     @get("/judges-template.xlsx")
@@ -246,7 +260,8 @@ class AdminController(Controller):
         upload = form.upload("file", "裁判名单文件")
         event = await svc.get_event(db, slug)
         report = await svc.import_judges(db, event, upload.filename, await upload.read(),
-                                         skip_bad=form.flag("skip_bad"), dry_run=form.flag("dry_run"))
+                                         skip_bad=form.flag("skip_bad"), dry_run=form.flag("dry_run"),
+                                         actor=web.actor(request))
         return Template("events/judges_import_report.html", context={"event": event, "report": report})
 
     @get("/import-template.xlsx")
@@ -278,41 +293,58 @@ class SchemePage:
     event: Event
     track: Track
     round: Round
+    controls: lifecycle.Controls  # the round's phase: an edit, a correction with a reason, or neither
 
     @classmethod
     async def of(cls, db: AsyncSession, slug: str, track_slug: str, seq: int) -> SchemePage:
         event = await svc.get_event(db, slug)
         track = await svc.get_track(db, event, track_slug)
-        return cls(event, track, await svc.get_round(db, track, seq))
+        round_ = await svc.get_round(db, track, seq)
+        return cls(event, track, round_, lifecycle.Controls(await lifecycle.round_phase(db, event.id, round_.id)))
 
     @property
     def base(self) -> str:
         return f"/admin/events/{self.event.slug}/tracks/{self.track.slug}/rounds/{self.round.seq}/scheme"
 
     def render(self, form: scheme_form.SchemeForm | None, *, error: InputError | None = None, saved: bool = False,
-               yaml_text: str | None = None, fragment: bool = False, status: int = 200) -> Template:
+               yaml_text: str | None = None, fragment: bool = False, status: int = 200, reason: str = "") -> Template:
         """The page (or, for htmx, the builder alone). `form` None: the scheme uses settings the form
-        cannot show, and only the expert editor edits it."""
+        cannot show, and only the expert editor edits it. Once the round is scored, saving is a
+        correction with a reason (`reason`: the one typed), and refused where the lifecycle refuses it."""
         field = scheme_form.field_of(error.field) if error and form and yaml_text is None else ""
+        edit_refused = self.controls.refusal("scheme.edit")
+        correction_refused = self.controls.refusal("scheme.correct") if edit_refused else None
         context = {"event": self.event, "track": self.track, "round": self.round, "base": self.base, "form": form,
                    "saved": saved, "errors": {field: error.message} if field else {},
                    "error": error.message if error and not field else None, "expert": yaml_text is not None,
                    "yaml_text": yaml_text if yaml_text is not None else scheme_form.write_text(self.round.scheme),
-                   "templates": scheme_form.templates(), **SCHEME_WORDS}
+                   "templates": scheme_form.templates(), "controls": self.controls, "reason": reason,
+                   "correcting": bool(edit_refused) and not correction_refused, "save_refused": correction_refused,
+                   "correction_confirm": "更正后本轮全部成绩按新版本重新计算，原版本保留在案。确定吗？", **SCHEME_WORDS}
         template = "events/_scheme_form.html" if fragment else "events/scheme.html"
         return Template(template, context=context, status_code=status)
 
 
 async def _track_context(db: AsyncSession, event: Event, track: Track) -> dict[str, Any]:
     rounds = await svc.list_rounds(db, track)
+    controls = lifecycle.Controls(await lifecycle.track_phase(db, event.id, track.id))
     return {
-        "event": event, "track": track, "entries": await svc.list_entries(db, track),
-        "rounds": [{"round": r, "stages": await svc.list_stages(db, r), "panels": await svc.list_panels(db, r)}
-                   for r in rounds],
+        "event": event, "track": track, "entries": await svc.list_entries(db, track), "controls": controls,
+        "status_actions": [(status, controls.refusal(action))
+                           for status, action in lifecycle.ENTRY_STATUS_ACTIONS.items()],
+        "rounds": [await _round_context(db, event, r) for r in rounds],
         "draws": await svc.list_draws(db, track), "judges": await svc.list_judges(db, event),
         "recusals": await svc.list_recusals(db, track), "units": await people.list_units(db),
         "areas": list(await people.areas_by_name(db)), "one": {}, "one_error": None,
     }
+
+
+async def _round_context(db: AsyncSession, event: Event, round_: Round) -> dict[str, Any]:
+    stages = await svc.list_stages(db, round_)
+    signed = await lifecycle.signed_stages(db, round_.id)
+    return {"round": round_, "stages": stages, "panels": await svc.list_panels(db, round_),
+            "controls": lifecycle.Controls(await lifecycle.round_phase(db, event.id, round_.id)),
+            "versions": await svc.scheme_versions(db, round_), "signed": [(s, s.id in signed) for s in stages]}
 
 
 ROUTES = [AdminController]

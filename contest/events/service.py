@@ -18,12 +18,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contest import db, ledger, tables
 from contest.auth import hash_secret
 from contest.errors import Conflict, InputError, NotFound
-from contest.events import importers
+from contest.events import importers, lifecycle
 from contest.events.models import (
-    ENTRY_STATUSES,
     EVENT_KINDS,
     EVENT_LEVELS,
     EVENT_STATUSES,
+    OUT_OF_CONTEST,
     ROUND_NAMES,
     VISIBILITIES,
     ConflictOfInterest,
@@ -35,6 +35,7 @@ from contest.events.models import (
     PanelMember,
     Recusal,
     Round,
+    SchemeVersion,
     Stage,
     Track,
 )
@@ -43,15 +44,6 @@ from contest.people.models import Person
 from contest.scoring import Scheme, ScoringError, chinese, parse_scheme
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,58}[a-z0-9]")
-# An event moves forward one step at a time; it may step back only while nothing is official.
-TRANSITIONS = {
-    "draft": {"registration"},
-    "registration": {"draft", "running"},
-    "running": {"registration", "review"},
-    "review": {"running", "published"},
-    "published": {"closed"},
-    "closed": set(),
-}
 
 
 # --- events -----------------------------------------------------------------------------------------
@@ -100,29 +92,47 @@ async def get_event(session: AsyncSession, slug: str) -> Event:
     return event
 
 
-async def create_event(session: AsyncSession, data: EventInput) -> Event:
+async def create_event(session: AsyncSession, data: EventInput, actor: str = "system") -> Event:
     data = _check_event(data)
     if (await session.exec(select(Event.id).where(Event.slug == data.slug))).first():
         raise InputError(f"活动代码 {data.slug} 已被使用", "slug")
     event = Event(**data.__dict__, judge_code=await _unused_judge_code(session))
     session.add(event)
+    await session.flush()
+    await ledger.record(session, event.id, actor, "event.create", f"event:{event.id}", data.__dict__)
     await session.commit()
     return event
 
 
-async def update_event(session: AsyncSession, event: Event, data: EventInput) -> Event:
+async def update_event(session: AsyncSession, event: Event, data: EventInput, actor: str = "system") -> Event:
+    """The event's particulars (its name and visibility rule are on every public page of it)."""
+    lifecycle.require(await lifecycle.event_phase(session, event.id), "event.edit")
     data = _check_event(data)
     if data.slug != event.slug and (await session.exec(select(Event.id).where(Event.slug == data.slug))).first():
         raise InputError(f"活动代码 {data.slug} 已被使用", "slug")
+    changed = changes(event, data.__dict__)
     event.sqlmodel_update(data.__dict__)
+    if changed:
+        await ledger.record(session, event.id, actor, "event.edit", f"event:{event.id}", changed)
     await session.commit()
     return event
 
 
-async def set_event_status(session: AsyncSession, event: Event, status: str) -> Event:
+def changes(row, wanted: dict) -> dict[str, list]:
+    """field -> [old, new] for each field whose value would change (for the ledger)."""
+    return {k: [getattr(row, k), v] for k, v in wanted.items() if getattr(row, k) != v}
+
+
+async def set_event_status(session: AsyncSession, event: Event, status: str, actor: str = "system") -> Event:
+    """One step along the lifecycle, as its table allows in the event's phase."""
     _check_choice(status, EVENT_STATUSES, "status", "状态")
-    if status not in TRANSITIONS[event.status]:
-        raise Conflict(f"活动不能从“{EVENT_STATUSES[event.status]}”变为“{EVENT_STATUSES[status]}”")
+    step = lifecycle.STATUS_STEPS[event.status].get(status)
+    if step is None:
+        where = "：发布公示和确定最终成绩请在“成绩发布”页操作" if status in ("published", "closed") else ""
+        raise Conflict(f"活动不能从“{EVENT_STATUSES[event.status]}”变为“{EVENT_STATUSES[status]}”{where}")
+    lifecycle.require(await lifecycle.event_phase(session, event.id), step)
+    await ledger.record(session, event.id, actor, "event.status", f"event:{event.id}", {"from": event.status,
+                                                                                         "to": status})
     event.status = status
     await session.commit()
     return event
@@ -157,7 +167,9 @@ async def get_track(session: AsyncSession, event: Event, slug: str) -> Track:
     return track
 
 
-async def create_track(session: AsyncSession, event: Event, data: TrackInput, scheme: dict | None = None) -> Track:
+async def create_track(session: AsyncSession, event: Event, data: TrackInput, scheme: dict | None = None,
+                       actor: str = "system") -> Track:
+    lifecycle.require(await lifecycle.event_phase(session, event.id), "track.add")
     slug, name = data.slug.strip().lower(), data.name.strip()
     if not SLUG.fullmatch(slug):
         raise InputError("赛项代码只能用小写字母、数字和连字符，3–60个字符，如 chinese-cooking", "slug")
@@ -172,8 +184,8 @@ async def create_track(session: AsyncSession, event: Event, data: TrackInput, sc
     track = Track(event_id=event.id, slug=slug, name=name, skill_level=data.skill_level, capacity=data.capacity)
     session.add(track)
     await session.flush()
-    await _save_round(session, Round(track_id=track.id, seq=1, name="决赛", scheme={}),
-                      scheme or default_scheme(name))
+    await _save_round(session, track, Round(track_id=track.id, seq=1, name="决赛", scheme={}),
+                      scheme or default_scheme(name), actor)
     await session.commit()
     return track
 
@@ -219,7 +231,8 @@ async def get_round(session: AsyncSession, track: Track, seq: int) -> Round:
 
 
 async def add_round(session: AsyncSession, track: Track, name: str, advance_top_n: int | None = None,
-                    advance_top_percent: Decimal | None = None) -> Round:
+                    advance_top_percent: Decimal | None = None, actor: str = "system") -> Round:
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "round.add")
     if name not in ROUND_NAMES:
         raise InputError(f"轮次应为{'、'.join(ROUND_NAMES)}之一", "name")
     if advance_top_n is not None and advance_top_percent is not None:
@@ -230,13 +243,17 @@ async def add_round(session: AsyncSession, track: Track, name: str, advance_top_
     seq = (rounds[-1].seq + 1) if rounds else 1
     round_ = Round(track_id=track.id, seq=seq, name=name, advance_top_n=advance_top_n,
                    advance_top_percent=advance_top_percent, scheme={})
-    await _save_round(session, round_, rounds[-1].scheme if rounds else default_scheme(track.name))
+    await _save_round(session, track, round_, rounds[-1].scheme if rounds else default_scheme(track.name), actor)
     await session.commit()
     return round_
 
 
-async def set_scheme(session: AsyncSession, round_: Round, scheme: dict) -> Round:
-    await _save_round(session, round_, scheme)
+async def set_scheme(session: AsyncSession, round_: Round, scheme: dict, actor: str = "system") -> Round:
+    """Edit a round's scheme before its first sheet (after it, a change is a correction:
+    judging.service.save_scheme)."""
+    track = await session.get(Track, round_.track_id)
+    lifecycle.require(await lifecycle.round_phase(session, track.event_id, round_.id), "scheme.edit")
+    await save_scheme_version(session, track, round_, scheme, actor)
     await session.commit()
     return round_
 
@@ -261,12 +278,30 @@ def check_scheme(scheme: dict) -> Scheme:
     return parsed
 
 
-async def _save_round(session: AsyncSession, round_: Round, scheme: dict) -> None:
-    """Validate the scheme (check_scheme), store it, and mirror its stages."""
+def scheme_digest(scheme: dict) -> str:
+    """SHA-256 of the scheme as canonical JSON: what the ledger records of each version."""
+    return hashlib.sha256(json.dumps(scheme, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                          .encode()).hexdigest()
+
+
+async def save_scheme_version(session: AsyncSession, track: Track, round_: Round, scheme: dict, actor: str,
+                              reason: str = "") -> SchemeVersion | None:
+    """The scheme as the round's next version, ledgered with its digest (no version if nothing
+    changed). Checks none of the lifecycle: the caller has. Does not commit."""
+    if round_.id is not None and scheme_digest(scheme) == scheme_digest(round_.scheme):
+        return None
+    return await _save_round(session, track, round_, scheme, actor, reason)
+
+
+async def _save_round(session: AsyncSession, track: Track, round_: Round, scheme: dict, actor: str,
+                      reason: str = "") -> SchemeVersion:
+    """Validate the scheme (check_scheme), store it as the round's next version (ledgered), and
+    mirror its stages."""
     parsed = check_scheme(scheme)
     round_.scheme = scheme
     session.add(round_)
     await session.flush()
+    version = await _record_version(session, track, round_, scheme, actor, reason)
     # Stages are mirrored for panels, sheets and sign-off; a best_of stage is scored by its attempts.
     scored = [stage for stage in parsed.stages if stage.criteria]
     existing = {s.key: s for s in await list_stages(session, round_)}
@@ -279,6 +314,25 @@ async def _save_round(session: AsyncSession, round_: Round, scheme: dict) -> Non
         if (await session.exec(select(Panel.id).where(Panel.stage_id == existing[key].id))).first():
             raise InputError(f"环节 {key} 已设裁判组，不能从评分标准中删除", "scheme")
         await session.delete(existing[key])
+    return version
+
+
+async def _record_version(session: AsyncSession, track: Track, round_: Round, scheme: dict, actor: str,
+                          reason: str) -> SchemeVersion:
+    last = (await session.exec(select(func.max(SchemeVersion.version))
+                               .where(SchemeVersion.round_id == round_.id))).one()
+    version = SchemeVersion(round_id=round_.id, version=(last or 0) + 1, scheme=scheme, digest=scheme_digest(scheme),
+                            reason=reason[:200], created_by=actor[:80])
+    session.add(version)
+    await ledger.record(session, track.event_id, actor, "scheme.version", f"round:{round_.id}", {
+        "track": track.slug, "round": round_.seq, "version": version.version, "digest": version.digest,
+        "reason": version.reason, "scheme": scheme})
+    return version
+
+
+async def scheme_versions(session: AsyncSession, round_: Round) -> Sequence[SchemeVersion]:
+    return (await session.exec(select(SchemeVersion).where(SchemeVersion.round_id == round_.id)
+                               .order_by(SchemeVersion.version.desc()))).all()
 
 
 # --- entries and the contestant import -------------------------------------------------------------
@@ -295,17 +349,51 @@ async def count_entries(session: AsyncSession, track_ids: Sequence[int]) -> dict
     return dict((await session.exec(stmt)).all())
 
 
-async def set_entry_status(session: AsyncSession, entry: Entry, status: str) -> Entry:
-    _check_choice(status, ENTRY_STATUSES, "status", "参赛状态")
-    entry.status = status
+@dataclass(frozen=True)
+class EntryEdit:
+    """What an organiser may correct of an entry: the name printed for it (the person's name, or a
+    project's title), its unit and (None: as it is) its team."""
+
+    name: str
+    unit_id: int | None
+    team_members: str | None = None
+
+
+async def edit_entry(session: AsyncSession, entry: Entry, edit: EntryEdit, reason: str, actor: str) -> Entry:
+    """Correct an entry's identity (a name, a unit): ledgered old → new with the reason. After
+    publication only within a correction, which reissues the certificates it changes."""
+    track = await session.get(Track, entry.track_id)
+    phase = await lifecycle.track_phase(session, track.event_id, track.id)
+    lifecycle.require(phase, "entry.edit")
+    reason, name = reason.strip(), edit.name.strip()
+    if phase.correcting and not reason:
+        raise InputError("更正须填写原因", "reason")
+    person = await session.get(Person, entry.person_id) if entry.person_id and not entry.project_title else None
+    if not name or len(name) > (40 if person else 200):
+        raise InputError(f"{'姓名' if person else '项目名称'}不能为空，且不超过{40 if person else 200}个字", "name")
+    wanted = {"unit_id": edit.unit_id, **({} if person else {"project_title": name}),
+              **({} if edit.team_members is None else {"team_members": edit.team_members.strip()[:400] or None})}
+    changed = changes(entry, wanted) | (changes(person, {"name": name}) if person else {})
+    if not changed:
+        return entry
+    entry.sqlmodel_update(wanted)
+    if person:
+        person.name = name
+        session.add(person)
+    session.add(entry)
+    await ledger.record(session, track.event_id, actor, "entry.edit", f"entry:{entry.id}",
+                        {"track": track.slug, "bib": entry.bib, "changes": changed, "reason": reason[:200]})
+    await refresh_recusals(session, track)
     await session.commit()
     return entry
 
 
 async def import_contestants(session: AsyncSession, track: Track, filename: str, data: bytes, *, id_key: bytes,
-                             skip_bad: bool = False, dry_run: bool = False) -> tables.ImportReport:
+                             skip_bad: bool = False, dry_run: bool = False,
+                             actor: str = "system") -> tables.ImportReport:
     """Check every row and import the contestants as entries of the track, all or nothing:
     while any row is bad nothing is written, unless the organiser chose to skip bad rows."""
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "entry.add")
     try:
         raw = importers.read_contestants(filename, data)
     except tables.ImportFileError as exc:
@@ -325,15 +413,16 @@ async def import_contestants(session: AsyncSession, track: Track, filename: str,
     report.new_units = sorted(name for name in unit_area if name not in known)
     if dry_run or not good or (problems and not skip_bad):
         return report  # nothing has been written: the checks above only read
-    report.imported = await _write_entries(session, track, good, unit_area, areas)
+    report.imported = await _write_entries(session, track, good, unit_area, areas, actor)
     await session.commit()
     return report
 
 
-async def add_contestant(session: AsyncSession, track: Track, fields: dict[str, str], *, id_key: bytes) -> None:
+async def add_contestant(session: AsyncSession, track: Track, fields: dict[str, str], *, id_key: bytes,
+                         actor: str = "system") -> None:
     """One contestant from the form, checked and written exactly as an import row (one validator).
     Raises InputError naming every problem, the first one's column as the field."""
-    report = await import_contestants(session, track, *importers.form_file(fields), id_key=id_key)
+    report = await import_contestants(session, track, *importers.form_file(fields), id_key=id_key, actor=actor)
     if report.problems:
         raise InputError("；".join(f"{p.column}：{p.problem}" for p in report.problems), report.problems[0].column)
 
@@ -355,7 +444,7 @@ async def _drop_already_entered(session: AsyncSession, track: Track, check: impo
 
 
 async def _write_entries(session: AsyncSession, track: Track, rows: Sequence[importers.ContestantRow],
-                         unit_area: dict[str, int], areas: dict) -> int:
+                         unit_area: dict[str, int], areas: dict, actor: str) -> int:
     unit_ids, _ = await people.ensure_units(session, unit_area)
     person_ids = await people.upsert_people(session, (
         {**r.person(), "unit_id": unit_ids[r.unit_name], "area_id": areas[r.area].id} for r in rows))
@@ -364,6 +453,8 @@ async def _write_entries(session: AsyncSession, track: Track, rows: Sequence[imp
                 "bib": f"{next_bib + i:04d}", "status": "registered"} for i, r in enumerate(rows)]
     await db.insert_many(session, Entry, entries)
     await refresh_recusals(session, track)
+    await ledger.record(session, track.event_id, actor, "entries.import", f"track:{track.id}",
+                        {"track": track.slug, "bibs": [e["bib"] for e in entries]})
     return len(entries)
 
 
@@ -373,8 +464,9 @@ async def _next_bib(session: AsyncSession, track: Track) -> int:
 
 
 async def add_project_entry(session: AsyncSession, track: Track, title: str, team: str, unit_id: int | None,
-                            lead_person_id: int | None = None) -> Entry:
+                            lead_person_id: int | None = None, actor: str = "system") -> Entry:
     """An innovation-contest entry: a project with its team, entered by its unit."""
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "entry.add")
     title = title.strip()
     if not title or len(title) > 200:
         raise InputError("项目名称不能为空，且不超过200个字", "project_title")
@@ -383,6 +475,8 @@ async def add_project_entry(session: AsyncSession, track: Track, title: str, tea
     session.add(entry)
     await session.flush()
     await refresh_recusals(session, track)
+    await ledger.record(session, track.event_id, actor, "entries.import", f"track:{track.id}",
+                        {"track": track.slug, "bibs": [entry.bib]})
     await session.commit()
     return entry
 
@@ -400,12 +494,18 @@ def blind_code(position: int) -> str:
     return f"{position:03d}"
 
 
-async def draw_blind_codes(session: AsyncSession, track: Track, drawn_by: str, seed: str | None = None) -> Draw:
+async def draw_blind_codes(session: AsyncSession, track: Track, drawn_by: str, seed: str | None = None,
+                           reason: str = "") -> Draw:
     """Draw every entry's blind code by lot and record the draw on the ledger, in one transaction.
-    Codes are written unconditionally by two statements (every old code cleared, then every new
-    one set: the unique (track, blind_code) constraint is checked row by row), and the result is
-    checked against the draw before the commit."""
-    entries = [e for e, _ in await list_entries(session, track) if e.status not in ("withdrawn", "disqualified")]
+    Final once the track has a sheet; before that a redraw needs a reason. Codes are written
+    unconditionally by two statements (every old code cleared, then every new one set: the unique
+    (track, blind_code) constraint is checked row by row), and the result is checked against the
+    draw before the commit."""
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "draw")
+    redraw = (await session.exec(select(Draw.id).where(Draw.track_id == track.id))).first() is not None
+    if redraw and not reason.strip():
+        raise InputError("重新抽签会改变全部加密号，请填写原因", "reason")
+    entries = [e for e, _ in await list_entries(session, track) if e.status not in OUT_OF_CONTEST]
     if not entries:
         raise InputError("本赛项还没有可抽签的选手", "track")
     seed = seed or secrets.token_hex(16)  # cryptographically random; recorded so the draw can be replayed
@@ -419,7 +519,8 @@ async def draw_blind_codes(session: AsyncSession, track: Track, drawn_by: str, s
     session.add(draw)
     await session.flush()
     await ledger.append(session, event_id=track.event_id, actor=drawn_by, device="", action="draw.blind_codes",
-                        subject=f"track:{track.id}", payload={"draw": draw.id, "seed": seed, "codes": codes})
+                        subject=f"track:{track.id}", payload={"draw": draw.id, "seed": seed, "codes": codes,
+                                                              **({"reason": reason.strip()[:200]} if redraw else {})})
     await session.commit()
     return draw
 
@@ -486,8 +587,10 @@ def new_pin() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-async def add_judge(session: AsyncSession, event: Event, name: str, unit_id: int | None) -> tuple[Judge, str]:
+async def add_judge(session: AsyncSession, event: Event, name: str, unit_id: int | None,
+                    actor: str = "system") -> tuple[Judge, str]:
     """A judge of the event with a fresh PIN (returned once, stored only hashed) and QR token."""
+    lifecycle.require(await lifecycle.event_phase(session, event.id), "judge.add")
     name = name.strip()
     if not name or len(name) > 40:
         raise InputError("裁判姓名不能为空，且不超过40个字", "name")
@@ -497,14 +600,19 @@ async def add_judge(session: AsyncSession, event: Event, name: str, unit_id: int
     judge = Judge(event_id=event.id, number=f"J{count + 1:02d}", name=name, unit_id=unit_id,
                   pin_hash=hash_secret(pin), login_token=secrets.token_urlsafe(24))
     session.add(judge)
+    await session.flush()
+    await ledger.record(session, event.id, actor, "judge.add", f"judge:{judge.id}",
+                        {"number": judge.number, "name": name, "unit": unit_id})
     await session.commit()
     return judge, pin
 
 
 async def import_judges(session: AsyncSession, event: Event, filename: str, data: bytes, *, skip_bad: bool = False,
-                        dry_run: bool = False) -> tables.ImportReport:
+                        dry_run: bool = False, actor: str = "system") -> tables.ImportReport:
     """The event's judges from a file, numbered after those it has, all or nothing (as the
-    contestant import). Their PINs are issued when the access cards are printed."""
+    contestant import), each ledgered as add_judge does. Their PINs are issued when the access
+    cards are printed."""
+    lifecycle.require(await lifecycle.event_phase(session, event.id), "judge.add")
     try:
         raw = tables.read_table(filename, data, importers.JUDGES)
     except tables.ImportFileError as exc:
@@ -517,38 +625,47 @@ async def import_judges(session: AsyncSession, event: Event, filename: str, data
     if dry_run or not good or (problems and not skip_bad):
         return report
     count = (await session.exec(select(func.count()).select_from(Judge).where(Judge.event_id == event.id))).one()
-    session.add_all([Judge(event_id=event.id, number=f"J{count + i:02d}", name=row.name,
-                           unit_id=units.get(row.unit_name), login_token=secrets.token_urlsafe(24))
-                     for i, row in enumerate(good, 1)])
+    judges = [Judge(event_id=event.id, number=f"J{count + i:02d}", name=row.name, unit_id=units.get(row.unit_name),
+                    login_token=secrets.token_urlsafe(24)) for i, row in enumerate(good, 1)]
+    session.add_all(judges)
+    await session.flush()
+    for judge in judges:
+        await ledger.record(session, event.id, actor, "judge.add", f"judge:{judge.id}",
+                            {"number": judge.number, "name": judge.name, "unit": judge.unit_id})
     await session.commit()
     report.imported = len(good)
     return report
 
 
-async def reissue_access(session: AsyncSession, event: Event) -> list[tuple[Judge, str]]:
+async def reissue_access(session: AsyncSession, event: Event, actor: str = "system") -> list[tuple[Judge, str]]:
     """New PINs and QR links for every judge of the event, for a printed access sheet; the old
     ones stop working. PINs exist in plain only in this response."""
+    lifecycle.require(await lifecycle.event_phase(session, event.id), "judge.access")
     issued = []
     for judge in await list_judges(session, event):
         pin = new_pin()
         judge.pin_hash, judge.login_token = hash_secret(pin), secrets.token_urlsafe(24)
         session.add(judge)
         issued.append((judge, pin))
+    await ledger.record(session, event.id, actor, "judge.access", f"event:{event.id}",
+                        {"judges": [j.number for j, _ in issued]})
     await session.commit()
     return issued
 
 
 async def create_panel(session: AsyncSession, stage: Stage, name: str, judge_ids: Sequence[int],
-                       chief_id: int | None) -> Panel:
+                       chief_id: int | None, actor: str = "system") -> Panel:
+    track = (await session.exec(select(Track).join(Round).where(Round.id == stage.round_id))).one()
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "panel.create")
     if not name.strip():
         raise InputError("裁判组名称不能为空", "name")
     if not judge_ids:
         raise InputError("裁判组至少需要一名裁判", "judge_ids")
     if chief_id is not None and chief_id not in judge_ids:
         raise InputError("裁判长必须是本组成员", "chief_id")
-    event_id = (await session.exec(select(Track.event_id).join(Round).where(Round.id == stage.round_id))).one()
-    judges = (await session.exec(select(Judge.id).where(Judge.id.in_(judge_ids), Judge.event_id == event_id))).all()
-    if len(set(judges)) != len(set(judge_ids)):
+    judges = dict((await session.exec(select(Judge.id, Judge.number).where(Judge.id.in_(judge_ids),
+                                                                           Judge.event_id == track.event_id))).all())
+    if len(judges) != len(set(judge_ids)):
         raise InputError("所选裁判不属于本活动", "judge_ids")
     panel = Panel(stage_id=stage.id, name=name.strip()[:60])
     session.add(panel)
@@ -556,8 +673,10 @@ async def create_panel(session: AsyncSession, stage: Stage, name: str, judge_ids
     for judge_id in dict.fromkeys(judge_ids):
         session.add(PanelMember(panel_id=panel.id, judge_id=judge_id, is_chief=judge_id == chief_id))
     await session.flush()
-    track = (await session.exec(select(Track).join(Round).where(Round.id == stage.round_id))).one()
     await refresh_recusals(session, track)
+    await ledger.record(session, track.event_id, actor, "panel.create", f"panel:{panel.id}", {
+        "track": track.slug, "stage": stage.key, "name": panel.name,
+        "judges": [judges[j] for j in dict.fromkeys(judge_ids)], "chief": judges.get(chief_id)})
     await session.commit()
     return panel
 
@@ -573,7 +692,10 @@ async def list_panels(session: AsyncSession, round_: Round) -> list[tuple[Panel,
 
 
 async def declare_conflict(session: AsyncSession, judge: Judge, unit_id: int | None, person_id: int | None,
-                           reason: str) -> ConflictOfInterest:
+                           reason: str, actor: str = "system") -> ConflictOfInterest:
+    """A judge's declared conflict, and the recusals it brings. Refused once the judge has scored
+    an entry it would recuse them from: those marks would stay in the results."""
+    lifecycle.require(await lifecycle.event_phase(session, judge.event_id), "conflict.declare")
     if unit_id is None and person_id is None:
         raise InputError("请选择与裁判存在利害关系的单位或人员", "unit_id")
     conflict = ConflictOfInterest(judge_id=judge.id, unit_id=unit_id, person_id=person_id,
@@ -582,8 +704,21 @@ async def declare_conflict(session: AsyncSession, judge: Judge, unit_id: int | N
     await session.flush()
     for track in (await session.exec(select(Track).where(Track.event_id == judge.event_id))).all():
         await refresh_recusals(session, track)
+    scored = (await session.exec(_SCORED_WHILE_RECUSED, params={"judge": judge.id})).scalars().all()
+    if scored:
+        raise Conflict(f"裁判 {judge.number} 已为选手 {'、'.join(scored[:5])} 提交评分，不能事后申报回避："
+                       "请裁判长先退回这些评分表，或由监督仲裁组处理")
+    await ledger.record(session, judge.event_id, actor, "conflict.declare", f"judge:{judge.id}",
+                        {"judge": judge.number, "unit": unit_id, "person": person_id, "reason": conflict.reason})
     await session.commit()
     return conflict
+
+
+# Entries a judge is recused from but holds a submitted sheet of (the sheet table is judging's, read by name).
+_SCORED_WHILE_RECUSED = text("""
+    select distinct e.bib from recusal r join entry e on e.id = r.entry_id
+    join sheet s on s.judge_id = r.judge_id and s.entry_id = r.entry_id and s.state = 'submitted'
+    where r.judge_id = :judge order by e.bib""")
 
 
 async def refresh_recusals(session: AsyncSession, track: Track) -> int:
@@ -624,9 +759,13 @@ async def list_recusals(session: AsyncSession, track: Track) -> Sequence[tuple[R
     return (await session.exec(stmt)).all()
 
 
-async def remove_panel(session: AsyncSession, panel: Panel) -> None:
+async def remove_panel(session: AsyncSession, panel: Panel, actor: str = "system") -> None:
+    track = (await session.exec(select(Track).join(Round).join(Stage).where(Stage.id == panel.stage_id))).one()
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "panel.remove")
     await session.exec(delete(PanelMember).where(PanelMember.panel_id == panel.id))
     await session.delete(panel)
+    await ledger.record(session, track.event_id, actor, "panel.remove", f"panel:{panel.id}",
+                        {"track": track.slug, "name": panel.name})
     await session.commit()
 
 

@@ -77,6 +77,25 @@ class RecheckDraw(SQLModel, table=True):
     entries: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [[bib, why], …]
 
 
+RECHECK_OUTCOMES = {"confirmed": "核对无误", "corrected": "已更正"}
+
+
+class RecheckOutcome(SQLModel, table=True):
+    """The chief judge's finding on one entry of a re-check draw: confirmed, or corrected (with a
+    note of what was put right). Sign-off waits until every entry of the last draw has one."""
+
+    __tablename__ = "recheck_outcome"
+    __table_args__ = (UniqueConstraint("recheck_draw_id", "bib"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recheck_draw_id: int = Field(foreign_key="recheck_draw.id", index=True)
+    bib: str = Field(max_length=20)
+    outcome: str = Field(max_length=12)
+    note: str = Field(default="", max_length=200)
+    recorded_by: str = Field(max_length=80)
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
 class PaperEntry(SQLModel, table=True):
     """Marks typed from a signed paper sheet by a scorer (录分员); two independent passes must agree."""
 

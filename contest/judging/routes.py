@@ -14,10 +14,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contest import web
 from contest.auth import PUBLIC, Identity, requires, session_identity
 from contest.errors import NotFound
-from contest.events.models import Entry, Event, Judge
+from contest.events import lifecycle
+from contest.events import service as events
+from contest.events.models import Entry, Event, Judge, Round, Stage, Track
 from contest.forms import Form
 from contest.judging import service as svc
-from contest.judging.models import SHEET_STATES
+from contest.judging.models import RECHECK_OUTCOMES, SHEET_STATES
 from contest.scoring.chinese import KINDS
 
 
@@ -202,7 +204,10 @@ class ChiefController(Controller):
             "judge": judge, "a": a, "progress": progress, "missing": progress.missing(),
             "consistency": await svc.consistency(db, a.round), "results": results,
             "signed_off": await svc.is_signed_off(db, a.stage.id), "states": SHEET_STATES,
-            "rechecks": await svc.recheck_draws(db, a.stage),
+            "controls": lifecycle.Controls(await lifecycle.track_phase(db, a.track.event_id, a.track.id)),
+            "rechecks": (rechecks := await svc.recheck_draws(db, a.stage)),
+            "findings": await svc.recheck_outcomes(db, rechecks[0]) if rechecks else {}, "outcomes": RECHECK_OUTCOMES,
+            "recheck_pending": await svc.recheck_pending(db, a.stage),
             "mismatches": await svc.paper_mismatches(db, a.stage),
             "codes": {e.id: e.blind_code for e in progress.entries},
             "bib_codes": {e.bib: e.blind_code for e in progress.entries}})
@@ -228,7 +233,16 @@ class ChiefController(Controller):
     @post("/recheck")
     async def recheck(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int]) -> Redirect:
         judge, a = await self._chief(db, request, stage_id)
-        await svc.draw_recheck(db, a.stage, a.round, f"{judge.number} {judge.name}")
+        await svc.draw_recheck(db, a.stage, a.round, svc.actor_of(judge))
+        return web.see_other(f"/chief/stages/{stage_id}#recheck")
+
+    @post("/recheck/{bib:str}")
+    async def recheck_finding(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],
+                              bib: FromPath[str]) -> Redirect:
+        judge, a = await self._chief(db, request, stage_id)
+        form = await Form.read(request)
+        await svc.record_recheck(db, a.stage, bib, form.required("outcome", "复核结果"), form.text("note"),
+                                 svc.actor_of(judge))
         return web.see_other(f"/chief/stages/{stage_id}#recheck")
 
     @post("/signoff")
@@ -236,6 +250,52 @@ class ChiefController(Controller):
         judge, a = await self._chief(db, request, stage_id)
         await svc.sign_off(db, judge, a)
         return web.see_other(f"/chief/stages/{stage_id}")
+
+    @post("/signoff/withdraw")
+    async def withdraw_signoff(self, request: Request, db: NamedDependency[AsyncSession],
+                               stage_id: FromPath[int]) -> Redirect:
+        judge, a = await self._chief(db, request, stage_id)
+        form = await Form.read(request)
+        await svc.withdraw_signoff(db, a.stage, form.required("reason", "撤回原因"), svc.actor_of(judge))
+        return web.see_other(f"/chief/stages/{stage_id}#signoff")
+
+
+# --- the organiser's changes that move results ----------------------------------------------------------
+
+
+class ChangesController(Controller):
+    """Entries withdrawn, absent or disqualified, sign-offs withdrawn: posted from a track's admin
+    page (events.routes), decided by judging.service. A scheme's edit or correction is posted from
+    its builder page (events.routes), decided by judging.service.save_scheme."""
+
+    path = "/admin/events/{slug:str}/tracks/{track:str}"
+    guards = [requires("organiser")]
+    include_in_schema = False
+
+    @post("/entries/status")
+    async def entry_status(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                           track: FromPath[str]) -> Redirect:
+        form = await Form.read(request)
+        the_track = await _track(db, slug, track)
+        entry = await svc.entry_of_track(db, the_track, form.required("bib", "参赛证号"))
+        await svc.change_entry_status(db, entry, form.required("status", "参赛状态"), form.text("reason"),
+                                      web.actor(request))
+        return web.see_other(f"/admin/events/{slug}/tracks/{track}#entries")
+
+    @post("/stages/{stage_id:int}/signoff/withdraw")
+    async def withdraw_signoff(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                               track: FromPath[str], stage_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        the_track = await _track(db, slug, track)
+        stage = await db.get(Stage, stage_id)
+        if stage is None or (await db.get(Round, stage.round_id)).track_id != the_track.id:
+            raise NotFound("环节")
+        await svc.withdraw_signoff(db, stage, form.required("reason", "撤回原因"), web.actor(request))
+        return web.see_other(f"/admin/events/{slug}/tracks/{track}#signoffs")
+
+
+async def _track(db: AsyncSession, slug: str, track: str) -> Track:
+    return await events.get_track(db, await events.get_event(db, slug), track)
 
 
 # --- scorers: marks from signed paper sheets ------------------------------------------------------------
@@ -272,4 +332,5 @@ class ScorerController(Controller):
                                                        "last": {"judge": judge, "entry": entry}})
 
 
-ROUTES = [login_page, login, qr_login, api_sign_in, JudgeController, ChiefController, ScorerController]
+ROUTES = [login_page, login, qr_login, api_sign_in, JudgeController, ChiefController, ScorerController,
+          ChangesController]

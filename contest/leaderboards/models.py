@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, text
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from contest.db import utcnow
@@ -23,6 +23,60 @@ class Notice(SQLModel, table=True):
     published_at: datetime = Field(default_factory=utcnow)
     finalised_at: datetime | None = None
     contact: str = Field(default="", max_length=200)  # where appeals go (监督仲裁组)
+
+
+class NoticeVersion(SQLModel, table=True):
+    """One issue of the notice: version 1 when results are published, one more for each correction
+    (更正) issued. Its rows are what every public page of the event shows from then on."""
+
+    __tablename__ = "notice_version"
+    __table_args__ = (UniqueConstraint("event_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    version: int
+    reason: str = Field(default="", max_length=500)
+    issued_at: datetime = Field(default_factory=utcnow)
+    issued_by: str = Field(max_length=80)
+
+
+class NoticeRow(SQLModel, table=True):
+    """A track's row in a notice version, as published (and ledgered with the version)."""
+
+    __tablename__ = "notice_row"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_version_id: int = Field(foreign_key="notice_version.id", index=True)
+    track_id: int = Field(foreign_key="track.id", index=True)
+    position: int
+    entry_id: int = Field(foreign_key="entry.id")
+    rank: int | None = None
+    code: str = Field(max_length=20)
+    name: str | None = Field(default=None, max_length=200)
+    unit: str | None = Field(default=None, max_length=200)
+    area: str | None = Field(default=None, max_length=40)
+    unit_id: int | None = None
+    area_id: int | None = None
+    stages: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    total: str = Field(default="", max_length=60)
+    award: str | None = Field(default=None, max_length=40)
+    titles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=16)
+
+
+class Correction(SQLModel, table=True):
+    """A correction (更正) of published results: opened with a reason (or by an upheld appeal), made
+    through the lifecycle's correction actions, and closed by issuing a new notice version (the
+    certificates it changes revoked or reissued) — or withdrawn if it changed nothing."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    reason: str = Field(max_length=500)
+    opened_at: datetime = Field(default_factory=utcnow)
+    opened_by: str = Field(max_length=80)
+    closed_at: datetime | None = None
+    closed_by: str | None = Field(default=None, max_length=80)
+    notice_version: int | None = None  # the version that issued it (None: withdrawn, nothing changed)
 
 
 class Appeal(SQLModel, table=True):

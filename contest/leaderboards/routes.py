@@ -16,12 +16,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contest import clock, metrics, web
 from contest.auth import PUBLIC, requires
 from contest.errors import InputError, NotFound
+from contest.events import lifecycle
 from contest.events import service as events
 from contest.events.models import Event, Track
 from contest.forms import Form
 from contest.judging import service as judging
+from contest.leaderboards import public
 from contest.leaderboards import service as svc
 from contest.leaderboards.models import APPEAL_OUTCOMES
+from contest.leaderboards.public import PublicBoard
 from contest.people.models import Unit
 
 PAGE = 200  # rows per board page
@@ -29,11 +32,6 @@ SCREEN_SECONDS = 10  # how long the big screen shows each screenful of a long bo
 KEEPALIVE = 15  # seconds between SSE comments, so proxies keep the stream open
 
 _FILTERS = {"area": "地区", "unit": "单位"}
-
-
-async def _event_track(db: AsyncSession, slug: str, track_slug: str) -> tuple[Event, Track]:
-    event = svc.public_event(await events.get_event(db, slug))
-    return event, await events.get_track(db, event, track_slug)
 
 
 def _filter_id(value: str | None, field: str) -> int | None:
@@ -59,21 +57,21 @@ class View:
         return {k: v for k, v in (("q", self.q), ("area", self.area), ("unit", self.unit)) if v}
 
 
-def _page_rows(board: svc.Board, view: View) -> tuple[tuple, int]:
+def _page_rows(board: PublicBoard, view: View) -> tuple[tuple, int]:
     rows = board.filtered(view.area, view.unit, view.q)
     pages = max(1, -(-len(rows) // PAGE))
     page = min(max(view.page, 1), pages)
     return rows[(page - 1) * PAGE: page * PAGE], pages
 
 
-def _fragment(request: Request, board: svc.Board, template: str, key: tuple,
+def _fragment(request: Request, board: PublicBoard, template: str, key: tuple,
               context: Callable[[], dict[str, Any]]) -> str:
     """A rendered template, once per board and key, shared by all the worker's viewers."""
     return board.rendered((template, *key), lambda: request.app.template_engine.get_template(template)
                           .render(**context()))
 
 
-def _rows_html(request: Request, board: svc.Board, view: View) -> str:
+def _rows_html(request: Request, board: PublicBoard, view: View) -> str:
     return _fragment(request, board, "leaderboards/_rows.html", astuple(view),
                      lambda: {"board": board, "rows": _page_rows(board, view)[0], "labels": svc.STATUS_LABELS,
                               "filtering": bool(view.filters)})
@@ -82,7 +80,7 @@ def _rows_html(request: Request, board: svc.Board, view: View) -> str:
 _LIVE = {"board": "leaderboards/_live.html", "screen": "leaderboards/_screen_live.html"}
 
 
-def _live_html(request: Request, board: svc.Board, view: View, kind: str = "board") -> str:
+def _live_html(request: Request, board: PublicBoard, view: View, kind: str = "board") -> str:
     """The part of a board page (or of the big screen) that every change replaces whole: the state,
     the notice banner, the table's head (names or blind codes follow publication) and the rows."""
     today = clock.today()  # the notice banner says whether the notice period is still open
@@ -91,7 +89,7 @@ def _live_html(request: Request, board: svc.Board, view: View, kind: str = "boar
         "count": len(board.filtered(view.area, view.unit, view.q)), "filtering": bool(view.filters)})
 
 
-def _board_html(request: Request, board: svc.Board, view: View) -> str:
+def _board_html(request: Request, board: PublicBoard, view: View) -> str:
     """The board page's content: its search and filters, the live part and the pager."""
     def context() -> dict[str, Any]:
         return {"board": board, "live_html": _live_html(request, board, view), "page": view.page,
@@ -110,19 +108,22 @@ def _kind(view: str | None) -> str:
 # --- public pages ---------------------------------------------------------------------------------------
 
 
+# Every public page, row, stream, feed, export, screen, contestant and unit page and certificate below
+# is made of what the public gate (leaderboards.public, through the service's public_* functions) lets
+# through.
+
+
 @get("/", opt=PUBLIC, include_in_schema=False)
 async def home(db: NamedDependency[AsyncSession]) -> Template:
-    shown = [e for e in await events.list_events(db) if svc.is_public(e)]
-    return Template("leaderboards/home.html", context={"events": shown})
+    return Template("leaderboards/home.html", context={"events": await svc.public_events(db)})
 
 
 @get("/events/{slug:str}", opt=PUBLIC, include_in_schema=False)
 async def event_page(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
-    event = svc.public_event(await events.get_event(db, slug))
-    tracks = await events.list_tracks(db, event)
+    event, tracks, notice = await svc.public_tracks(db, slug)
     return Template("leaderboards/event.html", context={
         "event": event, "tracks": tracks, "counts": await events.count_entries(db, [t.id for t in tracks]),
-        "notice": await svc.get_notice(db, event), "today": clock.today()})
+        "notice": notice, "today": clock.today()})
 
 
 @get("/events/{slug:str}/tracks/{track:str}", opt=PUBLIC, include_in_schema=False)
@@ -154,16 +155,18 @@ async def live(request: Request, track_id: FromPath[int], q: FromQuery[str | Non
     after every change of the track; a comment every 15 s keeps the stream open."""
     live_boards = request.app.state.live
     feed = await live_boards.feed(track_id)
-    svc.public_event(feed.board.event)
+    feed.board.public  # noqa: B018 (through the gate: a draft event's board is not found)
     asked, kind = View.of(area, unit, q, page), _kind(view)
 
     async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
         with metrics.LIVE_STREAMS.track_inprogress():
             while not live_boards.ending:
-                tick, board = feed.tick, feed.board
-                if not svc.is_public(board.event):
+                tick = feed.tick
+                try:
+                    shown = feed.board.public
+                except NotFound:
                     return  # the event went back to draft: nothing more of it is public
-                yield ServerSentEventMessage(event="board", data=_live_html(request, board, asked, kind))
+                yield ServerSentEventMessage(event="board", data=_live_html(request, shown, asked, kind))
                 while not tick.is_set():
                     try:
                         await asyncio.wait_for(tick.wait(), KEEPALIVE)
@@ -180,8 +183,7 @@ async def board_feed(db: NamedDependency[AsyncSession], slug: FromPath[str], tra
     return {"event": board.event.name, "track": board.track.name, "state": board.state,
             "state_label": board.state_label, "frozen": board.frozen, "awards_tentative": board.awards_tentative,
             "stages": [{"key": k, "name": n} for k, n in board.stages],
-            "rows": [{k: v for k, v in asdict(r).items() if k not in ("entry_id", "unit_id", "area_id")}
-                     for r in board.visible]}
+            "rows": [{k: v for k, v in asdict(r).items() if k not in ("unit_id", "area_id")} for r in board.visible]}
 
 
 @get("/screen/events/{slug:str}/tracks/{track:str}", opt=PUBLIC, include_in_schema=False)
@@ -201,13 +203,7 @@ async def contestant_page(db: NamedDependency[AsyncSession], slug: FromPath[str]
                           code: FromPath[str]) -> Template:
     """One contestant: stage scores, total, place, prize and certificate — only what the board shows
     of them (the row comes from the same board, through the same visibility rule)."""
-    board = await svc.public_board(db, slug, track)
-    row = board.row(code)
-    if row is None and not (board.frozen and any(r.code == code for r in board.rows)):
-        raise NotFound("选手")
-    certificate = None
-    if row is not None and svc.published(board):
-        certificate = await svc.current_certificate(db, row.entry_id, board.round.id)
+    board, row, certificate = await svc.public_contestant(db, slug, track, code)
     return Template("leaderboards/contestant.html", context={
         "board": board, "row": row, "code": code, "certificate": certificate, "labels": svc.STATUS_LABELS,
         "stages": [(name, score) for (_, name), score in zip(board.stages, row.stages, strict=True)] if row else []})
@@ -218,16 +214,7 @@ async def unit_page(db: NamedDependency[AsyncSession], unit_id: FromPath[int]) -
     unit = await db.get(Unit, unit_id)
     if unit is None:
         raise NotFound("单位")
-    boards = []
-    for event in await events.list_events(db):
-        if not svc.is_public(event):
-            continue
-        for track in await events.list_tracks(db, event):
-            board = await svc.board(db, track.id)
-            rows = board.filtered(None, unit.id)
-            if rows:
-                boards.append((board, rows))
-    return Template("leaderboards/unit.html", context={"unit": unit, "boards": boards,
+    return Template("leaderboards/unit.html", context={"unit": unit, "boards": await svc.unit_boards(db, unit.id),
                                                        "labels": svc.STATUS_LABELS})
 
 
@@ -244,51 +231,39 @@ async def notice_xlsx(db: NamedDependency[AsyncSession], slug: FromPath[str]) ->
     return web.download(svc.notice_xlsx(event, notice, boards), f"{event.name}成绩公示.xlsx")
 
 
-async def _published_boards(db: AsyncSession, slug: str):
-    event = svc.public_event(await events.get_event(db, slug))
-    notice = await svc.get_notice(db, event)
+async def _published_boards(db: AsyncSession, slug: str, missing: str = "成绩公示"):
+    """The notice and every track's board as the public sees them (the organiser's notice export too)."""
+    event, _, notice = await svc.public_tracks(db, slug)
     if notice is None:
-        raise NotFound("成绩公示")
-    return event, notice, [await svc.board(db, t.id) for t in await events.list_tracks(db, event)]
+        raise NotFound(missing)
+    return event, notice, await svc.public_boards(db, await svc.public_event(db, slug))
 
 
 @get("/events/{slug:str}/tracks/{track:str}/results.xlsx", opt=PUBLIC, include_in_schema=False)
 async def results_xlsx(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:
-    event, the_track = await _event_track(db, slug, track)
-    board = await svc.board(db, the_track.id)
+    board = await svc.public_board(db, slug, track)
     if not board.shows_results:
         raise NotFound("成绩")
-    return web.download(svc.results_xlsx(board), f"{event.name}-{the_track.name}成绩.xlsx")
+    return web.download(svc.results_xlsx(board), f"{board.event.name}-{board.track.name}成绩.xlsx")
 
 
 @get("/events/{slug:str}/tracks/{track:str}/marks.csv", opt=PUBLIC, include_in_schema=False)
 async def marks_csv(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:
     """Every mark of the published results, judges as J1..Jn: `contest results compute` on this and
     scheme.json reproduces the published results exactly."""
-    board = await _published_board(db, slug, track)
-    _, marks, _ = await svc.marks_export(db, board.round)
+    _, marks, _ = await svc.published_export(db, slug, track)
     return web.download(marks.encode(), f"{slug}-{track}-marks.csv", "text/csv; charset=utf-8")
 
 
 @get("/events/{slug:str}/tracks/{track:str}/scheme.json", opt=PUBLIC, include_in_schema=False)
 async def scheme_json(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:
-    board = await _published_board(db, slug, track)
-    scheme, _, _ = await svc.marks_export(db, board.round)
+    scheme, _, _ = await svc.published_export(db, slug, track)
     return web.download(scheme.encode(), f"{slug}-{track}-scheme.json", "application/json")
-
-
-async def _published_board(db: AsyncSession, slug: str, track: str) -> svc.Board:
-    event, the_track = await _event_track(db, slug, track)
-    board = await svc.board(db, the_track.id)
-    if not svc.published(board):
-        raise NotFound("已公示的成绩")
-    return board
 
 
 @get("/certificates/{code:str}", opt=PUBLIC, include_in_schema=False)
 async def certificate_page(request: Request, db: NamedDependency[AsyncSession], code: FromPath[str]) -> Template:
-    cert, event, track = await svc.certificate(db, code)
-    svc.public_event(event)
+    cert, event, track = await svc.public_certificate(db, code)
     link = web.public_url(request, f"/verify/{cert.code}")
     return Template("leaderboards/certificate.html", context={
         "cert": cert, "event": event, "track": track, "link": link, "qr": web.qr_svg(link),
@@ -299,8 +274,7 @@ async def certificate_page(request: Request, db: NamedDependency[AsyncSession], 
 async def verify_page(db: NamedDependency[AsyncSession], code: FromPath[str]) -> Template:
     """What a person scanning a certificate wants to know, in plain words: whose it is, for what,
     from when, and whether it still stands; the proof for the technically minded folded below."""
-    cert, event, track = await svc.certificate(db, code)
-    svc.public_event(event)
+    cert, event, track = await svc.public_certificate(db, code)
     return Template("leaderboards/verify.html", context={"cert": cert, "event": event, "track": track,
                                                          "issuer": svc.issuer(event)})
 
@@ -319,9 +293,16 @@ class PublicationController(Controller):
         tracks = await events.list_tracks(db, event)
         return Template("leaderboards/publication.html", context={
             "event": event, "tracks": tracks, "notice": await svc.get_notice(db, event),
+            "controls": lifecycle.Controls(await lifecycle.event_phase(db, event.id)),
+            "track_controls": {t.id: lifecycle.Controls(await lifecycle.track_phase(db, event.id, t.id))
+                               for t in tracks},
             "unsigned": await svc.unsigned_stages(db, event), "appeals": await svc.list_appeals(db, event),
             "outcomes": APPEAL_OUTCOMES, "rules": await svc.title_rules(db, event),
-            "boards": [await svc.board(db, t.id) for t in tracks],
+            # the ceremony desk shows what the screen shows: the boards through the public gate
+            "boards": await svc.public_boards(db, event) if public.is_public(event) else [],
+            "correction": (correction := await svc.current_correction(db, event)),
+            "changes": await svc.correction_changes(db, event) if correction else [],
+            "versions": await svc.notice_versions(db, event),
             "certificates": {t.id: await svc.list_certificates(db, t) for t in tracks}})
 
     @staticmethod
@@ -340,12 +321,32 @@ class PublicationController(Controller):
         await svc.finalise(db, await events.get_event(db, slug), web.actor(request))
         return self._done(slug)
 
+    @post("/corrections")
+    async def open_correction(self, request: Request, db: NamedDependency[AsyncSession],
+                              slug: FromPath[str]) -> Redirect:
+        form = await Form.read(request)
+        await svc.open_correction(db, await events.get_event(db, slug), form.required("reason", "更正原因"),
+                                  web.actor(request))
+        return self._done(slug, "#correction")
+
+    @post("/corrections/issue")
+    async def issue_correction(self, request: Request, db: NamedDependency[AsyncSession],
+                               slug: FromPath[str]) -> Redirect:
+        await svc.issue_correction(db, await events.get_event(db, slug), web.actor(request))
+        return self._done(slug, "#notice")
+
+    @post("/corrections/withdraw")
+    async def withdraw_correction(self, request: Request, db: NamedDependency[AsyncSession],
+                                  slug: FromPath[str]) -> Redirect:
+        await svc.withdraw_correction(db, await events.get_event(db, slug), web.actor(request))
+        return self._done(slug, "#notice")
+
     @post("/appeals")
     async def lodge(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
         form = await Form.read(request)
         event = await events.get_event(db, slug)
-        entry_id = await svc.entry_by_bib(db, event, form.required("track", "赛项"), form.required("bib", "参赛证号"))
-        await svc.lodge_appeal(db, event, entry_id, form.required("appellant", "申诉人"),
+        await svc.lodge_appeal(db, event, form.required("track", "赛项"), form.required("bib", "参赛证号"),
+                               form.required("appellant", "申诉人"),
                                form.required("content", "申诉内容"), form.date("deadline", "处理期限"),
                                web.actor(request))
         return self._done(slug, "#appeals")
@@ -362,7 +363,13 @@ class PublicationController(Controller):
     async def title(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
         form = await Form.read(request)
         await svc.add_title_rule(db, await events.get_event(db, slug), form.int("up_to_rank", "名次", required=True),
-                                 form.required("title", "称号"), form.flag("craftsman_candidate"))
+                                 form.required("title", "称号"), form.flag("craftsman_candidate"), web.actor(request))
+        return self._done(slug, "#titles")
+
+    @post("/titles/{rule_id:int}/remove")
+    async def remove_title(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                           rule_id: FromPath[int]) -> Redirect:
+        await svc.remove_title_rule(db, await events.get_event(db, slug), rule_id, web.actor(request))
         return self._done(slug, "#titles")
 
     @post("/tracks/{track:str}/{action:str}")
@@ -370,11 +377,11 @@ class PublicationController(Controller):
                            track: FromPath[str], action: FromPath[str]) -> Redirect:
         event = await events.get_event(db, slug)
         the_track = await events.get_track(db, event, track)
-        form = await Form.read(request)
-        actions = {"freeze": lambda: svc.freeze(db, event, the_track),
-                   "reveal": lambda: svc.reveal(db, the_track, form.int("down_to", "揭晓至第几名")),
-                   "unfreeze": lambda: svc.unfreeze(db, the_track) if _confirmed(form) else None,
-                   "certificates": lambda: svc.issue_certificates(db, event, the_track, web.actor(request))}
+        form, actor = await Form.read(request), web.actor(request)
+        actions = {"freeze": lambda: svc.freeze(db, event, the_track, actor),
+                   "reveal": lambda: svc.reveal(db, the_track, form.int("down_to", "揭晓至第几名"), actor),
+                   "unfreeze": lambda: svc.unfreeze(db, the_track, actor) if _confirmed(form) else None,
+                   "certificates": lambda: svc.issue_certificates(db, event, the_track, actor)}
         if action not in actions:
             raise NotFound("操作")
         await actions[action]()
@@ -428,11 +435,8 @@ class OrganiserExportsController(Controller):
 
     @get("/notice.xlsx")
     async def notice(self, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Response:
-        event = await events.get_event(db, slug)
-        notice = await svc.get_notice(db, event)
-        if notice is None:
-            raise NotFound("成绩公示（请先在“成绩发布”中开始公示）")
-        boards = [await svc.board(db, t.id) for t in await events.list_tracks(db, event)]
+        """The notice as published: the public's own (a notice is public once it exists)."""
+        event, notice, boards = await _published_boards(db, slug, "成绩公示（请先在“成绩发布”中开始公示）")
         return web.download(svc.notice_xlsx(event, notice, boards), f"{event.name}成绩公示.xlsx")
 
     @get("/tracks/{track:str}/certificates")

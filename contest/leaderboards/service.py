@@ -9,8 +9,8 @@ import hashlib
 import io
 import json
 import secrets
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -18,155 +18,69 @@ from functools import cached_property
 import openpyxl
 from openpyxl.styles import Font
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import clock, ledger, notify, scoring
 from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
+from contest.events import lifecycle
 from contest.events import service as events
-from contest.events.models import Entry, Event, Round, Stage, Track
+from contest.events.models import OUT_OF_CONTEST, Entry, Event, Round, Stage, Track
 from contest.judging import service as judging
 from contest.judging.models import Result, StageSignoff
+from contest.leaderboards import public
 from contest.leaderboards.models import (
     APPEAL_OUTCOMES,
     RESULT_STATES,
     Appeal,
     BoardFreeze,
     Certificate,
+    Correction,
     Notice,
+    NoticeRow,
+    NoticeVersion,
     TitleRule,
 )
 from contest.people.models import Area, Person, Unit
-from contest.people.service import pinyin_key, search_text
 
-STATUS_LABELS = {"ok": "", "incomplete": "评分中", "withdrawn": "退赛", "disqualified": "取消资格",
+STATUS_LABELS = {"ok": "", "incomplete": "评分中", "withdrawn": "退赛", "absent": "缺考", "disqualified": "取消资格",
                  "not_scored": "待评分"}
-UNSCORED = ("incomplete", "not_scored")  # an entry still being judged
 
 
 @dataclass(frozen=True)
-class BoardRow:
-    entry_id: int
-    rank: int | None
-    code: str  # the blind code; always shown
-    name: str | None  # None while the visibility rule hides who it is
-    unit: str | None
-    area: str | None
-    unit_id: int | None
-    area_id: int | None
-    stages: tuple[str, ...]  # stage totals (before weight) in scheme order, "" when not yet there
-    total: str
-    award: str | None
-    titles: tuple[str, ...]
-    status: str
+class BoardRow(public.PublicRow):
+    """A row as the platform knows it: the public row's fields (in full, before the visibility rule)
+    and the entry it is of."""
 
-    def matches(self, words: str, letters: str) -> bool:
-        """Whether a search (see people.search_text) finds this row: by name, unit, code, or the name's
-        pinyin or initials (worked out at the first search, and kept per name by pinyin_key)."""
-        return (words in (self.name or "") or words in (self.unit or "") or words in self.code
-                or bool(letters and self.name) and letters in pinyin_key(self.name))
+    entry_id: int
 
 
 @dataclass(frozen=True)
 class Board:
+    """A track's board as the platform knows it: every row in full. The public sees it only through
+    the gate (`public`), which applies the event's visibility rule."""
+
     event: Event
     track: Track
     round: Round
     stages: tuple[tuple[str, str], ...]  # (key, name)
     rows: tuple[BoardRow, ...]
     state: str  # a RESULT_STATES key
-    shows_names: bool
-    shows_results: bool
     version: str
     notice: Notice | None = None
     frozen: bool = False
     revealed: int | None = None
-    _filtered: dict = field(default_factory=dict, init=False, repr=False, compare=False)
-    _rendered: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    notice_versions: tuple[NoticeVersion, ...] = ()  # newest first
 
     @property
     def state_label(self) -> str:
         return RESULT_STATES[self.state]
 
-    @property
-    def visible(self) -> tuple[BoardRow, ...]:
-        """A frozen board shows only the rows revealed so far, from the bottom of the board up."""
-        if not self.frozen:
-            return self.rows
-        return self.rows[len(self.rows) - self.revealed:] if self.revealed else ()
-
-    def filtered(self, area_id: int | None = None, unit_id: int | None = None, query: str = "") -> tuple[BoardRow, ...]:
-        """The visible rows of one county and/or unit (kept, as the board is shared by every viewer),
-        and of those the ones a search finds (by name, pinyin, initials, unit or code)."""
-        key = (area_id, unit_id)
-        if (area_id is not None and area_id not in dict(self.areas)) or (
-                unit_id is not None and unit_id not in dict(self.units)):
-            return ()  # not on this board (an address typed by hand): nothing to keep
-        if key not in self._filtered:
-            self._filtered[key] = tuple(r for r in self.visible if (area_id is None or r.area_id == area_id)
-                                        and (unit_id is None or r.unit_id == unit_id))
-        words, letters = search_text(query)
-        if not words:
-            return self._filtered[key]
-        return tuple(r for r in self._filtered[key] if r.matches(words, letters))
-
-    def row(self, code: str) -> BoardRow | None:
-        """A visible row by its blind code (a contestant's page)."""
-        return next((r for r in self.visible if r.code == code), None)
-
-    def rendered(self, key: tuple, render: Callable[[], str]) -> str:
-        """A fragment of this board (a page of rows for one filter…), rendered once and kept with the
-        board: a board is read far more often than it changes, and a new board starts afresh."""
-        html = self._rendered.get(key)
-        if html is None:
-            if len(self._rendered) > 256:  # filters typed by hand must not grow it without end
-                self._rendered.clear()
-            html = self._rendered[key] = render()
-        return html
-
     @cached_property
-    def areas(self) -> list[tuple[int, str]]:
-        """(id, name) of the counties on the board, for its filter."""
-        return sorted({(r.area_id, r.area) for r in self.visible if r.area_id}, key=lambda a: a[1])
-
-    @cached_property
-    def units(self) -> list[tuple[int, str]]:
-        return sorted({(r.unit_id, r.unit) for r in self.visible if r.unit_id}, key=lambda u: u[1])
-
-    def units_in(self, area_id: int | None) -> list[tuple[int, str]]:
-        """The units of one county (all of them without one), for a unit filter that follows the county's."""
-        if area_id is None:
-            return self.units
-        return sorted({(r.unit_id, r.unit) for r in self.visible if r.unit_id and r.area_id == area_id},
-                      key=lambda u: u[1])
-
-    @cached_property
-    def has_areas(self) -> bool:
-        """Whether the county column has anything to show (never on a blind or hidden board)."""
-        return any(r.area for r in self.rows)
-
-    @property
-    def columns(self) -> int:
-        return 4 + self.has_areas + len(self.stages)
-
-    @cached_property
-    def unscored(self) -> int:
-        """Entries still being judged (评分中, 待评分)."""
-        return sum(r.status in UNSCORED for r in self.rows)
-
-    @property
-    def awards_tentative(self) -> bool:
-        """Prizes before the chief judges sign off are what the scores would give: shown as 预计 (and
-        not at all while anyone is still being judged, see _build)."""
-        return self.state == "provisional"
-
-    @property
-    def next_to_reveal(self) -> BoardRow | None:
-        """At the ceremony: the row the next reveal shows."""
-        if not self.frozen or self.revealed >= len(self.rows):
-            return None
-        return self.rows[len(self.rows) - self.revealed - 1]
+    def public(self) -> public.PublicBoard:
+        """The board through the public gate (NotFound for a draft event), built once per board."""
+        return public.board(self, self.notice_versions)
 
 
 class BoardStore:
@@ -188,23 +102,6 @@ class BoardStore:
 BOARDS = BoardStore()
 
 
-# --- the public gate ------------------------------------------------------------------------------------
-
-
-def is_public(event: Event) -> bool:
-    """An event in preparation (草稿, status draft) is not public: no page, feed, screen, stream,
-    export or certificate of it exists for the public."""
-    return event.status != "draft"
-
-
-def public_event(event: Event) -> Event:
-    """The public gate: every public route passes an event through here before showing anything
-    of it. What a board then shows of a public event is decided by `visibility` at its result state."""
-    if not is_public(event):
-        raise NotFound(f"竞赛活动 {event.slug} ")
-    return event
-
-
 # Everything a board shows moves one of these parts; a board is current while they are unchanged.
 _VERSION = """
     select t.id, concat_ws('|', e.status, e.visibility, e.slug, e.name, t.name, r.id, md5(r.scheme::text),
@@ -215,9 +112,10 @@ _VERSION = """
          from result where round_id = r.id),
         (select count(*) from stage_signoff s join stage st on st.id = s.stage_id where st.round_id = r.id),
         (select count(*) || '/' || count(blind_code) || '/' || coalesce(max(id), 0)
-                || '/' || count(*) filter (where status in ('withdrawn', 'disqualified'))
+                || '/' || count(*) filter (where status in ('withdrawn', 'absent', 'disqualified'))
          from entry where track_id = t.id),
         (select coalesce(max(finalised_at)::text, 'open') || max(id) from notice where event_id = e.id),
+        (select coalesce(max(id), 0) from notice_version where event_id = e.id),
         (select revealed || '/' || frozen_at::text from board_freeze where track_id = t.id),
         (select count(*) || '/' || coalesce(max(id), 0) from title_rule where event_id = e.id),
         (select count(*) from draw where track_id = t.id))
@@ -233,17 +131,77 @@ async def board(session: AsyncSession, track_id: int) -> Board:
     return current
 
 
-async def public_board(session: AsyncSession, slug: str, track_slug: str) -> Board:
+async def public_board(session: AsyncSession, slug: str, track_slug: str) -> public.PublicBoard:
     """A track's board by the slugs of a page's address, through the public gate: one query while
     this worker's board is current."""
+    return (await _board_at(session, slug, track_slug)).public
+
+
+async def _board_at(session: AsyncSession, slug: str, track_slug: str) -> Board:
     query = text(_VERSION.format(where="e.slug = :slug and t.slug = :track"))
     current = await _current(session, query.bindparams(slug=slug, track=track_slug))
     if current is None:  # say what is missing
-        event = public_event(await events.get_event(session, slug))
+        event = await public_event(session, slug)
         await events.get_track(session, event, track_slug)
         raise NotFound("赛项")  # a track without a round
-    public_event(current.event)
     return current
+
+
+async def public_contestant(session: AsyncSession, slug: str, track_slug: str, code: str
+                            ) -> tuple[public.PublicBoard, public.PublicRow | None, public.PublicCertificate | None]:
+    """One contestant of a public board by blind code: their row as the board shows it (None while a
+    frozen board has not revealed it yet) and, once the results are published, their certificate."""
+    current = await _board_at(session, slug, track_slug)
+    shown = current.public
+    row = shown.row(code)
+    if row is None and not (shown.frozen and any(r.code == code for r in shown.rows)):
+        raise NotFound("选手")
+    held = None
+    if row is not None and shown.published:
+        entry_id = next(r.entry_id for r in current.rows if r.code == code)
+        held = await current_certificate(session, entry_id, current.round.id)
+    return shown, row, public.certificate(held) if held else None
+
+
+async def public_event(session: AsyncSession, slug: str) -> Event:
+    """The event of a public page's address, once the gate has let it through (404 for a draft)."""
+    event = await events.get_event(session, slug)
+    public.event(event)
+    return event
+
+
+async def public_events(session: AsyncSession) -> list[public.PublicEvent]:
+    return [public.event(e) for e in await events.list_events(session) if public.is_public(e)]
+
+
+async def public_tracks(session: AsyncSession, slug: str) -> tuple[public.PublicEvent, list[public.PublicTrack],
+                                                                    public.PublicNotice | None]:
+    event = await public_event(session, slug)
+    return (public.event(event), [public.track(t) for t in await events.list_tracks(session, event)],
+            public.notice(await get_notice(session, event), tuple(await notice_versions(session, event))))
+
+
+async def public_boards(session: AsyncSession, event: Event) -> list[public.PublicBoard]:
+    """Every track's board of a public event, through the gate."""
+    return [(await board(session, t.id)).public for t in await events.list_tracks(session, event)]
+
+
+async def unit_boards(session: AsyncSession, unit_id: int) -> list[tuple[public.PublicBoard, tuple]]:
+    """The rows of one unit on every public board (a unit's page): the gate decides what shows."""
+    out = []
+    for event in await events.list_events(session):
+        if public.is_public(event):
+            for the_board in await public_boards(session, event):
+                rows = the_board.filtered(None, unit_id)
+                if rows:
+                    out.append((the_board, rows))
+    return out
+
+
+async def public_certificate(session: AsyncSession, code: str) -> tuple[public.PublicCertificate,
+                                                                          public.PublicEvent, public.PublicTrack]:
+    cert, event, track = await certificate(session, code)
+    return public.certificate(cert), public.event(event), public.track(track)
 
 
 async def _current(session: AsyncSession, version_query) -> Board | None:
@@ -269,66 +227,60 @@ async def result_state(session: AsyncSession, event: Event, round_: Round) -> st
     return "signed_off" if stages and len(signed) == len(stages) else "provisional"
 
 
-def visibility(event: Event, state: str) -> tuple[bool, bool]:
-    """(shows results, shows names) under the event's rule at this state of its results."""
-    official = state in ("signed_off", "under_notice", "final")
-    if event.visibility == "hidden":
-        return official, official
-    if event.visibility == "blind":
-        return True, state in ("under_notice", "final")
-    return True, True
-
-
 async def _build(session: AsyncSession, event: Event, track: Track, round_: Round, version: str) -> Board:
     scheme = events.scheme_of(round_)
     state = await result_state(session, event, round_)
-    shows_results, shows_names = visibility(event, state)
     stage_keys = tuple((s.key, s.name) for s in scheme.stages)
+    notice = await get_notice(session, event)
+    versions = tuple(await notice_versions(session, event)) if notice else ()
     freeze = (await session.exec(select(BoardFreeze).where(BoardFreeze.track_id == track.id))).first()
     if freeze is not None:
         rows = tuple(BoardRow(**{**r, "stages": tuple(r["stages"]), "titles": tuple(r["titles"])})
                      for r in freeze.rows)
-        return Board(event, track, round_, stage_keys, rows, state, shows_names, shows_results, version,
-                     notice=await get_notice(session, event), frozen=True, revealed=freeze.revealed)
-    rows = await _rows(session, event, track, round_, scheme, shows_results, shows_names)
-    if state == "provisional" and any(r.status in UNSCORED for r in rows):
-        # prize tiers follow from everyone's scores: while some are missing, no prize is even likely
-        rows = tuple(replace(r, award=None, titles=()) for r in rows)
-    return Board(event, track, round_, stage_keys, rows, state, shows_names, shows_results, version,
-                 notice=await get_notice(session, event))
+        return Board(event, track, round_, stage_keys, rows, state, version, notice, True, freeze.revealed, versions)
+    published_rows = await _published_rows(session, event, track) if versions else None
+    rows = published_rows if published_rows is not None else await live_rows(session, event, track, round_, scheme)
+    return Board(event, track, round_, stage_keys, rows, state, version, notice, notice_versions=versions)
 
 
-async def _rows(session: AsyncSession, event: Event, track: Track, round_: Round, scheme: scoring.Scheme,
-                shows_results: bool, shows_names: bool) -> tuple[BoardRow, ...]:
+async def live_rows(session: AsyncSession, event: Event, track: Track, round_: Round,
+                    scheme: scoring.Scheme) -> tuple[BoardRow, ...]:
+    """Every drawn entry's row as its stored results rank it now (names and figures in full)."""
+    results = (await session.exec(select(Result, Entry.bib).join(Entry, Entry.id == Result.entry_id)
+                                  .where(Result.round_id == round_.id))).all()
+    rows, _ = await notice_rows(session, event, track, round_, scheme, {bib: _figures(r, bib) for r, bib in results})
+    return rows
+
+
+async def notice_rows(session: AsyncSession, event: Event, track: Track, round_: Round, scheme: scoring.Scheme,
+                      figures: dict[str, scoring.Figures | scoring.EntryResult]
+                      ) -> tuple[tuple[BoardRow, ...], dict[int, str]]:
+    """Every drawn entry's row ranked from these figures (bib -> figures), with its title rules,
+    in board order, and the bib of each row's entry: what the board shows and a notice prints."""
     entries = (await session.exec(
         select(Entry, Person.name, Unit.name, Area.name, Area.id)
         .outerjoin(Person, Person.id == Entry.person_id).outerjoin(Unit, Unit.id == Entry.unit_id)
         .outerjoin(Area, Area.id == Unit.area_id)
         .where(Entry.track_id == track.id, Entry.blind_code.is_not(None)))).all()
-    results = {r.entry_id: r for r in (await session.exec(select(Result).where(Result.round_id == round_.id))).all()}
-    bib_of = {e.id: e.bib for e, *_ in entries}
-    standings = {s.entry: s for s in scoring.rank_figures(scheme, [_figures(r, bib_of[r.entry_id])
-                                                                   for r in results.values() if r.entry_id in bib_of])}
-    rules = (await session.exec(select(TitleRule).where(TitleRule.event_id == event.id)
-                                .order_by(TitleRule.up_to_rank))).all()
+    bibs = {e.id: e.bib for e, *_ in entries}
+    standings = {s.entry: s for s in scoring.rank_figures(scheme, [f for bib, f in figures.items()
+                                                                   if bib in bibs.values()])}
+    rules = await title_rules(session, event)
     places = scheme.rounding.places
     rows = []
     for entry, person_name, unit_name, area_name, area_id in entries:
-        result, standing = results.get(entry.id), standings.get(entry.bib)
-        rank = standing.rank if standing and shows_results else None
+        result, standing = figures.get(entry.bib), standings.get(entry.bib)
+        rank = standing.rank if standing else None
         rows.append(BoardRow(
-            entry_id=entry.id, rank=rank, code=entry.blind_code,
-            name=(person_name or entry.project_title) if shows_names else None,
-            unit=unit_name if shows_names else None, area=area_name if shows_names else None,
-            unit_id=entry.unit_id if shows_names else None, area_id=area_id if shows_names else None,
-            stages=tuple(_fmt(result.stage_totals.get(k), places) if result and shows_results else ""
-                         for k, _ in ((s.key, s.name) for s in scheme.stages)),
-            total=_fmt(result.total, places) if result and shows_results and result.total is not None else "",
-            award=standing.award if standing and shows_results else None,
+            entry_id=entry.id, rank=rank, code=entry.blind_code, name=person_name or entry.project_title,
+            unit=unit_name, area=area_name, unit_id=entry.unit_id, area_id=area_id,
+            stages=tuple(_fmt(result.stage_totals.get(s.key), places) if result else "" for s in scheme.stages),
+            total=_fmt(result.total, places) if result and result.total is not None else "",
+            award=standing.award if standing else None,
             titles=tuple(r.title for r in rules if rank is not None and rank <= r.up_to_rank),
-            status=_status(entry, result) if shows_results else "not_scored"))
+            status=_status(entry, result)))
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.code))
-    return tuple(rows)
+    return tuple(rows), bibs
 
 
 def _figures(result: Result, bib: str) -> scoring.Figures:
@@ -337,10 +289,10 @@ def _figures(result: Result, bib: str) -> scoring.Figures:
                            {s: {c: Decimal(v) for c, v in cs.items()} for s, cs in result.criteria.items()})
 
 
-def _status(entry: Entry, result: Result | None) -> str:
-    if entry.status in ("withdrawn", "disqualified"):
+def _status(entry: Entry, figures: scoring.Figures | None) -> str:
+    if entry.status in OUT_OF_CONTEST:
         return entry.status
-    return result.status if result else "not_scored"
+    return figures.status if figures else "not_scored"
 
 
 def _fmt(value, places: int) -> str:
@@ -371,18 +323,181 @@ async def publish(session: AsyncSession, event: Event, starts_on: date, ends_on:
         raise InputError("公示结束日期不能早于开始日期", "ends_on")
     if await get_notice(session, event):
         raise Conflict("本活动的成绩已经公示")
-    if event.status != "review":
-        raise Conflict("活动须处于“审核中”状态才能公示成绩")
     missing = await unsigned_stages(session, event)
     if missing:
-        raise Conflict(f"以下环节尚未由裁判长签字确认：{'、'.join(missing[:10])}")
+        raise Conflict(f"以下环节尚未由裁判长签字确认：{'、'.join(missing[:10])}；"
+                       "全部签字确认、活动进入“审核中”后才能公示")
+    await _require(session, event, "notice.publish")
     notice = Notice(event_id=event.id, starts_on=starts_on, ends_on=ends_on, contact=contact.strip()[:200])
     session.add(notice)
     event.status = "published"
     session.add(event)
     await _log(session, event, actor, "results.publish", {"starts_on": str(starts_on), "ends_on": str(ends_on)})
+    await _issue_notice(session, event, actor, "")
     await session.commit()
     return notice
+
+
+# --- notice versions and corrections (更正) ----------------------------------------------------------------
+# What is published is kept: each notice version holds every track's rows as they were issued, and
+# every public page of a published event shows the current version's rows. Results change after
+# publication only through a correction: opened with a reason (or by an upheld appeal), made through
+# the lifecycle's correction actions, and issued as the next notice version, which revokes or
+# reissues the certificates it changes — all ledgered.
+
+
+async def notice_versions(session: AsyncSession, event: Event) -> Sequence[NoticeVersion]:
+    return (await session.exec(select(NoticeVersion).where(NoticeVersion.event_id == event.id)
+                               .order_by(NoticeVersion.version.desc()))).all()
+
+
+async def _issue_notice(session: AsyncSession, event: Event, actor: str, reason: str) -> NoticeVersion:
+    """The next notice version: every track's rows as its stored results rank them now, ledgered."""
+    last = (await session.exec(select(func.max(NoticeVersion.version))
+                               .where(NoticeVersion.event_id == event.id))).one()
+    version = NoticeVersion(event_id=event.id, version=(last or 0) + 1, reason=reason[:500], issued_by=actor[:80])
+    session.add(version)
+    await session.flush()
+    ledgered = {}
+    for track in await events.list_tracks(session, event):
+        round_ = (await events.list_rounds(session, track))[-1]
+        rows, bibs = await _current_rows(session, event, track, round_)
+        session.add_all(NoticeRow(notice_version_id=version.id, track_id=track.id, position=i, **_row_fields(row))
+                        for i, row in enumerate(rows))
+        ledgered[track.slug] = [notice_record(row, bibs[row.entry_id]) for row in rows]
+    await _log(session, event, actor, "notice.version", {"version": version.version, "reason": version.reason,
+                                                          "tracks": ledgered})
+    return version
+
+
+async def _current_rows(session: AsyncSession, event: Event, track: Track, round_: Round
+                        ) -> tuple[tuple[BoardRow, ...], dict[int, str]]:
+    results = (await session.exec(select(Result, Entry.bib).join(Entry, Entry.id == Result.entry_id)
+                                  .where(Result.round_id == round_.id))).all()
+    return await notice_rows(session, event, track, round_, events.scheme_of(round_),
+                             {bib: _figures(r, bib) for r, bib in results})
+
+
+def _row_fields(row: BoardRow) -> dict:
+    return {**{k: v for k, v in row.__dict__.items() if k not in ("stages", "titles")},
+            "stages": list(row.stages), "titles": list(row.titles)}
+
+
+def notice_record(row: BoardRow, bib: str) -> dict:
+    """A published row as the ledger keeps it: by the entry's bib, without database ids."""
+    return {"bib": bib, "rank": row.rank, "code": row.code, "name": row.name, "unit": row.unit, "area": row.area,
+            "stages": list(row.stages), "total": row.total, "award": row.award, "titles": list(row.titles),
+            "status": row.status}
+
+
+def row_of_notice(row: NoticeRow) -> BoardRow:
+    return BoardRow(entry_id=row.entry_id, rank=row.rank, code=row.code, name=row.name, unit=row.unit,
+                    area=row.area, unit_id=row.unit_id, area_id=row.area_id, stages=tuple(row.stages),
+                    total=row.total, award=row.award, titles=tuple(row.titles), status=row.status)
+
+
+async def _published_rows(session: AsyncSession, event: Event, track: Track) -> tuple[BoardRow, ...] | None:
+    """The track's rows in the event's current notice version (None before the first)."""
+    version = (await session.exec(select(NoticeVersion.id).where(NoticeVersion.event_id == event.id)
+                                  .order_by(NoticeVersion.version.desc()))).first()
+    if version is None:
+        return None
+    rows = (await session.exec(select(NoticeRow).where(NoticeRow.notice_version_id == version,
+                                                       NoticeRow.track_id == track.id)
+                               .order_by(NoticeRow.position))).all()
+    return tuple(row_of_notice(r) for r in rows)
+
+
+async def open_correction(session: AsyncSession, event: Event, reason: str, actor: str) -> Correction:
+    """Open a correction (更正) of published results, with its reason: the changes it allows follow
+    the lifecycle (a sign-off withdrawn first where results move); nothing public changes until
+    it is issued."""
+    await _require(session, event, "correction.open")
+    reason = reason.strip()
+    if not reason:
+        raise InputError("请填写更正原因", "reason")
+    return await _open_correction(session, event, reason, actor)
+
+
+async def _open_correction(session: AsyncSession, event: Event, reason: str, actor: str) -> Correction:
+    correction = Correction(event_id=event.id, reason=reason[:500], opened_by=actor[:80])
+    session.add(correction)
+    await session.flush()
+    await _log(session, event, actor, "correction.open", {"reason": correction.reason},
+               f"correction:{correction.id}")
+    await session.commit()
+    return correction
+
+
+async def current_correction(session: AsyncSession, event: Event) -> Correction | None:
+    return (await session.exec(select(Correction).where(Correction.event_id == event.id,
+                                                        Correction.closed_at.is_(None)))).first()
+
+
+@dataclass(frozen=True)
+class RowChange:
+    track: str  # the track's name
+    bib: str
+    name: str | None
+    changes: dict[str, tuple]  # field -> (published, corrected)
+
+
+_SHOWN_FIELDS = {"rank": "名次", "name": "姓名/项目", "unit": "单位", "total": "总分", "award": "奖项",
+                 "titles": "称号", "status": "状态"}
+
+
+async def correction_changes(session: AsyncSession, event: Event) -> list[RowChange]:
+    """What issuing the correction now would change on the notice: each row whose published figures
+    differ from the ones its results give now."""
+    out = []
+    for track in await events.list_tracks(session, event):
+        round_ = (await events.list_rounds(session, track))[-1]
+        now, bibs = await _current_rows(session, event, track, round_)
+        published = {r.entry_id: r for r in await _published_rows(session, event, track) or ()}
+        for row in now:
+            before = published.pop(row.entry_id, None)
+            diff = {label: (getattr(before, k) if before else None, getattr(row, k))
+                    for k, label in _SHOWN_FIELDS.items() if before is None or getattr(before, k) != getattr(row, k)}
+            if diff:
+                out.append(RowChange(track.name, bibs[row.entry_id], row.name, diff))
+        for row in published.values():
+            out.append(RowChange(track.name, "?", row.name, {"名次": (row.rank, None)}))
+    return out
+
+
+async def issue_correction(session: AsyncSession, event: Event, actor: str) -> NoticeVersion:
+    """Issue the open correction as the next notice version, once every stage is signed off again:
+    the certificates whose printed facts or proof it changes are superseded by new ones, those of
+    entries it takes an award from are revoked, and new awards get certificates (where the track's
+    certificates were issued)."""
+    correction = await current_correction(session, event)
+    await _require(session, event, "correction.issue")
+    if not await correction_changes(session, event):
+        raise Conflict("本次更正没有改变任何公示内容，无需发布更正公示；如更正有误，可撤回本次更正")
+    version = await _issue_notice(session, event, actor, correction.reason)
+    correction.closed_at, correction.closed_by, correction.notice_version = utcnow(), actor[:80], version.version
+    session.add(correction)
+    await session.flush()
+    why = f"更正（第{version.version}版公示）：{correction.reason}"
+    for track in await events.list_tracks(session, event):
+        if await list_certificates(session, track):
+            await _settle_certificates(session, event, track, actor, why)
+    await _log(session, event, actor, "correction.issue", {"version": version.version},
+               f"correction:{correction.id}")
+    await session.commit()
+    return version
+
+
+async def withdraw_correction(session: AsyncSession, event: Event, actor: str) -> None:
+    """Close an open correction that changed nothing on the notice (its sign-offs given again)."""
+    correction = await current_correction(session, event)
+    await _require(session, event, "correction.issue")
+    if await correction_changes(session, event):
+        raise Conflict("本次更正已改变公示内容，须发布更正公示")
+    correction.closed_at, correction.closed_by = utcnow(), actor[:80]
+    session.add(correction)
+    await _log(session, event, actor, "correction.withdraw", {}, f"correction:{correction.id}")
+    await session.commit()
 
 
 async def finalise(session: AsyncSession, event: Event, actor: str, today: date | None = None) -> Notice:
@@ -392,6 +507,7 @@ async def finalise(session: AsyncSession, event: Event, actor: str, today: date 
         raise Conflict("成绩尚未公示")
     if notice.finalised_at:
         raise Conflict("成绩已是最终成绩")
+    await _require(session, event, "finalise")
     if (today or clock.today()) <= notice.ends_on:
         raise Conflict(f"公示期至 {notice.ends_on} 结束，结束后才能确定最终成绩")
     pending = (await session.exec(select(Appeal.id).where(Appeal.event_id == event.id,
@@ -406,9 +522,16 @@ async def finalise(session: AsyncSession, event: Event, actor: str, today: date 
     return notice
 
 
-async def _log(session: AsyncSession, event: Event, actor: str, action: str, payload: dict) -> None:
-    await ledger.append(session, event_id=event.id, actor=actor, device="", action=action,
-                        subject=f"event:{event.id}", payload=payload)
+async def _require(session: AsyncSession, event: Event, action: str) -> lifecycle.Phase:
+    phase = await lifecycle.event_phase(session, event.id)
+    lifecycle.require(phase, action)
+    return phase
+
+
+async def _log(session: AsyncSession, event: Event, actor: str, action: str, payload: dict,
+               subject: str | None = None) -> None:
+    """Ledger a change to what the event's public pages show, and tell its boards."""
+    await ledger.record(session, event.id, actor, action, subject or f"event:{event.id}", payload)
     await notify.announce_event(session, event.id)
 
 
@@ -417,23 +540,20 @@ async def list_appeals(session: AsyncSession, event: Event) -> Sequence[tuple[Ap
                                .where(Appeal.event_id == event.id).order_by(Appeal.lodged_at))).all()
 
 
-async def lodge_appeal(session: AsyncSession, event: Event, entry_id: int, appellant: str, content: str,
+async def lodge_appeal(session: AsyncSession, event: Event, track_slug: str, bib: str, appellant: str, content: str,
                        deadline: date, actor: str) -> Appeal:
-    """An appeal (申诉) recorded by the organiser for a contestant, during the notice period."""
-    notice = await get_notice(session, event)
-    if notice is None or notice.finalised_at:
-        raise Conflict("只能在公示期内受理申诉")
-    entry = await session.get(Entry, entry_id)
-    if entry is None or (await session.get(Track, entry.track_id)).event_id != event.id:
-        raise NotFound("选手")
+    """An appeal (申诉) recorded by the organiser for a contestant (by track and bib), during the
+    notice period."""
+    await _require(session, event, "appeal.lodge")
+    entry_id = await entry_by_bib(session, event, track_slug, bib)
     if not appellant.strip() or not content.strip():
         raise InputError("请填写申诉人和申诉内容", "content")
-    appeal = Appeal(event_id=event.id, entry_id=entry.id, appellant=appellant.strip()[:60],
+    appeal = Appeal(event_id=event.id, entry_id=entry_id, appellant=appellant.strip()[:60],
                     content=content.strip()[:2000], deadline=deadline)
     session.add(appeal)
     await session.flush()
     await ledger.append(session, event_id=event.id, actor=actor, device="", action="appeal.lodge",
-                        subject=f"appeal:{appeal.id}", payload={"entry": entry.bib, "appellant": appeal.appellant})
+                        subject=f"appeal:{appeal.id}", payload={"entry": bib, "appellant": appeal.appellant})
     await session.commit()
     return appeal
 
@@ -445,6 +565,7 @@ async def decide_appeal(session: AsyncSession, event: Event, appeal_id: int, out
     appeal = await session.get(Appeal, appeal_id)
     if appeal is None or appeal.event_id != event.id:
         raise NotFound("申诉")
+    await _require(session, event, "appeal.decide")
     if outcome not in ("upheld", "dismissed"):
         raise InputError(f"处理结果应为{APPEAL_OUTCOMES['upheld']}或{APPEAL_OUTCOMES['dismissed']}", "outcome")
     if appeal.outcome != "pending":
@@ -454,11 +575,13 @@ async def decide_appeal(session: AsyncSession, event: Event, appeal_id: int, out
     appeal.outcome, appeal.decision = outcome, decision.strip()[:2000]
     appeal.decided_at, appeal.decided_by = utcnow(), actor[:60]
     session.add(appeal)
-    if outcome == "upheld":
-        entry = await session.get(Entry, appeal.entry_id)
-        await judging.withdraw_signoffs(session, entry.track_id, f"申诉 #{appeal.id} 成立，重新评分", actor)
     await ledger.append(session, event_id=event.id, actor=actor, device="", action="appeal.decide",
                         subject=f"appeal:{appeal.id}", payload={"outcome": outcome, "decision": appeal.decision})
+    if outcome == "upheld":  # re-scoring, then a corrected notice: a correction opens unless one is open
+        entry = await session.get(Entry, appeal.entry_id)
+        await judging.withdraw_signoffs(session, entry.track_id, f"申诉 #{appeal.id} 成立，重新评分", actor)
+        if await current_correction(session, event) is None:
+            await _open_correction(session, event, f"申诉 #{appeal.id} 成立：{appeal.decision}", actor)
     await session.commit()
     return appeal
 
@@ -467,7 +590,9 @@ async def decide_appeal(session: AsyncSession, event: Event, appeal_id: int, out
 
 
 async def add_title_rule(session: AsyncSession, event: Event, up_to_rank: int, title: str,
-                         craftsman_candidate: bool) -> TitleRule:
+                         craftsman_candidate: bool, actor: str = "system") -> TitleRule:
+    """A title that follows a rank (places 1–N): on the board, the notice and the certificates."""
+    await _require(session, event, "title.edit")
     if up_to_rank < 1:
         raise InputError("名次应为正整数", "up_to_rank")
     if not title.strip():
@@ -475,33 +600,48 @@ async def add_title_rule(session: AsyncSession, event: Event, up_to_rank: int, t
     rule = TitleRule(event_id=event.id, up_to_rank=up_to_rank, title=title.strip()[:80],
                      craftsman_candidate=craftsman_candidate)
     session.add(rule)
+    await session.flush()
+    await _log(session, event, actor, "title.add", title_payload(rule), f"title_rule:{rule.id}")
     await session.commit()
     return rule
 
 
-async def freeze(session: AsyncSession, event: Event, track: Track) -> BoardFreeze:
+async def remove_title_rule(session: AsyncSession, event: Event, rule_id: int, actor: str) -> None:
+    await _require(session, event, "title.edit")
+    rule = await session.get(TitleRule, rule_id)
+    if rule is None or rule.event_id != event.id:
+        raise NotFound("称号规则")
+    await _log(session, event, actor, "title.remove", title_payload(rule), f"title_rule:{rule.id}")
+    await session.delete(rule)
+    await session.commit()
+
+
+def title_payload(rule: TitleRule) -> dict:
+    return {"up_to_rank": rule.up_to_rank, "title": rule.title, "craftsman_candidate": rule.craftsman_candidate}
+
+
+async def freeze(session: AsyncSession, event: Event, track: Track, actor: str = "system") -> BoardFreeze:
     """Stop the board at this moment for the award ceremony, to be revealed from the bottom up. Only
     a board whose every entry is scored: a ceremony must not reveal a place that can still change."""
+    await _require_track(session, track, "board.freeze")
     if (await session.exec(select(BoardFreeze.id).where(BoardFreeze.track_id == track.id))).first():
         raise Conflict("该赛项的榜单已冻结")
     current = await board(session, track.id)
-    if not current.shows_results:
-        raise Conflict("成绩尚未公布（须裁判长签字确认），不能冻结榜单")
-    if not current.rows:
-        raise Conflict("榜单上还没有选手，不能冻结")
-    if current.unscored:
-        raise Conflict(f"还有 {current.unscored} 名选手未评完分（评分中或待评分），全部评完后才能冻结榜单；"
-                       "缺赛的选手请先标为退赛")
+    refused = current.public.freeze_refusal  # what the screen would reveal: the board through the gate
+    if refused:
+        raise Conflict(refused)
     rows = [{**r.__dict__, "stages": list(r.stages), "titles": list(r.titles)} for r in current.rows]
     frozen = BoardFreeze(track_id=track.id, rows=rows)
     session.add(frozen)
-    await notify.announce(session, track.id)
+    await _board_log(session, track, actor, "board.freeze", {"rows": len(rows)})
     await session.commit()
     return frozen
 
 
-async def reveal(session: AsyncSession, track: Track, down_to_rank: int | None = None) -> BoardFreeze:
+async def reveal(session: AsyncSession, track: Track, down_to_rank: int | None = None,
+                 actor: str = "system") -> BoardFreeze:
     """Reveal the next place from the bottom, or every place down to a rank at once (ties together)."""
+    await _require_track(session, track, "board.freeze")
     frozen = (await session.exec(select(BoardFreeze).where(BoardFreeze.track_id == track.id))).first()
     if frozen is None:
         raise Conflict("榜单未冻结")
@@ -517,36 +657,67 @@ async def reveal(session: AsyncSession, track: Track, down_to_rank: int | None =
             raise Conflict(f"第 {down_to_rank} 名及以后已经揭晓")
     frozen.revealed = target
     session.add(frozen)
-    await notify.announce(session, track.id)
+    await _board_log(session, track, actor, "board.reveal", {"revealed": frozen.revealed})
     await session.commit()
     return frozen
 
 
-async def unfreeze(session: AsyncSession, track: Track) -> None:
+async def unfreeze(session: AsyncSession, track: Track, actor: str = "system") -> None:
+    await _require_track(session, track, "board.freeze")
     frozen = (await session.exec(select(BoardFreeze).where(BoardFreeze.track_id == track.id))).first()
     if frozen is not None:
         await session.delete(frozen)
-        await notify.announce(session, track.id)
+        await _board_log(session, track, actor, "board.unfreeze", {})
         await session.commit()
+
+
+async def _require_track(session: AsyncSession, track: Track, action: str) -> lifecycle.Phase:
+    phase = await lifecycle.track_phase(session, track.event_id, track.id)
+    lifecycle.require(phase, action)
+    return phase
+
+
+async def _board_log(session: AsyncSession, track: Track, actor: str, action: str, payload: dict) -> None:
+    await ledger.record(session, track.event_id, actor, action, f"track:{track.id}", {"track": track.slug, **payload})
+    await notify.announce(session, track.id)
 
 
 # --- exports and certificates -------------------------------------------------------------------------
 
 
-def published(board_: Board) -> bool:
-    return board_.state in ("under_notice", "final")
-
-
 async def marks_export(session: AsyncSession, round_: Round) -> tuple[str, str, str]:
     """The round's scheme (JSON), its marks with judges anonymised as J1..Jn, and the SHA-256 that
     certificates show: anyone can recompute the published results from these two files."""
-    scheme_text = json.dumps(round_.scheme, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    marks_csv = await judging.export_marks(session, round_, anonymise=True)
-    digest = hashlib.sha256((scheme_text + marks_csv).encode()).hexdigest()
-    return scheme_text, marks_csv, digest
+    marks = judging.anonymised(await judging.round_marks(session, round_.id))
+    return _scheme_text(round_.scheme), _marks_text(marks), proof_digest(round_.scheme, marks)
 
 
-def results_xlsx(board_: Board, rows: Sequence[BoardRow] | None = None) -> bytes:
+def proof_digest(scheme: dict, marks: list[scoring.Mark]) -> str:
+    """SHA-256 of the scheme's JSON and the anonymised marks' CSV, as exported: a certificate's proof."""
+    return hashlib.sha256((_scheme_text(scheme) + _marks_text(judging.anonymised(marks))).encode()).hexdigest()
+
+
+def _scheme_text(scheme: dict) -> str:
+    return json.dumps(scheme, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def _marks_text(marks: list[scoring.Mark]) -> str:
+    return scoring.write_marks_csv(sorted(marks, key=lambda m: (m.entry, m.stage, m.criterion, m.judge)))
+
+
+async def published_export(session: AsyncSession, slug: str, track_slug: str) -> tuple[str, str, str]:
+    """The scheme, anonymised marks and digest of a published track (marks_export), for anyone to
+    recompute its notice; not while a correction is under way (they would not match the notice)."""
+    event = await public_event(session, slug)
+    current = await board(session, (await events.get_track(session, event, track_slug)).id)
+    if not current.public.published:
+        raise NotFound("已公示的成绩")
+    if await current_correction(session, event) is not None:
+        raise Conflict("成绩正在更正，更正公示发布后可下载评分数据")
+    return await marks_export(session, current.round)
+
+
+def results_xlsx(board_: public.PublicBoard | Board, rows: Sequence[BoardRow] | None = None) -> bytes:
     """The results as a workbook: scores are numbers (Excel sums and sorts them) shown with the
     decimals the results have. `rows`: the organiser's export passes them all; by default a frozen
     board's export holds only what the ceremony has revealed."""
@@ -597,18 +768,31 @@ async def issue_certificates(session: AsyncSession, event: Event, track: Track,
     """A certificate per award of a track whose results are final. Issuing again changes nothing,
     except where what a certificate prints no longer matches the results (a name corrected): a new
     certificate then supersedes the old one, which its verification page says."""
+    await _require_track(session, track, "certificates.issue")
+    issued = await _settle_certificates(session, event, track, actor, "")
+    await session.commit()
+    return issued
+
+
+async def _settle_certificates(session: AsyncSession, event: Event, track: Track, actor: str,
+                               reason: str) -> list[Certificate]:
+    """Make the track's current certificates match its published rows and proof: a new one for each
+    award without one, one superseding each whose printed facts or digest changed, and (for a
+    correction) each of an entry that no longer has an award revoked. Ledgered; does not commit."""
     current = await board(session, track.id)
-    if current.state != "final":
-        raise Conflict("成绩确定为最终成绩后才能颁发证书")
     _, _, digest = await marks_export(session, current.round)
     existing = {c.entry_id: c for c in (await session.exec(select(Certificate).where(
-        Certificate.round_id == current.round.id, Certificate.superseded_by.is_(None)))).all()}
+        Certificate.round_id == current.round.id, Certificate.superseded_by.is_(None),
+        Certificate.revoked_at.is_(None)))).all()}
+    bibs = dict((await session.exec(select(Entry.id, Entry.bib).where(Entry.track_id == track.id))).all())
     issued = []
     for row in current.rows:
         printed = {"holder": row.name or row.code, "award": row.award, "rank": row.rank, "total": row.total,
                    "titles": list(row.titles)}
-        old = existing.get(row.entry_id)
-        if not row.award or (old is not None and _printed(old) == printed):
+        old = existing.pop(row.entry_id, None)
+        if not row.award or (old is not None and printed_record(old) == printed and old.digest == digest):
+            if old is not None and not row.award:
+                existing[row.entry_id] = old  # revoked below
             continue
         cert = Certificate(code=secrets.token_urlsafe(12), entry_id=row.entry_id, round_id=current.round.id,
                            digest=digest, **printed)
@@ -616,18 +800,34 @@ async def issue_certificates(session: AsyncSession, event: Event, track: Track,
             old.superseded_by = cert.code
             session.add(old)
             await session.flush()  # the old one stops being current before the new one is
-            await ledger.append(session, event_id=event.id, actor=actor, device="", action="certificate.supersede",
-                                subject=f"certificate:{old.code}",
-                                payload={"by": cert.code, "was": _printed(old), "now": printed})
+            await ledger.record(session, event.id, actor, "certificate.supersede", f"certificate:{old.code}",
+                                {"by": cert.code, "was": printed_record(old), "now": printed, "reason": reason})
         session.add(cert)
+        await ledger.record(session, event.id, actor, "certificate.issue", f"certificate:{cert.code}",
+                            issued_record(cert, track, bibs[row.entry_id]))
         issued.append(cert)
-    await session.commit()
+    for old in existing.values():  # an award the correction took away
+        await _revoke(session, event, old, reason or "成绩更正后不再获奖", actor)
     return issued
 
 
-def _printed(cert: Certificate) -> dict:
+def printed_record(cert: Certificate) -> dict:
+    """What a certificate prints of its holder's result."""
     return {"holder": cert.holder, "award": cert.award, "rank": cert.rank, "total": cert.total,
             "titles": list(cert.titles)}
+
+
+def printed_of(record: dict) -> dict | None:
+    """What a certificate for this notice record (notice_record) must print; None without an award."""
+    if not record.get("award"):
+        return None
+    return {"holder": record["name"] or record["code"], "award": record["award"], "rank": record["rank"],
+            "total": record["total"], "titles": record["titles"]}
+
+
+def issued_record(cert: Certificate, track: Track, bib: str) -> dict:
+    """What the ledger keeps of an issued certificate: whose, for what, and its digest."""
+    return {"track": track.slug, "bib": bib, "round": cert.round_id, **printed_record(cert), "digest": cert.digest}
 
 
 async def certificate(session: AsyncSession, code: str) -> tuple[Certificate, Event, Track]:
@@ -647,21 +847,28 @@ async def track_certificates(session: AsyncSession, track: Track) -> Sequence[Ce
         .order_by(Certificate.rank, Certificate.holder))).all()
 
 
-def issuer(event: Event) -> str:
+def issuer(event: Event | public.PublicEvent) -> str:
     """Who signs a certificate or a notice: the event's first organiser."""
     return event.organisers.split("、")[0] if event.organisers else "咸宁市总工会"
 
 
 async def revoke_certificate(session: AsyncSession, code: str, reason: str, actor: str) -> Certificate:
-    cert, event, _ = await certificate(session, code)
+    cert, event, track = await certificate(session, code)
+    await _require_track(session, track, "certificate.revoke")
     if not reason.strip():
         raise InputError("请填写撤销原因", "reason")
-    cert.revoked_at, cert.revoke_reason = utcnow(), reason.strip()[:200]
-    session.add(cert)
-    await ledger.append(session, event_id=event.id, actor=actor, device="", action="certificate.revoke",
-                        subject=f"certificate:{cert.code}", payload={"reason": cert.revoke_reason})
+    if cert.revoked_at is not None or cert.superseded_by is not None:
+        raise Conflict("该证书已撤销或已被更正后的证书取代")
+    await _revoke(session, event, cert, reason.strip(), actor)
     await session.commit()
     return cert
+
+
+async def _revoke(session: AsyncSession, event: Event, cert: Certificate, reason: str, actor: str) -> None:
+    cert.revoked_at, cert.revoke_reason = utcnow(), reason[:200]
+    session.add(cert)
+    await ledger.record(session, event.id, actor, "certificate.revoke", f"certificate:{cert.code}",
+                        {"reason": cert.revoke_reason})
 
 
 async def list_certificates(session: AsyncSession, track: Track) -> Sequence[Certificate]:
@@ -690,7 +897,8 @@ async def entry_by_bib(session: AsyncSession, event: Event, track_slug: str, bib
     return entry_id
 
 
-def notice_xlsx(event: Event, notice: Notice, boards: Sequence[Board]) -> bytes:
+def notice_xlsx(event: public.PublicEvent, notice: public.PublicNotice,
+                boards: Sequence[public.PublicBoard]) -> bytes:
     """The notice in the usual layout: a title, the period and where to appeal, then one block per
     track with rank, name, unit, each stage's score (理论、实操…), total and award — as numbers —
     and no ID or phone number anywhere."""

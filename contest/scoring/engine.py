@@ -29,7 +29,8 @@ from functools import lru_cache
 from contest.scoring.marks import MarkError, conflict_error, mark_error, value_problem
 from contest.scoring.scheme import ROUNDING_MODES, Awards, Coefficient, Criterion, Scheme, ScoringError, Stage
 
-STATUSES = ("registered", "checked_in", "withdrawn", "disqualified")
+STATUSES = ("registered", "checked_in", "withdrawn", "absent", "disqualified")
+OUT = ("withdrawn", "absent", "disqualified")  # given statuses that keep an entry out of the ranking
 ZERO = Decimal(0)
 
 # Results must not depend on whatever decimal context the caller happens to have active.
@@ -334,7 +335,7 @@ def _standings(scheme: Scheme, pools: Mapping[str | None, list[str]],
 
 
 def _status(given: str | None, score: _Score) -> str:
-    if given in ("withdrawn", "disqualified"):
+    if given in OUT:
         return given
     return "incomplete" if score.problems else "ok"
 
@@ -771,7 +772,8 @@ def natural_key(text: str) -> tuple:
 
 # ------------------------------------------------------------- plain text
 
-_STATUS_TEXT = {"ok": "有效", "incomplete": "评分未完成", "withdrawn": "退赛", "disqualified": "取消资格"}
+_STATUS_TEXT = {"ok": "有效", "incomplete": "评分未完成", "withdrawn": "退赛", "absent": "缺考",
+                "disqualified": "取消资格"}
 _DROPPED_TEXT = {"highest": "去掉最高分", "lowest": "去掉最低分"}
 _AGGREGATE_TEXT = {"mean": "平均", "trimmed_mean": "去掉最高最低后平均", "median": "中位数", "sum": "合计",
                    "trimmed_sum": "去掉最高最低后合计", "max": "最高分", "min": "最低分"}

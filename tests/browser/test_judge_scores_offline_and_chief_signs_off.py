@@ -2,7 +2,6 @@
 scores the fourth on the device alone and sees it sync when the network is back; the chief
 judge sends one sheet back with a reason, J02 corrects and resubmits it, and the chief signs
 the stage off, which locks the tablet. And a reload without network, kept by the service worker."""
-import asyncio
 import copy
 import uuid
 from decimal import Decimal
@@ -151,10 +150,24 @@ async def test_judge_scores_offline_and_chief_signs_off(browser, live_server, se
     rows, marks = await sheets_of(session, j02, contest.practical)
     assert marks[back.id]["quality"] == "31.5" and all(s.state == "submitted" for s in rows)
 
-    # Sign-off locks the stage: the tablet shows it and offers no way to change a mark.
+    # The re-check: drawn once, every entry on it confirmed (the corrected one with a note); sign-off
+    # waits for it, then locks the stage: the tablet shows it and offers no way to change a mark.
     await console.reload()
-    console.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await expect(console.locator("#signoff")).to_contain_text("请先抽取复核名单")
+    await console.click("#recheck button")
+    await console.click("#confirm-change-ok")
+    await console.wait_for_url(f"{live_server}/chief/stages/{contest.practical.id}#recheck")
+    listed = console.locator("#recheck-list tbody tr")
+    for i in range(await listed.count()):
+        row = listed.nth(i)
+        if await row.get_attribute("id") == f"recheck-{back.blind_code}":
+            await row.locator("select[name=outcome]").select_option("corrected")
+            await row.locator("input[name=note]").fill("成品质量分按细则更正为31.5")
+        await row.locator("button").click()
+        await console.wait_for_url(f"{live_server}/chief/stages/{contest.practical.id}#recheck")
+    await expect(console.locator(f"#recheck-{back.blind_code}")).to_contain_text("已更正：成品质量分按细则更正为31.5")
     await console.click("#signoff button")
+    await console.click("#confirm-change-ok")  # the shared confirmation dialog
     await expect(console.locator("#signoff")).to_contain_text("已签字确认")
     await page.reload()
     await expect(page.locator("#signed-off")).to_contain_text("签字确认")

@@ -245,10 +245,13 @@ async def sign_in_organiser(browser, base, session):
 
 
 async def desk_click(desk, contest, label: str) -> float:
-    """Click a button of the track's section on the publication desk; returns the click's time."""
+    """Click a button of the track's section on the publication desk (and confirm, where the desk
+    asks first); returns the click's time."""
     section = desk.locator(f"#track-{contest.track.slug}")
     started = time.monotonic()
     await section.get_by_role("button", name=label).click()
+    if await desk.locator("#confirm-change[open]").count():
+        await desk.click("#confirm-change-ok")
     await desk.wait_for_load_state()
     return started
 

@@ -54,6 +54,7 @@ async def test_organiser_creates_event_track_and_imports(browser, live_server, s
     await page.goto(f"{live_server}/admin/events/welding-2027/tracks/welder")
     assert await page.locator("#entries tbody tr").count() == 12
     await page.click("#draw button[type=submit]")
+    await page.click("#confirm-change-ok")  # the shared confirmation dialog
     await page.wait_for_url("**/tracks/welder#draw")
     codes = await page.locator("#entries tbody tr td:nth-child(2)").all_inner_texts()
     assert len(set(codes)) == 12 and "—" not in codes

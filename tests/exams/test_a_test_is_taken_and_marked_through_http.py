@@ -11,6 +11,7 @@ from decimal import Decimal
 import httpx
 from sqlmodel import select
 
+from contest import audit as auditing
 from contest.auth import create_account
 from contest.events.models import Round
 from contest.exams.models import Answer, Exam, PaperItem, Question, Sitting
@@ -173,8 +174,8 @@ async def test_a_test_is_taken_and_marked_through_http(app, organiser, session):
         sitting = await session.get(Sitting, next(s.id for s, _ in papers.values() if s.entry_id == result.entry_id))
         assert Decimal(result.stage_totals["theory"]) == Decimal(sitting.score)
 
-    report = await judging.audit(session)
-    assert report.problem is None, report.problem
+    report = await auditing.verify(session)
+    assert report.problems == (), report.problems
     assert await exam_audit.audit(session) == []
     paper = await organiser.get(f"/admin/exams/tests/{exam.id}/papers/{sitting.id}")
     assert "成绩计算（评分引擎）" in paper.text and "理论知识" in paper.text

@@ -1,20 +1,11 @@
 """`contest audit verify` passes on marks written through the platform and fails, naming the
 sheet and the ledger entry, after one mark is changed directly in SQL."""
-import os
-import subprocess
-import sys
-
 import asyncpg
 from sqlmodel import select
 
 from tests.builders import score_everything
+from tests.support import audit_verify as verify
 from tests.support import libpq
-
-
-def verify(settings, *extra):
-    env = os.environ | {"CONTEST_DATABASE_URL": settings.database_url, "CONTEST_DATA_DIR": str(settings.data_dir)}
-    return subprocess.run([sys.executable, "-m", "contest.cli", "audit", "verify", *extra], env=env,
-                          capture_output=True, text=True)
 
 
 async def test_verify_passes_then_names_a_mark_changed_in_sql(contest, session, settings, pg_url):

@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from contest.judging.models import RecheckDraw, Sheet, StageSignoff
 from contest.ledger import LedgerEntry
-from tests.builders import FULL, make_contest, score_everything, sign_in_judge
+from tests.builders import FULL, make_contest, recheck, score_everything, sign_in_judge
 
 
 async def sign_in(client, contest, number):
@@ -23,6 +23,9 @@ async def test_sign_off_needs_every_sheet_then_locks_the_stage(client, contest, 
     early = await client.form(f"/chief/stages/{contest.practical.id}/signoff")
     assert early.status_code == 409 and "未提交" in early.text
     await score_everything(session, contest)
+    waiting = await client.form(f"/chief/stages/{contest.practical.id}/signoff")
+    assert waiting.status_code == 409 and "请先抽取复核名单" in waiting.text  # sign-off waits for the re-check
+    await recheck(session, contest, contest.practical)
     done = await client.form(f"/chief/stages/{contest.practical.id}/signoff")
     assert done.status_code == 303
     assert (await session.exec(select(StageSignoff))).one().stage_id == contest.practical.id

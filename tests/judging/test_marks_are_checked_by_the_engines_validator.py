@@ -15,7 +15,7 @@ from contest.judging.models import Mark, Sheet
 from contest.people.models import Person
 from contest.registry import service as registry
 from contest.registry.models import ReviewMark
-from tests.builders import FULL, put_sheet, score_everything, submit
+from tests.builders import FULL, put_sheet, recheck, score_everything, submit
 from tests.builders import sign_in_judge as sign_in
 
 
@@ -70,6 +70,7 @@ async def test_a_spread_beyond_the_scheme_blocks_sign_off_where_it_says_so(clien
             await judging.sign_off(session, chief, a)
     else:
         assert "须退回修改后才能签字确认" not in console.text
+        await recheck(session, contest, contest.practical)  # sign-off waits for the re-check too
         assert (await judging.sign_off(session, chief, a)).stage_id == contest.practical.id
 
 

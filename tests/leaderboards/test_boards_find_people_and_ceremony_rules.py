@@ -109,6 +109,9 @@ async def test_freezing_needs_every_entry_scored_and_reveals_down_to_a_rank(clie
     await set_visibility(session, contest, "named")
     desk = "/admin/events/cook/publication/tracks/chef"
     refused = await client.form(f"{desk}/freeze")
+    assert refused.status_code == 409 and "评分开始后才能冻结榜单" in text_of(refused.text)  # the lifecycle's
+    await submit(session, contest, contest.judges[0], contest.theory, contest.entries[0], {"written": "80"})
+    refused = await client.form(f"{desk}/freeze")
     assert refused.status_code == 409 and "还有 6 名选手未评完分" in text_of(refused.text)
     assert not (await boards.board(session, contest.track.id)).frozen
 
@@ -118,12 +121,12 @@ async def test_freezing_needs_every_entry_scored_and_reveals_down_to_a_rank(clie
     ranks = [r.rank for r in board.rows]
     assert (await client.form(f"{desk}/reveal", {"down_to": "4"})).status_code == 303
     board = await boards.board(session, contest.track.id)
-    assert [r.rank for r in board.visible] == [r for r in ranks if r >= 4]
+    assert [r.rank for r in board.public.visible] == [r for r in ranks if r >= 4]
     again = await client.form(f"{desk}/reveal", {"down_to": "5"})
     assert again.status_code == 409 and "已经揭晓" in text_of(again.text)
     for _ in range(3):
         assert (await client.form(f"{desk}/reveal")).status_code == 303
-    assert len((await boards.board(session, contest.track.id)).visible) == len(ranks)
+    assert len((await boards.board(session, contest.track.id)).public.visible) == len(ranks)
     assert (await client.form(f"{desk}/reveal")).status_code == 409  # 已全部揭晓
 
     unconfirmed = await client.form(f"{desk}/unfreeze")

@@ -22,15 +22,17 @@ async def test_the_qr_code_scales_and_follows_the_host(client, contest, session,
     assert "viewBox" in svg and "width" not in svg and "height" not in svg, svg  # scales with its CSS size
     assert app.state.settings.base_url is None
 
-    # The judges' access card links follow the host the same way, or CONTEST_BASE_URL when it is set.
+    # The judges' access card links follow the host the same way, or CONTEST_BASE_URL when it is set
+    # (judges join an event being prepared: a finalised one takes no new judges).
     await sign_in_organiser(client, session)
-    added = await client.post("/admin/events/cook/judges", data={"name": "评委新"},
+    await client.form("/admin/events", {"name": "2027年大赛", "slug": "next", "year": "2027"})
+    added = await client.post("/admin/events/next/judges", data={"name": "评委新"},
                               headers={"x-csrftoken": await client.csrf(), "host": "192.168.1.20:8613"})
     assert re.search(r"http://192\.168\.1\.20:8613/judge/login/\S+<", added.text), text_of(added.text)
     settings = app.state.settings
     app.state.settings = dataclasses.replace(settings, base_url="https://jingsai.example.cn")
     try:
-        added = await client.form("/admin/events/cook/judges", {"name": "评委再"})
+        added = await client.form("/admin/events/next/judges", {"name": "评委再"})
         assert "https://jingsai.example.cn/judge/login/" in added.text
     finally:
         app.state.settings = settings
@@ -50,6 +52,7 @@ async def test_the_verify_page_says_who_what_when_and_folds_the_proof(client, co
     assert cert.digest in proof and "scheme.json" in proof and "contest results compute" in proof
     assert cert.digest not in html.split('<details class="proof"')[0]  # the proof is folded, not in the lead
 
+    await boards.open_correction(session, contest.event, "证书原件遗失", "account:1 竞赛办")  # after final
     await boards.revoke_certificate(session, cert.code, "经查存在违规", "account:1 竞赛办")
     html = (await client.get(f"/verify/{cert.code}")).text
     assert "此证书已撤销，不再有效" in text_of(html) and "经查存在违规" in html
@@ -59,8 +62,12 @@ async def test_reissuing_after_a_title_rule_supersedes_the_old_certificates(clie
     await final_contest(session, contest)
     first = await boards.issue_certificates(session, contest.event, contest.track)
     assert first and await boards.issue_certificates(session, contest.event, contest.track) == []  # nothing changed
-    await boards.add_title_rule(session, contest.event, 1, "推荐授予“咸宁市技术能手”称号", False)
-    again = await boards.issue_certificates(session, contest.event, contest.track, "account:1 竞赛办")
+    # after final a title rule comes only with a correction, whose notice reissues what it changes
+    await boards.open_correction(session, contest.event, "称号规则漏设，补充", "account:1 竞赛办")
+    await boards.add_title_rule(session, contest.event, 1, "推荐授予“咸宁市技术能手”称号", False, "account:1 竞赛办")
+    await boards.issue_correction(session, contest.event, "account:1 竞赛办")
+    again = [c for c in (await session.exec(select(Certificate).order_by(Certificate.id))).all()
+             if c not in first]
     assert [c.rank for c in again] == [1] and again[0].titles == ["推荐授予“咸宁市技术能手”称号"]
     old = next(c for c in first if c.rank == 1)
     await session.refresh(old)

@@ -53,7 +53,10 @@ async def test_notice_appeal_final_and_certificates(client, contest, session):
     assert "真实有效" in verify.text and certs[0].digest in verify.text
     printed = await client.get(f"/certificates/{certs[0].code}")
     assert "荣 誉 证 书" in printed.text and "<svg" in printed.text
-    await client.form(f"{desk}/certificates/{certs[0].code}/revoke", {"reason": "经查存在违规"})
+    refused = await client.form(f"{desk}/certificates/{certs[0].code}/revoke", {"reason": "经查存在违规"})
+    assert refused.status_code == 409 and "发起更正" in refused.text  # after final: only within a correction
+    await client.form(f"{desk}/corrections", {"reason": "证书原件遗失，作废后补发"})
+    await client.form(f"{desk}/certificates/{certs[0].code}/revoke", {"reason": "证书原件遗失，作废"})
     assert "已撤销" in (await client.get(f"/verify/{certs[0].code}")).text
 
 

@@ -53,7 +53,7 @@ async def test_a_lone_entry_keeps_its_code_through_a_redraw(session):
     event = await _event(session)
     track, judge, stage = await _track_with_entries(session, event, 1, set())
     for _ in range(3):
-        await events.draw_blind_codes(session, track, "监督员")
+        await events.draw_blind_codes(session, track, "监督员", reason="检验重新抽签")
         assert await _assert_all_drawn(session, track, judge, stage) == {"0001": "001"}
 
 
@@ -68,7 +68,7 @@ async def test_every_redraw_leaves_each_entry_exactly_one_code(session, size, dr
         return  # nobody to draw: refused, which another test covers
     before = None
     for seed in draws:
-        await events.draw_blind_codes(session, track, "监督员", seed=seed)
+        await events.draw_blind_codes(session, track, "监督员", seed=seed, reason="检验重新抽签")
         after = await _assert_all_drawn(session, track, judge, stage)
         assert after == events.drawn_codes(seed, sorted(after))  # exactly the recorded seed's draw
         before = after

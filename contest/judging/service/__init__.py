@@ -6,11 +6,12 @@
   transaction; rounds computed afresh; marks exported;
 - `console`: the chief judge's progress, consistency, re-check draw, sheets sent back, sign-off;
 - `paper`: paper sheets typed twice by two scorers;
-- `audit`: the ledger's chain and the current marks checked against it.
+- `changes`: entries withdrawn, absent, disqualified or reinstated, and schemes edited or corrected,
+  each recomputing the results it moves;
 
 Other modules use judging through this package (`from contest.judging import service`); its
 modules import each other in the order above."""
-from contest.judging.service.audit import AuditReport, audit
+from contest.judging.service.changes import change_entry_status, entry_of_track, save_scheme
 from contest.judging.service.console import (
     Progress,
     SheetMarks,
@@ -18,12 +19,18 @@ from contest.judging.service.console import (
     count_sheets,
     draw_recheck,
     is_signed_off,
+    last_recheck,
     progress,
     recheck_draws,
+    recheck_outcomes,
+    recheck_pending,
+    record_recheck,
     reopen_sheet,
+    sample_size,
     sheet_for_chief,
     sheet_of_stage,
     sign_off,
+    withdraw_signoff,
     withdraw_signoffs,
 )
 from contest.judging.service.judges import (
@@ -38,7 +45,15 @@ from contest.judging.service.judges import (
     sign_in,
 )
 from contest.judging.service.paper import PaperOutcome, all_stages, enter_paper, paper_context, paper_mismatches
-from contest.judging.service.results import compute_round, export_marks, recompute_entry, round_marks
+from contest.judging.service.results import (
+    anonymised,
+    compute_round,
+    export_marks,
+    recompute_entry,
+    recompute_round,
+    result_values,
+    round_marks,
+)
 from contest.judging.service.sheets import (
     SheetContext,
     SheetInput,
@@ -52,9 +67,11 @@ from contest.judging.service.sheets import (
 )
 
 __all__ = [
-    "Assignment", "AuditReport", "PaperOutcome", "Progress", "QueueItem", "SheetContext", "SheetInput", "SheetMarks",
-    "SheetView",
-    "WriteOutcome", "actor_of", "all_stages", "assignment", "assignments", "audit", "check_marks", "compute_round",
+    "change_entry_status", "entry_of_track", "recompute_round", "sample_size", "save_scheme",
+    "withdraw_signoff", "last_recheck", "recheck_outcomes", "recheck_pending", "record_recheck",
+    "anonymised", "result_values",
+    "Assignment", "PaperOutcome", "Progress", "QueueItem", "SheetContext", "SheetInput", "SheetMarks", "SheetView",
+    "WriteOutcome", "actor_of", "all_stages", "assignment", "assignments", "check_marks", "compute_round",
     "consistency", "count_sheets", "draw_recheck", "enter_paper", "export_marks", "is_signed_off",
     "judge_by_token", "paper_context", "paper_mismatches", "progress", "queue", "read_sheet", "recheck_draws",
     "recompute_entry", "reopen_sheet", "round_marks", "seat", "sheet_context", "sheet_for_chief", "sheet_of_stage",

@@ -2,6 +2,7 @@
 sheets sent back with a reason, and the sign-off that locks a stage."""
 from __future__ import annotations
 
+import math
 import random
 import secrets
 from collections.abc import Sequence
@@ -12,13 +13,16 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import ledger, notify, scoring
+from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
+from contest.events import lifecycle
 from contest.events import service as events
 from contest.events.models import Entry, Judge, Panel, PanelMember, Recusal, Round, Stage, Track
-from contest.judging.models import RecheckDraw, Sheet, StageSignoff
+from contest.judging.models import RECHECK_OUTCOMES, RecheckDraw, RecheckOutcome, Sheet, StageSignoff
 from contest.judging.service.judges import Assignment, actor_of
 from contest.judging.service.results import compute_round, round_marks
 from contest.judging.service.sheets import sheet_marks
+from contest.ledger import LedgerEntry
 
 RANKED_IN_FULL = 10  # 复核: the top ten are re-checked in full …
 SAMPLE_SHARE = Decimal("0.15")  # … and at least 15% of the rest at random
@@ -63,20 +67,92 @@ async def consistency(session: AsyncSession, round_: Round) -> scoring.Consisten
 
 
 async def draw_recheck(session: AsyncSession, stage: Stage, round_: Round, drawn_by: str) -> RecheckDraw:
-    """The top ten in full, plus a random sample (≥15%, at least one) of the rest, drawn with a
-    recorded seed so the sample can be replayed."""
+    """The top ten in full, plus a random sample (≥15% rounded up, at least one) of the rest, drawn
+    with a recorded seed so the sample can be replayed; ledgered. Drawn once per sign-off: again
+    only after the stage's sign-off was withdrawn (no redrawing until a convenient sample comes)."""
+    track = await session.get(Track, round_.track_id)
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "recheck.draw")
+    last = await last_recheck(session, stage)
+    if last is not None and not await _withdrawn_since(session, stage, last):
+        raise Conflict(f"本环节已抽取复核名单（种子 {last.seed[:8]}…，已记录在案），不能重新抽取；请逐一记录复核结果")
     ranked = [r for r in await compute_round(session, round_) if r.rank is not None]
     if not ranked:
         raise Conflict("还没有可复核的成绩")
     top, rest = ranked[:RANKED_IN_FULL], ranked[RANKED_IN_FULL:]
     seed = secrets.token_hex(16)
-    size = min(len(rest), max(1, -(-len(rest) * SAMPLE_SHARE // 1))) if rest else 0
-    sample = sorted(_seeded(seed).sample(sorted(r.entry for r in rest), int(size)))
+    sample = sorted(_seeded(seed).sample(sorted(r.entry for r in rest), sample_size(len(rest))))
     draw = RecheckDraw(stage_id=stage.id, seed=seed, drawn_by=drawn_by,
                        entries=[[r.entry, "前十名全部复核"] for r in top] + [[bib, "随机抽查"] for bib in sample])
     session.add(draw)
+    await ledger.record(session, track.event_id, drawn_by, "recheck.draw", f"stage:{stage.id}",
+                        {"track": track.slug, "stage": stage.key, "seed": seed, "entries": draw.entries})
     await session.commit()
     return draw
+
+
+async def last_recheck(session: AsyncSession, stage: Stage) -> RecheckDraw | None:
+    return (await session.exec(select(RecheckDraw).where(RecheckDraw.stage_id == stage.id)
+                               .order_by(RecheckDraw.id.desc()))).first()
+
+
+async def _withdrawn_since(session: AsyncSession, stage: Stage, draw: RecheckDraw) -> bool:
+    """Whether the stage's sign-off was withdrawn after the draw (the ledger says when)."""
+    return (await session.exec(select(LedgerEntry.id).where(
+        LedgerEntry.subject == f"stage:{stage.id}", LedgerEntry.action == "stage.signoff_withdrawn",
+        LedgerEntry.at > draw.at))).first() is not None
+
+
+async def record_recheck(session: AsyncSession, stage: Stage, bib: str, outcome: str, note: str,
+                         actor: str) -> RecheckOutcome:
+    """The chief judge's finding on one entry of the stage's last re-check draw: confirmed, or
+    corrected with a note of what was put right (its sheets sent back and submitted again).
+    Ledgered; a finding may be recorded again until the stage is signed off."""
+    track = (await session.exec(select(Track).join(Round).where(Round.id == stage.round_id))).one()
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "recheck.record")
+    if await is_signed_off(session, stage.id):
+        raise Conflict("本环节已签字确认，复核结果不能再改")
+    draw = await last_recheck(session, stage)
+    if draw is None:
+        raise Conflict("请先抽取复核名单")
+    if bib not in {b for b, _ in draw.entries}:
+        raise InputError(f"选手 {bib} 不在本环节的复核名单中", "bib")
+    if outcome not in RECHECK_OUTCOMES:
+        raise InputError(f"复核结果应为{'或'.join(RECHECK_OUTCOMES.values())}", "outcome")
+    note = note.strip()[:200]
+    if outcome == "corrected" and not note:
+        raise InputError("复核发现并已更正的，请写明更正了什么", "note")
+    found = (await session.exec(select(RecheckOutcome).where(RecheckOutcome.recheck_draw_id == draw.id,
+                                                             RecheckOutcome.bib == bib))).first()
+    found = found or RecheckOutcome(recheck_draw_id=draw.id, bib=bib, outcome=outcome, recorded_by=actor[:80])
+    found.outcome, found.note, found.recorded_by, found.recorded_at = outcome, note, actor[:80], utcnow()
+    session.add(found)
+    await ledger.record(session, track.event_id, actor, "recheck.outcome", f"stage:{stage.id}",
+                        {"track": track.slug, "stage": stage.key, "bib": bib, "outcome": outcome, "note": note})
+    await session.commit()
+    return found
+
+
+async def recheck_outcomes(session: AsyncSession, draw: RecheckDraw) -> dict[str, RecheckOutcome]:
+    """bib -> the finding recorded for it in this draw."""
+    rows = (await session.exec(select(RecheckOutcome).where(RecheckOutcome.recheck_draw_id == draw.id))).all()
+    return {row.bib: row for row in rows}
+
+
+async def recheck_pending(session: AsyncSession, stage: Stage) -> str | None:
+    """Why sign-off must wait for the re-check, or None once every entry of its draw has a finding."""
+    draw = await last_recheck(session, stage)
+    if draw is None:
+        return "请先抽取复核名单（前十名全部复核、其余随机抽查不少于15%）并逐一记录复核结果"
+    done = await recheck_outcomes(session, draw)
+    pending = [bib for bib, _ in draw.entries if bib not in done]
+    if pending:
+        return f"复核尚未完成：还有 {len(pending)} 名选手未记录复核结果"
+    return None
+
+
+def sample_size(rest: int) -> int:
+    """At least 15% of the entries outside the top ten, rounded up, and at least one of them."""
+    return min(rest, max(1, math.ceil(rest * SAMPLE_SHARE))) if rest else 0
 
 
 def _seeded(seed: str) -> random.Random:
@@ -92,11 +168,15 @@ async def sign_off(session: AsyncSession, judge: Judge, a: Assignment) -> StageS
     missing = (await progress(session, a.stage, a.track)).missing()
     if missing:
         raise Conflict(f"还有 {len(missing)} 份评分表未提交，不能签字确认")
+    lifecycle.require(await lifecycle.track_phase(session, a.track.event_id, a.track.id), "signoff")
     if next(s for s in a.scheme.stages if s.key == a.stage.key).spread_blocks_signoff:
         spreads = scoring.spread_breaches(a.scheme, await round_marks(session, a.round.id), a.stage.key)
         if spreads:
             raise Conflict(f"有 {len(spreads)} 处评分相差超过评分标准允许的范围（如 {spreads[0].text}），"
                            "请退回相关评分表修改后再签字确认")
+    pending = await recheck_pending(session, a.stage)
+    if pending:
+        raise Conflict(f"{pending}，之后才能签字确认")
     signoff = StageSignoff(stage_id=a.stage.id, judge_id=judge.id)
     session.add(signoff)
     await notify.announce(session, a.track.id)
@@ -104,6 +184,23 @@ async def sign_off(session: AsyncSession, judge: Judge, a: Assignment) -> StageS
                         subject=f"stage:{a.stage.id}", payload={"stage": a.stage.key, "track": a.track.slug})
     await session.commit()
     return signoff
+
+
+async def withdraw_signoff(session: AsyncSession, stage: Stage, reason: str, actor: str) -> None:
+    """The chief judge's sign-off of a stage withdrawn with a reason (ledgered), so that its sheets
+    can be sent back or its scheme corrected; after publication only within a correction."""
+    track = (await session.exec(select(Track).join(Round).where(Round.id == stage.round_id))).one()
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "signoff.withdraw")
+    if not reason.strip():
+        raise InputError("请填写撤回签字确认的原因", "reason")
+    signoff = (await session.exec(select(StageSignoff).where(StageSignoff.stage_id == stage.id))).first()
+    if signoff is None:
+        raise Conflict(f"环节 {stage.name} 尚未签字确认")
+    await session.delete(signoff)
+    await ledger.record(session, track.event_id, actor, "stage.signoff_withdrawn", f"stage:{stage.id}",
+                        {"stage": stage.key, "track": track.slug, "reason": reason.strip()[:200]})
+    await notify.announce(session, track.id)
+    await session.commit()
 
 
 async def withdraw_signoffs(session: AsyncSession, track_id: int, reason: str, actor: str) -> int:

@@ -3,6 +3,7 @@ stored on every submission (and its track's boards told, in the same statement),
 afresh, and the marks exported so that anyone can recompute the published results."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, func
@@ -51,9 +52,14 @@ async def export_marks(session: AsyncSession, round_: Round, anonymise: bool = F
     J1..Jn in the order of their numbers, the same for every sheet."""
     marks = await round_marks(session, round_.id)
     if anonymise:
-        alias = {number: f"J{i}" for i, number in enumerate(sorted({m.judge for m in marks}), 1)}
-        marks = [scoring.Mark(m.entry, m.stage, m.criterion, alias[m.judge], m.value) for m in marks]
+        marks = anonymised(marks)
     return scoring.write_marks_csv(sorted(marks, key=lambda m: (m.entry, m.stage, m.criterion, m.judge)))
+
+
+def anonymised(marks: list[scoring.Mark]) -> list[scoring.Mark]:
+    """Judges as J1..Jn in the order of their numbers, the same for every sheet of the round."""
+    alias = {number: f"J{i}" for i, number in enumerate(sorted({m.judge for m in marks}), 1)}
+    return [scoring.Mark(m.entry, m.stage, m.criterion, alias[m.judge], m.value) for m in marks]
 
 
 async def recompute_entry(session: AsyncSession, ctx: SheetContext) -> None:
@@ -71,12 +77,47 @@ async def recompute_entry(session: AsyncSession, ctx: SheetContext) -> None:
         (figures,) = scoring.compute(ctx.scheme, marks, {ctx.blind_code: ctx.status})
     except scoring.MarkError as exc:
         raise Conflict(exc.chinese) from exc
-    await connection.execute(_STORE_RESULT, {
-        "round_id": ctx.round_id, "entry_id": ctx.entry_id, "status": figures.status,
-        "total": None if figures.total is None else str(figures.total),
-        "stage_totals": {k: str(v) for k, v in figures.stage_totals.items()},
-        "criteria": {s: {c: str(v) for c, v in cs.items()} for s, cs in figures.criteria.items()},
-        "computed_at": utcnow(), **notify.announcement(ctx.track_id)})
+    await connection.execute(_STORE_RESULT, stored(ctx.round_id, ctx.entry_id, figures, ctx.track_id))
+
+
+def stored(round_id: int, entry_id: int, figures: scoring.EntryResult, track_id: int) -> dict:
+    """The parameters of _STORE_RESULT."""
+    return {"round_id": round_id, "entry_id": entry_id, **result_values(figures), "computed_at": utcnow(),
+            **notify.announcement(track_id)}
+
+
+def result_values(figures: scoring.EntryResult) -> dict:
+    """An entry's figures as a result row keeps them: the engine's exact decimal text."""
+    return {"status": figures.status, "total": None if figures.total is None else str(figures.total),
+            "stage_totals": {k: str(v) for k, v in figures.stage_totals.items()},
+            "criteria": {s: {c: str(v) for c, v in cs.items()} for s, cs in figures.criteria.items()}}
+
+
+async def recompute_round(session: AsyncSession, round_: Round, entry_ids: Sequence[int] | None = None) -> int:
+    """Store afresh the result of every entry of the round that has marks (or only of these
+    entries): after a scheme correction or an entry's status change. Entries are locked as a
+    sheet submission locks them, in id order. Does not commit; returns how many were stored."""
+    track = await session.get(Track, round_.track_id)
+    stmt = (select(Entry.id, Entry.bib, Entry.status).where(Entry.track_id == track.id, Entry.id.in_(
+        select(Sheet.entry_id).join(Stage, Stage.id == Sheet.stage_id).where(Stage.round_id == round_.id)))
+            .order_by(Entry.id))
+    if entry_ids is not None:
+        stmt = stmt.where(Entry.id.in_(list(entry_ids)))
+    entries = (await session.exec(stmt)).all()
+    if not entries:
+        return 0
+    connection = await session.connection()
+    for entry_id, _, _ in entries:
+        await connection.execute(_LOCK_ENTRY, {"entry": entry_id})
+    marks = [m for m in await round_marks(session, round_.id) if m.entry in {bib for _, bib, _ in entries}]
+    try:
+        figures = {f.entry: f for f in scoring.compute(events.scheme_of(round_), marks,
+                                                       {bib: status for _, bib, status in entries})}
+    except scoring.MarkError as exc:  # e.g. a corrected scheme that existing marks no longer fit
+        raise Conflict(exc.chinese) from exc
+    for entry_id, bib, _ in entries:
+        await connection.execute(_STORE_RESULT, stored(round_.id, entry_id, figures[bib], track.id))
+    return len(entries)
 
 
 async def compute_round(session: AsyncSession, round_: Round) -> list[scoring.EntryResult]:

@@ -15,8 +15,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from contest import ledger, scoring
 from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
+from contest.events import lifecycle
 from contest.events import service as events
-from contest.events.models import Entry, Judge, PanelMember, Recusal, Round, Stage, Track
+from contest.events.models import (
+    ENTRY_STATUSES,
+    OUT_OF_CONTEST,
+    Entry,
+    Event,
+    Judge,
+    PanelMember,
+    Recusal,
+    Round,
+    Stage,
+    Track,
+)
 from contest.judging.models import Mark, Sheet, SheetRequest, StageSignoff
 from contest.judging.service.judges import PANEL_SEATS, Assignment, actor_name, queue
 from contest.judging.service.results import recompute_entry
@@ -54,13 +66,14 @@ async def sheets_for_tablet(session: AsyncSession, judge: Judge, a: Assignment) 
 _CONTEXT = (
     select(Judge.number.label("judge_number"), Judge.name.label("judge_name"), Stage.key.label("stage_key"),
            Round.id.label("round_id"), events.SCHEME_DIGEST.label("scheme_digest"), Track.id.label("track_id"),
-           Track.event_id, Entry.id.label("entry_id"), Entry.bib, Entry.blind_code, Entry.status,
+           Track.event_id, Event.status.label("event_status"), Entry.id.label("entry_id"), Entry.bib,
+           Entry.blind_code, Entry.status,
            select(Recusal.id).where(Recusal.judge_id == Judge.id, Recusal.entry_id == Entry.id)
            .exists().label("recused"),
            select(StageSignoff.id).where(StageSignoff.stage_id == Stage.id).exists().label("signed_off"),
            Sheet.id.label("sheet_id"), Sheet.state, Sheet.version, Sheet.draft, Sheet.submitted_at,
            Sheet.reopen_reason, SheetRequest.judge_id.label("replay_judge"), SheetRequest.outcome)
-    .select_from(PANEL_SEATS.join(Judge, Judge.id == PanelMember.judge_id)
+    .select_from(PANEL_SEATS.join(Judge, Judge.id == PanelMember.judge_id).join(Event, Event.id == Track.event_id)
                  .outerjoin(Entry, (Entry.id == bindparam("entry")) & (Entry.track_id == Track.id))
                  .outerjoin(Sheet, (Sheet.entry_id == Entry.id) & (Sheet.stage_id == Stage.id)
                             & (Sheet.judge_id == Judge.id))
@@ -113,6 +126,7 @@ class SheetContext:
     scheme: scoring.Scheme
     track_id: int
     event_id: int
+    event_status: str
     entry_id: int
     bib: str
     blind_code: str
@@ -135,8 +149,10 @@ class SheetContext:
         return actor_name(self.judge_id, self.judge_number, self.judge_name)
 
     def require_open(self) -> None:
-        if self.status in ("withdrawn", "disqualified"):
-            raise Conflict("该选手已退赛或被取消资格，不能评分")
+        if self.event_status in ("draft", "registration"):  # a published stage opens only by a withdrawn sign-off
+            lifecycle.require(lifecycle.Phase(self.event_status), "sheet.write")
+        if self.status in OUT_OF_CONTEST:
+            raise Conflict(f"该选手{ENTRY_STATUSES[self.status]}，不能评分")
 
     def require_writable(self) -> None:
         """Marks may still be written: the entry competes and the stage is not signed off."""
@@ -171,7 +187,7 @@ async def sheet_context(session: AsyncSession, judge_id: int, event_id: int, sta
         raise NotFound("选手")
     scheme = await events.round_scheme(session, row.round_id, row.scheme_digest)
     return SheetContext(judge_id, row.judge_number, row.judge_name, stage_id, row.stage_key, row.round_id, scheme,
-                        row.track_id, row.event_id, row.entry_id, row.bib, row.blind_code, row.status,
+                        row.track_id, row.event_id, row.event_status, row.entry_id, row.bib, row.blind_code, row.status,
                         row.signed_off, row.sheet_id, row.state, row.version or 0, row.draft or {},
                         row.submitted_at, row.reopen_reason, replay)
 
