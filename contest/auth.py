@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from contest import ledger
 from contest.db import utcnow
 from contest.errors import InputError
 
@@ -178,7 +179,7 @@ ROUTES = [login_page, login, logout]
 
 
 async def create_account(session: AsyncSession, username: str, display_name: str, role: str,
-                         password: str) -> Account:
+                         password: str, actor: str = "cli") -> Account:
     username = username.strip()
     if not username or len(username) > 40:
         raise InputError("用户名不能为空，且不超过40个字符", "username")
@@ -191,5 +192,28 @@ async def create_account(session: AsyncSession, username: str, display_name: str
     account = Account(username=username, display_name=display_name.strip()[:40] or username, role=role,
                       password_hash=hash_secret(password))
     session.add(account)
+    await session.flush()
+    await _record(session, actor, "account.create", account, {"role": role, "name": account.display_name})
     await session.commit()
     return account
+
+
+async def change_account(session: AsyncSession, account: Account, actor: str, *, role: str | None = None,
+                         active: bool | None = None) -> Account:
+    """An account's role or standing changed (its open sessions end at once: see retrieve), ledgered:
+    who may publish and correct results is part of what defends them."""
+    if role is not None and role not in ROLES:
+        raise InputError(f"角色取值无效：{role}", "role")
+    changed = {k: [getattr(account, k), v] for k, v in (("role", role), ("active", active))
+               if v is not None and getattr(account, k) != v}
+    if changed:
+        account.sqlmodel_update({k: new for k, (_, new) in changed.items()})
+        session.add(account)
+        await _record(session, actor, "account.change", account, changed)
+        await session.commit()
+    return account
+
+
+async def _record(session: AsyncSession, actor: str, action: str, account: Account, payload: dict) -> None:
+    await ledger.record(session, None, actor, action, f"account:{account.id}", {"username": account.username,
+                                                                               **payload})
