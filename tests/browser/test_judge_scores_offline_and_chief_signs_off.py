@@ -47,17 +47,19 @@ def plain(value) -> str:
     return format(Decimal(value).normalize(), "f")  # "35.0000" → "35", as the judge typed it
 
 
-async def submit_all_for(session, contest, judge):
-    """The chief's own sheets, written through the service: the practical stage and the theory."""
+async def submit_all_for(session, contest, judge, stages=None):
+    """A judge's sheets written through the service: the practical stage and (the chief) the theory."""
     for stage, marks in ((contest.practical, MARKS[0]), (contest.theory, {"written": "88"})):
+        if stages and stage not in stages:
+            continue
         for entry in contest.entries:
             await svc.write_sheet(session, svc.SheetInput(judge.id, judge.event_id, stage.id, entry.id, marks,
                                                           base_version=0, submit=True, key=uuid.uuid4().hex))
 
 
 async def test_judge_scores_offline_and_chief_signs_off(browser, live_server, session, clean_db, tmp_path):
-    contest = await make_contest(session, contestants=4, judges=2)
-    chief, j02 = contest.judges
+    contest = await make_contest(session, contestants=4, judges=3)  # the scheme's trimmed mean needs three
+    chief, j02, j03 = contest.judges
     entries = contest.entries
     context, page = await judge_on_a_tablet(browser, live_server, contest, "J02")
     await page.goto(f"{live_server}/judge/stages/{contest.practical.id}")
@@ -128,6 +130,7 @@ async def test_judge_scores_offline_and_chief_signs_off(browser, live_server, se
 
     # The chief's own sheets, then the console: one of J02's sheets goes back with a reason.
     await submit_all_for(session, contest, chief)
+    await submit_all_for(session, contest, j03, (contest.practical,))
     chief_context, console = await judge_on_a_tablet(browser, live_server, contest, "J01")
     await console.goto(f"{live_server}/chief/stages/{contest.practical.id}")
     back = entries[1]
@@ -164,7 +167,7 @@ async def test_judge_scores_offline_and_chief_signs_off(browser, live_server, se
             await row.locator("select[name=outcome]").select_option("corrected")
             await row.locator("input[name=note]").fill("成品质量分按细则更正为31.5")
         await row.locator("button").click()
-        await console.wait_for_url(f"{live_server}/chief/stages/{contest.practical.id}#recheck")
+        await expect(listed.nth(i).locator("strong")).to_be_visible()  # the finding, recorded
     await expect(console.locator(f"#recheck-{back.blind_code}")).to_contain_text("已更正：成品质量分按细则更正为31.5")
     await console.click("#signoff button")
     await console.click("#confirm-change-ok")  # the shared confirmation dialog

@@ -75,9 +75,9 @@ async def draw_recheck(session: AsyncSession, stage: Stage, round_: Round, drawn
     last = await last_recheck(session, stage)
     if last is not None and not await _withdrawn_since(session, stage, last):
         raise Conflict(f"本环节已抽取复核名单（种子 {last.seed[:8]}…，已记录在案），不能重新抽取；请逐一记录复核结果")
-    ranked = [r for r in await compute_round(session, round_) if r.rank is not None]
+    ranked = _standing(await compute_round(session, round_), stage.key)
     if not ranked:
-        raise Conflict("还没有可复核的成绩")
+        raise Conflict("本环节还没有可复核的成绩")
     top, rest = ranked[:RANKED_IN_FULL], ranked[RANKED_IN_FULL:]
     seed = secrets.token_hex(16)
     sample = sorted(_seeded(seed).sample(sorted(r.entry for r in rest), sample_size(len(rest))))
@@ -88,6 +88,13 @@ async def draw_recheck(session: AsyncSession, stage: Stage, round_: Round, drawn
                         {"track": track.slug, "stage": stage.key, "seed": seed, "entries": draw.entries})
     await session.commit()
     return draw
+
+
+def _standing(results: Sequence[scoring.EntryResult], stage_key: str) -> list[scoring.EntryResult]:
+    """The entries in play that this stage has scored, best first: by their rank in the round, and
+    where the round is not ranked yet (a later stage still to be scored), by this stage's total."""
+    scored = [r for r in results if r.status in ("ok", "incomplete") and stage_key in r.stage_totals]
+    return sorted(scored, key=lambda r: (r.rank is None, r.rank or 0, -r.stage_totals[stage_key], r.entry))
 
 
 async def last_recheck(session: AsyncSession, stage: Stage) -> RecheckDraw | None:
