@@ -2,7 +2,6 @@
 one outside the criterion's range or with more than four decimals; marks further apart than the
 scheme's spread show on the chief judge's console, whose sign-off stays disabled until a judge's
 sheet is reopened and corrected."""
-import asyncio
 import copy
 import uuid
 
@@ -12,7 +11,7 @@ from playwright.async_api import expect
 from contest.events import service as events
 from contest.events.models import Round
 from contest.judging import service as svc
-from tests.builders import badge, judge_on_a_tablet, make_contest, submit_on_the_tablet
+from tests.builders import badge, judge_on_a_tablet, make_contest, recheck, submit_on_the_tablet
 
 pytestmark = pytest.mark.browser
 MARKS = {"prep": "8", "skill": "30", "quality": "30", "safety": "1"}
@@ -72,10 +71,11 @@ async def test_signed_marks_and_the_spread_limit(browser, live_server, session, 
     await page.fill("input[data-key=bonus]", "1.5")
     await submit_on_the_tablet(page)
     await expect(badge(page, entry)).to_have_text("已提交")
+    await recheck(session, contest, contest.practical)  # sign-off waits for the re-check's findings
     await console.reload()
     await expect(console.locator("#consistency li.blocking")).to_have_count(0)
-    console.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
     await console.click("#signoff button")
+    await console.click("#confirm-change-ok")  # the shared confirmation dialog
     await expect(console.locator(".ok-box")).to_contain_text("已签字确认")
     await chief_context.close()
     await context.close()
