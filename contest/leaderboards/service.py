@@ -102,6 +102,12 @@ class BoardStore:
 BOARDS = BoardStore()
 
 
+def published(board_: Board) -> bool:
+    """Whether the board's results are published (under notice or final): what other modules (the
+    registry's candidates and report) may take from it."""
+    return board_.state in ("under_notice", "final")
+
+
 # Everything a board shows moves one of these parts; a board is current while they are unchanged.
 _VERSION = """
     select t.id, concat_ws('|', e.status, e.visibility, e.slug, e.name, t.name, r.id, md5(r.scheme::text),
