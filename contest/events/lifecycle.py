@@ -87,7 +87,7 @@ ACTIONS: dict[str, Rule] = {
     "event.edit": _rule("修改活动信息", _BEFORE_NOTICE, True),
     "event.to_draft": _rule("退回筹备", "registration", False, "已开始抽签或评分的活动不能退回筹备"),
     "event.to_registration": _rule("开始报名或退回报名", "draft draw", False,
-                                   "评分已开始（已有评分表），活动不能退回报名"),
+                                   "补报选手须在评分开始前；选手退赛或缺考，请在赛项页变更参赛状态"),
     "event.to_running": _rule("开始比赛", "registration scoring signoff", False),
     "event.to_review": _rule("进入审核", "scoring signoff", False, "评分开始后才能进入审核"),
     "track.add": _rule("添加赛项", "draft registration", False,
