@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -298,7 +299,7 @@ async def _notices(session: AsyncSession, proven: Proven, recomputed: dict[int, 
     """Each event's current notice version against the ledger's, row by row; and, unless a
     correction is under way, the ledger's rows against the ones its marks and schemes give."""
     stmt = select(NoticeVersion, Event).join(Event, Event.id == NoticeVersion.event_id).order_by(
-        NoticeVersion.event_id, NoticeVersion.version.desc()).distinct(NoticeVersion.event_id)
+        NoticeVersion.event_id, NoticeVersion.version.desc()).ext(distinct_on(NoticeVersion.event_id))
     if event is not None:
         stmt = stmt.where(NoticeVersion.event_id == event.id)
     current = {e.id: (v, e) for v, e in (await session.exec(stmt)).all()}

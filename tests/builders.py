@@ -143,9 +143,12 @@ async def submit(session, contest: Contest, judge: Judge, stage: Stage, entry: E
         key=f"t-{stage.id}-{entry.id}-{judge.id}-{view.version}"))
 
 
-async def score_everything(session, contest: Contest, vary: bool = True) -> None:
-    """Every panel judge submits every sheet of both stages (marks differ a little by judge)."""
+async def score_everything(session, contest: Contest, vary: bool = True, only: list | None = None) -> None:
+    """Every panel judge submits every sheet of both stages (marks differ a little by judge), of
+    every entry or of the `only` ones."""
     for n, entry in enumerate(contest.entries):
+        if only is not None and entry not in only:
+            continue
         await submit(session, contest, contest.judges[0], contest.theory, entry, {"written": str(60 + 2 * n)})
         for j, judge in enumerate(contest.judges):
             bump = (j + n) % 3 if vary else 0
@@ -210,7 +213,7 @@ async def certified_contest(session, contest: Contest) -> None:
     session.add(contest.event)
     await signed_off_contest(session, contest)
     await boards.add_title_rule(session, contest.event, 3, TITLE, True, OFFICE)
-    today = date.today()
+    today = clock.today()
     await boards.publish(session, contest.event, today - timedelta(days=8), today - timedelta(days=1),
                          "监督仲裁组 0715-8888888", OFFICE)
     await boards.finalise(session, contest.event, OFFICE)

@@ -1,6 +1,7 @@
 """In a real browser, the organiser on the day after finalisation: every state-changing control on the
-event's admin pages (the event, its track, the publication desk) is either disabled with its reason
-shown — and posting it anyway is refused with those very words — or leads to a ledgered correction.
+event's admin pages (the event, its track, the publication desk, the round's scheme) is either
+disabled with its reason shown — and posting it anyway is refused with those very words — or leads
+to a ledgered correction.
 Through one (the winner disqualified), the board, the notice and the certificates change together,
 and `contest audit verify` passes."""
 import re
@@ -48,6 +49,15 @@ POST_REFUSED = """async () => {
 }"""
 
 
+# Posts a form by its id as it stands, whatever its buttons say.
+SUBMIT_ANYWAY = """async (id) => {
+  const form = document.getElementById(id);
+  const body = new FormData(form);
+  const response = await fetch(form.action, {method: "POST", body: body, headers: {"accept": "text/html"}});
+  return {status: response.status, text: await response.text()};
+}"""
+
+
 async def sign_in(browser, live_server, session):
     await create_account(session, "office", "竞赛办小李", "organiser", "xianning-2026")
     page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -92,6 +102,17 @@ async def test_after_finalisation_every_control_is_refused_or_a_correction(brows
             assert reason and reason in re.sub(r"\s+", "", refused["text"]).replace("&#34;", '"') or \
                 reason in refused["text"], (path, refused["action"], reason)
     assert enabled_seen == ALLOWED_AFTER_FINAL
+
+    # The scheme's page (builder and expert editor): saving is disabled with its reason, and posting
+    # the form anyway is refused with those very words.
+    await page.goto(f"{live_server}/admin/events/cook/tracks/chef/rounds/1/scheme")
+    frozen = (await page.locator("#scheme-frozen").text_content()).strip()
+    assert "不能更正评分标准" in frozen, frozen
+    for button in ("#save-scheme", "#save-expert"):
+        await expect(page.locator(button)).to_be_disabled()
+    for form in ("scheme-builder", "expert-form"):
+        refused = await page.evaluate(SUBMIT_ANYWAY, form)
+        assert refused["status"] == 409 and frozen in refused["text"], (form, refused)
     before = (await session.exec(select(LedgerEntry.id))).all()
 
     # Issuing the certificates again changes nothing; the ceremony board freezes and thaws (ledgered).

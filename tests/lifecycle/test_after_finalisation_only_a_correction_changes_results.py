@@ -2,10 +2,11 @@
 with its reason until a correction is opened; then what moves results waits for the chief judge's
 sign-off to be withdrawn; nothing public changes until the correction is issued as notice version 2,
 which revokes and reissues the certificates it changes; and `contest audit verify` passes."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
+from contest import clock
 from contest.errors import Conflict
 from contest.events import service as events
 from contest.judging import service as judging
@@ -97,7 +98,7 @@ async def test_a_name_corrected_reissues_only_that_certificate(contest, session,
 
 async def test_an_upheld_appeal_opens_a_correction_and_the_notice_waits_for_it(contest, session):
     await signed_off_contest(session, contest)
-    today = date.today()
+    today = clock.today()
     await boards.publish(session, contest.event, today - timedelta(days=3), today - timedelta(days=1), "", OFFICE)
     appeal = await boards.lodge_appeal(session, contest.event, "chef", contest.entries[0].bib, "李秀英", "计时有误",
                                        today, OFFICE)

@@ -52,7 +52,7 @@ async def test_verify_passes_on_a_finalised_contest(contest, session, settings):
     await certified_contest(session, contest)
     ok = verify(settings, "--event", "cook")
     assert ok.returncode == 0, ok.stderr
-    assert "ledger intact" in ok.stdout and "6 results, 6 notice rows and 4 certificates recomputed" in ok.stdout
+    assert "账本完好" in ok.stdout and "6 个成绩、6 行公示名单和 4 张证书与数据库一致" in ok.stdout
 
 
 @pytest.mark.parametrize("edit", EDITS)
