@@ -206,6 +206,7 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
     env.filters["plain"] = _plain
     env.filters["percent"] = lambda value: _plain(Decimal(value) * 100)
     env.filters["shown"] = _shown
+    env.filters["who"] = _who
 
 
 def _plain(value) -> str:
@@ -215,6 +216,14 @@ def _plain(value) -> str:
     if not isinstance(value, Decimal | int | float | str):
         return str(value)
     return format(Decimal(str(value)).normalize(), "f")
+
+
+def _who(actor: str) -> str:
+    """Who did it, as the ledger names them (account:7 竞赛办小李, system, migration:0010), for a person."""
+    kind, _, name = actor.partition(" ")
+    if kind.startswith("account:") and name:
+        return name
+    return "平台" if actor == "system" else "平台（升级时补记）" if actor.startswith("migration:") else actor
 
 
 def _shown(value: Any) -> str:

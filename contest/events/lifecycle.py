@@ -144,7 +144,7 @@ def refusal(phase: Phase, action: str) -> str | None:
         if phase.inner in rule.phases:
             return None
         why = "签字确认已撤回、尚未重新签字确认" if phase.inner == "scoring" else _WHY[phase.inner]
-        return _said(why, rule, rule.instead)
+        return _said(why, rule, _instead(rule, phase.inner))
     if phase.key in rule.phases:
         return None
     if action == "correction.issue":
@@ -153,7 +153,13 @@ def refusal(phase: Phase, action: str) -> str | None:
         return _said(_WHY[phase.key], rule, CORRECTION_ADVICE)
     if phase.published and not rule.phases & {"notice", "final"}:
         return _said(_WHY[phase.key], rule, "")  # the advice for earlier phases no longer applies
-    return _said(_WHY[phase.key], rule, rule.instead)
+    return _said(_WHY[phase.key], rule, _instead(rule, phase.key))
+
+
+def _instead(rule: Rule, phase_key: str) -> str:
+    """What to do instead: once signed off, a change that scoring allows waits for the sign-off's
+    withdrawal (whatever the rule says of the phases before scoring)."""
+    return _SIGN_OFF_FIRST if phase_key == "signoff" and "scoring" in rule.phases else rule.instead
 
 
 def _said(why: str, rule: Rule, instead: str) -> str:

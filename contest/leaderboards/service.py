@@ -462,13 +462,19 @@ async def correction_changes(session: AsyncSession, event: Event) -> list[RowCha
         published = {r.entry_id: r for r in await _published_rows(session, event, track) or ()}
         for row in now:
             before = published.pop(row.entry_id, None)
-            diff = {label: (getattr(before, k) if before else None, getattr(row, k))
+            diff = {label: (_in_words(k, before) if before else None, _in_words(k, row))
                     for k, label in _SHOWN_FIELDS.items() if before is None or getattr(before, k) != getattr(row, k)}
             if diff:
                 out.append(RowChange(track.name, bibs[row.entry_id], row.name, diff))
         for row in published.values():
             out.append(RowChange(track.name, "?", row.name, {"名次": (row.rank, None)}))
     return out
+
+
+def _in_words(field: str, row: BoardRow):
+    """A row's field as the desk says it: a status in words."""
+    value = getattr(row, field)
+    return (STATUS_LABELS.get(value) or "有效成绩") if field == "status" else value
 
 
 async def issue_correction(session: AsyncSession, event: Event, actor: str) -> NoticeVersion:

@@ -16,8 +16,7 @@ from playwright.async_api import expect
 from sqlalchemy import text
 
 from contest.auth import create_account
-from contest.judging import service as judging
-from tests.builders import judge_on_a_tablet, make_contest, set_visibility
+from tests.builders import judge_on_a_tablet, make_contest, set_visibility, sign_off_stage
 from tests.builders import submit as submit_sheet
 
 pytestmark = pytest.mark.browser
@@ -421,9 +420,8 @@ unfreezing asks for a confirmation first."""
         await expect(screen.locator("#changes-list li").first).to_contain_text(last.blind_code, timeout=10_000)
         await screen.screenshot(path=str(tmp_path / "screen-latest-change.png"))
 
-        chief = contest.judges[0]
         for stage in (contest.theory, contest.practical):
-            await judging.sign_off(session, chief, await judging.assignment(session, chief, stage.id))
+            await sign_off_stage(session, contest, stage)  # re-checked, then signed
         feed = await (await screen.request.get(f"{live_server}/api/{BOARD}/board")).json()
         order = {r["rank"]: r["code"] for r in feed["rows"]}
         assert sorted(order)[:4] == [1, 2, 3, 4], sorted(order)  # no tie at the podium in this test
