@@ -3,7 +3,7 @@ event's admin pages (the event, its track, the publication desk, the round's sch
 disabled with its reason shown — and posting it anyway is refused with those very words — or leads
 to a ledgered correction.
 Through one (the winner disqualified), the board, the notice and the certificates change together,
-and `contest audit verify` passes."""
+`contest audit verify` passes, and a family on a phone finds the corrected notice from the event's page."""
 import re
 
 import pytest
@@ -178,3 +178,14 @@ async def test_after_finalisation_every_control_is_refused_or_a_correction(brows
     audit = verify(settings)
     assert audit.returncode == 0, audit.stderr
     await page.close()
+
+    # A family on a phone finds the correction from the event's page and reads it on the notice.
+    phone = await browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                   has_touch=True)
+    await phone.goto(f"{live_server}/events/cook")
+    await expect(phone.locator("#notice-banner")).to_contain_text("公示已更正，现为第 2 版")
+    await phone.click("#notice-banner a")
+    await phone.wait_for_url("**/events/cook/notice")
+    await expect(phone.locator("#corrections")).to_contain_text(f"赛后查实选手{winner}使用违禁调料")
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 390
+    await phone.close()
