@@ -109,7 +109,7 @@ def upgrade() -> None:
 # What existed before this revision goes on the ledger as it is (so that `contest audit verify` can
 # check it from now on): each round's scheme as its version 1, the title rules, the entries' statuses
 # and the certificates. Notices published before notice versions existed have none to check.
-ACTOR = "migration:0010"
+ACTOR = "migration:0011"
 
 
 def _ledger_what_was_there() -> None:
