@@ -10,12 +10,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import notify, scoring
+from contest import notify, scoring, tables
 from contest.db import utcnow
 from contest.errors import Conflict
 from contest.events import service as events
 from contest.events.models import Entry, Judge, Round, Stage, Track
 from contest.judging.models import Mark, Result, Sheet
+from contest.scoring.files import MARK_COLUMNS
 
 if TYPE_CHECKING:
     from contest.judging.service.sheets import SheetContext
@@ -53,7 +54,9 @@ async def export_marks(session: AsyncSession, round_: Round, anonymise: bool = F
     if anonymise:
         alias = {number: f"J{i}" for i, number in enumerate(sorted({m.judge for m in marks}), 1)}
         marks = [scoring.Mark(m.entry, m.stage, m.criterion, alias[m.judge], m.value) for m in marks]
-    return scoring.write_marks_csv(sorted(marks, key=lambda m: (m.entry, m.stage, m.criterion, m.judge)))
+    marks.sort(key=lambda m: (m.entry, m.stage, m.criterion, m.judge))
+    return tables.csv_text([MARK_COLUMNS, *((m.entry, m.stage, m.criterion, m.judge, format(m.value, "f"))
+                                                      for m in marks)])
 
 
 async def recompute_entry(session: AsyncSession, ctx: SheetContext) -> None:
