@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 from sqlmodel import select
 
 from contest import clock
@@ -33,14 +34,23 @@ HEADER = ["姓名", "性别", "身份证号", "手机号", "工作单位", "县(
 
 def xlsx(rows: list[list], header: list[str] = HEADER, above: tuple[list, ...] = ()) -> bytes:
     """An import file: the header (the contestants template's, unless given) under any rows
-    `above` it (a title, as clerks' own sheets have), then the rows."""
+    `above` it (a title, as clerks' own sheets have), then the rows. Every value is what the clerk
+    typed, so text starting with "=" is text here, not a formula."""
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()
     for row in (*above, header, *rows):
-        sheet.append(row)
+        sheet.append([_typed(sheet, value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _typed(sheet, value):
+    if not (isinstance(value, str) and value.startswith("=")):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"  # openpyxl takes "=…" for a formula
+    return cell
 
 
 def person(i: int, unit: str = "咸安区香城大酒店", area: str = "咸安区") -> list[str]:

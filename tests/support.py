@@ -40,6 +40,21 @@ EMPTY_DATABASE = """
     end $$"""
 
 
+class Client(httpx.AsyncClient):
+    """An HTTP client that sends the CSRF token like the pages do."""
+
+    async def csrf(self) -> str:
+        if "csrftoken" not in self.cookies:
+            await self.get("/login")
+        return self.cookies["csrftoken"]
+
+    async def form(self, url: str, data: dict | None = None, files: dict | None = None, **kw) -> httpx.Response:
+        return await self.post(url, data=data or {}, files=files, headers={"x-csrftoken": await self.csrf()}, **kw)
+
+    async def login(self, username: str = "clerk", password: str = "correct-horse") -> httpx.Response:
+        return await self.form("/login", {"username": username, "password": password, "next": "/admin"})
+
+
 def libpq(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
@@ -150,18 +165,3 @@ def _answers(base: str) -> bool:
         return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
-
-
-class Client(httpx.AsyncClient):
-    """An HTTP client that sends the CSRF token like the pages do."""
-
-    async def csrf(self) -> str:
-        if "csrftoken" not in self.cookies:
-            await self.get("/login")
-        return self.cookies["csrftoken"]
-
-    async def form(self, url: str, data: dict | None = None, files: dict | None = None, **kw) -> httpx.Response:
-        return await self.post(url, data=data or {}, files=files, headers={"x-csrftoken": await self.csrf()}, **kw)
-
-    async def login(self, username: str = "clerk", password: str = "correct-horse") -> httpx.Response:
-        return await self.form("/login", {"username": username, "password": password, "next": "/admin"})

@@ -14,7 +14,7 @@ from sqlmodel import select
 from contest import seed
 from contest.cli import DEFAULT_SEED
 from contest.events.models import Event, Judge, PanelMember, Track
-from tests.conftest import ID_KEY
+from tests.support import ID_KEY
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from contest import auth
 from contest.judging.service.judges import SIGN_IN_FAILED
-from tests.judging.conftest import make_contest
+from tests.builders import make_contest
 
 BURST = 100
 

@@ -25,9 +25,8 @@ from sqlalchemy import text
 from contest import db
 from contest.events import service as events
 from contest.people.models import Area
-from tests.judging.conftest import running_contest
+from tests.builders import person, running_contest
 from tests.setup.serving import Server, contest, data_folder
-from tests.setup.test_contestant_import import person
 
 JUDGES, ENTRIES, STREAMS = 8, 10, 4
 TIME_LIMIT = 180  # seconds for the whole storm: a bound against a hang (it takes well under a minute)

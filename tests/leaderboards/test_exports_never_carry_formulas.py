@@ -11,9 +11,7 @@ import openpyxl
 from contest.events import service as events
 from contest.people.models import Area
 from contest.tables import formula_like
-from tests.judging.conftest import running_contest
-from tests.leaderboards.test_publication_appeals_and_certificates import organiser, signed_off_contest
-from tests.setup.test_contestant_import import person
+from tests.builders import person, running_contest, sign_in_organiser, signed_off_contest
 
 HOSTILE_NAMES = ["=cmd|'/C calc'!A", "@王芳", "-王芳+李", "+王芳", "\t=王芳", "\r=王芳"]
 STORED_NAMES = [name.strip() for name in HOSTILE_NAMES]  # an import strips the tab and CR
@@ -53,7 +51,7 @@ async def published_hostile_contest(client, session):
     await session.commit()
     contest = await running_contest(session, events.EventInput(slug="cook", name="@烹饪大赛", year=date.today().year,
                                                                visibility="named"), hostile_rows(), 3)
-    await organiser(client, session)
+    await sign_in_organiser(client, session)
     await signed_off_contest(session, contest)
     await client.form("/admin/events/cook/publication/titles", {"up_to_rank": "2", "title": "=技术能手"})
     await client.form("/admin/events/cook/publication/notice", {"starts_on": str(date.today()),

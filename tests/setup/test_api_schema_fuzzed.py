@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from contest.auth import create_account
-from tests.judging.conftest import make_contest
+from tests.builders import make_contest
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 RUN_SCHEMATHESIS = "import sys; from schemathesis.cli import schemathesis; sys.exit(schemathesis())"

@@ -13,8 +13,8 @@ import httpx
 from litestar.routes import HTTPRoute
 
 from contest.auth import create_account
-from tests.conftest import Client
-from tests.judging.conftest import make_contest
+from tests.builders import make_contest
+from tests.support import Client
 
 PUBLIC = "public"
 ORGANISER = {"organiser"}

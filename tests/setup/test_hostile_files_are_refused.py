@@ -20,7 +20,7 @@ from contest.people.models import Person
 from contest.registry import importers as craftsmen
 from contest.studios import importers as studios
 from contest.studios.models import Studio
-from tests.judging.conftest import make_contest
+from tests.builders import make_contest
 
 ROWS_OVER = tables.MAX_ROWS + 20
 

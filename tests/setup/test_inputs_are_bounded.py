@@ -4,7 +4,7 @@ changes nothing."""
 from sqlmodel import select
 
 from contest.judging.models import Sheet
-from tests.judging.conftest import make_contest
+from tests.builders import make_contest
 
 
 async def judge_client(client, session):

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from contest.app import create_app
-from tests.judging.conftest import make_contest
+from tests.builders import make_contest
 
 ROOT = Path(__file__).resolve().parents[2]
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.IGNORECASE)

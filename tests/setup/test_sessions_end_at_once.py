@@ -6,8 +6,8 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from contest import auth
-from tests.conftest import Client
-from tests.judging.conftest import make_contest
+from tests.builders import make_contest
+from tests.support import Client
 
 
 def copy_of(app, client: Client) -> Client:
