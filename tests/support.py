@@ -1,9 +1,11 @@
 """Plumbing the tests share that is not a fixture: the test ID-hash key, the libpq form of a
 database URL, page text without tags, what a page's form would send, a free port, a real `contest
 serve`, the fixtures folder, the statement that empties the database, where Debian's chromium is, and
-an HTTP client that sends the CSRF token as the pages do."""
+an HTTP client that sends the CSRF token as the pages do, and waiting for a condition in a page under
+our CSP."""
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -53,6 +55,19 @@ class Client(httpx.AsyncClient):
 
     async def login(self, username: str = "clerk", password: str = "correct-horse") -> httpx.Response:
         return await self.form("/login", {"username": username, "password": password, "next": "/admin"})
+
+
+async def wait_until(page, expression: str, arg=None, timeout: float = 10_000, every: float = 0.02) -> None:
+    """Playwright's wait_for_function, for pages under our Content-Security-Policy: that one builds
+    its predicate with `new Function`, which the policy refuses; this asks the page every `every`
+    seconds from outside (page.evaluate is not subject to the page's policy)."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + timeout / 1000
+    while not await page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise PlaywrightTimeout(f"not true within {timeout:.0f} ms: {expression}")
+        await asyncio.sleep(every)
 
 
 def libpq(url: str) -> str:
