@@ -58,6 +58,10 @@ TABLE = {
     ("GET", "/registry"): PUBLIC,
     ("GET", "/registry/people"): PUBLIC,
     ("GET", "/registry/people/{person_id:int}"): PUBLIC,
+    ("GET", "/registry/notices"): PUBLIC,
+    ("GET", "/registry/notices/{batch_id:int}"): PUBLIC,
+    ("POST", "/registry/notices/{batch_id:int}/objections"): PUBLIC,  # anyone may object, under a real name
+    ("GET", "/registry/objections/{receipt:str}"): PUBLIC,  # an objector follows up by receipt code
     # judges: sign-in is public, the rest needs a judge's session
     ("GET", "/judge/login"): PUBLIC,
     ("POST", "/judge/login"): PUBLIC,
@@ -78,7 +82,14 @@ TABLE = {
     # the registry office
     ("GET", "/admin/registry"): REGISTRY,
     ("GET", "/admin/registry/candidates/{candidate_id:int}"): REGISTRY,
-    ("POST", "/admin/registry/candidates/{candidate_id:int}/{action:str}"): REGISTRY,
+    ("POST", "/admin/registry/candidates/{candidate_id:int}/profile"): REGISTRY,
+    ("POST", "/admin/registry/candidates/{candidate_id:int}/eligibility"): REGISTRY,
+    ("POST", "/admin/registry/candidates/{candidate_id:int}/recheck"): REGISTRY,
+    ("POST", "/admin/registry/candidates/{candidate_id:int}/review"): REGISTRY,
+    ("POST", "/admin/registry/candidates/{candidate_id:int}/finish-review"): REGISTRY,
+    ("POST", "/admin/registry/candidates/{candidate_id:int}/decisions/{decision:str}"): REGISTRY,
+    ("POST", "/admin/registry/candidates/{candidate_id:int}/objections"): REGISTRY,
+    ("GET", "/admin/registry/objections"): REGISTRY,
     ("POST", "/admin/registry/candidates"): REGISTRY,
     ("POST", "/admin/registry/import"): REGISTRY,
     ("POST", "/admin/registry/mentorships"): REGISTRY,
