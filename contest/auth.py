@@ -87,11 +87,12 @@ class WebSession(SQLModel, table=True):
     __table_args__ = (Index("web_session_subject", "kind", "subject_id"),)
 
     token_hash: str = Field(primary_key=True, max_length=64)  # SHA-256 of the cookie's token, hex
-    kind: str = Field(max_length=10)  # "account" or "judge"
-    subject_id: int  # the account's or the judge's id
+    kind: str = Field(max_length=10)  # "account", "judge" or "contestant"
+    subject_id: int  # the account's or the judge's id, or the contestant's sitting of a theory test
     event_id: int | None = None
     name: str = Field(max_length=60)
     role: str = Field(max_length=20)
+    device: str | None = Field(default=None, max_length=64)  # the device token of a theory test's sitting
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
 
@@ -113,11 +114,12 @@ class SignInGuard(SQLModel, table=True):
 class Identity:
     """Who a request comes from, as its session row says."""
 
-    kind: str  # "account" or "judge"
+    kind: str  # "account", "judge" or "contestant"
     id: int
     name: str
     role: str
     event_id: int | None = None  # a judge's session is limited to one event
+    device: str | None = None  # a contestant's: the token of the one device answering the test
 
 
 def hash_secret(secret: str) -> str:
@@ -244,7 +246,7 @@ def address_of(request: Request) -> str:
 
 SESSION_COOKIE = "session"
 SESSION_LIFETIME = timedelta(hours=12)
-_IDENTITY = text("select kind, subject_id, name, role, event_id from web_session "
+_IDENTITY = text("select kind, subject_id, name, role, event_id, device from web_session "
                  "where token_hash = :token and expires_at > now()")
 
 
@@ -261,6 +263,7 @@ async def begin_session(session: AsyncSession, request: Request, identity: Ident
     await session.exec(text("delete from web_session where expires_at <= now()"))
     session.add(WebSession(token_hash=_digest(token), kind=identity.kind, subject_id=identity.id,
                            event_id=identity.event_id, name=identity.name[:60], role=identity.role,
+                           device=identity.device,
                            expires_at=utcnow() + SESSION_LIFETIME))
     await session.commit()
     return _cookie(request, token, int(SESSION_LIFETIME.total_seconds()))
@@ -289,18 +292,26 @@ async def end_judge_sessions(session: AsyncSession, judge_ids: list[int]) -> Non
     await end_sessions(session, "judge", judge_ids)
 
 
+async def identity_of(connection: ASGIConnection) -> Identity | None:
+    """Who the connection's session cookie names, if anyone: one look-up by primary key (also for
+    a PUBLIC route that wants to know, such as a sign-in page)."""
+    token = connection.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    async with connection.app.state.engine.connect() as db:
+        row = (await db.execute(_IDENTITY, {"token": _digest(token)})).first()
+    return Identity(*row) if row is not None else None
+
+
 class SessionAuthentication(AbstractAuthenticationMiddleware):
-    """Who the request comes from, by its session cookie: one look-up by primary key. Routes with
-    the PUBLIC opt are not looked up at all."""
+    """Who the request comes from, by its session cookie. Routes with the PUBLIC opt are not looked
+    up at all."""
 
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
-        token = connection.cookies.get(SESSION_COOKIE)
-        if token:
-            async with connection.app.state.engine.connect() as db:
-                row = (await db.execute(_IDENTITY, {"token": _digest(token)})).first()
-            if row is not None:
-                return AuthenticationResult(Identity(*row), token)
-        raise NotAuthorizedException("请先登录")
+        identity = await identity_of(connection)
+        if identity is None:
+            raise NotAuthorizedException("请先登录")
+        return AuthenticationResult(identity, connection.cookies.get(SESSION_COOKIE))
 
 
 def requires(*roles: str):
