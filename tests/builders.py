@@ -16,6 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from sqlmodel import select
 
 from contest import clock
+from contest.auth import create_account
 from contest.events import service as events
 from contest.events.models import Entry, Event, Judge, Stage, Track
 from contest.exams.importers import COLUMNS
@@ -193,10 +194,15 @@ async def final_contest(session, contest: Contest) -> None:
 # --- people signed in --------------------------------------------------------------------------------
 
 
+async def scorers(session, contest: Contest, *usernames: str, name: str | None = None) -> None:
+    """Scorer accounts assigned to the contest's event (all with the same display name if given)."""
+    for username in usernames:
+        account = await create_account(session, username, name or username, "scorer", "correct-horse")
+        await events.assign_scorer(session, contest.event, account.id)
+
+
 async def sign_in_organiser(client, session) -> None:
     """An organiser account (clerk / correct-horse), and the client signed in with it."""
-    from contest.auth import create_account
-
     await create_account(session, "clerk", "竞赛办小王", "organiser", "correct-horse")
     response = await client.login()
     assert response.status_code == 303, response.text

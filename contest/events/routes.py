@@ -263,7 +263,7 @@ class AdminController(Controller):
     async def judges_template(self) -> Response[bytes]:
         return web.download(importers.write_judges_template(), "裁判导入模板.xlsx")
 
-    @post("/events/{slug:str}/judges/import")
+    @post("/events/{slug:str}/judges/import", request_max_body_size=web.UPLOAD_LIMIT)
     async def import_judges(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
         form = await Form.read(request)
         upload = form.upload("file", "裁判名单文件")

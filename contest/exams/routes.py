@@ -104,7 +104,7 @@ class ExamsAdmin(Controller):
         question = await bank.add_question(db, the_bank, _question_input(await Form.read(request)), web.actor(request))
         return web.see_other(f"/admin/exams/banks/{bank_id}#q-{question.code}")
 
-    @post("/banks/{bank_id:int}/import")
+    @post("/banks/{bank_id:int}/import", request_max_body_size=web.UPLOAD_LIMIT)
     async def import_questions(self, request: Request, db: NamedDependency[AsyncSession],
                                bank_id: FromPath[int]) -> Template:
         form = await Form.read(request)

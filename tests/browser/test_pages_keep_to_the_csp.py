@@ -1,8 +1,10 @@
 """Every page type of the Xianning demo in chromium — as a visitor, the organiser, a registry
 reviewer, a scorer and a chief judge — under the Content-Security-Policy the server sends: no
 policy violation, no script error. The pages are found by following links (one page per address
-shape), plus the pages reached by posting a form (the judges' access sheet). What used to be inline
-handlers still works: a filter applies when chosen, and signing a stage off asks first."""
+shape), plus the pages reached by posting a form (the judges' access sheet) and those no link
+leads to (the scheme builder, a track's certificates, the exam hall's console, marking, a practice
+attempt, a chief judge's read-only sheet). What used to be inline handlers still works: a filter
+applies when chosen, signing a stage off asks first, and the exam console refreshes itself."""
 from __future__ import annotations
 
 import re
@@ -14,6 +16,7 @@ from sqlmodel import select
 from contest import seed
 from contest.cli import DEFAULT_SEED
 from contest.events.models import Event, Judge, PanelMember, Track
+from contest.exams.models import Attempt, Exam
 from tests.support import ID_KEY
 
 pytestmark = pytest.mark.browser
@@ -86,7 +89,7 @@ async def signed_in(browser, base: str, username: str | None = None, path: str |
         await page.fill("input[name=username]", username)
         await page.fill("input[name=password]", "xiangcheng2026")
         await page.click("button[type=submit]")
-        await page.wait_for_url(re.compile(r"/admin"))
+        await page.wait_for_url(lambda url: "/login" not in url)  # each role lands on its own page
     if path:
         await page.goto(base + path)
     return context, page
@@ -107,11 +110,25 @@ async def test_every_page_type_keeps_to_the_policy(browser, live_server, session
     await page.select_option("select[name=area]", index=1)  # a filter applies as soon as it is chosen
     await page.wait_for_url(re.compile(r"area=\d+"))
     await crawl.visit(page, f"/screen{board}", budget=1)
+    await crawl.visit(page, "/practice", budget=6)
+    await crawl.visit(page, "/exam", budget=1)
+    attempt = (await session.exec(select(Attempt).order_by(Attempt.finished_at.is_not(None)))).first()
+    await crawl.visit(page, f"/practice/attempts/{attempt.token}", budget=1)
     await visitor.close()
 
     organiser, page = await signed_in(browser, live_server, "admin")
     await crawl.visit(page, "/admin", budget=30)
     await crawl.visit(page, "/admin/registry/report", budget=3)
+    await crawl.visit(page, "/admin/exams/", budget=12)
+    running_track = (await session.exec(select(Track).where(Track.event_id == running.id))).first()
+    await crawl.visit(page, f"/admin/events/{running.slug}/tracks/{running_track.slug}/rounds/1/scheme", budget=1)
+    await crawl.visit(page, f"/admin/events/{published.slug}/tracks/{track.slug}/certificates", budget=1)
+    exam = (await session.exec(select(Exam))).first()
+    await crawl.visit(page, f"/marking/tests/{exam.id}", budget=1)
+    await crawl.visit(page, f"/invigilate/tests/{exam.id}", budget=1)
+    # the console refreshes itself every 5 s, by site.js rather than an expression htmx would evaluate
+    await page.wait_for_event("request", lambda r: r.url.endswith(f"/invigilate/tests/{exam.id}/rows"),
+                              timeout=12_000)
     await page.goto(f"{live_server}/admin/events/{running.slug}")
     await page.eval_on_selector("form[action$='/judges/sheet']", "form => form.removeAttribute('target')")
     await page.click("form[action$='/judges/sheet'] button")
@@ -133,6 +150,10 @@ async def test_every_page_type_keeps_to_the_policy(browser, live_server, session
     await crawl.visit(page, "/judge", budget=8)
     console = next(p for p in crawl.visited if p.startswith("/chief/"))
     await page.goto(live_server + console)
+    sheet = await page.eval_on_selector_all("a[href*='/sheets/']", "els => els.map(a => a.getAttribute('href'))")
+    if sheet:  # a submitted sheet, read-only
+        await crawl.visit(page, sheet[0], budget=1)
+        await page.goto(live_server + console)
     asked = []
 
     async def answer(dialog) -> None:

@@ -7,15 +7,8 @@ import sys
 from sqlmodel import select
 
 from contest.auth import create_account
-from contest.events import service as events
 from contest.judging.models import Mark, Sheet
-
-
-async def scorers(session, contest, *usernames: str, name: str | None = None) -> None:
-    """Scorer accounts assigned to the contest's event (all with the same display name if given)."""
-    for username in usernames:
-        account = await create_account(session, username, name or username, "scorer", "correct-horse")
-        await events.assign_scorer(session, contest.event, account.id)
+from tests.builders import scorers
 
 
 def marks_csv(contest, rows) -> str:

@@ -4,10 +4,10 @@ numbers stay numbers."""
 import csv
 import io
 import zipfile
-from datetime import date
 
 import openpyxl
 
+from contest import clock
 from contest.events import service as events
 from contest.people.models import Area
 from contest.tables import formula_like
@@ -49,13 +49,13 @@ def assert_inert(xlsx: bytes, expected: list[str]) -> None:
 async def published_hostile_contest(client, session):
     session.add(Area(code="421202", name="咸安区"))
     await session.commit()
-    contest = await running_contest(session, events.EventInput(slug="cook", name="@烹饪大赛", year=date.today().year,
+    contest = await running_contest(session, events.EventInput(slug="cook", name="@烹饪大赛", year=clock.today().year,
                                                                visibility="named"), hostile_rows(), 3)
     await sign_in_organiser(client, session)
     await signed_off_contest(session, contest)
     await client.form("/admin/events/cook/publication/titles", {"up_to_rank": "2", "title": "=技术能手"})
-    await client.form("/admin/events/cook/publication/notice", {"starts_on": str(date.today()),
-                                                                "ends_on": str(date.today())})
+    await client.form("/admin/events/cook/publication/notice", {"starts_on": str(clock.today()),
+                                                                "ends_on": str(clock.today())})
     return contest
 
 
@@ -67,12 +67,27 @@ async def test_results_notice_report_and_marks_are_inert(client, session):
     assert_inert(results.content, [*STORED_NAMES, HOSTILE_UNIT, "@烹饪大赛", "=技术能手"])
     notice = await client.get("/events/cook/notice.xlsx")
     assert_inert(notice.content, [*STORED_NAMES, HOSTILE_UNIT, "=技术能手"])
-    report = await client.get(f"/admin/registry/report.xlsx?year={date.today().year}")
+    report = await client.get(f"/admin/registry/report.xlsx?year={clock.today().year}")
     assert report.status_code == 200
     assert_inert(report.content, ["=技术能手"])
 
     marks = (await client.get(f"{base}/marks.csv")).text
     cells = [cell for row in csv.reader(io.StringIO(marks)) for cell in row]
+    assert len(cells) > 20 and not any(formula_like(cell) for cell in cells)
+
+
+async def test_the_organisers_exports_are_inert(client, session):
+    contest = await published_hostile_contest(client, session)
+    admin = f"/admin/events/cook/tracks/{contest.track.slug}"
+    results = await client.get(f"{admin}/results.xlsx")
+    assert results.status_code == 200
+    assert_inert(results.content, [*STORED_NAMES, HOSTILE_UNIT, "@烹饪大赛", "=技术能手"])
+    notice = await client.get("/admin/events/cook/notice.xlsx")
+    assert notice.status_code == 200
+    assert_inert(notice.content, [*STORED_NAMES, HOSTILE_UNIT, "=技术能手"])
+    marks = await client.get(f"{admin}/marks.csv")
+    assert marks.status_code == 200
+    cells = [cell for row in csv.reader(io.StringIO(marks.content.decode("utf-8-sig"))) for cell in row]
     assert len(cells) > 20 and not any(formula_like(cell) for cell in cells)
 
 

@@ -3,6 +3,10 @@ table below saying who may use it, and every identity gets exactly that — anon
 organiser, a registry reviewer, a scorer, a judge and a chief judge. A route added without a row
 fails this test, and so does a row whose route is gone.
 
+The theory tests' routes are held to their rows by the invigilator and the marker too; the
+contestant's routes (a sitting's session, which takes a drawn test to get) are checked here to be
+closed to every other identity, and opened by a contestant in tests/exams.
+
 "Allowed" means the request gets past sign-in and roles (it may still be a 400 or a 404 for the
 made-up ids and empty forms sent); "denied" means 401/403 or a redirect to a sign-in page. A chief
 judge's console is hidden from the other judges as a 404. POSTs name objects that do not exist
@@ -22,10 +26,16 @@ REGISTRY = {"organiser", "registry_reviewer"}
 SCORING = {"scorer", "organiser"}
 JUDGES = {"judge", "chief"}
 CHIEF = {"chief"}  # and hidden (404) from the other judges
-IDENTITIES = ("anonymous", "organiser", "registry_reviewer", "scorer", "judge", "chief")
+EXAM_ROOM = {"organiser", "invigilator"}
+MARKING = {"organiser", "marker"}
+CONTESTANT = {"contestant"}
+ACCOUNTS = ("organiser", "registry_reviewer", "scorer", "invigilator", "marker")
+IDENTITIES = ("anonymous", *ACCOUNTS, "judge", "chief")
 
 TABLE = {
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,  # its own rule (this machine, or a token): tests/operations
+    ("GET", "/judge/sw.js"): PUBLIC,
     ("GET", "/favicon.ico"): PUBLIC,
     ("GET", "/static/{file_path:path}"): PUBLIC,
     ("GET", "/schema"): PUBLIC,
@@ -43,6 +53,8 @@ TABLE = {
     ("GET", "/api/events/{slug:str}/tracks/{track:str}/board"): PUBLIC,
     ("GET", "/screen/events/{slug:str}/tracks/{track:str}"): PUBLIC,
     ("GET", "/units/{unit_id:int}"): PUBLIC,
+    ("GET", "/units/{unit_id:int}/practice"): PUBLIC,
+    ("GET", "/events/{slug:str}/tracks/{track:str}/entries/{code:str}"): PUBLIC,
     ("GET", "/events/{slug:str}/notice"): PUBLIC,
     ("GET", "/events/{slug:str}/notice.xlsx"): PUBLIC,
     ("GET", "/events/{slug:str}/tracks/{track:str}/results.xlsx"): PUBLIC,
@@ -73,6 +85,7 @@ TABLE = {
     ("GET", "/api/judge/stages/{stage_id:int}/entries/{entry_id:int}"): JUDGES,
     ("PUT", "/api/judge/stages/{stage_id:int}/entries/{entry_id:int}"): JUDGES,
     ("GET", "/chief/stages/{stage_id:int}"): CHIEF,
+    ("GET", "/chief/stages/{stage_id:int}/sheets/{sheet_id:int}"): CHIEF,
     ("POST", "/chief/stages/{stage_id:int}/recheck"): CHIEF,
     ("POST", "/chief/stages/{stage_id:int}/sheets/{sheet_id:int}/reopen"): CHIEF,
     ("POST", "/chief/stages/{stage_id:int}/signoff"): CHIEF,
@@ -100,12 +113,41 @@ TABLE = {
     ("POST", "/admin/registry/objections/{objection_id:int}"): REGISTRY,
     ("POST", "/admin/registry/target"): REGISTRY,
     ("POST", "/admin/registry/sync"): REGISTRY,
+    # theory tests: the hall, the markers, the contestant (sign-in by bib and code), and 网上练兵 for anyone
+    ("GET", "/invigilate/tests/{exam_id:int}"): EXAM_ROOM,
+    ("GET", "/invigilate/tests/{exam_id:int}/rows"): EXAM_ROOM,
+    ("POST", "/invigilate/tests/{exam_id:int}/code"): EXAM_ROOM,
+    ("POST", "/invigilate/tests/{exam_id:int}/open"): EXAM_ROOM,
+    ("POST", "/invigilate/tests/{exam_id:int}/end"): EXAM_ROOM,
+    ("POST", "/invigilate/tests/{exam_id:int}/sittings/{sitting_id:int}/extend"): EXAM_ROOM,
+    ("POST", "/invigilate/tests/{exam_id:int}/sittings/{sitting_id:int}/release"): EXAM_ROOM,
+    ("GET", "/marking/tests/{exam_id:int}"): MARKING,
+    ("POST", "/marking/tests/{exam_id:int}/answers/{sitting_id:int}/{position:int}"): MARKING,
+    ("GET", "/exam"): PUBLIC,
+    ("POST", "/exam/login"): PUBLIC,
+    ("GET", "/exam/review"): PUBLIC,
+    ("POST", "/exam/review"): PUBLIC,
+    ("GET", "/exam/paper"): CONTESTANT,
+    ("GET", "/exam/done"): CONTESTANT,
+    ("PUT", "/api/exam/answers/{position:int}"): CONTESTANT,
+    ("GET", "/api/exam/status"): CONTESTANT,
+    ("POST", "/api/exam/hand-in"): CONTESTANT,
+    ("GET", "/practice"): PUBLIC,
+    ("GET", "/practice/me"): PUBLIC,
+    ("POST", "/practice/me"): PUBLIC,
+    ("GET", "/practice/sets/{set_id:int}"): PUBLIC,
+    ("POST", "/practice/sets/{set_id:int}/start"): PUBLIC,
+    ("GET", "/practice/sets/{set_id:int}/board"): PUBLIC,
+    ("GET", "/practice/attempts/{token:str}"): PUBLIC,
+    ("POST", "/practice/attempts/{token:str}/questions/{question_id:int}"): PUBLIC,
+    ("POST", "/practice/attempts/{token:str}/finish"): PUBLIC,
 }
 ORGANISER_ONLY = """
 GET /admin
 GET /admin/units
 POST /admin/units
 GET /admin/import-template.xlsx
+GET /admin/judges-template.xlsx
 POST /admin/events
 GET /admin/events/{slug:str}
 POST /admin/events/{slug:str}
@@ -113,6 +155,8 @@ POST /admin/events/{slug:str}/status
 POST /admin/events/{slug:str}/tracks
 POST /admin/events/{slug:str}/judges
 POST /admin/events/{slug:str}/judges/sheet
+POST /admin/events/{slug:str}/judges/import
+GET /admin/events/{slug:str}/notice.xlsx
 POST /admin/events/{slug:str}/judges/{judge_id:int}/unlock
 POST /admin/events/{slug:str}/scorers
 POST /admin/events/{slug:str}/scorers/{account_id:int}/remove
@@ -120,9 +164,16 @@ POST /admin/events/{slug:str}/conflicts
 GET /admin/events/{slug:str}/tracks/{track:str}
 POST /admin/events/{slug:str}/tracks/{track:str}/import
 POST /admin/events/{slug:str}/tracks/{track:str}/entries
+POST /admin/events/{slug:str}/tracks/{track:str}/contestants
+GET /admin/events/{slug:str}/tracks/{track:str}/results.xlsx
+GET /admin/events/{slug:str}/tracks/{track:str}/marks.csv
+GET /admin/events/{slug:str}/tracks/{track:str}/certificates
 POST /admin/events/{slug:str}/tracks/{track:str}/draw
 POST /admin/events/{slug:str}/tracks/{track:str}/rounds
 POST /admin/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme
+GET /admin/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme
+POST /admin/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme/form
+POST /admin/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme/preview
 POST /admin/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/panels
 GET /admin/events/{slug:str}/publication
 POST /admin/events/{slug:str}/publication/notice
@@ -149,11 +200,33 @@ POST /admin/studios/alliances/{alliance_id:int}/members
 POST /admin/studios/alliances/{alliance_id:int}/members/{studio_id:int}/remove
 POST /admin/studios/alliances/{alliance_id:int}/rotate
 POST /admin/studios/alliances/{alliance_id:int}/chair
+GET /admin/exams
+POST /admin/exams/banks
+GET /admin/exams/banks/{bank_id:int}
+POST /admin/exams/banks/{bank_id:int}/import
+POST /admin/exams/banks/{bank_id:int}/questions
+GET /admin/exams/question-template.xlsx
+GET /admin/exams/questions/{question_id:int}
+POST /admin/exams/questions/{question_id:int}
+POST /admin/exams/questions/{question_id:int}/retire
+POST /admin/exams/sets
+GET /admin/exams/sets/{set_id:int}
+POST /admin/exams/sets/{set_id:int}/publish
+POST /admin/exams/tests
+GET /admin/exams/tests/{exam_id:int}
+POST /admin/exams/tests/{exam_id:int}/blueprint
+POST /admin/exams/tests/{exam_id:int}/draw
+POST /admin/exams/tests/{exam_id:int}/undraw
+POST /admin/exams/tests/{exam_id:int}/confirm
+GET /admin/exams/tests/{exam_id:int}/analysis
+GET /admin/exams/tests/{exam_id:int}/papers/{sitting_id:int}
+GET /admin/exams/tests/{exam_id:int}/results
 """
 TABLE |= {tuple(line.split(" ", 1)): ORGANISER for line in ORGANISER_ONLY.strip().splitlines()}
 
 PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
 SIGN_IN_PAGES = ("/login", "/judge/login")
+EXAM_SIGN_IN = "/exam"  # a contestant's
 
 
 def routes(app) -> set[tuple[str, str]]:
@@ -181,13 +254,14 @@ def fill(method: str, path: str, contest) -> str:
 def denied(response: httpx.Response) -> bool:
     if response.status_code in (401, 403):
         return True
-    return response.is_redirect and response.headers["location"].startswith(SIGN_IN_PAGES)
+    location = response.headers.get("location", "")
+    return response.is_redirect and (location.startswith(SIGN_IN_PAGES) or location == EXAM_SIGN_IN)
 
 
 async def identities(app, session, contest) -> dict[str, Client]:
     clients = {name: Client(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
                for name in IDENTITIES}
-    for role in ("organiser", "registry_reviewer", "scorer"):
+    for role in ACCOUNTS:
         await create_account(session, role, role, role, "correct-horse")
         assert (await clients[role].login(role)).status_code == 303
     for name, number in (("judge", "J02"), ("chief", "J01")):

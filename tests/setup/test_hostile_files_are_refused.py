@@ -1,8 +1,8 @@
-"""Hostile files at every import — contestants (page and command line), craftsmen, studios, paper
-marks: formula cells, zip bombs, XML entity bombs, files too long or too large, and encodings that
-are neither UTF-8 nor GBK. Each is refused with a message a clerk can act on (a 400 or 413 on the
-web, one line and exit 1 on the command line), before it is unpacked or parsed, and nothing is
-written."""
+"""Hostile files at every import — contestants (page and command line), judges, a question bank,
+craftsmen, studios, paper marks: formula cells, zip bombs, XML entity bombs, files too long or too
+large, and encodings that are neither UTF-8 nor GBK. Each is refused with a message a clerk can act
+on (a 400 or 413 on the web, exit 1 and what is wrong on the command line), before it is unpacked
+or parsed, and nothing is written."""
 import io
 import os
 import subprocess
@@ -15,12 +15,14 @@ from sqlmodel import func, select
 
 from contest import tables
 from contest.events import importers as contestants
-from contest.events.models import Entry
+from contest.events.models import Entry, Judge
+from contest.exams import importers as questions
+from contest.exams.models import Question
 from contest.people.models import Person
 from contest.registry import importers as craftsmen
 from contest.studios import importers as studios
 from contest.studios.models import Studio
-from tests.builders import make_contest
+from tests.builders import make_contest, scorers
 
 ROWS_OVER = tables.MAX_ROWS + 20
 
@@ -83,6 +85,8 @@ HOSTILE = {  # file name, content for the import's columns, what the clerk is to
 }
 IMPORTS = {  # where each import is uploaded, and its columns
     "contestants": ("/admin/events/cook/tracks/chef/import", contestants.CONTESTANTS.columns),
+    "judges": ("/admin/events/cook/judges/import", contestants.JUDGES.columns),
+    "questions": ("/admin/exams/banks/{bank}/import", questions.LAYOUT.columns),
     "craftsmen": ("/admin/registry/import", craftsmen.CRAFTSMEN.columns),
     "studios": ("/admin/studios/import", studios.STUDIOS.columns),
 }
@@ -90,13 +94,16 @@ IMPORTS = {  # where each import is uploaded, and its columns
 
 async def written(session) -> tuple[int, ...]:
     return tuple([(await session.exec(select(func.count()).select_from(model))).one()
-                  for model in (Entry, Person, Studio)])
+                  for model in (Entry, Person, Studio, Judge, Question)])
 
 
 @pytest.mark.parametrize("kind", sorted(IMPORTS))
 async def test_every_hostile_file_is_refused_and_writes_nothing(organiser, session, kind):
     await make_contest(session)
     url, columns = IMPORTS[kind]
+    if "{bank}" in url:
+        bank = await organiser.form("/admin/exams/banks", {"name": "中式烹调师"})
+        url = url.format(bank=bank.headers["location"].rstrip("/").rsplit("/", 1)[1])
     before = await written(session)
     for case, (filename, make, told) in HOSTILE.items():
         response = await organiser.form(url, files={"file": (filename, make(columns))})
@@ -131,11 +138,11 @@ async def test_the_command_line_imports_refuse_them_in_one_line(settings, sessio
     bomb.write_bytes(zip_bomb(contestants.CONTESTANTS.columns))
     result = cli(settings, "import", "contestants", str(bomb), "--event", "cook", "--track", "chef")
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1 and "解压后超过" in result.stderr
+    await scorers(session, contest, "录分员甲")
     marks = tmp_path / "marks.csv"
-    for content, told in ((b"entry,stage,criterion,judge,mark\n001,practical,prep,J02,=1+1\n", "not a number"),
-                          (b"entry,stage,criterion,judge,mark\n\xff\xfe\xfa\x81", "not UTF-8")):
+    for content, told in ((b"entry,stage,criterion,judge,mark\n001,practical,prep,J02,=1+1\n", "不是数字"),
+                          (b"entry,stage,criterion,judge,mark\n\xff\xfe\xfa\x81", "编码")):
         marks.write_bytes(content)
-        result = cli(settings, "marks", "import", str(marks), "--event", "cook", "--scorer", "nobody", "--pass", "1")
-        assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
-        assert told in result.stderr and "Traceback" not in result.stderr
-    assert await written(session) == (len(contest.entries), len(contest.entries), 0)
+        result = cli(settings, "marks", "import", str(marks), "--event", "cook", "--scorer", "录分员甲", "--pass", "1")
+        assert result.returncode == 1 and told in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert await written(session) == (len(contest.entries), len(contest.entries), 0, len(contest.judges), 0)
