@@ -127,6 +127,7 @@ async def test_every_page_type_keeps_to_the_policy(browser, live_server, session
     await crawl.visit(page, f"/marking/tests/{exam.id}", budget=1)
     await crawl.visit(page, f"/invigilate/tests/{exam.id}", budget=1)
     # the console refreshes itself every 5 s, by site.js rather than an expression htmx would evaluate
+    await page.goto(f"{live_server}/invigilate/tests/{exam.id}")
     await page.wait_for_event("request", lambda r: r.url.endswith(f"/invigilate/tests/{exam.id}/rows"),
                               timeout=12_000)
     await page.goto(f"{live_server}/admin/events/{running.slug}")
