@@ -20,7 +20,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -182,49 +182,58 @@ _COUNT = text("""
                                      >= w.max_failures then now() + w.span end
         from wanted w, refusal r
         where (g.who, g.address) = (w.who, w.address) and w.counts and r.until is null
-        returning g.who)
-    select (select until from refusal) as until""")
+        returning w.max_failures - g.failures as tries_left)
+    select (select until from refusal) as until, (select min(tries_left) from counted) as tries_left""")
 _SUCCEEDED = text("update sign_in_guard set failures = 0, locked_until = null "
                   "where who = :who and address in (:address, '')")
 _LOCKED = text("select who, max(locked_until) from sign_in_guard where who = any(cast(:whos as text[])) "
                "and locked_until > now() group by who")
 
 
-async def _count(session: AsyncSession, guards: dict[str, tuple[str, str]], counting: set[str]) -> None:
+async def _count(session: AsyncSession, guards: dict[str, tuple[str, str]], counting: set[str]) -> int | None:
     """Refuse (TooManyAttempts) while any of the guards is locked; else count a failure in those
-    named in `counting`. Committed at once."""
+    named in `counting`, and say how many more failures the first of them to lock allows. Committed
+    at once."""
     keys = {"whos": [w for w, _ in guards.values()], "addresses": [a for _, a in guards.values()]}
     connection = await session.connection()
     await connection.execute(_ENSURE_GUARDS, keys)
-    until = (await connection.execute(_COUNT, {
+    until, tries_left = (await connection.execute(_COUNT, {
         **keys, "counts": [k in counting for k in guards], "maxes": [LIMITS[k].failures for k in guards],
-        "seconds": [int(LIMITS[k].window.total_seconds()) for k in guards]})).scalar()
+        "seconds": [int(LIMITS[k].window.total_seconds()) for k in guards]})).one()
     await session.commit()
     if until is not None:
         raise TooManyAttempts(until)
+    return tries_left
+
+
+@dataclass(frozen=True)
+class Attempt(Generic[T]):
+    found: T | None  # who signed in; None when the attempt failed
+    tries_left: int  # failures still allowed before this identity is paused here (or everywhere)
 
 
 async def checked_sign_in(session: AsyncSession, who: str, address: str, secret: str,
-                          lookup: Callable[[AsyncSession], Awaitable[tuple[str | None, T | None]]]) -> T | None:
+                          lookup: Callable[[AsyncSession], Awaitable[tuple[str | None, T | None]]]) -> Attempt[T]:
     """A sign-in attempt of `who` from `address`: what `lookup` found (it gives the stored hash and
-    the thing signing in) if the secret matches it, else None; TooManyAttempts while throttled.
+    the thing signing in) if the secret matches it, else None, and the tries left after a failure
+    (the same for a made-up identity as for a real one); TooManyAttempts while throttled.
 
     The attempt counts as failed for the identity (from this address, and from anywhere) before its
     secret is checked, so that concurrent guesses are checked no more often than the limit allows;
     a success takes that back. The address's own count (all identities) grows only by failures, so
     a hall of judges signing in at once behind one router does not lock itself out."""
     guards = {"pair": (who, address), "who": (who, ""), "address": ("*", address)}
-    await _count(session, guards, {"pair", "who"})
+    tries_left = await _count(session, guards, {"pair", "who"})
     stored_hash, found = await lookup(session)
     await session.commit()  # no pooled connection held while argon2 takes its time
     matches = await check_secret(stored_hash, secret)  # the same time whether or not anything was found
     if found is None or not matches:
         with contextlib.suppress(TooManyAttempts):  # this failure may be the one that locks the address
             await _count(session, {"address": guards["address"]}, {"address"})
-        return None
+        return Attempt(None, tries_left)
     await session.exec(_SUCCEEDED, params={"who": who, "address": address})
     await session.commit()
-    return found
+    return Attempt(found, LIMITS["pair"].failures)
 
 
 async def locked(session: AsyncSession, whos: list[str]) -> dict[str, datetime]:
@@ -337,7 +346,7 @@ async def authenticate(session: AsyncSession, username: str, password: str, addr
         account = (await db.exec(select(Account).where(Account.username == username))).first()
         return (account.password_hash, account) if account is not None and account.active else (None, None)
 
-    return await checked_sign_in(session, f"account:{username.lower()}"[:120], address, password, lookup)
+    return (await checked_sign_in(session, f"account:{username.lower()}"[:120], address, password, lookup)).found
 
 
 async def create_account(session: AsyncSession, username: str, display_name: str, role: str,

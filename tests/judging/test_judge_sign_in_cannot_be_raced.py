@@ -1,7 +1,8 @@
 """Judges' sign-in against a real two-worker server: a burst of wrong PINs gets no more than five
 checks, the right PIN is then refused until the organiser unlocks the judge (on the ledger); every
-failure says the same; one address's lockout leaves the judge's own tablet elsewhere alone, while
-guessing from many addresses locks the judge everywhere; password sign-in is throttled likewise."""
+failure says the same, with the tries left; one address's lockout leaves the judge's own tablet
+elsewhere alone, while guessing from many addresses locks the judge everywhere; password sign-in
+is throttled likewise."""
 import asyncio
 from collections import Counter
 
@@ -9,7 +10,7 @@ import httpx
 from sqlalchemy import text
 
 from contest import auth
-from contest.judging.service.judges import SIGN_IN_FAILED
+from contest.judging.service.judges import SIGN_IN_FAILED, failed_sign_in
 from tests.builders import make_contest
 
 BURST = 100
@@ -40,7 +41,7 @@ async def test_a_burst_of_wrong_pins_gets_five_checks_then_only_the_organiser_un
     answers = await asyncio.gather(*(sign_in(client, code, "J02", wrong(pin)) for _ in range(BURST)))
     statuses = Counter(a.status_code for a in answers)
     assert statuses[400] <= 5 and statuses[400] + statuses[429] == BURST, statuses
-    assert all(a.json()["error"] == SIGN_IN_FAILED for a in answers if a.status_code == 400)
+    assert all(a.json()["error"].startswith(SIGN_IN_FAILED) for a in answers if a.status_code == 400)
     refused = await sign_in(client, code, "J02", pin)
     assert refused.status_code == 429 and "分钟" in refused.json()["error"] and "解锁" in refused.json()["error"]
     assert 0 < int(refused.headers["retry-after"]) <= 900
@@ -68,7 +69,7 @@ async def test_every_failure_says_the_same(live_server, session):
     client = await tablet(live_server)
     answers = [await sign_in(client, "999999", "J03", pin), await sign_in(client, code, "J99", pin),
                await sign_in(client, code, "J03", wrong(pin))]
-    assert [(a.status_code, a.json()) for a in answers] == [(400, {"error": SIGN_IN_FAILED, "status": 400})] * 3
+    assert [(a.status_code, a.json()) for a in answers] == [(400, {"error": failed_sign_in(4), "status": 400})] * 3
     await client.aclose()
 
 
@@ -93,6 +94,9 @@ async def test_a_made_up_judge_is_throttled_like_a_real_one(live_server, session
     client = await tablet(live_server)
     answers = [await sign_in(client, contest.event.judge_code, "J77", "123456") for _ in range(6)]
     assert [a.status_code for a in answers] == [400] * 5 + [429]
+    told = [a.json()["error"] for a in answers[:5]]
+    assert told == [failed_sign_in(n) for n in (4, 3, 2, 1, 0)]  # as for a real judge's wrong PIN
+    assert "还可尝试4次" in told[0] and "暂停15分钟" in told[4] and "解锁" in told[4]
     await client.aclose()
 
 

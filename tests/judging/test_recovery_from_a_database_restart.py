@@ -209,7 +209,7 @@ async def test_storm_survives_an_immediate_database_stop_and_a_killed_worker():
                 assert state == "submitted" and copies == 1, key
                 assert {k: float(v) for k, v in values.items()} == {k: float(v) for k, v in marks.items()}, key
             audit = contest(folder, "audit", "verify", CONTEST_DATABASE_URL=url)
-            assert audit.returncode == 0 and "ledger intact" in audit.stdout, audit.stderr
+            assert audit.returncode == 0 and "账本完好" in audit.stdout, audit.stderr
 
             # the streams are live again (reconnected where their worker died) and get the next change
             await wait_for(lambda: all(s.states() and s.states()[-1] == "实时更新" for s in streams), 30)
