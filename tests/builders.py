@@ -263,6 +263,16 @@ async def submit_on_the_tablet(page) -> None:
     await page.click("#confirm-ok")
 
 
+async def fill_sheet(page, entry: Entry, marks: dict) -> None:
+    """Open the entry's sheet on the tablet and type the marks."""
+    from playwright.async_api import expect
+
+    await page.click(f"[data-entry='{entry.id}']")
+    await expect(page.locator(".sheet-head")).to_contain_text(entry.blind_code)
+    for key, value in marks.items():
+        await page.fill(f"input[data-key={key}]", value)
+
+
 def badge(page, entry: Entry):
     """The state badge of the entry in the tablet's queue."""
     return page.locator(f"[data-entry='{entry.id}'] .badge")
