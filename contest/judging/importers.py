@@ -76,7 +76,7 @@ async def import_pass(session: AsyncSession, path: Path, event_slug: str, track_
         report.problems.sort(key=lambda p: p.row)
         return report
     for judge, assignment, entry, marks in plan:
-        label = f"stage {assignment.stage.key} entry {entry.blind_code} judge {judge.number}"
+        label = f"环节 {assignment.stage.name} 加密号 {entry.blind_code} 裁判 {judge.number}"
         outcome = await svc.enter_paper(session, typist, judge, assignment, entry.id, marks, pass_no)
         {"waiting": report.waiting, "accepted": report.accepted, "mismatch": report.mismatches}[outcome.state].append(
             label + (f"（{'；'.join(outcome.differences)}）" if outcome.differences else ""))
