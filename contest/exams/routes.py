@@ -370,7 +370,8 @@ class HandIn:
     key: str = ""
 
 
-@put("/api/exam/answers/{position:int}", guards=CONTESTANT, tags=["exams"])
+@put("/api/exam/answers/{position:int}", guards=CONTESTANT, tags=["exams"], responses=web.API_ERRORS,
+     security=web.CSRF)
 async def api_save_answer(request: Request, db: NamedDependency[AsyncSession], position: FromPath[int],
                           data: JSONBody[AnswerSave]) -> dict[str, Any]:
     """Save the answer to one place of the signed-in contestant's paper. `seq` numbers the device's
@@ -380,7 +381,7 @@ async def api_save_answer(request: Request, db: NamedDependency[AsyncSession], p
     return asdict(outcome)
 
 
-@get("/api/exam/status", guards=CONTESTANT, tags=["exams"])
+@get("/api/exam/status", guards=CONTESTANT, tags=["exams"], responses=web.API_ERRORS)
 async def api_status(request: Request, db: NamedDependency[AsyncSession]) -> dict[str, Any]:
     """The server's clock for the signed-in contestant: state and milliseconds left."""
     sitting_id, device = _contestant(request)
@@ -388,7 +389,8 @@ async def api_status(request: Request, db: NamedDependency[AsyncSession]) -> dic
     return await sittings.status(db, sitting, exam)
 
 
-@post("/api/exam/hand-in", guards=CONTESTANT, tags=["exams"], status_code=200)
+@post("/api/exam/hand-in", guards=CONTESTANT, tags=["exams"], status_code=200, responses=web.API_ERRORS,
+      security=web.CSRF)
 async def api_hand_in(request: Request, db: NamedDependency[AsyncSession], data: JSONBody[HandIn]) -> dict[str, Any]:
     """交卷. Handing in twice is handing in once."""
     sitting_id, device = _contestant(request)
