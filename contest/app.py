@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
-from litestar.channels import ChannelsPlugin
-from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import (
@@ -22,7 +20,9 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -31,16 +31,16 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import auth, clock, db, metrics, web
-from contest.errors import Conflict, InputError, NotFound
+from contest.errors import Conflict, InputError, NotFound, TooManyAttempts
 from contest.events import routes as events_routes
 from contest.exams import routes as exams_routes
 from contest.judging import routes as judging_routes
 from contest.leaderboards import routes as leaderboards_routes
 from contest.leaderboards.live import LiveBoards
+from contest.notify import Listener
 from contest.people import routes as people_routes
 from contest.registry import routes as registry_routes
 from contest.settings import Settings
@@ -62,21 +62,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
     metrics.watch_pool(engine)
     maker = db.make_sessionmaker(engine)
 
-    async def refuse_unmigrated(app: Litestar) -> None:
-        await db.ensure_migrated(engine)
+    listener = Listener(db.libpq_url(url))
+    live_boards = LiveBoards(listener, maker)
 
-    channels = ChannelsPlugin(backend=AsyncPgChannelsBackend(dsn=db.libpq_url(url)), arbitrary_channels_allowed=True,
-                              subscriber_max_backlog=1, subscriber_backlog_strategy="dropleft")
-    live_boards = LiveBoards(channels, maker)
     undo_signal_hook: list[Callable[[], None]] = []
 
-    async def end_streams_when_told_to_stop(app: Litestar) -> None:
+    async def start(app: Litestar) -> None:
+        await db.ensure_migrated(engine)  # an unmigrated database is refused before anything is served
+        listener.start()
         undo_signal_hook.append(_on_stop_signal(live_boards.end_streams))
 
-    async def dispose_engine(app: Litestar) -> None:
+    async def stop(app: Litestar) -> None:
         for undo in undo_signal_hook:
             undo()
         await live_boards.close()
+        await listener.close()
         await engine.dispose()
         if postgres is not None:
             await asyncio.to_thread(postgres.stop)
@@ -85,7 +85,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         async for session in db.session_scope(maker):
             yield session
 
-    session_auth = auth.make_session_auth(settings.secret_key, settings.secure_cookies, maker)
     app = Litestar(
         route_handlers=[
             health,
@@ -104,24 +103,31 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *registry_routes.ROUTES,
         ],
         dependencies={"db": Provide(provide_db)},
-        on_startup=[refuse_unmigrated, end_streams_when_told_to_stop],
-        on_shutdown=[dispose_engine],
-        on_app_init=[session_auth.on_app_init],
-        plugins=[HTMXPlugin(), channels],
+        on_startup=[start],
+        on_shutdown=[stop],
+        middleware=[metrics.HTTP.middleware, DefineMiddleware(auth.SessionAuthentication, exclude="^/schema")],
+        before_send=[web.security_headers(settings)],
+        before_request=web.require_json,
+        request_max_body_size=web.BODY_LIMIT,
+        plugins=[HTMXPlugin()],
         template_config=TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_configure_jinja),
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
                                cookie_httponly=False, header_name=web.CSRF_HEADER, cookie_name=web.CSRF_COOKIE),
-        middleware=[metrics.HTTP.middleware],
         exception_handlers={Exception: error_response},
         openapi_config=OpenAPIConfig(title="咸宁市职工技能竞赛平台 API", version="1", path="/schema",
                                      description=API_DESCRIPTION, components=Components(security_schemes={
                                          "csrf": SecurityScheme(type="apiKey", name=web.CSRF_HEADER,
                                                                 security_scheme_in="header",
-                                                                description=web.CSRF_RULE)})),
+                                                                description=web.CSRF_RULE)}),
+                                     # the schema as JSON only, open to anyone (the pages that render it
+                                     # load scripts from a CDN, which the Content-Security-Policy refuses
+                                     # and which venues in China often cannot reach)
+                                     render_plugins=[JsonRenderPlugin()]),
         debug=settings.debug,
     )
     app.state.settings = settings
+    app.state.engine = engine
     app.state.sessionmaker = maker
     app.state.live = live_boards
     return app
@@ -236,14 +242,16 @@ def _shown(value: Any) -> str:
 # --- errors: a page for people, JSON for programs, a fragment for htmx; never a bare 500 -------------
 
 _STATUS = [
-    (InputError, 400), (ValidationException, 400), (NotAuthorizedException, 401),
+    (InputError, 400), (ValidationException, 400), (RecursionError, 400), (NotAuthorizedException, 401),
     (PermissionDeniedException, 403), (NotFound, 404), (NotFoundException, 404), (Conflict, 409),
-    (PoolTimeout, 503),
+    (TooManyAttempts, 429),
 ]
 
 
 def error_response(request: Request, exc: Exception) -> Response[Any]:
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), None)
+    if status is None and db.unreachable(exc):
+        status = 503  # the database is restarting or gone: try again shortly, nothing was done
     if status is None and _out_of_range(exc):
         status = 400  # e.g. an address with a number beyond what the database holds
     if status is None:
@@ -251,12 +259,13 @@ def error_response(request: Request, exc: Exception) -> Response[Any]:
     if status == 500:
         log.exception("unhandled error on %s", request.url.path, exc_info=exc)
     message = _message(exc, status)
+    headers = getattr(exc, "headers", None) or ({"Retry-After": "5"} if status == 503 else {})
     wants_json = request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
     if wants_json:
         body: dict[str, Any] = {"error": message, "status": status}
         if getattr(exc, "field", None):
             body["field"] = exc.field
-        return Response(body, status_code=status)
+        return Response(body, status_code=status, headers=headers)
     if status == 401:
         path = request.url.path
         if path.startswith(("/judge", "/chief")):
@@ -264,8 +273,9 @@ def error_response(request: Request, exc: Exception) -> Response[Any]:
         return Redirect("/exam" if path.startswith("/exam") else f"/login?next={path}")
     if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
         return Template("_error.html", context={"message": message}, status_code=status,
-                        headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})
-    return Template("error.html", context={"message": message, "status": status}, status_code=status)
+                        headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML", **headers})
+    return Template("error.html", context={"message": message, "status": status}, status_code=status,
+                    headers=headers)
 
 
 def _out_of_range(exc: Exception) -> bool:
@@ -274,8 +284,10 @@ def _out_of_range(exc: Exception) -> bool:
 
 
 def _message(exc: Exception, status: int) -> str:
-    if isinstance(exc, (InputError, NotFound, Conflict)):
+    if isinstance(exc, (InputError, NotFound, Conflict, TooManyAttempts)):
         return exc.message
+    if isinstance(exc, RecursionError):
+        return "提交的JSON嵌套层数过多"
     if _out_of_range(exc):
         return "输入的数值或内容超出允许的范围"
     if isinstance(exc, ValidationException):
@@ -287,8 +299,12 @@ def _message(exc: Exception, status: int) -> str:
         return "页面不存在"
     if status == 405:
         return "不支持此操作"
+    if status == 413:
+        return f"提交的内容过大（上限 {web.BODY_LIMIT // 1_000_000} MB，上传文件 {web.UPLOAD_LIMIT // 1_000_000} MB）"
+    if status == 415:
+        return "请以 application/json 格式提交"
     if status == 500:
         return "服务器内部错误，请稍后重试；操作未生效"
     if status == 503:
-        return "服务器正忙，请稍后重试；操作未生效"
+        return "系统暂时无法连接数据库，请稍后重试；本次操作未生效"
     return exc.detail if isinstance(exc, HTTPException) else "请求无效"

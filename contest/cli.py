@@ -525,7 +525,8 @@ def marks() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--event", "event_slug", required=True, help="活动代码（见 contest events list）")
 @click.option("--track", "track_slug", help="赛项代码（活动有多个赛项时必填）")
-@click.option("--scorer", required=True, help="录入本遍的录分员")
+@click.option("--scorer", required=True,
+              help="录入本遍的录分员（用户名；须由活动组织方指派，两遍须由两名不同的录分员录入）")
 @click.option("--pass", "pass_no", required=True, type=click.IntRange(1, 2),
               help="第几遍：1 或 2（每张评分表由两名录分员各录一遍）")
 def marks_import(file: Path, event_slug: str, track_slug: str | None, scorer: str, pass_no: int) -> None:

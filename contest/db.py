@@ -19,13 +19,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
+import asyncpg
 import psutil
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Row, text
+from sqlalchemy import JSON, Row, event, text
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -182,8 +185,42 @@ def libpq_url(url: str) -> str:
 def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     """A fixed pool: connections opened for a peak and closed after it would each cost a new
     PostgreSQL backend (with cold caches); requests beyond the pool wait for a connection, and
-    after 10 s get a 503."""
-    return create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=10, pool_pre_ping=False)
+    after 10 s get a 503. A pooled connection whose server has gone (PostgreSQL restarted) is
+    replaced when it is checked out, so the first request after a restart does not fail on it."""
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=10)
+    event.listen(engine.sync_engine, "checkout", _replace_if_closed)
+    return engine
+
+
+def _replace_if_closed(dbapi_connection, _record, _proxy) -> None:
+    """Instead of pool_pre_ping's round trip to the server on every checkout: asyncpg knows
+    without asking once the server has closed the socket (a restart, a shutdown, a killed backend).
+    The pool then opens a new connection in its place."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
+
+
+# SQLSTATEs of a database that is going, gone or not back yet: connection exceptions (class 08),
+# administrator or crash shutdown, cannot connect now (starting up).
+_UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether an error means the database cannot be reached right now (rather than a fault of the
+    request or of the code): a 503 to retry later, not a 500."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, PoolTimeout | ConnectionError | FileNotFoundError | asyncpg.PostgresConnectionError):
+            return True  # FileNotFoundError: the server's Unix socket is gone
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return True
+        if isinstance(exc, asyncpg.InterfaceError) and "closed" in str(exc):
+            return True
+        if str(getattr(exc, "sqlstate", "") or "").startswith(_UNREACHABLE_STATES):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,6 +1,8 @@
 """Errors that reach people: each names what is wrong and where, and changes nothing."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 
 class InputError(ValueError):
     """Bad input from outside. `field` names the form field, column or key at fault."""
@@ -23,3 +25,13 @@ class Conflict(RuntimeError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class TooManyAttempts(RuntimeError):
+    """Sign-in is paused for an identity or an address after too many failed attempts (a 429)."""
+
+    def __init__(self, until: datetime) -> None:
+        seconds = max(1, int((until - datetime.now(UTC)).total_seconds()))
+        self.message = f"登录失败次数过多，已暂停登录，请{seconds // 60 + 1}分钟后再试"
+        self.headers = {"Retry-After": str(seconds)}
+        super().__init__(self.message)

@@ -8,6 +8,8 @@ from litestar import Request
 
 from contest.errors import InputError
 
+INT_LIMIT = 2**31  # PostgreSQL's integer: ids, years, counts
+
 
 class Form:
     def __init__(self, data) -> None:
@@ -34,20 +36,27 @@ class Form:
                 raise InputError(f"请填写{label}", name)
             return None
         try:
-            return int(value)
+            number = int(value[:20])
         except ValueError:
-            raise InputError(f"{label}应为整数，收到“{value}”", name) from None
+            raise InputError(f"{label}应为整数，收到“{value[:20]}”", name) from None
+        if not -INT_LIMIT < number < INT_LIMIT:
+            raise InputError(f"{label}超出允许的范围，收到“{value[:20]}”", name)
+        return number
 
     def decimal(self, name: str, label: str) -> Decimal | None:
+        """A finite decimal of at most 18 digits before the point and 8 after (what any figure of
+        ours needs; 1e400 or NaN is a clerk's typo or an attack, never a number to compute with)."""
         value = self.text(name)
         if not value:
             return None
         try:
-            number = Decimal(value)
+            number = Decimal(value[:100])
         except InvalidOperation:
-            raise InputError(f"{label}应为数字，收到“{value}”", name) from None
+            raise InputError(f"{label}应为数字，收到“{value[:20]}”", name) from None
         if not number.is_finite():
-            raise InputError(f"{label}应为数字，收到“{value}”", name)
+            raise InputError(f"{label}应为数字，收到“{value[:20]}”", name)
+        if number and (number.adjusted() >= 18 or number.as_tuple().exponent < -8):
+            raise InputError(f"{label}超出允许的范围（整数部分最多18位，小数最多8位），收到“{value[:20]}”", name)
         return number
 
     def date(self, name: str, label: str, *, required: bool = True) -> date | None:
@@ -67,9 +76,12 @@ class Form:
     def ints(self, name: str, label: str) -> list[int]:
         values = [v for v in self._data.getall(name, []) if isinstance(v, str) and v.strip()]
         try:
-            return [int(v) for v in values]
+            numbers = [int(v[:20]) for v in values]
         except ValueError:
             raise InputError(f"{label}取值无效", name) from None
+        if any(not -INT_LIMIT < n < INT_LIMIT for n in numbers):
+            raise InputError(f"{label}取值无效", name)
+        return numbers
 
     def has(self, name: str) -> bool:
         return name in self._data

@@ -2,10 +2,17 @@
 
 An announcement is a PostgreSQL NOTIFY queued inside the caller's transaction: PostgreSQL
 delivers it only when that transaction commits, so no board ever shows a change that was rolled
-back, and every worker (each LISTENs through the channels plugin) hears it. The message says only
-what changed; each worker rebuilds the board once for all its viewers. Imports no domain module."""
+back, and every worker (each LISTENs on a connection of its own, see Listener) hears it. The
+message says only what changed; each worker rebuilds the board once for all its viewers. Imports
+no domain module."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+import asyncpg
 from sqlalchemy import bindparam, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,3 +40,97 @@ async def announce_event(session: AsyncSession, event_id: int) -> None:
     """Tell the boards of every track of the event (the event's status, notice or titles changed)."""
     for track_id in (await session.exec(_TRACKS_OF_EVENT, params={"event": event_id})).scalars():
         await announce(session, track_id)
+
+
+# --- listening -----------------------------------------------------------------------------------------
+
+log = logging.getLogger(__name__)
+BACKOFF = (0.5, 5.0)  # seconds before the first reconnection attempt, and at most between attempts
+PROBE = 10.0  # seconds between checks that a quiet connection still reaches the database
+
+
+class Listener:
+    """The worker's one LISTEN connection, for every channel someone follows.
+
+    When the connection is lost (PostgreSQL restarted, the network dropped) it connects again with
+    a growing pause, LISTENs to every followed channel again and then calls every callback once:
+    what was notified meanwhile is lost, so followers check for themselves. `up` says whether it
+    is connected; `on_state` callbacks hear when that changes."""
+
+    def __init__(self, dsn: str) -> None:
+        self._dsn = dsn
+        self._followers: dict[str, set[Callable[[], None]]] = {}
+        self._state_followers: set[Callable[[bool], None]] = set()
+        self._connection: asyncpg.Connection | None = None
+        self._task: asyncio.Task | None = None
+        self.up = False
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def follow(self, channel: str, callback: Callable[[], None]) -> None:
+        """Call back on every notification of the channel (and after every reconnection); LISTENing
+        already when this returns, if the database is reachable."""
+        followers = self._followers.setdefault(channel, set())
+        followers.add(callback)
+        if len(followers) == 1 and self._connection is not None:
+            with contextlib.suppress(Exception):  # lost meanwhile: the reconnection LISTENs again
+                await self._connection.add_listener(channel, self._deliver)
+
+    def unfollow(self, channel: str, callback: Callable[[], None]) -> None:
+        self._followers.get(channel, set()).discard(callback)
+
+    def on_state(self, callback: Callable[[bool], None]) -> None:
+        self._state_followers.add(callback)
+
+    def _deliver(self, _connection, _pid, channel: str, _payload: str) -> None:
+        for callback in list(self._followers.get(channel, ())):
+            callback()
+
+    async def _run(self) -> None:
+        pause = BACKOFF[0]
+        while True:
+            try:
+                await self._listen()
+                pause = BACKOFF[0]  # it was up: the next loss starts the pauses again from the shortest
+            except Exception as exc:  # whatever it was, the boards must not stay deaf: go again
+                log.warning("board notifications unavailable (%s: %s); trying again in %.1f s",
+                            type(exc).__name__, exc, pause)
+            self._set_up(False)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, BACKOFF[1])
+
+    async def _listen(self) -> None:
+        """Connect, LISTEN to every followed channel, tell every follower, and hold the connection
+        until it is lost."""
+        connection = await asyncpg.connect(self._dsn, timeout=10)
+        lost = asyncio.Event()
+        connection.add_termination_listener(lambda _: lost.set())
+        try:
+            for channel in list(self._followers):
+                await connection.add_listener(channel, self._deliver)
+            self._connection = connection
+            self._set_up(True)
+            for followers in list(self._followers.values()):
+                for callback in list(followers):
+                    callback()
+            while not lost.is_set() and not connection.is_closed():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), PROBE)
+                    break
+                await connection.execute("select 1", timeout=5)  # a silent network loss shows here
+        finally:
+            self._connection = None
+            connection.terminate()
+
+    def _set_up(self, up: bool) -> None:
+        if up != self.up:
+            self.up = up
+            for callback in list(self._state_followers):
+                callback(up)

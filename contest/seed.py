@@ -154,6 +154,9 @@ async def _event(session: AsyncSession, spec: dict, areas: dict[str, Area], unit
     judges = [await events.add_judge(session, event, names.person_name(rng.choice("男女")),
                                      rng.choice(all_units).id if i % 3 == 0 else None)
               for i in range(spec["judges"])]
+    for username in spec.get("scorers", ()):
+        account = (await session.exec(select(auth.Account).where(auth.Account.username == username))).one()
+        await events.assign_scorer(session, event, account.id)
     for track_spec in spec["tracks"]:
         track = await events.create_track(session, event, events.TrackInput(
             slug=track_spec["slug"], name=track_spec["name"], skill_level=track_spec.get("skill_level")))

@@ -66,13 +66,15 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         data_dir = Path(_env("DATA_DIR", "./var")).resolve()
+        base_url = (_env("BASE_URL") or "").rstrip("/") or None
         return cls(
             data_dir=data_dir,
             database_url=_env("DATABASE_URL"),
             secret_key=_env("SECRET_KEY") or _persisted_secret(data_dir, "secret_key"),
             id_hash_key=_env("ID_HASH_KEY") or _persisted_secret(data_dir, "id_hash_key"),
-            base_url=(_env("BASE_URL") or "").rstrip("/") or None,
-            secure_cookies=_flag("SECURE_COOKIES"),
+            base_url=base_url,
+            # served over HTTPS (the base URL says so): cookies never travel over plain HTTP
+            secure_cookies=_flag("SECURE_COOKIES", default=bool(base_url and base_url.startswith("https://"))),
             debug=_flag("DEBUG"),
             timezone=_timezone(_env("TIMEZONE", clock.DEFAULT_ZONE)),
             metrics_token=_env("METRICS_TOKEN"),

@@ -1,5 +1,6 @@
-"""Spreadsheets and CSV files from outside: reading an import file under its header, the
-problems of its rows, the report of an import, and writing an import template.
+"""Spreadsheets and CSV files, in and out: reading an import file under its header (bounded in
+size and rows before it is parsed), the problems of its rows, the report of an import, writing an
+import template, and writing the cells of every export so that no spreadsheet evaluates them.
 
 Every import (contestants, craftsmen, studios) reads its file through `read_table` with a
 `Layout` of its own, reports every problem of every row as a `RowProblem`, and writes nothing
@@ -11,6 +12,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -18,12 +20,16 @@ from itertools import islice
 from pathlib import PurePath
 
 import openpyxl
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 _HEADER_SEARCH_ROWS = 10  # a title row or two may sit above the header
+MAX_ROWS = 20_000  # rows with something in them, per import file (the largest real list: 10,000 contestants)
+MAX_UNPACKED = 40_000_000  # bytes of an XLSX's parts once unzipped (10,000 contestants: about 4 MB)
+MAX_PARTS = 500  # files inside an XLSX (a workbook has a few dozen)
 _TEMPLATE_ROWS = 10_000  # how far a template's dropdowns reach
 _SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?E\+?[0-9]+", re.IGNORECASE)
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
@@ -108,6 +114,7 @@ def read_table(filename: str, data: bytes, layout: Layout) -> list[RawRow]:
 
 
 def _xlsx_grid(data: bytes) -> list[Sequence[object]]:
+    _check_unpacked_size(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or encrypted file
@@ -115,11 +122,39 @@ def _xlsx_grid(data: bytes) -> list[Sequence[object]]:
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some programs save a wrong used range; read every row
-        return list(sheet.iter_rows(values_only=True))
+        return _bounded(sheet.iter_rows(values_only=True))
+    except ImportFileError:
+        raise
     except Exception as exc:
         raise ImportFileError("Excel文件内容已损坏，无法读取") from exc
     finally:
         workbook.close()
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a zip bomb before anything is unpacked: the sizes its directory declares bound what
+    unzipping may produce (Python's zipfile stops at the declared size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise ImportFileError("无法打开该Excel文件，请确认是未加密的.xlsx文件") from exc
+    if len(parts) > MAX_PARTS or sum(part.file_size for part in parts) > MAX_UNPACKED:
+        raise ImportFileError(f"该Excel文件解压后超过 {MAX_UNPACKED // 1_000_000} MB，远大于任何名单；"
+                              "请只保留名单工作表（删除图片和多余的工作表）后另存再上传")
+
+
+def _bounded(rows: Iterable[Sequence[object]]) -> list[Sequence[object]]:
+    """The rows of a file, refused once more than MAX_ROWS of them hold something (empty rows that
+    carry only formatting do not count)."""
+    grid, filled = [], 0
+    for row in rows:
+        grid.append(row)
+        if any(value is not None and value != "" for value in row):
+            filled += 1
+            if filled > MAX_ROWS + _HEADER_SEARCH_ROWS:
+                raise ImportFileError(f"文件超过 {MAX_ROWS} 行，请分成几个文件导入")
+    return grid
 
 
 def _csv_grid(data: bytes) -> list[Sequence[object]]:
@@ -133,7 +168,7 @@ def _csv_grid(data: bytes) -> list[Sequence[object]]:
     else:
         raise ImportFileError("无法识别CSV文件的编码，请在Excel中另存为.xlsx后上传")
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        return _bounded(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise ImportFileError("CSV文件格式有误，无法读取") from exc
 
@@ -249,3 +284,36 @@ def _write_instructions(sheet: Worksheet, template: Template) -> None:
         cell.font = bold
     for letter, width in zip("ABC", (16, 10, 90), strict=True):
         sheet.column_dimensions[letter].width = width
+
+
+# --- exports ----------------------------------------------------------------------------------------
+# Text that a spreadsheet would read as a formula (or DDE command) when it starts with one of these;
+# a name like "=HYPERLINK(…)" typed into a registration form must stay a name in every export.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
+
+
+def formula_like(value: object) -> bool:
+    """Text starting like a formula — but not a plain number such as "-3.5", which stays a number."""
+    return isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value)
+
+
+def append_row(sheet: Worksheet, values: Iterable[object]) -> None:
+    """A row of an exported sheet. Formula-like text is stored as text with Excel's quote prefix:
+    it shows exactly as typed and stays text when the cell is edited. Numbers stay numbers."""
+    sheet.append([_text_cell(sheet, value) if formula_like(value) else value for value in values])
+
+
+def _text_cell(sheet: Worksheet, value: str) -> Cell:
+    cell = Cell(sheet, value=value)  # openpyxl takes "=…" for a formula …
+    cell.data_type, cell.quotePrefix = "s", True  # … so it is told otherwise
+    return cell
+
+
+def csv_text(rows: Iterable[Sequence[object]]) -> str:
+    """CSV whose formula-like cells start with an apostrophe, which spreadsheets show and never
+    evaluate. Numbers stay numbers."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        ["'" + value if formula_like(value) else value for value in row] for row in rows)
+    return out.getvalue()

@@ -1,17 +1,74 @@
 """Route helpers that every module's handlers share: who is acting, downloads, the answer to a
-form post, numbers from a query string, public links and their QR codes. Imports no domain module."""
+form post, numbers from a query string, public links and their QR codes; and what every response
+and request passes: security headers, size limits, JSON bodies, the error shapes the API documents.
+Imports no domain module."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import segno
 from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect
+from litestar.types import Message, Scope
 
 from contest.auth import Identity
 from contest.errors import InputError
+from contest.settings import Settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BODY_LIMIT = 1_000_000  # bytes of any request body: forms and the judges' JSON are far smaller
+UPLOAD_LIMIT = 20_000_000  # bytes of an import file's upload (a 10,000-row XLSX is about 1 MB)
+NO_STORE = {"Cache-Control": "no-store"}  # pages showing secrets (PINs, login links): kept by no cache or browser
+
+# No inline script, no plugins, no framing, forms only to ourselves. Styles only from our files too
+# (htmx's own indicator styles are in site.css; see base.html's htmx-config).
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def security_headers(settings: Settings):
+    """A before_send hook adding the security headers to every response the app sends: pages,
+    files, errors, and the 404 of an address no route has."""
+    headers = [(b"content-security-policy", _CSP.encode()), (b"x-frame-options", b"DENY"),
+               (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+               (b"permissions-policy", b"camera=(), microphone=(), geolocation=()")]
+    if settings.base_url and settings.base_url.startswith("https://"):
+        headers.append((b"strict-transport-security", b"max-age=31536000"))
+
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), *headers]
+
+    return add_headers
+
+
+async def require_json(request: Request) -> None:
+    """The JSON API takes only application/json bodies: a page elsewhere cannot post to it as a
+    plain form or text (which browsers send cross-site without asking)."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.url.path.startswith("/api/"):
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            raise HTTPException(status_code=415, detail="请以 application/json 格式提交")
+
+
+@dataclass
+class ErrorBody:
+    error: str  # what is wrong, in Chinese, for a person
+    status: int
+    field: str | None = None  # the field at fault, if one is
+
+
+_ERRORS = {
+    400: "输入有误（error 说明原因，field 指出字段）", 401: "未登录或登录已失效", 403: "没有权限，或缺少 CSRF 令牌",
+    404: "不存在", 409: "与当前状态冲突（如评分表已被他人更新）", 413: "提交的内容过大",
+    415: "须以 application/json 提交", 429: "尝试次数过多，Retry-After 说明何时再试",
+    503: "数据库暂时无法连接，Retry-After 秒后重试",
+}
+# Every refusal a JSON API handler can answer, for its OpenAPI `responses`.
+API_ERRORS = {status: ResponseSpec(data_container=ErrorBody, description=text, generate_examples=False)
+              for status, text in _ERRORS.items()}
 
 # The JSON API's CSRF rule, as the OpenAPI schema states it (app.py) and each writing operation names it.
 CSRF_HEADER, CSRF_COOKIE = "x-csrftoken", "csrftoken"

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 from sqlmodel import select
 
 from contest import clock
+from contest.auth import create_account
 from contest.events import service as events
 from contest.events.models import Entry, Event, Judge, Stage, Track
 from contest.exams.importers import COLUMNS
@@ -33,14 +35,23 @@ HEADER = ["姓名", "性别", "身份证号", "手机号", "工作单位", "县(
 
 def xlsx(rows: list[list], header: list[str] = HEADER, above: tuple[list, ...] = ()) -> bytes:
     """An import file: the header (the contestants template's, unless given) under any rows
-    `above` it (a title, as clerks' own sheets have), then the rows."""
+    `above` it (a title, as clerks' own sheets have), then the rows. Every value is what the clerk
+    typed, so text starting with "=" is text here, not a formula."""
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()
     for row in (*above, header, *rows):
-        sheet.append(row)
+        sheet.append([_typed(sheet, value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _typed(sheet, value):
+    if not (isinstance(value, str) and value.startswith("=")):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"  # openpyxl takes "=…" for a formula
+    return cell
 
 
 def person(i: int, unit: str = "咸安区香城大酒店", area: str = "咸安区") -> list[str]:
@@ -223,10 +234,15 @@ async def certified_contest(session, contest: Contest) -> None:
 # --- people signed in --------------------------------------------------------------------------------
 
 
+async def scorers(session, contest: Contest, *usernames: str, name: str | None = None) -> None:
+    """Scorer accounts assigned to the contest's event (all with the same display name if given)."""
+    for username in usernames:
+        account = await create_account(session, username, name or username, "scorer", "correct-horse")
+        await events.assign_scorer(session, contest.event, account.id)
+
+
 async def sign_in_organiser(client, session) -> None:
     """An organiser account (clerk / correct-horse), and the client signed in with it."""
-    from contest.auth import create_account
-
     await create_account(session, "clerk", "竞赛办小王", "organiser", "correct-horse")
     response = await client.login()
     assert response.status_code == 303, response.text
@@ -285,6 +301,16 @@ async def submit_on_the_tablet(page) -> None:
     await page.click("[data-act=submit]")
     await expect(page.locator("#confirm-submit")).to_contain_text("提交后将锁定，只有裁判长可以退回")
     await page.click("#confirm-ok")
+
+
+async def fill_sheet(page, entry: Entry, marks: dict) -> None:
+    """Open the entry's sheet on the tablet and type the marks."""
+    from playwright.async_api import expect
+
+    await page.click(f"[data-entry='{entry.id}']")
+    await expect(page.locator(".sheet-head")).to_contain_text(entry.blind_code)
+    for key, value in marks.items():
+        await page.fill(f"input[data-key={key}]", value)
 
 
 def badge(page, entry: Entry):

@@ -1,10 +1,11 @@
 """Plumbing the tests share that is not a fixture: the test ID-hash key, the libpq form of a
 database URL, page text without tags, what a page's form would send, a free port, a real `contest
 serve`, the fixtures folder, the statement that empties the database, where Debian's chromium is, an
-HTTP client that sends the CSRF token as the pages do, `contest audit verify` run as an operator runs
-it, and the published notice's order."""
+HTTP client that sends the CSRF token as the pages do, waiting for a condition in a page under our
+CSP, `contest audit verify` run as an operator runs it, and the published notice's order."""
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -39,6 +40,34 @@ EMPTY_DATABASE = """
         end loop;
         insert into ledger_head (id, hash) values (1, repeat('0', 64));
     end $$"""
+
+
+class Client(httpx.AsyncClient):
+    """An HTTP client that sends the CSRF token like the pages do."""
+
+    async def csrf(self) -> str:
+        if "csrftoken" not in self.cookies:
+            await self.get("/login")
+        return self.cookies["csrftoken"]
+
+    async def form(self, url: str, data: dict | None = None, files: dict | None = None, **kw) -> httpx.Response:
+        return await self.post(url, data=data or {}, files=files, headers={"x-csrftoken": await self.csrf()}, **kw)
+
+    async def login(self, username: str = "clerk", password: str = "correct-horse") -> httpx.Response:
+        return await self.form("/login", {"username": username, "password": password, "next": "/admin"})
+
+
+async def wait_until(page, expression: str, arg=None, timeout: float = 10_000, every: float = 0.02) -> None:
+    """Playwright's wait_for_function, for pages under our Content-Security-Policy: that one builds
+    its predicate with `new Function`, which the policy refuses; this asks the page every `every`
+    seconds from outside (page.evaluate is not subject to the page's policy)."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + timeout / 1000
+    while not await page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise PlaywrightTimeout(f"not true within {timeout:.0f} ms: {expression}")
+        await asyncio.sleep(every)
 
 
 def libpq(url: str) -> str:
@@ -151,21 +180,6 @@ def _answers(base: str) -> bool:
         return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
-
-
-class Client(httpx.AsyncClient):
-    """An HTTP client that sends the CSRF token like the pages do."""
-
-    async def csrf(self) -> str:
-        if "csrftoken" not in self.cookies:
-            await self.get("/login")
-        return self.cookies["csrftoken"]
-
-    async def form(self, url: str, data: dict | None = None, files: dict | None = None, **kw) -> httpx.Response:
-        return await self.post(url, data=data or {}, files=files, headers={"x-csrftoken": await self.csrf()}, **kw)
-
-    async def login(self, username: str = "clerk", password: str = "correct-horse") -> httpx.Response:
-        return await self.form("/login", {"username": username, "password": password, "next": "/admin"})
 
 
 def audit_verify(settings, *extra: str) -> subprocess.CompletedProcess[str]:

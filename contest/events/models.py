@@ -141,11 +141,18 @@ class Judge(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id")
     pin_hash: str | None = Field(default=None, max_length=200)
     login_token: str | None = Field(default=None, max_length=64, unique=True)  # the QR link
-    failed_pins: int = 0  # wrong PINs in a row; five lock the judge out for 15 minutes
-    locked_until: datetime | None = None
     # The platform's own marker (a theory test's automatic marking): it never signs in, has no PIN
     # and is on no access card.
     platform: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+
+
+class EventScorer(SQLModel, table=True):
+    """A scorer (录分员) account assigned to an event: it may type that event's paper sheets only."""
+
+    __tablename__ = "event_scorer"
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True)
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
 
 
 class Panel(SQLModel, table=True):

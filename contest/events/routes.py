@@ -51,9 +51,11 @@ class AdminController(Controller):
         tracks = await svc.list_tracks(db, event)
         units = await people.list_units(db)
         phase = await lifecycle.event_phase(db, event.id)
+        judges = await svc.list_judges(db, event)
         return Template("events/event.html", context={
             "event": event, "tracks": tracks, "counts": await svc.count_entries(db, [t.id for t in tracks]),
-            "judges": await svc.list_judges(db, event), "units": units,
+            "judges": judges, "locked": await svc.locked_judges(db, event, judges), "units": units,
+            "scorers": await svc.list_scorers(db, event), "scorer_accounts": await svc.scorer_accounts(db),
             "unit_names": {u.id: u.name for u in units}, "scheme_templates": scheme_form.templates(),
             "controls": lifecycle.Controls(phase),
             "phases": {t.id: await lifecycle.track_phase(db, event.id, t.id) for t in tracks},
@@ -92,7 +94,8 @@ class AdminController(Controller):
         judge, pin = await svc.add_judge(db, event, form.required("name", "裁判姓名"), form.int("unit_id", "单位"),
                                          web.actor(request))
         return Template("events/judge_added.html", context={"event": event, "judge": judge, "pin": pin,
-                                                            "link": _login_link(request, judge)})
+                                                            "link": _login_link(request, judge)},
+                        headers=web.NO_STORE)
 
     @post("/events/{slug:str}/judges/sheet")
     async def access_sheet(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
@@ -100,8 +103,28 @@ class AdminController(Controller):
         issued = await svc.reissue_access(db, event, web.actor(request))
         cards = [{"judge": j, "pin": pin, "link": (link := _login_link(request, j)),
                   "qr": web.qr_svg(link)} for j, pin in issued]
-        return Template("events/access_sheet.html", context={"event": event, "cards": cards,
-                                                             "login_url": web.public_url(request, "/judge/login")})
+        return Template("events/access_sheet.html", headers=web.NO_STORE, context={
+            "event": event, "cards": cards, "login_url": web.public_url(request, "/judge/login")})
+
+    @post("/events/{slug:str}/judges/{judge_id:int}/unlock")
+    async def unlock_judge(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                           judge_id: FromPath[int]) -> Redirect:
+        """Someone in the hall mistyped (or guessed) a judge's PIN: let the judge sign in again now."""
+        event = await svc.get_event(db, slug)
+        await svc.unlock_judge(db, event, await _judge_of(db, event, judge_id), web.actor(request))
+        return web.see_other(f"/admin/events/{slug}#judges")
+
+    @post("/events/{slug:str}/scorers")
+    async def assign_scorer(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
+        form = await Form.read(request)
+        await svc.assign_scorer(db, await svc.get_event(db, slug), form.int("account_id", "录分员", required=True))
+        return web.see_other(f"/admin/events/{slug}#scorers")
+
+    @post("/events/{slug:str}/scorers/{account_id:int}/remove")
+    async def unassign_scorer(self, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                              account_id: FromPath[int]) -> Redirect:
+        await svc.unassign_scorer(db, await svc.get_event(db, slug), account_id)
+        return web.see_other(f"/admin/events/{slug}#scorers")
 
     @post("/events/{slug:str}/conflicts")
     async def declare_conflict(self, request: Request, db: NamedDependency[AsyncSession],
@@ -121,7 +144,7 @@ class AdminController(Controller):
         return Template("events/track.html", context={**await _track_context(db, event, the_track),
                                                       "added": bool(added)})
 
-    @post("/events/{slug:str}/tracks/{track:str}/import")
+    @post("/events/{slug:str}/tracks/{track:str}/import", request_max_body_size=web.UPLOAD_LIMIT)
     async def import_contestants(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
                                  track: FromPath[str]) -> Template:
         form = await Form.read(request)
@@ -254,7 +277,7 @@ class AdminController(Controller):
     async def judges_template(self) -> Response[bytes]:
         return web.download(importers.write_judges_template(), "裁判导入模板.xlsx")
 
-    @post("/events/{slug:str}/judges/import")
+    @post("/events/{slug:str}/judges/import", request_max_body_size=web.UPLOAD_LIMIT)
     async def import_judges(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
         form = await Form.read(request)
         upload = form.upload("file", "裁判名单文件")

@@ -9,14 +9,15 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Text, cast, delete, func, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import db, ledger, tables
-from contest.auth import hash_secret
+from contest import auth, db, ledger, tables
+from contest.auth import Account, hash_secret
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import importers, lifecycle
 from contest.events.models import (
@@ -30,6 +31,7 @@ from contest.events.models import (
     Draw,
     Entry,
     Event,
+    EventScorer,
     Judge,
     Panel,
     PanelMember,
@@ -639,7 +641,8 @@ async def import_judges(session: AsyncSession, event: Event, filename: str, data
 
 async def reissue_access(session: AsyncSession, event: Event, actor: str = "system") -> list[tuple[Judge, str]]:
     """New PINs and QR links for every judge of the event, for a printed access sheet; the old
-    ones stop working. PINs exist in plain only in this response."""
+    ones stop working, and so do the judges' open sessions (a lost card signs nobody in any more).
+    PINs exist in plain only in this response."""
     lifecycle.require(await lifecycle.event_phase(session, event.id), "judge.access")
     issued = []
     for judge in await list_judges(session, event):
@@ -649,8 +652,67 @@ async def reissue_access(session: AsyncSession, event: Event, actor: str = "syst
         issued.append((judge, pin))
     await ledger.record(session, event.id, actor, "judge.access", f"event:{event.id}",
                         {"judges": [j.number for j, _ in issued]})
+    await auth.end_judge_sessions(session, [judge.id for judge, _ in issued])
     await session.commit()
     return issued
+
+
+def judge_sign_in_key(event_code: str, number: str) -> str:
+    """The identity a judge's sign-in claims, as the sign-in throttle counts it: the event code and
+    judge number as read (J5 = J05 = 5), whether or not they exist (a made-up judge is throttled like
+    a real one)."""
+    return f"judge:{event_code.strip().upper()}/{judge_number(number)}"[:120]
+
+
+async def locked_judges(session: AsyncSession, event: Event, judges: Sequence[Judge]) -> dict[int, datetime]:
+    """The judges whose PIN sign-in is paused (from some address or everywhere), and until when."""
+    keys = {judge_sign_in_key(event.judge_code, j.number): j.id for j in judges}
+    return {keys[who]: until for who, until in (await auth.locked(session, list(keys))).items()}
+
+
+async def unlock_judge(session: AsyncSession, event: Event, judge: Judge, actor: str) -> None:
+    """Let a judge sign in with the PIN again at once, from everywhere (on the ledger)."""
+    await auth.unlock(session, judge_sign_in_key(event.judge_code, judge.number))
+    await ledger.record(session, event.id, actor, "judge.unlock", f"judge:{judge.id}", {"number": judge.number})
+    await session.commit()
+
+
+# --- scorers (录分员) --------------------------------------------------------------------------------
+
+
+async def list_scorers(session: AsyncSession, event: Event) -> Sequence[Account]:
+    return (await session.exec(select(Account).join(EventScorer, EventScorer.account_id == Account.id)
+                               .where(EventScorer.event_id == event.id).order_by(Account.username))).all()
+
+
+async def scorer_accounts(session: AsyncSession) -> Sequence[Account]:
+    """Accounts that can be assigned to type paper sheets."""
+    return (await session.exec(select(Account).where(Account.role == "scorer", Account.active)
+                               .order_by(Account.username))).all()
+
+
+async def assign_scorer(session: AsyncSession, event: Event, account_id: int) -> None:
+    account = await session.get(Account, account_id) if 0 < account_id < 2**31 else None
+    if account is None or account.role != "scorer":
+        raise InputError("请选择一个录分员账号", "account_id")
+    await session.exec(text("insert into event_scorer (event_id, account_id) values (:event, :account) "
+                            "on conflict do nothing"), params={"event": event.id, "account": account.id})
+    await session.commit()
+
+
+async def unassign_scorer(session: AsyncSession, event: Event, account_id: int) -> None:
+    await session.exec(delete(EventScorer).where(EventScorer.event_id == event.id,
+                                                 EventScorer.account_id == account_id))
+    await session.commit()
+
+
+async def scores_event(session: AsyncSession, account: auth.Identity, event_id: int) -> bool:
+    """Whether the account may type the event's paper sheets: organisers any, scorers their events."""
+    if account.role == "organiser":
+        return True
+    if account.role != "scorer":
+        return False
+    return (await session.get(EventScorer, (event_id, account.id))) is not None
 
 
 async def create_panel(session: AsyncSession, stage: Stage, name: str, judge_ids: Sequence[int],

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import web
-from contest.auth import PUBLIC, Identity, requires, session_identity
+from contest.auth import PUBLIC, Identity, begin_session, identity_of, requires
 from contest.errors import InputError, NotFound
 from contest.exams import importers
 from contest.exams.models import (
@@ -104,7 +104,7 @@ class ExamsAdmin(Controller):
         question = await bank.add_question(db, the_bank, _question_input(await Form.read(request)), web.actor(request))
         return web.see_other(f"/admin/exams/banks/{bank_id}#q-{question.code}")
 
-    @post("/banks/{bank_id:int}/import")
+    @post("/banks/{bank_id:int}/import", request_max_body_size=web.UPLOAD_LIMIT)
     async def import_questions(self, request: Request, db: NamedDependency[AsyncSession],
                                bank_id: FromPath[int]) -> Template:
         form = await Form.read(request)
@@ -327,7 +327,7 @@ CONTESTANT = [requires("contestant")]  # a sitting signed in with bib and code
 def _contestant(request: Request) -> tuple[int, str | None]:
     """The signed-in contestant's sitting and the device token this browser holds."""
     user: Identity = request.user
-    return user.id, request.session.get("device")
+    return user.id, user.device
 
 
 @get("/exam", opt=PUBLIC, include_in_schema=False)
@@ -338,14 +338,14 @@ async def login_page() -> Template:
 @post("/exam/login", opt=PUBLIC, include_in_schema=False, status_code=303)
 async def login(request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
     form = await Form.read(request)
-    mine = request.session.get("device")  # a reload of this page on the device already answering
+    signed_in = await identity_of(request)
+    mine = signed_in.device if signed_in else None  # a reload of this page on the device already answering
     code, bib = form.required("code", "考试码"), form.required("bib", "准考证号")
     sitting, device, name = await sittings.sign_in(db, code, bib, request.headers.get("user-agent", ""), mine)
     exam = await papers.get_exam(db, sitting.exam_id)
     track, event, stage, round_ = await papers.exam_context(db, exam)
-    request.set_session({**session_identity(Identity("contestant", sitting.id, name, "contestant", event.id)),
-                         "device": device})
-    return Redirect("/exam/paper", status_code=303)
+    cookie = await begin_session(db, request, Identity("contestant", sitting.id, name, "contestant", event.id, device))
+    return Redirect("/exam/paper", status_code=303, cookies=[cookie])
 
 
 @get("/exam/paper", guards=CONTESTANT, include_in_schema=False)
@@ -370,7 +370,8 @@ class HandIn:
     key: str = ""
 
 
-@put("/api/exam/answers/{position:int}", guards=CONTESTANT, tags=["exams"])
+@put("/api/exam/answers/{position:int}", guards=CONTESTANT, tags=["exams"], responses=web.API_ERRORS,
+     security=web.CSRF)
 async def api_save_answer(request: Request, db: NamedDependency[AsyncSession], position: FromPath[int],
                           data: JSONBody[AnswerSave]) -> dict[str, Any]:
     """Save the answer to one place of the signed-in contestant's paper. `seq` numbers the device's
@@ -380,7 +381,7 @@ async def api_save_answer(request: Request, db: NamedDependency[AsyncSession], p
     return asdict(outcome)
 
 
-@get("/api/exam/status", guards=CONTESTANT, tags=["exams"])
+@get("/api/exam/status", guards=CONTESTANT, tags=["exams"], responses=web.API_ERRORS)
 async def api_status(request: Request, db: NamedDependency[AsyncSession]) -> dict[str, Any]:
     """The server's clock for the signed-in contestant: state and milliseconds left."""
     sitting_id, device = _contestant(request)
@@ -388,7 +389,8 @@ async def api_status(request: Request, db: NamedDependency[AsyncSession]) -> dic
     return await sittings.status(db, sitting, exam)
 
 
-@post("/api/exam/hand-in", guards=CONTESTANT, tags=["exams"], status_code=200)
+@post("/api/exam/hand-in", guards=CONTESTANT, tags=["exams"], status_code=200, responses=web.API_ERRORS,
+      security=web.CSRF)
 async def api_hand_in(request: Request, db: NamedDependency[AsyncSession], data: JSONBody[HandIn]) -> dict[str, Any]:
     """交卷. Handing in twice is handing in once."""
     sitting_id, device = _contestant(request)

@@ -11,6 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import tables
+from contest.auth import Account, Identity
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import service as events
 from contest.events.models import Entry, Judge, Recusal, Track
@@ -57,6 +58,7 @@ async def import_pass(session: AsyncSession, path: Path, event_slug: str, track_
     except OSError as exc:
         raise InputError(f"{path.name}：无法读取（{exc.strerror}）", "file") from exc
     track = await _track(session, event_slug, track_slug)
+    typist = await _typist(session, track.event_id, event_slug, scorer)
     report = PassReport()
     sheets = _sheets(raw, report)
     plan = []
@@ -75,7 +77,7 @@ async def import_pass(session: AsyncSession, path: Path, event_slug: str, track_
         return report
     for judge, assignment, entry, marks in plan:
         label = f"环节 {assignment.stage.name} 加密号 {entry.blind_code} 裁判 {judge.number}"
-        outcome = await svc.enter_paper(session, scorer, judge, assignment, entry.id, marks, pass_no)
+        outcome = await svc.enter_paper(session, typist, judge, assignment, entry.id, marks, pass_no)
         {"waiting": report.waiting, "accepted": report.accepted, "mismatch": report.mismatches}[outcome.state].append(
             label + (f"（{'；'.join(outcome.differences)}）" if outcome.differences else ""))
     return report
@@ -125,6 +127,17 @@ async def _track(session: AsyncSession, event_slug: str, track_slug: str | None)
     if len(tracks) != 1:
         raise InputError(f"活动 {event_slug} 有 {len(tracks)} 个赛项，请用 --track 指定", "track")
     return tracks[0]
+
+
+async def _typist(session: AsyncSession, event_id: int, event_slug: str, scorer: str) -> Identity:
+    """The scorer typing this pass: an active account the organiser assigned to the event."""
+    account = (await session.exec(select(Account).where(Account.username == scorer.strip()))).first()
+    if account is None or not account.active:
+        raise InputError(f"没有启用的账号“{scorer}”：请填写录入本遍的录分员的用户名", "scorer")
+    typist = Identity("account", account.id, account.display_name, account.role)
+    if not await events.scores_event(session, typist, event_id):
+        raise InputError(f"{scorer} 不是活动 {event_slug} 的录分员（由组织方在活动页上指派）", "scorer")
+    return typist
 
 
 async def _resolve(session: AsyncSession, track: Track, key: tuple[str, str, str], sheet: _Sheet):

@@ -107,7 +107,8 @@ class PaperEntry(SQLModel, table=True):
     entry_id: int = Field(foreign_key="entry.id")
     judge_id: int = Field(foreign_key="judge.id")
     pass_no: int = Field(ge=1, le=2)
-    scorer: str = Field(max_length=60)
+    scorer: str = Field(max_length=60)  # as the ledger names the scorer
+    scorer_id: int | None = Field(default=None, foreign_key="account.id")  # the account that typed the pass
     marks: dict = Field(sa_column=Column(JSON, nullable=False))
     at: datetime = Field(default_factory=utcnow)
 

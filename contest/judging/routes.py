@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, Response, get, post, put
+from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import web
-from contest.auth import PUBLIC, Identity, requires, session_identity
-from contest.errors import NotFound
+from contest.auth import PUBLIC, Identity, address_of, begin_session, requires
+from contest.errors import InputError, NotFound, TooManyAttempts
 from contest.events import lifecycle
 from contest.events import service as events
 from contest.events.models import Entry, Event, Judge, Round, Stage, Track
@@ -44,8 +45,8 @@ async def _seat(db: AsyncSession, request: Request, stage_id: int) -> tuple[Judg
     return await svc.seat(db, user.id, user.event_id, stage_id)
 
 
-def _sign_in(request: Request, judge: Judge) -> None:
-    request.set_session(session_identity(Identity("judge", judge.id, judge.name, "judge", judge.event_id)))
+async def _sign_in(db: AsyncSession, request: Request, judge: Judge) -> Cookie:
+    return await begin_session(db, request, Identity("judge", judge.id, judge.name, "judge", judge.event_id))
 
 
 # --- sign-in (public) -------------------------------------------------------------------------------
@@ -57,18 +58,24 @@ async def login_page() -> Template:
 
 
 @post("/judge/login", opt=PUBLIC, include_in_schema=False, status_code=303)
-async def login(request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
+async def login(request: Request, db: NamedDependency[AsyncSession]) -> Response:
+    """The sign-in form; a refusal shows the form again with what was typed (but the PIN)."""
     form = await Form.read(request)
-    judge = await svc.sign_in(db, form.required("event_code", "活动代码"), form.required("number", "裁判编号"),
-                              form.required("pin", "PIN"))
-    _sign_in(request, judge)
-    return web.see_other("/judge")
+    code, number = form.text("event_code")[:12], form.text("number")[:8]
+    try:
+        judge = await svc.sign_in(db, form.required("event_code", "活动代码"), form.required("number", "裁判编号"),
+                                  form.required("pin", "PIN"), address_of(request))
+    except (InputError, TooManyAttempts) as exc:
+        status, headers = (429, exc.headers) if isinstance(exc, TooManyAttempts) else (400, None)
+        return Template("judging/login.html", context={"error": exc.message, "event_code": code, "number": number},
+                        status_code=status, headers=headers)
+    return Redirect("/judge", status_code=303, cookies=[await _sign_in(db, request, judge)])
 
 
 @get("/judge/login/{token:str}", opt=PUBLIC, include_in_schema=False)
 async def qr_login(request: Request, db: NamedDependency[AsyncSession], token: FromPath[str]) -> Redirect:
-    _sign_in(request, await svc.judge_by_token(db, token))
-    return web.see_other("/judge")
+    judge = await svc.judge_by_token(db, token)
+    return Redirect("/judge", status_code=303, cookies=[await _sign_in(db, request, judge)])
 
 
 @dataclass
@@ -78,12 +85,15 @@ class SignIn:
     pin: str
 
 
-@post("/api/judge/session", opt=PUBLIC, tags=["judging"], status_code=200, security=web.CSRF)
-async def api_sign_in(request: Request, db: NamedDependency[AsyncSession], data: JSONBody[SignIn]) -> dict[str, Any]:
-    """Sign a judge in with the event code, judge number and PIN; the session cookie follows."""
-    judge = await svc.sign_in(db, data.event_code, data.number, data.pin)
-    _sign_in(request, judge)
-    return {"judge": judge.number, "name": judge.name, "event_id": judge.event_id}
+@post("/api/judge/session", opt=PUBLIC, tags=["judging"], status_code=200, responses=web.API_ERRORS,
+      security=web.CSRF)
+async def api_sign_in(request: Request, db: NamedDependency[AsyncSession],
+                      data: JSONBody[SignIn]) -> Response[dict[str, Any]]:
+    """Sign a judge in with the event code, judge number and PIN; the session cookie follows. Every
+    failure is the same 400; too many failures are a 429 (Retry-After says for how long)."""
+    judge = await svc.sign_in(db, data.event_code, data.number, data.pin, address_of(request))
+    return Response({"judge": judge.number, "name": judge.name, "event_id": judge.event_id},
+                    cookies=[await _sign_in(db, request, judge)])
 
 
 # --- the judge's tablet -----------------------------------------------------------------------------
@@ -153,19 +163,20 @@ class JudgeController(Controller):
                 "signed_off": await svc.is_signed_off(db, a.stage.id)}
         return Template("judging/stage.html", context={"judge": judge, "a": a, "data": data})
 
-    @get("/api/judge/queue", tags=["judging"])
+    @get("/api/judge/queue", tags=["judging"], responses=web.API_ERRORS)
     async def api_queue(self, request: Request, db: NamedDependency[AsyncSession]) -> list[StageQueue]:
         """The stages the judge sits on, each with its entries by blind code and running order."""
         return await _queues(db, await _judge(db, request))
 
-    @get("/api/judge/stages/{stage_id:int}/entries/{entry_id:int}", tags=["judging"])
+    @get("/api/judge/stages/{stage_id:int}/entries/{entry_id:int}", tags=["judging"], responses=web.API_ERRORS)
     async def api_read_sheet(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],
                              entry_id: FromPath[int]) -> dict[str, Any]:
         """The judge's own sheet for an entry: criteria, state, version and marks."""
         judge, a = await _seat(db, request, stage_id)
         return {**asdict(await svc.read_sheet(db, judge, a, entry_id)), "criteria": _criteria(a)}
 
-    @put("/api/judge/stages/{stage_id:int}/entries/{entry_id:int}", tags=["judging"], security=web.CSRF)
+    @put("/api/judge/stages/{stage_id:int}/entries/{entry_id:int}", tags=["judging"], responses=web.API_ERRORS,
+         security=web.CSRF)
     async def api_write_sheet(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],
                               entry_id: FromPath[int], data: JSONBody[SheetWrite]) -> dict[str, Any]:
         """Save a draft (`submit: false`) or submit the sheet. Send a fresh `key` per change and the same key
@@ -307,17 +318,18 @@ class ScorerController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def stages(self, db: NamedDependency[AsyncSession]) -> Template:
-        return Template("judging/scorer_stages.html", context={"stages": await svc.all_stages(db)})
+    async def stages(self, request: Request, db: NamedDependency[AsyncSession]) -> Template:
+        return Template("judging/scorer_stages.html", context={"stages": await svc.all_stages(db, request.user)})
 
     @get("/stages/{stage_id:int}")
-    async def paper_form(self, db: NamedDependency[AsyncSession], stage_id: FromPath[int]) -> Template:
-        return Template("judging/paper.html", context=await svc.paper_context(db, stage_id))
+    async def paper_form(self, request: Request, db: NamedDependency[AsyncSession],
+                         stage_id: FromPath[int]) -> Template:
+        return Template("judging/paper.html", context=await svc.paper_context(db, stage_id, request.user))
 
     @post("/stages/{stage_id:int}")
     async def enter(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int]) -> Template:
         form = await Form.read(request)
-        context = await svc.paper_context(db, stage_id)
+        context = await svc.paper_context(db, stage_id, request.user)
         judge = next((j for j in context["judges"] if j.id == form.int("judge_id", "裁判", required=True)), None)
         entry: Entry | None = next((e for e in context["entries"] if e.id == form.int("entry_id", "选手",
                                                                                       required=True)), None)
@@ -325,10 +337,10 @@ class ScorerController(Controller):
             raise NotFound("裁判或选手")
         a = await svc.assignment(db, judge, stage_id)
         marks = {c.key: form.text(f"mark_{c.key}") for c in a.criteria}
-        user: Identity = request.user
-        outcome = await svc.enter_paper(db, user.name, judge, a, entry.id, marks,
+        outcome = await svc.enter_paper(db, request.user, judge, a, entry.id, marks,
                                         form.int("pass_no", "录入遍次", required=True))
-        return Template("judging/paper.html", context={**await svc.paper_context(db, stage_id), "outcome": outcome,
+        return Template("judging/paper.html", context={**await svc.paper_context(db, stage_id, request.user),
+                                                       "outcome": outcome,
                                                        "last": {"judge": judge, "entry": entry}})
 
 

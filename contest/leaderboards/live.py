@@ -6,7 +6,11 @@ once per board): a change reaches a thousand viewers with one build and one rend
 filter, not a thousand. The listener stays subscribed for the life
 of the worker, so a track that loses its last viewer does not go deaf for the next one. Changes
 that send no notification (an organiser's edit of the event) show at a viewer's next connect, and
-within RECHECK seconds for streams already open."""
+within RECHECK seconds for streams already open.
+
+When the database goes away, open streams stay open and are told so (`feed.up`); once the worker's
+notification connection is back (notify.Listener reconnects by itself), every followed track is
+rebuilt, so the streams get the current board without anyone reloading."""
 from __future__ import annotations
 
 import asyncio
@@ -14,14 +18,13 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from litestar.channels import ChannelsPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from contest.db import get_or_404
+from contest.db import get_or_404, unreachable
 from contest.errors import NotFound
 from contest.events.models import Track
 from contest.leaderboards import service as svc
-from contest.notify import track_channel
+from contest.notify import Listener, track_channel
 
 log = logging.getLogger(__name__)
 RECHECK = 15  # seconds between version checks of a followed track when nothing was notified
@@ -31,8 +34,9 @@ RECHECK = 15  # seconds between version checks of a followed track when nothing 
 class _Feed:
     track_id: int
     version: str  # of the board the streams were last woken for
-    tick: asyncio.Event = field(default_factory=asyncio.Event)  # set, then replaced, at each new board
+    tick: asyncio.Event = field(default_factory=asyncio.Event)  # set, then replaced, at each new board or state
     task: asyncio.Task | None = None
+    up: bool = True  # whether changes reach the board (the database and its notifications are there)
 
     @property
     def board(self) -> svc.Board:
@@ -41,12 +45,13 @@ class _Feed:
 
 
 class LiveBoards:
-    def __init__(self, channels: ChannelsPlugin, sessionmaker: async_sessionmaker) -> None:
-        self._channels = channels
+    def __init__(self, listener: Listener, sessionmaker: async_sessionmaker) -> None:
+        self._listener = listener
         self._sessionmaker = sessionmaker
         self._feeds: dict[int, _Feed] = {}
         self._opening: dict[int, asyncio.Lock] = {}
         self.ending = False  # the server is stopping: open streams end, so that it need not wait for them
+        listener.on_state(self._state_changed)
 
     async def feed(self, track_id: int) -> _Feed:
         """The track's feed, current as of now (a new viewer never starts from an older board)."""
@@ -63,15 +68,18 @@ class LiveBoards:
                 raise
 
     async def _open(self, track_id: int) -> _Feed:
-        """Subscribe before the first build, so that no change slips in between."""
-        subscriber = await self._channels.subscribe([track_channel(track_id)])
+        """Listen before the first build, so that no change slips in between."""
+        changed = asyncio.Event()  # notifications that arrive during a build coalesce into one more
+        channel = track_channel(track_id)
+        await self._listener.follow(channel, changed.set)
         try:
-            feed = _Feed(track_id, (await self._build(track_id)).version)
+            feed = _Feed(track_id, (await self._build(track_id)).version, up=self._listener.up)
         except BaseException:
-            await self._channels.unsubscribe(subscriber)
+            self._listener.unfollow(channel, changed.set)
             raise
-        feed.task = asyncio.create_task(self._follow(track_id, feed, subscriber))
+        feed.task = asyncio.create_task(self._follow(feed, changed))
         feed.task.add_done_callback(lambda _: self._feeds.pop(track_id, None))  # a dead feed is opened anew
+        feed.task.add_done_callback(lambda _: self._listener.unfollow(channel, changed.set))
         self._feeds[track_id] = feed
         return feed
 
@@ -80,36 +88,35 @@ class LiveBoards:
             track = await get_or_404(db, Track, track_id, "赛项")  # an id out of range is a 404 too
             return await svc.board(db, track.id)
 
-    async def _follow(self, track_id: int, feed: _Feed, subscriber) -> None:
-        changed = asyncio.Event()  # notifications that arrive during a build coalesce into one more
+    async def _follow(self, feed: _Feed, changed: asyncio.Event) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), RECHECK)  # else check the version all the same
+            changed.clear()
+            try:
+                self._show(feed, await self._build(feed.track_id))
+            except Exception as exc:  # a failed build must not silence the track; the next round retries
+                if unreachable(exc):
+                    log.warning("live board of track %s not rebuilt: the database is unreachable", feed.track_id)
+                else:
+                    log.exception("live board of track %s not rebuilt", feed.track_id)
 
-        async def listen() -> None:
-            async for _ in subscriber.iter_events():
-                changed.set()
-
-        listener = asyncio.create_task(listen())
-        try:
-            while not listener.done():
-                try:
-                    await asyncio.wait_for(changed.wait(), RECHECK)
-                except TimeoutError:
-                    pass  # no notification: check the version all the same
-                changed.clear()
-                try:
-                    self._show(feed, await self._build(track_id))
-                except Exception:  # a failed build must not silence the track; the next round retries
-                    log.exception("live board of track %s not rebuilt", track_id)
-        finally:
-            listener.cancel()
-            with contextlib.suppress(Exception):  # at shutdown the plugin may be gone already
-                await self._channels.unsubscribe(subscriber)
+    def _state_changed(self, up: bool) -> None:
+        for feed in self._feeds.values():
+            feed.up = up
+            self._wake(feed)
 
     @staticmethod
     def _show(feed: _Feed, board: svc.Board) -> None:
         """Wake the feed's streams for a newer board."""
         if board.version != feed.version:
-            feed.version, tick, feed.tick = board.version, feed.tick, asyncio.Event()
-            tick.set()
+            feed.version = board.version
+            LiveBoards._wake(feed)
+
+    @staticmethod
+    def _wake(feed: _Feed) -> None:
+        tick, feed.tick = feed.tick, asyncio.Event()
+        tick.set()
 
     def end_streams(self) -> None:
         """Wake every open stream to end: uvicorn waits for open responses before it shuts the app

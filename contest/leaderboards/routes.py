@@ -147,12 +147,17 @@ async def board_rows(request: Request, db: NamedDependency[AsyncSession], slug: 
     return Response(html, media_type="text/html")
 
 
+LIVE_STATES = {True: "实时更新", False: "连接中断，正在重连…"}
+RETRY_MS = 2000  # how soon a browser reconnects a stream that ended
+
+
 @get("/live/tracks/{track_id:int}", opt=PUBLIC, include_in_schema=False)
 async def live(request: Request, track_id: FromPath[int], q: FromQuery[str | None] = None,
                area: FromQuery[str | None] = None, unit: FromQuery[str | None] = None,
                page: FromQuery[str | None] = None, view: FromQuery[str | None] = None) -> ServerSentEvent:
     """Server-sent events: the board's live part now (so a reconnecting client catches up), then again
-    after every change of the track; a comment every 15 s keeps the stream open."""
+    after every change of the track; a `state` event says whether changes reach the board (not
+    while the database is away); a comment every 15 s keeps the stream open."""
     live_boards = request.app.state.live
     feed = await live_boards.feed(track_id)
     feed.board.public  # noqa: B018 (through the gate: a draft event's board is not found)
@@ -160,13 +165,19 @@ async def live(request: Request, track_id: FromPath[int], q: FromQuery[str | Non
 
     async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
         with metrics.LIVE_STREAMS.track_inprogress():
+            sent_version = sent_up = None
             while not live_boards.ending:
-                tick = feed.tick
+                tick, up = feed.tick, feed.up
                 try:
                     shown = feed.board.public
                 except NotFound:
                     return  # the event went back to draft: nothing more of it is public
-                yield ServerSentEventMessage(event="board", data=_live_html(request, shown, asked, kind))
+                if shown.version != sent_version:
+                    yield ServerSentEventMessage(event="board", data=_live_html(request, shown, asked, kind))
+                    sent_version = shown.version
+                if up != sent_up:  # the viewer's page says whether changes reach it
+                    yield ServerSentEventMessage(event="state", data=LIVE_STATES[up], retry=RETRY_MS)
+                    sent_up = up
                 while not tick.is_set():
                     try:
                         await asyncio.wait_for(tick.wait(), KEEPALIVE)
@@ -176,7 +187,7 @@ async def live(request: Request, track_id: FromPath[int], q: FromQuery[str | Non
     return ServerSentEvent(stream())
 
 
-@get("/api/events/{slug:str}/tracks/{track:str}/board", opt=PUBLIC, tags=["leaderboards"])
+@get("/api/events/{slug:str}/tracks/{track:str}/board", opt=PUBLIC, tags=["leaderboards"], responses=web.API_ERRORS)
 async def board_feed(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> dict[str, Any]:
     """A track's board for TV graphics and other systems; shows exactly what the public page shows."""
     board = await svc.public_board(db, slug, track)

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import clock, ledger, notify, scoring
+from contest import clock, ledger, notify, scoring, tables
 from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import lifecycle
@@ -736,12 +736,13 @@ def results_xlsx(board_: public.PublicBoard | Board, rows: Sequence[BoardRow] | 
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "成绩"
-    sheet.append([f"{board_.event.name} · {board_.track.name} · {board_.state_label}"])
-    sheet.append(["名次", "加密号", "姓名", "单位", "县(市、区)", *[name for _, name in board_.stages], "总分", "奖项",
-                  "称号", "状态"])
+    tables.append_row(sheet, [f"{board_.event.name} · {board_.track.name} · {board_.state_label}"])
+    tables.append_row(sheet, ["名次", "加密号", "姓名", "单位", "县(市、区)", *[name for _, name in board_.stages],
+                              "总分", "奖项", "称号", "状态"])
     for r in board_.visible if rows is None else rows:
-        sheet.append([r.rank, r.code, r.name or "", r.unit or "", r.area or "", *map(_score, r.stages),
-                      _score(r.total), r.award or "", "、".join(r.titles), STATUS_LABELS.get(r.status, r.status)])
+        tables.append_row(sheet, [r.rank, r.code, r.name or "", r.unit or "", r.area or "", *map(_score, r.stages),
+                                  _score(r.total), r.award or "", "、".join(r.titles),
+                                  STATUS_LABELS.get(r.status, r.status)])
     return _finished(sheet)
 
 
@@ -917,16 +918,17 @@ def notice_xlsx(event: public.PublicEvent, notice: public.PublicNotice,
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "成绩公示"
-    sheet.append([f"{event.name}成绩公示"])
-    sheet.append([f"公示期：{notice.starts_on} 至 {notice.ends_on}。如有异议，请于公示期内向监督仲裁组反映"
-                  + (f"（{notice.contact}）" if notice.contact else "") + "。"])
+    tables.append_row(sheet, [f"{event.name}成绩公示"])
+    tables.append_row(sheet, [f"公示期：{notice.starts_on} 至 {notice.ends_on}。如有异议，请于公示期内向监督仲裁组反映"
+                              + (f"（{notice.contact}）" if notice.contact else "") + "。"])
     for b in boards:
-        sheet.append([])
-        sheet.append([b.track.name])
-        sheet.append(["名次", "姓名", "工作单位", "县(市、区)", *[name for _, name in b.stages], "总分", "奖项",
-                      "称号"])
+        tables.append_row(sheet, [])
+        tables.append_row(sheet, [b.track.name])
+        tables.append_row(sheet, ["名次", "姓名", "工作单位", "县(市、区)", *[name for _, name in b.stages],
+                                  "总分", "奖项", "称号"])
         for r in b.visible:
             if r.rank is not None:
-                sheet.append([r.rank, r.name or r.code, r.unit or "", r.area or "", *map(_score, r.stages),
-                              _score(r.total), r.award or "", "、".join(r.titles)])
+                tables.append_row(sheet, [r.rank, r.name or r.code, r.unit or "", r.area or "",
+                                          *map(_score, r.stages), _score(r.total), r.award or "",
+                                          "、".join(r.titles)])
     return _finished(sheet)

@@ -359,7 +359,7 @@ class RegistryOffice(Controller):
         areas = list(await people.areas_by_name(db)) or list(DEFAULT_AREAS)
         return web.download(importers.write_template(areas), "工匠名单导入模板.xlsx")
 
-    @post("/import", status_code=200)
+    @post("/import", status_code=200, request_max_body_size=web.UPLOAD_LIMIT)
     async def import_craftsmen(self, request: Request, db: NamedDependency[AsyncSession]) -> Template:
         form = await Form.read(request)
         upload = form.upload("file", "工匠名单文件")

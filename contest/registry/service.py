@@ -14,7 +14,7 @@ from sqlalchemy import case, func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import clock, db, ledger, scoring
+from contest import clock, db, ledger, scoring, tables
 from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import service as events
@@ -998,29 +998,29 @@ def report_xlsx(report: CompetitionReport) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = f"{report.year}年度竞赛统计"
-    sheet.append([f"{report.year}年度职工劳动和技能竞赛统计"])
-    sheet.append(["竞赛活动", len(report.events)])
-    sheet.append(["参赛人次", report.person_times])
-    sheet.append(["参赛单位", report.units])
-    sheet.append(["女职工（人次）", report.women])
-    sheet.append(["农民工（人次）", report.migrant])
-    sheet.append(["新就业形态劳动者（人次）", report.new_employment])
-    sheet.append(["当年命名工匠", report.named])
-    sheet.append(["师带徒技能等级提升", report.skill_rises])
-    sheet.append(["职工技能等级提升（人次）", report.level_rises])
-    sheet.append(["网上练兵人次", report.practice.practice_times])
-    sheet.append(["答题活动人次", report.practice.quiz_times])
-    sheet.append(["练兵答题参与职工", report.practice.people])
-    sheet.append(["参与人次合计（竞赛、练兵、答题）", report.all_times])
-    sheet.append(["覆盖单位（竞赛、练兵、答题）", report.units_reached])
+    tables.append_row(sheet, [f"{report.year}年度职工劳动和技能竞赛统计"])
+    tables.append_row(sheet, ["竞赛活动", len(report.events)])
+    tables.append_row(sheet, ["参赛人次", report.person_times])
+    tables.append_row(sheet, ["参赛单位", report.units])
+    tables.append_row(sheet, ["女职工（人次）", report.women])
+    tables.append_row(sheet, ["农民工（人次）", report.migrant])
+    tables.append_row(sheet, ["新就业形态劳动者（人次）", report.new_employment])
+    tables.append_row(sheet, ["当年命名工匠", report.named])
+    tables.append_row(sheet, ["师带徒技能等级提升", report.skill_rises])
+    tables.append_row(sheet, ["职工技能等级提升（人次）", report.level_rises])
+    tables.append_row(sheet, ["网上练兵人次", report.practice.practice_times])
+    tables.append_row(sheet, ["答题活动人次", report.practice.quiz_times])
+    tables.append_row(sheet, ["练兵答题参与职工", report.practice.people])
+    tables.append_row(sheet, ["参与人次合计（竞赛、练兵、答题）", report.all_times])
+    tables.append_row(sheet, ["覆盖单位（竞赛、练兵、答题）", report.units_reached])
     for title, data in (("按县(市、区)", report.by_area), ("按行业", report.by_industry),
                         ("按所有制", report.by_ownership), ("按企业规模", report.by_size),
                         ("奖项", report.prizes), ("称号", report.titles),
                         ("网上练兵与答题 按县(市、区)", report.practice.by_area)):
-        sheet.append([])
-        sheet.append([title, "人次"])
+        tables.append_row(sheet, [])
+        tables.append_row(sheet, [title, "人次"])
         for key, value in data.items():
-            sheet.append([key, value])
+            tables.append_row(sheet, [key, value])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

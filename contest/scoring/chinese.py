@@ -127,7 +127,7 @@ _PROBLEMS = [(re.compile(p), f) for p, f in [
     (r"is required", lambda m: "不能缺少"),
     (r"must be a list", lambda m: "应为列表（每项一行，以“- ”开头）"),
     (r"must be a non-empty text", lambda m: "不能为空"),
-    (r"must be a key without spaces.*", lambda m: "代码不能有空格、句点或逗号，也不能以减号开头"),
+    (r"must be a key without spaces.*", lambda m: "代码不能有空格、句点或逗号，也不能以 -、=、+ 或 @ 开头"),
     (r"must be one of (.*)", lambda m: f"应为以下之一：{choices(m[1])}"),
     (r"must be true or false", lambda m: "应为 true（是）或 false（否）"),
     (r"must be a number", lambda m: "应为数字"),

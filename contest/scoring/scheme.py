@@ -122,8 +122,9 @@ WORDS: dict[str, tuple[Word, ...]] = {
 }
 TIER_SIZES = ("share", "count", "min_total", "cap")
 
-# Keys end up in CSV headers and tie_break references, so no separators or spaces.
-_KEY = re.compile(r"[^\s.,\-][^\s.,]*")
+# Keys end up in CSV headers, exported marks and tie_break references, so no separators or spaces,
+# and no first character that makes a spreadsheet read the cell as a formula.
+_KEY = re.compile(r"[^\s.,\-=+@][^\s.,]*")
 
 
 class ScoringError(ValueError):
@@ -570,7 +571,7 @@ def _key(value: Any, path: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not _KEY.fullmatch(value):
-        raise SchemeError(f"{path}: must be a key without spaces, '.' or ',' and not starting with '-'")
+        raise SchemeError(f"{path}: must be a key without spaces, '.' or ',' and not starting with -, =, + or @")
     return value
 
 

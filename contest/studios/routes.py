@@ -123,7 +123,7 @@ class StudiosOffice(Controller):
                                  form.text("assessment") or None)
         return web.see_other(f"/admin/studios/{studio_id}#reports")
 
-    @post("/import", status_code=200)
+    @post("/import", status_code=200, request_max_body_size=web.UPLOAD_LIMIT)
     async def import_studios(self, request: Request, db: NamedDependency[AsyncSession]) -> Template:
         form = await Form.read(request)
         upload = form.upload("file", "工作室名单文件")

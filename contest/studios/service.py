@@ -293,10 +293,10 @@ def check_report(data: ReportInput, founded_on: date | None = None) -> ReportInp
         raise InputError(f"{BENEFIT_LABEL}应为数字", "benefit_yuan")
     if benefit < 0:
         raise InputError(f"{BENEFIT_LABEL}不能为负数", "benefit_yuan")
+    if benefit > BENEFIT_MAX:  # before quantize, which cannot take a number this large
+        raise InputError(f"{BENEFIT_LABEL}数值过大", "benefit_yuan")
     if benefit != benefit.quantize(Decimal("0.01")):
         raise InputError(f"{BENEFIT_LABEL}最多保留两位小数（分）", "benefit_yuan")
-    if benefit > BENEFIT_MAX:
-        raise InputError(f"{BENEFIT_LABEL}数值过大", "benefit_yuan")
     return replace(data, benefit_yuan=benefit.quantize(Decimal("0.01")))
 
 

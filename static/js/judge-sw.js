@@ -3,7 +3,7 @@
 // device, so that a reload without network reopens the tablet; the outbox itself lives in
 // localStorage (see tablet.js). Pages and files come from the network whenever it answers, so an
 // updated page or script is picked up as soon as the tablet is online, and from the device when it
-// does not answer. Writes (the API) never pass through here.
+// does not answer or answers with a server error. Writes (the API) never pass through here.
 "use strict";
 const CACHE = "judge-v1";
 const FILES = ["/static/css/site.css", "/static/css/tablet.css", "/static/js/outbox.js", "/static/js/tablet.js",
@@ -40,13 +40,18 @@ async function fromNetwork(request) {
 }
 
 async function networkFirst(request) {
+  let response;
   try {
-    return await fromNetwork(request);
+    response = await fromNetwork(request);
   } catch (error) {
     const copy = await caches.match(request);
     if (copy) return copy;
     throw error;
   }
+  if (response.status < 500) return response;
+  // The server answers but cannot serve (a 503 while its database restarts): the device's copy keeps
+  // the tablet open, and its outbox goes on retrying.
+  return (await caches.match(request)) || response;
 }
 
 self.addEventListener("fetch", (event) => {

@@ -96,7 +96,10 @@ window.Outbox = class Outbox {
       if (response.ok) this.accepted(op, body, this.ops.slice(1));
       else if ([400, 404, 409].includes(response.status)) this.rejected(op, response.status, body);
       else {
-        this.failure = response.status === 401 ? "登录已过期，请重新登录" : body.error || `服务器错误（${response.status}）`;
+        // 502–504: the server or its database is restarting; the op stays and goes again by itself
+        this.failure = response.status === 401 ? "登录已过期，请重新登录"
+          : [502, 503, 504].includes(response.status) ? "服务器暂时不可用，稍后自动重试"
+          : body.error || `服务器错误（${response.status}）`;
         break;
       }
       this.failure = "";

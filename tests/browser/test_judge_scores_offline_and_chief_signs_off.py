@@ -15,7 +15,7 @@ from contest.events.models import Round
 from contest.judging import service as svc
 from contest.judging.models import Mark, Sheet
 from contest.ledger import LedgerEntry
-from tests.builders import NAMES, badge, judge_on_a_tablet, make_contest, submit_on_the_tablet
+from tests.builders import NAMES, badge, fill_sheet, judge_on_a_tablet, make_contest, submit_on_the_tablet
 
 pytestmark = pytest.mark.browser
 
@@ -25,13 +25,6 @@ MARKS = [
     {"prep": "7", "skill": "38", "quality": "37.5", "safety": "2.5"},
     {"prep": "6.5", "skill": "28", "quality": "31", "safety": "0.5"},
 ]
-
-
-async def fill_sheet(page, entry, marks):
-    await page.click(f"[data-entry='{entry.id}']")
-    await expect(page.locator(".sheet-head")).to_contain_text(entry.blind_code)
-    for key, value in marks.items():
-        await page.fill(f"input[data-key={key}]", value)
 
 
 async def sheets_of(session, judge, stage):

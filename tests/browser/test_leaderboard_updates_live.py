@@ -18,6 +18,7 @@ from sqlalchemy import text
 from contest.auth import create_account
 from tests.builders import judge_on_a_tablet, make_contest, set_visibility, sign_off_stage
 from tests.builders import submit as submit_sheet
+from tests.support import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -102,11 +103,14 @@ async def open_live(browser, options, url):
     await context.add_init_script(SSE_PROBE)
     page = await context.new_page()
     await page.goto(url)
-    await page.wait_for_function("window.__sse.open >= 1 && window.__sse.messages >= 1", timeout=10_000)
+    await wait_until(page, "window.__sse.open >= 1 && window.__sse.messages >= 1")
     if await page.locator("#live-state").count():  # a board page says that it is live (the big screen has no label)
         await expect(page.locator("#live-state")).to_have_text("实时更新")
     await page.evaluate("window.__notReloaded = true")
     return context, page
+
+
+TOTAL_SHOWN = """(sel) => { const td = document.querySelector(sel); return td && td.textContent.trim() !== ""; }"""
 
 
 def row(code: str) -> str:
@@ -135,9 +139,7 @@ async def submit_last_sheet_and_time(tablet, watchers, entry) -> dict[str, float
 
     async def shown(page) -> float:
         try:
-            await page.wait_for_function(
-                """(sel) => { const td = document.querySelector(sel); return td && td.textContent.trim() !== ""; }""",
-                arg=f"{row(entry.blind_code)} td.total", timeout=20_000, polling=20)
+            await wait_until(page, TOTAL_SHOWN, arg=f"{row(entry.blind_code)} td.total", timeout=20_000)
         except PlaywrightTimeout:
             return float("inf")
         return (time.monotonic() - started) * 1000
@@ -301,8 +303,8 @@ async def test_big_screen_updates_live_and_the_ceremony_reveals_from_the_bottom(
         await desk.screenshot(path=str(tmp_path / "desk.png"), full_page=True)
         before = await screen.evaluate("window.__sse.messages")
         started = await desk_click(desk, contest, "冻结榜单（颁奖揭晓）")
-        await screen.wait_for_function("!document.querySelector(\"#board-rows tr[id^='row-']\")",
-                                       timeout=LIVE_WITHIN_MS, polling=20)
+        await wait_until(screen, "!document.querySelector(\"#board-rows tr[id^='row-']\")",
+                         timeout=LIVE_WITHIN_MS)
         print(f"[ceremony] freeze click → screen empty: {(time.monotonic() - started) * 1000:.0f} ms")
         await expect(screen.locator("#board-rows")).to_contain_text("榜单已冻结，等待揭晓")
         await assert_pushed_without_reload(screen, before)
@@ -310,15 +312,15 @@ async def test_big_screen_updates_live_and_the_ceremony_reveals_from_the_bottom(
         await expect(desk.locator(f"#track-{contest.track.slug}")).to_contain_text("已揭晓 0 / 5")
 
         started = await desk_click(desk, contest, "揭晓下一名")
-        await screen.wait_for_function("document.querySelectorAll(\"#board-rows tr[id^='row-']\").length === 1",
-                                       timeout=LIVE_WITHIN_MS, polling=20)
+        await wait_until(screen, "document.querySelectorAll(\"#board-rows tr[id^='row-']\").length === 1",
+                         timeout=LIVE_WITHIN_MS)
         print(f"[ceremony] reveal click → last place on screen: {(time.monotonic() - started) * 1000:.0f} ms")
         assert await visible_codes(screen) == order[-1:]  # the last place first
         await screen.screenshot(path=str(tmp_path / "screen-revealed-1.png"))
 
         await desk_click(desk, contest, "揭晓下一名")
-        await screen.wait_for_function("document.querySelectorAll(\"#board-rows tr[id^='row-']\").length === 2",
-                                       timeout=LIVE_WITHIN_MS, polling=20)
+        await wait_until(screen, "document.querySelectorAll(\"#board-rows tr[id^='row-']\").length === 2",
+                         timeout=LIVE_WITHIN_MS)
         assert await visible_codes(screen) == order[-2:]
         await expect(desk.locator(f"#track-{contest.track.slug}")).to_contain_text("已揭晓 2 / 5")
         state = await screen.evaluate("!window.__notReloaded")

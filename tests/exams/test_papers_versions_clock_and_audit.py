@@ -90,8 +90,8 @@ async def test_the_platform_marker_is_no_judge(session):
     judges = await events.list_judges(session, contest.event)
     assert [j.number for j in judges] == ["J01", "J02"]
     assert "EXAM" not in [j.number for j, _ in await events.reissue_access(session, contest.event)]
-    with pytest.raises(InputError, match="活动代码或裁判编号不正确"):
-        await judging.sign_in(session, contest.event.judge_code, "EXAM", "000000")
+    with pytest.raises(InputError, match="活动代码、裁判编号或PIN不正确"):
+        await judging.sign_in(session, contest.event.judge_code, "EXAM", "000000", "127.0.0.1")
     judge, _ = await events.add_judge(session, contest.event, "评委丙", None)
     assert judge.number == "J03"
 

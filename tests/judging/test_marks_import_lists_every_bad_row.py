@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from contest.events.models import Recusal
 from contest.judging.models import PaperEntry
-from tests.builders import xlsx
+from tests.builders import scorers, xlsx
 from tests.setup.cli_runner import assert_ok, run_cli
 
 GOOD = {"prep": "8", "skill": "30", "quality": "31", "safety": "0.5"}
@@ -27,6 +27,7 @@ def marks_import(settings, path, *extra: str):
 
 
 async def test_every_bad_row_is_listed_with_its_row_and_nothing_is_entered(contest, settings, session, tmp_path):
+    await scorers(session, contest, "录分员甲")
     first, second, third = (e.blind_code for e in contest.entries[:3])
     session.add(Recusal(judge_id=contest.judges[2].id, entry_id=contest.entries[2].id, reason="与选手同一单位"))
     await session.commit()
@@ -56,6 +57,7 @@ async def test_every_bad_row_is_listed_with_its_row_and_nothing_is_entered(conte
 
 
 async def test_an_xlsx_with_chinese_headers_and_judge_numbers_as_written(contest, settings, session, tmp_path):
+    await scorers(session, contest, "录分员甲")
     code = contest.entries[0].blind_code
     path = tmp_path / "第一遍.xlsx"
     path.write_bytes(xlsx([list(row) for row in sheet(code, "j3", GOOD)],

@@ -1,4 +1,5 @@
-"""Marks from signed paper sheets count only when two scorers' independent passes agree."""
+"""Marks from signed paper sheets count only when two scorers' independent passes agree: two
+different accounts (not two display names), each assigned to the event by the organiser."""
 import os
 import subprocess
 import sys
@@ -7,6 +8,7 @@ from sqlmodel import select
 
 from contest.auth import create_account
 from contest.judging.models import Mark, Sheet
+from tests.builders import scorers
 
 
 def marks_csv(contest, rows) -> str:
@@ -17,8 +19,7 @@ def marks_csv(contest, rows) -> str:
 
 
 async def test_form_passes_agree_then_count(client, contest, session):
-    for name in ("录分员甲", "录分员乙"):
-        await create_account(session, name, name, "scorer", "correct-horse")
+    await scorers(session, contest, "录分员甲", "录分员乙", name="王芳")  # namesakes: two accounts all the same
     entry, judge = contest.entries[0], contest.judges[1]
     fields = {"entry_id": str(entry.id), "judge_id": str(judge.id), "mark_prep": "8", "mark_skill": "30",
               "mark_quality": "31", "mark_safety": "0"}
@@ -50,6 +51,7 @@ async def test_cli_import_of_two_passes(contest, settings, session, tmp_path):
         return subprocess.run([sys.executable, "-m", "contest.cli", "marks", "import", str(path), "--event", "cook",
                                *extra], env=env, capture_output=True, text=True)
 
+    await scorers(session, contest, "甲", "乙")
     one = run("--scorer", "甲", "--pass", "1")
     assert one.returncode == 0 and one.stdout.count("等待另一名录分员录入") == 4, one.stderr
     two = run("--scorer", "乙", "--pass", "2")
@@ -60,3 +62,28 @@ async def test_cli_import_of_two_passes(contest, settings, session, tmp_path):
     *rows, summary = bad.stderr.strip().splitlines()
     assert bad.returncode == 1 and rows == [rows[0]] and rows[0].startswith("pass.csv 第2行 评分：")
     assert "错误" in summary and "未录入" in summary
+
+
+async def test_a_scorer_types_only_the_events_assigned(client, contest, session):
+    await create_account(session, "外来录分员", "外来录分员", "scorer", "correct-horse")
+    await client.login("外来录分员")
+    assert contest.event.name not in (await client.get("/scorer/")).text
+    page = await client.get(f"/scorer/stages/{contest.practical.id}")
+    assert page.status_code == 404
+    entry, judge = contest.entries[0], contest.judges[1]
+    typed = await client.form(f"/scorer/stages/{contest.practical.id}", {
+        "entry_id": str(entry.id), "judge_id": str(judge.id), "mark_prep": "8", "mark_skill": "30",
+        "mark_quality": "31", "mark_safety": "0", "pass_no": "1"})
+    assert typed.status_code == 404
+    assert (await session.exec(select(Sheet))).all() == []
+
+
+async def test_cli_pass_needs_an_assigned_scorer_account(contest, settings, session, tmp_path):
+    await create_account(session, "未分配", "未分配", "scorer", "correct-horse")
+    path = tmp_path / "pass.csv"
+    path.write_text(marks_csv(contest, [(contest.entries[0], contest.judges[1], {"prep": "8"})]))
+    env = os.environ | {"CONTEST_DATABASE_URL": settings.database_url, "CONTEST_DATA_DIR": str(settings.data_dir)}
+    for scorer, problem in (("nobody", "没有启用的账号“nobody”"), ("未分配", "未分配 不是活动 cook 的录分员")):
+        result = subprocess.run([sys.executable, "-m", "contest.cli", "marks", "import", str(path), "--event", "cook",
+                                 "--scorer", scorer, "--pass", "1"], env=env, capture_output=True, text=True)
+        assert result.returncode == 1 and problem in result.stderr, result.stderr

@@ -31,7 +31,7 @@ def commands(files) -> list[tuple[str, ...]]:
         ("user", "create", "office", "--role", "organiser", "--password", "correct-horse-1"),
         ("events", "list"),
         ("import", "contestants", str(people), "--event", "tea-2026", "--track", "tea-tasting"),
-        ("marks", "import", str(marks), "--event", "tea-2026", "--scorer", "录分员甲", "--pass", "1"),
+        ("marks", "import", str(marks), "--event", "tea-2026", "--scorer", "office", "--pass", "1"),
         ("audit", "verify"),
     ]
 

@@ -109,3 +109,13 @@ async def test_founding_date_cannot_move_after_a_reported_year(session, world):
         await svc.update_studio(session, studio, svc.StudioInput(studio.name, studio.kind, studio.level,
                                                                  founded_on=date(2022, 6, 1)))
     assert caught.value.field == "founded_on"
+
+
+async def test_figures_beyond_any_real_number_are_a_400(organiser, session, world):
+    studio, _ = await two_studios(session, world)
+    figures = {"year": "2025", "patents": "3", "projects": "2", "problems_solved": "9", "results_applied": "4",
+               "people_trained": "40", "skill_rises": "12"}
+    for benefit in ("1e400", "-1e400", "NaN", "Infinity", "1" * 30, "0.000000001", "99999999999999999.99"):
+        bad = await organiser.form(f"/admin/studios/{studio.id}/reports", figures | {"benefit_yuan": benefit})
+        assert bad.status_code == 400 and "经济效益" in bad.text, benefit
+    assert await reports(session) == 0

@@ -3,46 +3,49 @@ the queue of entries a judge scores there (by blind code only)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import bindparam, join
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import scoring
-from contest.auth import verify_secret
-from contest.db import utcnow
-from contest.errors import Conflict, InputError, NotFound
+from contest import auth, scoring
+from contest.errors import InputError, NotFound, TooManyAttempts
 from contest.events import service as events
 from contest.events.models import Entry, Event, Judge, Panel, PanelMember, Recusal, Round, Stage, Track
 from contest.judging.models import Sheet
 
-MAX_PIN_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+SIGN_IN_FAILED = "活动代码、裁判编号或PIN不正确"  # the same whichever of the three is wrong
+UNLOCK_HINT = "；也可扫描登录卡上的二维码登录，或请组织方在裁判名单中解锁"
 
 
-async def sign_in(session: AsyncSession, event_code: str, number: str, pin: str) -> Judge:
-    """Event code + judge number + PIN. Five wrong PINs lock that judge for 15 minutes."""
-    judge = (await session.exec(select(Judge).join(Event).where(
-        Event.judge_code == event_code.strip(), Judge.number == events.judge_number(number),
-        Judge.platform.is_(False)))).first()
-    if judge is None:
-        raise InputError("活动代码或裁判编号不正确", "number")
-    now = utcnow()
-    if judge.locked_until and judge.locked_until > now:
-        minutes = int((judge.locked_until - now).total_seconds() // 60) + 1
-        raise Conflict(f"PIN连续输错{MAX_PIN_FAILURES}次，请{minutes}分钟后再试或联系组织方")
-    if not judge.pin_hash or not verify_secret(judge.pin_hash, pin.strip()):
-        judge.failed_pins += 1
-        if judge.failed_pins >= MAX_PIN_FAILURES:
-            judge.failed_pins, judge.locked_until = 0, now + LOCKOUT
-        session.add(judge)
-        await session.commit()
-        raise InputError("PIN不正确", "pin")
-    judge.failed_pins, judge.locked_until = 0, None
-    session.add(judge)
-    await session.commit()
-    return judge
+async def sign_in(session: AsyncSession, event_code: str, number: str, pin: str, address: str) -> Judge:
+    """Event code + judge number + PIN. Every failure says the same (nothing tells a real judge
+    number from a wrong PIN) and how many tries are left (counted alike for a made-up judge),
+    and attempts are throttled per judge and address (auth.LIMITS):
+    five wrong from one address pause that judge there for 15 minutes, unless the organiser
+    unlocks; the QR link on the judge's card still works meanwhile."""
+    async def lookup(db: AsyncSession) -> tuple[str | None, Judge | None]:
+        judge = (await db.exec(select(Judge).join(Event).where(
+            Event.judge_code == event_code.strip(), Judge.number == events.judge_number(number),
+            Judge.platform.is_(False)))).first()
+        return (judge.pin_hash, judge) if judge is not None else (None, None)
+
+    try:
+        attempt = await auth.checked_sign_in(session, events.judge_sign_in_key(event_code, number), address,
+                                             pin.strip()[:64], lookup)
+    except TooManyAttempts as exc:
+        exc.message += UNLOCK_HINT
+        raise
+    if attempt.found is None:
+        raise InputError(failed_sign_in(attempt.tries_left))
+    return attempt.found
+
+
+def failed_sign_in(tries_left: int) -> str:
+    """What a failed judge sign-in says: the same for a wrong event code, judge number or PIN."""
+    if tries_left > 0:
+        return f"{SIGN_IN_FAILED}，还可尝试{tries_left}次"
+    return f"{SIGN_IN_FAILED}，登录已暂停{auth.LIMITS['pair'].window.seconds // 60}分钟{UNLOCK_HINT}"
 
 
 async def judge_by_token(session: AsyncSession, token: str) -> Judge:

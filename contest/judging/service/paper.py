@@ -11,10 +11,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import db
+from contest.auth import Identity
 from contest.db import utcnow
-from contest.errors import InputError
+from contest.errors import InputError, NotFound
 from contest.events import service as events
-from contest.events.models import Event, Judge, Panel, Round, Stage, Track
+from contest.events.models import Event, EventScorer, Judge, Panel, Round, Stage, Track
 from contest.judging.models import PaperEntry
 from contest.judging.service.console import progress
 from contest.judging.service.judges import Assignment
@@ -27,12 +28,16 @@ class PaperOutcome:
     differences: list[str]
 
 
-async def enter_paper(session: AsyncSession, scorer: str, judge: Judge, a: Assignment, entry_id: int,
+async def enter_paper(session: AsyncSession, scorer: Identity, judge: Judge, a: Assignment, entry_id: int,
                       raw: dict[str, object], pass_no: int) -> PaperOutcome:
     """One scorer's pass over a signed paper sheet. When both passes agree, the marks are
-    submitted as the judge's sheet; when they differ, the differences are listed and nothing counts."""
+    submitted as the judge's sheet; when they differ, the differences are listed and nothing counts.
+    A scorer types only the events it is assigned to, and the two passes must come from two
+    different accounts."""
     if pass_no not in (1, 2):
         raise InputError("录入遍次应为1或2", "pass_no")
+    if not await events.scores_event(session, scorer, a.track.event_id):
+        raise NotFound("您负责录入的评分环节")
     ctx = await sheet_context(session, judge.id, judge.event_id, a.stage.id, entry_id)
     ctx.require_open()
     checked = check_marks(a.criteria, raw, complete=True, entry=ctx.blind_code, judge=judge.number)
@@ -41,10 +46,10 @@ async def enter_paper(session: AsyncSession, scorer: str, judge: Judge, a: Assig
         PaperEntry.stage_id == a.stage.id, PaperEntry.entry_id == ctx.entry_id,
         PaperEntry.judge_id == judge.id))).all()}
     other = passes.get(3 - pass_no)
-    if other is not None and other.scorer == scorer:
+    if other is not None and other.scorer_id == scorer.id:
         raise InputError("两遍录入须由两名不同的录分员完成", "scorer")
     values = {"stage_id": a.stage.id, "entry_id": ctx.entry_id, "judge_id": judge.id, "pass_no": pass_no,
-              "scorer": scorer, "marks": marks, "at": utcnow()}
+              "scorer": scorer.name[:60], "scorer_id": scorer.id, "marks": marks, "at": utcnow()}
     await session.exec(insert(PaperEntry).values(**values).on_conflict_do_update(
         index_elements=["stage_id", "entry_id", "judge_id", "pass_no"], set_=values))
     if other is None:
@@ -58,7 +63,8 @@ async def enter_paper(session: AsyncSession, scorer: str, judge: Judge, a: Assig
     await write_sheet(session, SheetInput(
         judge.id, judge.event_id, a.stage.id, ctx.entry_id, marks, base_version=ctx.version, submit=True,
         key=f"paper-{a.stage.id}-{ctx.entry_id}-{judge.id}-{secrets.token_hex(8)}",
-        device=f"paper:{other.scorer}+{scorer}", actor=f"scorer:{other.scorer}+{scorer} for {judge.number}"))
+        device=f"paper:{other.scorer}+{scorer.name}",
+        actor=f"scorer:{other.scorer}+{scorer.name} for {judge.number}"[:80]))
     return PaperOutcome("accepted", [])
 
 
@@ -72,18 +78,23 @@ async def paper_mismatches(session: AsyncSession, stage: Stage) -> list[tuple[Pa
 
 
 
-async def all_stages(session: AsyncSession) -> Sequence[tuple[Stage, Round, Track, Event]]:
-    """Stages with a panel, of events under way, for the scorers' page."""
-    return (await session.exec(
-        select(Stage, Round, Track, Event).join(Round, Round.id == Stage.round_id).join(Track).join(Event)
-        .where(Stage.id.in_(select(Panel.stage_id)), Event.status.in_(("running", "review")))
-        .order_by(Event.id, Track.id, Round.seq, Stage.seq))).all()
+async def all_stages(session: AsyncSession, scorer: Identity) -> Sequence[tuple[Stage, Round, Track, Event]]:
+    """Stages with a panel, of events under way that the scorer types (an organiser: all), for the
+    scorers' page."""
+    stmt = (select(Stage, Round, Track, Event).join(Round, Round.id == Stage.round_id).join(Track).join(Event)
+            .where(Stage.id.in_(select(Panel.stage_id)), Event.status.in_(("running", "review")))
+            .order_by(Event.id, Track.id, Round.seq, Stage.seq))
+    if scorer.role != "organiser":
+        stmt = stmt.where(Event.id.in_(select(EventScorer.event_id).where(EventScorer.account_id == scorer.id)))
+    return (await session.exec(stmt)).all()
 
 
-async def paper_context(session: AsyncSession, stage_id: int) -> dict:
+async def paper_context(session: AsyncSession, stage_id: int, scorer: Identity) -> dict:
     stage = await db.get_or_404(session, Stage, stage_id, "评分环节")
     round_ = await session.get(Round, stage.round_id)
     track = await session.get(Track, round_.track_id)
+    if not await events.scores_event(session, scorer, track.event_id):
+        raise NotFound("您负责录入的评分环节")
     scheme = events.scheme_of(round_)
     progress_ = await progress(session, stage, track)
     return {"stage": stage, "round": round_, "track": track, "judges": progress_.judges,

@@ -11,12 +11,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import notify, scoring
+from contest import notify, scoring, tables
 from contest.db import utcnow
 from contest.errors import Conflict
 from contest.events import service as events
 from contest.events.models import Entry, Judge, Round, Stage, Track
 from contest.judging.models import Mark, Result, Sheet
+from contest.scoring.files import MARK_COLUMNS
 
 if TYPE_CHECKING:
     from contest.judging.service.sheets import SheetContext
@@ -53,7 +54,9 @@ async def export_marks(session: AsyncSession, round_: Round, anonymise: bool = F
     marks = await round_marks(session, round_.id)
     if anonymise:
         marks = anonymised(marks)
-    return scoring.write_marks_csv(sorted(marks, key=lambda m: (m.entry, m.stage, m.criterion, m.judge)))
+    marks.sort(key=lambda m: (m.entry, m.stage, m.criterion, m.judge))
+    return tables.csv_text([MARK_COLUMNS, *((m.entry, m.stage, m.criterion, m.judge, format(m.value, "f"))
+                                           for m in marks)])
 
 
 def anonymised(marks: list[scoring.Mark]) -> list[scoring.Mark]:

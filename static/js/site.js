@@ -1,0 +1,29 @@
+// What the pages once did with inline handlers, which the Content-Security-Policy forbids:
+// print buttons, forms that ask before they post, filters that apply on change, "back" links; and
+// what htmx would evaluate from an attribute: a part that refreshes itself every few seconds
+// (data-refresh-seconds, with hx-trigger="refresh"), paused while someone has a <details> of it open.
+(function () {
+  "use strict";
+  document.addEventListener("click", (event) => {
+    const target = event.target.closest("[data-print], [data-back]");
+    if (!target) return;
+    event.preventDefault();
+    if (target.hasAttribute("data-print")) window.print();
+    else if (history.length > 1) history.back();
+    else location.href = target.getAttribute("href") || "/";
+  });
+  document.addEventListener("submit", (event) => {
+    const question = event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+  document.addEventListener("change", (event) => {
+    if (event.target.hasAttribute("data-submit-on-change")) event.target.form.requestSubmit();
+  });
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-refresh-seconds]").forEach((part) => {
+      setInterval(() => {
+        if (window.htmx && !part.querySelector("details[open]")) window.htmx.trigger(part, "refresh");
+      }, Number(part.dataset.refreshSeconds) * 1000);
+    });
+  });
+})();
