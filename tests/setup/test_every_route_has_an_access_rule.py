@@ -89,6 +89,8 @@ TABLE = {
     ("POST", "/chief/stages/{stage_id:int}/recheck"): CHIEF,
     ("POST", "/chief/stages/{stage_id:int}/sheets/{sheet_id:int}/reopen"): CHIEF,
     ("POST", "/chief/stages/{stage_id:int}/signoff"): CHIEF,
+    ("POST", "/chief/stages/{stage_id:int}/signoff/withdraw"): CHIEF,
+    ("POST", "/chief/stages/{stage_id:int}/recheck/{bib:str}"): CHIEF,
     ("GET", "/scorer"): SCORING,
     ("GET", "/scorer/stages/{stage_id:int}"): SCORING,
     ("POST", "/scorer/stages/{stage_id:int}"): SCORING,
@@ -170,6 +172,8 @@ POST /admin/events/{slug:str}/conflicts
 GET /admin/events/{slug:str}/tracks/{track:str}
 POST /admin/events/{slug:str}/tracks/{track:str}/import
 POST /admin/events/{slug:str}/tracks/{track:str}/entries
+POST /admin/events/{slug:str}/tracks/{track:str}/entries/status
+POST /admin/events/{slug:str}/tracks/{track:str}/stages/{stage_id:int}/signoff/withdraw
 POST /admin/events/{slug:str}/tracks/{track:str}/contestants
 GET /admin/events/{slug:str}/tracks/{track:str}/results.xlsx
 GET /admin/events/{slug:str}/tracks/{track:str}/marks.csv
@@ -184,6 +188,10 @@ POST /admin/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/panels
 GET /admin/events/{slug:str}/publication
 POST /admin/events/{slug:str}/publication/notice
 POST /admin/events/{slug:str}/publication/titles
+POST /admin/events/{slug:str}/publication/titles/{rule_id:int}/remove
+POST /admin/events/{slug:str}/publication/corrections
+POST /admin/events/{slug:str}/publication/corrections/issue
+POST /admin/events/{slug:str}/publication/corrections/withdraw
 POST /admin/events/{slug:str}/publication/appeals
 POST /admin/events/{slug:str}/publication/appeals/{appeal_id:int}
 POST /admin/events/{slug:str}/publication/final
