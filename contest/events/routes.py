@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -19,8 +20,10 @@ from contest.events.models import EVENT_STATUSES, Event, Judge, Round, Track
 from contest.forms import Form
 from contest.judging import service as judging
 from contest.people import service as people
+from contest.people.models import SKILL_LEVEL_LABELS, WORK_GROUPS, Area, Person, Unit
 from contest.scoring import chinese
 
+PER_PAGE = 50  # contestants or judges on a page of a list
 
 def _event_input(form: Form) -> svc.EventInput:
     return svc.EventInput(
@@ -94,6 +97,20 @@ class AdminController(Controller):
         return Template("events/judge_added.html", context={"event": event, "judge": judge, "pin": pin,
                                                             "link": _login_link(request, judge)})
 
+    @get("/events/{slug:str}/judges")
+    async def judges_page(self, db: NamedDependency[AsyncSession], slug: FromPath[str], q: FromQuery[str] = "",
+                          page: FromQuery[str | None] = None) -> Template:
+        """The event's judges, found by number, name or unit, with their panels; and every panel."""
+        event = await svc.get_event(db, slug)
+        page_no = web.query_page(page)
+        rows, total = await svc.search_judges(db, event, q, limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE)
+        words = " ".join(q.split())[:40]
+        panels = [(track, round_, await svc.list_panels(db, round_))
+                  for track in await svc.list_tracks(db, event) for round_ in await svc.list_rounds(db, track)]
+        return Template("events/judges.html", context={
+            "event": event, "rows": rows, "total": total, "page": page_no, "pages": max(1, -(-total // PER_PAGE)),
+            "q": words, "filters": {"q": words} if words else {}, "panels": [p for p in panels if p[2]]})
+
     @post("/events/{slug:str}/judges/sheet")
     async def access_sheet(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
         event = await svc.get_event(db, slug)
@@ -151,6 +168,42 @@ class AdminController(Controller):
                 **await _track_context(db, event, await svc.get_track(db, event, track)), "one": fields,
                 "one_error": exc})
         return web.see_other(f"/admin/events/{slug}/tracks/{track}?added=1#add-one")
+
+    @get("/events/{slug:str}/tracks/{track:str}/contestants")
+    async def contestants_page(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                               track: FromPath[str], q: FromQuery[str] = "", status: FromQuery[str] = "",
+                               page: FromQuery[str | None] = None, saved: FromQuery[str] = "") -> Template:
+        """The track's contestants, found by name, bib, unit or ID number, a page at a time."""
+        event = await svc.get_event(db, slug)
+        the_track = await svc.get_track(db, event, track)
+        page_no = web.query_page(page)
+        rows, total = await svc.search_entries(db, the_track, q, _id_key(request), status=status, limit=PER_PAGE,
+                                               offset=(page_no - 1) * PER_PAGE)
+        filters = {k: v for k, v in {"q": " ".join(q.split())[:40], "status": status}.items() if v}
+        return Template("events/contestants.html", context={
+            "event": event, "track": the_track, "rows": rows, "total": total, "page": page_no,
+            "pages": max(1, -(-total // PER_PAGE)), "filters": filters, "q": filters.get("q", ""), "status": status,
+            "saved": saved[:20]})
+
+    @get("/events/{slug:str}/tracks/{track:str}/contestants/{bib:str}")
+    async def contestant_page(self, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
+                              bib: FromPath[str]) -> Template:
+        return await _contestant_form(db, slug, track, bib)
+
+    @post("/events/{slug:str}/tracks/{track:str}/contestants/{bib:str}")
+    async def update_contestant(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                                track: FromPath[str], bib: FromPath[str]) -> Response:
+        """A contestant's details corrected; a refusal shows the form again with what was typed."""
+        form = await Form.read(request)
+        fields = {column: form.text(column) for column in importers.TEMPLATE_COLUMNS}
+        event = await svc.get_event(db, slug)
+        entry = await svc.get_entry(db, await svc.get_track(db, event, track), bib)
+        try:
+            await svc.update_contestant(db, entry, fields, id_key=_id_key(request), actor=web.actor(request))
+        except InputError as exc:
+            await db.rollback()
+            return await _contestant_form(db, slug, track, bib, fields, exc)
+        return web.see_other(f"/admin/events/{slug}/tracks/{track}/contestants?{urlencode({'q': bib, 'saved': bib})}")
 
     @post("/events/{slug:str}/tracks/{track:str}/entries")
     async def add_project_entry(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
@@ -323,6 +376,32 @@ class SchemePage:
                    "correction_confirm": "更正后本轮全部成绩按新版本重新计算，原版本保留在案。确定吗？", **SCHEME_WORDS}
         template = "events/_scheme_form.html" if fragment else "events/scheme.html"
         return Template(template, context=context, status_code=status)
+
+
+def _id_key(request: Request) -> bytes:
+    return request.app.state.settings.id_hash_key.encode()
+
+
+async def _contestant_form(db: AsyncSession, slug: str, track_slug: str, bib: str, typed: dict | None = None,
+                           error: InputError | None = None) -> Template:
+    """The form that corrects a contestant: what was typed, or what is on record."""
+    event = await svc.get_event(db, slug)
+    track = await svc.get_track(db, event, track_slug)
+    entry = await svc.get_entry(db, track, bib)
+    person = await db.get(Person, entry.person_id) if entry.person_id else None
+    if person is None:
+        raise NotFound("该选手的个人信息")
+    if typed is None:
+        unit = await db.get(Unit, entry.unit_id) if entry.unit_id else None
+        area = await db.get(Area, person.area_id) if person.area_id else None
+        typed = {"姓名": person.name, "性别": person.gender or "", "工作单位": unit.name if unit else "",
+                 "县(市、区)": area.name if area else "",
+                 "职业技能等级": SKILL_LEVEL_LABELS.get(person.skill_level, ""),
+                 **{label: "是" if getattr(person, field) else "否" for field, (label, _) in WORK_GROUPS.items()}}
+    return Template("events/contestant.html", status_code=400 if error else 200, context={
+        "event": event, "track": track, "entry": entry, "person": person, "one": typed, "one_error": error,
+        "editing": person.id_masked or "", "units": await people.list_units(db),
+        "areas": list(await people.areas_by_name(db))})
 
 
 async def _track_context(db: AsyncSession, event: Event, track: Track) -> dict[str, Any]:

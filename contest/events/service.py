@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Text, cast, delete, func, text, update
+from sqlalchemy import Text, cast, delete, func, or_, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +20,7 @@ from contest.auth import hash_secret
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import importers, lifecycle
 from contest.events.models import (
+    ENTRY_STATUSES,
     EVENT_KINDS,
     EVENT_LEVELS,
     EVENT_STATUSES,
@@ -40,7 +41,7 @@ from contest.events.models import (
     Track,
 )
 from contest.people import service as people
-from contest.people.models import Person
+from contest.people.models import Person, Unit
 from contest.scoring import Scheme, ScoringError, chinese, parse_scheme
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,58}[a-z0-9]")
@@ -423,8 +424,98 @@ async def add_contestant(session: AsyncSession, track: Track, fields: dict[str, 
     """One contestant from the form, checked and written exactly as an import row (one validator).
     Raises InputError naming every problem, the first one's column as the field."""
     report = await import_contestants(session, track, *importers.form_file(fields), id_key=id_key, actor=actor)
-    if report.problems:
-        raise InputError("；".join(f"{p.column}：{p.problem}" for p in report.problems), report.problems[0].column)
+    _refuse_problems(report.problems)
+
+
+def _refuse_problems(problems: Sequence[tables.RowProblem]) -> None:
+    """A form's row problems as one InputError (every problem, the first one's column as the field)."""
+    if problems:
+        raise InputError("；".join(f"{p.column}：{p.problem}" for p in problems), problems[0].column)
+
+
+async def update_contestant(session: AsyncSession, entry: Entry, fields: dict[str, str], *, id_key: bytes,
+                            actor: str, reason: str = "") -> Entry:
+    """Correct one contestant's details, checked exactly as an import row (one validator). The ID
+    number is typed again (only its hash is kept): a different one re-links the entry to that person;
+    a phone left blank keeps the one on record. When the lifecycle allows it ("entry.edit"; within a
+    correction, with a reason); ledgered; the unit's recusals follow the unit."""
+    track = await session.get(Track, entry.track_id)
+    phase = await lifecycle.track_phase(session, track.event_id, track.id)
+    lifecycle.require(phase, "entry.edit")
+    reason = reason.strip()
+    if phase.correcting and not reason:
+        raise InputError("更正须填写原因", "reason")
+    person = await session.get(Person, entry.person_id) if entry.person_id else None
+    if person is None:
+        raise InputError("参赛项目没有选手信息可修改", "entry")
+    raw = importers.read_contestants(*importers.form_file(fields))
+    areas = await people.areas_by_name(session)
+    check = importers.validate_rows(raw, set(areas), id_key)
+    _refuse_problems(check.problems)
+    row = check.good[0]
+    taken = (await session.exec(select(Entry.bib).join(Person, Person.id == Entry.person_id).where(
+        Entry.track_id == track.id, Entry.id != entry.id, Person.id_hash == row.id_hash))).first()
+    if taken:
+        raise InputError(f"{importers.ID_NUMBER}：此人已报名本赛项（参赛证号 {taken}）", importers.ID_NUMBER)
+    unit_ids, _ = await people.ensure_units(session, {row.unit_name: areas[row.area].id})
+    details = {**row.person(), "unit_id": unit_ids[row.unit_name], "area_id": areas[row.area].id}
+    if not fields.get(importers.PHONE, "").strip() and row.id_hash == person.id_hash:
+        details["phone_masked"] = person.phone_masked
+    person_id = (await people.upsert_people(session, [details], basis="选手信息修改"))[row.id_hash]
+    before = {"name": person.name, "unit_id": entry.unit_id, "person_id": entry.person_id}
+    entry.person_id, entry.unit_id = person_id, unit_ids[row.unit_name]
+    session.add(entry)
+    await session.flush()
+    if before["unit_id"] != entry.unit_id:
+        await session.exec(delete(Recusal).where(Recusal.entry_id == entry.id, Recusal.reason == SAME_UNIT))
+        await refresh_recusals(session, track)
+    await ledger.record(session, track.event_id, actor, "entry.edit", f"entry:{entry.id}", {
+        "track": track.slug, "bib": entry.bib, "reason": reason[:200], "before": before,
+        "after": {"name": row.name, "unit_id": entry.unit_id, "person_id": person_id}})
+    await session.commit()
+    return entry
+
+
+@dataclass(frozen=True)
+class ListedEntry:
+    """A contestant as the organiser's list shows them: no ID number, only its masked form."""
+
+    entry: Entry
+    name: str
+    gender: str | None
+    id_masked: str | None
+    unit: str | None
+
+
+async def search_entries(session: AsyncSession, track: Track, query: str, id_key: bytes, *, status: str = "",
+                         limit: int = 50, offset: int = 0) -> tuple[list[ListedEntry], int]:
+    """A track's contestants by name, bib, unit or full ID number (and status); the total found."""
+    if status:
+        _check_choice(status, ENTRY_STATUSES, "status", "参赛状态")
+    words, _ = people.search_text(query)
+    stmt = (select(Entry, Person.name, Person.gender, Person.id_masked, Unit.name)
+            .outerjoin(Person, Person.id == Entry.person_id).outerjoin(Unit, Unit.id == Entry.unit_id)
+            .where(Entry.track_id == track.id))
+    if hashed := people.searched_id(words, id_key):
+        stmt = stmt.where(Person.id_hash == hashed)
+    elif words:
+        stmt = stmt.where(or_(Entry.bib == words, Entry.blind_code == words,
+                              Person.name.contains(tables.close_gaps(words), autoescape=True),
+                              Unit.name.contains(words, autoescape=True),
+                              Entry.project_title.contains(words, autoescape=True)))
+    if status:
+        stmt = stmt.where(Entry.status == status)
+    total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
+    rows = (await session.exec(stmt.order_by(Entry.bib).limit(limit).offset(offset))).all()
+    return [ListedEntry(entry, name or entry.project_title or "", gender, masked, unit)
+            for entry, name, gender, masked, unit in rows], total
+
+
+async def get_entry(session: AsyncSession, track: Track, bib: str) -> Entry:
+    entry = (await session.exec(select(Entry).where(Entry.track_id == track.id, Entry.bib == bib))).first()
+    if entry is None:
+        raise NotFound(f"参赛证号 {bib[:20]}")
+    return entry
 
 
 async def _drop_already_entered(session: AsyncSession, track: Track, check: importers.ImportCheck):
@@ -574,6 +665,36 @@ async def list_judges(session: AsyncSession, event: Event) -> Sequence[Judge]:
     """The event's judges (people: the platform's own marker of a theory test is not one)."""
     return (await session.exec(select(Judge).where(Judge.event_id == event.id, Judge.platform.is_(False))
                                .order_by(Judge.number))).all()
+
+
+@dataclass(frozen=True)
+class ListedJudge:
+    judge: Judge
+    unit: str | None
+    seats: list[str]  # each panel the judge sits on: "赛项 · 环节 · 组名（裁判长）"
+
+
+async def search_judges(session: AsyncSession, event: Event, query: str, *, limit: int = 50,
+                        offset: int = 0) -> tuple[list[ListedJudge], int]:
+    """The event's judges by number (J5 = J05), name or unit, with the panels each sits on; the total found."""
+    words, _ = people.search_text(query)
+    stmt = (select(Judge, Unit.name).outerjoin(Unit, Unit.id == Judge.unit_id)
+            .where(Judge.event_id == event.id, Judge.platform.is_(False)))
+    if words:
+        stmt = stmt.where(or_(Judge.number == judge_number(words), Judge.name.contains(tables.close_gaps(words),
+                                                                                       autoescape=True),
+                              Unit.name.contains(words, autoescape=True)))
+    total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
+    rows = (await session.exec(stmt.order_by(Judge.number).limit(limit).offset(offset))).all()
+    seats = (await session.exec(
+        select(PanelMember.judge_id, PanelMember.is_chief, Panel.name, Stage.name, Track.name)
+        .join(Panel, Panel.id == PanelMember.panel_id).join(Stage, Stage.id == Panel.stage_id)
+        .join(Round, Round.id == Stage.round_id).join(Track, Track.id == Round.track_id)
+        .where(PanelMember.judge_id.in_([j.id for j, _ in rows] or [-1]))
+        .order_by(Track.id, Round.seq, Stage.seq, Panel.id))).all()
+    return [ListedJudge(j, unit, [f"{track} · {stage} · {panel}{'（裁判长）' if chief else ''}"
+                                  for judge_id, chief, panel, stage, track in seats if judge_id == j.id])
+            for j, unit in rows], total
 
 
 def judge_number(text: str) -> str:
@@ -742,9 +863,12 @@ async def refresh_recusals(session: AsyncSession, track: Track) -> int:
     return len(rows)
 
 
+SAME_UNIT = "裁判与选手同一单位（自动回避）"
+
+
 def _recusal_reason(judge: Judge, entry: Entry, conflicts: Sequence[ConflictOfInterest]) -> str | None:
     if judge.unit_id is not None and judge.unit_id == entry.unit_id:
-        return "裁判与选手同一单位（自动回避）"
+        return SAME_UNIT
     for c in conflicts:
         if (c.unit_id is not None and c.unit_id == entry.unit_id) or (
                 c.person_id is not None and c.person_id == entry.person_id):

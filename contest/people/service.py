@@ -158,15 +158,20 @@ class PersonRow:
     skill_level: int | None
 
 
+def searched_id(words: str, id_key: bytes) -> str | None:
+    """The ID hash to look for when a search box holds a whole, valid ID number (else None)."""
+    number = normalise_id_number(words)
+    return id_hash(number, id_key) if len(number) == 18 and validate_id_number(number) is None else None
+
+
 async def search_people(session: AsyncSession, query: str, id_key: bytes, *, limit: int = 20,
                         offset: int = 0) -> tuple[list[PersonRow], int]:
     """People by a part of their name or unit, or by their full ID number; the total found."""
     words, _ = search_text(query)
     stmt = select(Person.id, Person.name, Person.gender, Person.id_masked, Unit.name, Person.skill_level).outerjoin(
         Unit, Unit.id == Person.unit_id)
-    number = normalise_id_number(words)
-    if len(number) == 18 and validate_id_number(number) is None:
-        stmt = stmt.where(Person.id_hash == id_hash(number, id_key))
+    if hashed := searched_id(words, id_key):
+        stmt = stmt.where(Person.id_hash == hashed)
     elif words:
         stmt = stmt.where(or_(Person.name.contains(close_gaps(words), autoescape=True),
                               Unit.name.contains(words, autoescape=True)))
