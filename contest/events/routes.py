@@ -24,6 +24,8 @@ from contest.people.models import SKILL_LEVEL_LABELS, WORK_GROUPS, Area, Person,
 from contest.scoring import chinese
 
 PER_PAGE = 50  # contestants or judges on a page of a list
+STATUS_EXAMPLES = {"withdrawn": "赛前因病退赛", "absent": "未按时检录", "disqualified": "违反赛场纪律",
+                   "registered": "经核实恢复参赛"}  # what a reason for each status change looks like
 
 def _event_input(form: Form) -> svc.EventInput:
     return svc.EventInput(
@@ -199,7 +201,8 @@ class AdminController(Controller):
         event = await svc.get_event(db, slug)
         entry = await svc.get_entry(db, await svc.get_track(db, event, track), bib)
         try:
-            await svc.update_contestant(db, entry, fields, id_key=_id_key(request), actor=web.actor(request))
+            await svc.update_contestant(db, entry, fields, id_key=_id_key(request), actor=web.actor(request),
+                                        reason=form.text("reason"))
         except InputError as exc:
             await db.rollback()
             return await _contestant_form(db, slug, track, bib, fields, exc)
@@ -398,10 +401,18 @@ async def _contestant_form(db: AsyncSession, slug: str, track_slug: str, bib: st
                  "县(市、区)": area.name if area else "",
                  "职业技能等级": SKILL_LEVEL_LABELS.get(person.skill_level, ""),
                  **{label: "是" if getattr(person, field) else "否" for field, (label, _) in WORK_GROUPS.items()}}
+    controls = lifecycle.Controls(await lifecycle.track_phase(db, event.id, track.id))
     return Template("events/contestant.html", status_code=400 if error else 200, context={
         "event": event, "track": track, "entry": entry, "person": person, "one": typed, "one_error": error,
         "editing": person.id_masked or "", "units": await people.list_units(db),
-        "areas": list(await people.areas_by_name(db))})
+        "areas": list(await people.areas_by_name(db)), "controls": controls,
+        "status_choices": [(status, action, lifecycle.ACTIONS[action].label, STATUS_EXAMPLES[status])
+                           for status, action in lifecycle.ENTRY_STATUS_ACTIONS.items()]})
+
+
+def _status_actions(controls: lifecycle.Controls) -> list[tuple[str, str | None]]:
+    """Each status an entry can be changed to, with the lifecycle's refusal (None: allowed)."""
+    return [(status, controls.refusal(action)) for status, action in lifecycle.ENTRY_STATUS_ACTIONS.items()]
 
 
 async def _track_context(db: AsyncSession, event: Event, track: Track) -> dict[str, Any]:
@@ -409,8 +420,7 @@ async def _track_context(db: AsyncSession, event: Event, track: Track) -> dict[s
     controls = lifecycle.Controls(await lifecycle.track_phase(db, event.id, track.id))
     return {
         "event": event, "track": track, "entries": await svc.list_entries(db, track), "controls": controls,
-        "status_actions": [(status, controls.refusal(action))
-                           for status, action in lifecycle.ENTRY_STATUS_ACTIONS.items()],
+        "status_actions": _status_actions(controls),
         "rounds": [await _round_context(db, event, r) for r in rounds],
         "draws": await svc.list_draws(db, track), "judges": await svc.list_judges(db, event),
         "recusals": await svc.list_recusals(db, track), "units": await people.list_units(db),

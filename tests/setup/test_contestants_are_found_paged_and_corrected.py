@@ -87,3 +87,24 @@ async def test_judges_are_found_with_the_panels_they_sit_on(organiser, session, 
         found = await organiser.get(page, params={"q": typed})
         assert re.findall(r'<tr id="judge-(J\d+)">', found.text) == ["J05"], typed
     assert "实操组" in text_of(listed.text.split('id="panels"')[1])
+
+
+async def test_a_contestant_is_withdrawn_and_one_marked_absent_from_their_page(organiser, session, contest):
+    track = f"/admin/events/{contest.event.slug}/tracks/{contest.track.slug}"
+    first, second = sorted(contest.entries, key=lambda e: e.bib)[:2]
+    page = await organiser.get(f"{track}/contestants/{first.bib}")
+    assert 'id="status-withdrawn"' in page.text and 'id="status-absent"' in page.text
+    assert 'id="status-registered"' not in page.text  # it is the status already
+
+    nothing = await organiser.form(f"{track}/entries/status", {"bib": first.bib, "status": "withdrawn",
+                                                               "reason": " ", "back": "contestant"})
+    assert nothing.status_code == 400 and "原因" in nothing.text
+    for entry, status, reason in ((first, "withdrawn", "赛前因病退赛"), (second, "absent", "未按时检录")):
+        done = await organiser.form(f"{track}/entries/status", {"bib": entry.bib, "status": status,
+                                                                "reason": reason, "back": "contestant"})
+        assert done.status_code == 303 and done.headers["location"].endswith(f"/contestants/{entry.bib}#status")
+        shown = await organiser.get(done.headers["location"])
+        assert reason in shown.text and 'id="status-registered"' in shown.text
+    listed = await organiser.get(f"{track}/contestants", params={"status": "absent"})
+    assert re.findall(r'<tr id="entry-(\d+)">', listed.text) == [second.bib]
+    assert "缺考" in text_of((await organiser.get(f"{track}/contestants/{second.bib}")).text.split('id="status"')[1][:200])
