@@ -16,7 +16,7 @@ from contest.auth import Identity, requires
 from contest.errors import InputError, NotFound
 from contest.events import importers, lifecycle, scheme_form
 from contest.events import service as svc
-from contest.events.models import EVENT_STATUSES, Event, Judge, Round, Track
+from contest.events.models import EVENT_STATUSES, Event, Judge, Round, Stage, Track
 from contest.forms import Form
 from contest.judging import service as judging
 from contest.people import service as people
@@ -112,6 +112,49 @@ class AdminController(Controller):
         return Template("events/judges.html", context={
             "event": event, "rows": rows, "total": total, "page": page_no, "pages": max(1, -(-total // PER_PAGE)),
             "q": words, "filters": {"q": words} if words else {}, "panels": [p for p in panels if p[2]]})
+
+    @get("/events/{slug:str}/panels/{panel_id:int}")
+    async def panel_page(self, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                         panel_id: FromPath[int]) -> Template:
+        """A panel's members, edited while nothing is scored, and a judge replaced (with a reason once
+        judging has started); the lifecycle says which."""
+        event = await svc.get_event(db, slug)
+        panel = await svc.get_panel(db, event, panel_id)
+        stage = await db.get(Stage, panel.stage_id)
+        round_ = await db.get(Round, stage.round_id)
+        track = await db.get(Track, round_.track_id)
+        members = next(m for p, _, m in await svc.list_panels(db, round_) if p.id == panel.id)
+        phase = await lifecycle.track_phase(db, event.id, track.id)
+        return Template("events/panel.html", context={
+            "event": event, "track": track, "round": round_, "stage": stage, "panel": panel, "members": members,
+            "judges": await svc.list_judges(db, event), "controls": lifecycle.Controls(phase),
+            "reason_needed": phase.key == "scoring" or phase.correcting})
+
+    @post("/events/{slug:str}/panels/{panel_id:int}")
+    async def edit_panel(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                         panel_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        panel = await svc.get_panel(db, await svc.get_event(db, slug), panel_id)
+        await svc.edit_panel(db, panel, form.required("name", "裁判组名称"), form.ints("judge_ids", "裁判"),
+                             form.int("chief_id", "裁判长"), web.actor(request))
+        return web.see_other(f"/admin/events/{slug}/panels/{panel_id}")
+
+    @post("/events/{slug:str}/panels/{panel_id:int}/replace")
+    async def replace_judge(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                            panel_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        panel = await svc.get_panel(db, await svc.get_event(db, slug), panel_id)
+        await svc.replace_judge(db, panel, form.int("old_id", "被替换的裁判", required=True),
+                                form.int("new_id", "接替的裁判", required=True), form.text("reason"),
+                                web.actor(request))
+        return web.see_other(f"/admin/events/{slug}/panels/{panel_id}")
+
+    @post("/events/{slug:str}/panels/{panel_id:int}/remove")
+    async def remove_panel(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                           panel_id: FromPath[int]) -> Redirect:
+        panel = await svc.get_panel(db, await svc.get_event(db, slug), panel_id)
+        await svc.remove_panel(db, panel, web.actor(request))
+        return web.see_other(f"/admin/events/{slug}/judges#panels")
 
     @post("/events/{slug:str}/judges/sheet")
     async def access_sheet(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:

@@ -467,7 +467,7 @@ async def update_contestant(session: AsyncSession, entry: Entry, fields: dict[st
     session.add(entry)
     await session.flush()
     if before["unit_id"] != entry.unit_id:
-        await session.exec(delete(Recusal).where(Recusal.entry_id == entry.id, Recusal.reason == SAME_UNIT))
+        await _drop_unit_recusals(session, track, Recusal.entry_id == entry.id)
         await refresh_recusals(session, track)
     await ledger.record(session, track.event_id, actor, "entry.edit", f"entry:{entry.id}", {
         "track": track.slug, "bib": entry.bib, "reason": reason[:200], "before": before,
@@ -776,8 +776,28 @@ async def reissue_access(session: AsyncSession, event: Event, actor: str = "syst
 
 async def create_panel(session: AsyncSession, stage: Stage, name: str, judge_ids: Sequence[int],
                        chief_id: int | None, actor: str = "system") -> Panel:
-    track = (await session.exec(select(Track).join(Round).where(Round.id == stage.round_id))).one()
+    track = await _track_of_stage(session, stage.id)
     lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "panel.create")
+    panel = Panel(stage_id=stage.id, name=name.strip()[:60])
+    judges = await _check_panel(session, track, name, judge_ids, chief_id)
+    session.add(panel)
+    await session.flush()
+    await _seat(session, panel, judge_ids, chief_id)
+    await refresh_recusals(session, track)
+    await ledger.record(session, track.event_id, actor, "panel.create", f"panel:{panel.id}", {
+        "track": track.slug, "stage": stage.key, "name": panel.name,
+        "judges": [judges[j] for j in dict.fromkeys(judge_ids)], "chief": judges.get(chief_id)})
+    await session.commit()
+    return panel
+
+
+async def _track_of_stage(session: AsyncSession, stage_id: int) -> Track:
+    return (await session.exec(select(Track).join(Round).join(Stage).where(Stage.id == stage_id))).one()
+
+
+async def _check_panel(session: AsyncSession, track: Track, name: str, judge_ids: Sequence[int],
+                       chief_id: int | None) -> dict[int, str]:
+    """A panel's name and members checked; the members' numbers by id."""
     if not name.strip():
         raise InputError("裁判组名称不能为空", "name")
     if not judge_ids:
@@ -788,17 +808,78 @@ async def create_panel(session: AsyncSession, stage: Stage, name: str, judge_ids
                                                                            Judge.event_id == track.event_id))).all())
     if len(judges) != len(set(judge_ids)):
         raise InputError("所选裁判不属于本活动", "judge_ids")
-    panel = Panel(stage_id=stage.id, name=name.strip()[:60])
-    session.add(panel)
-    await session.flush()
+    return judges
+
+
+async def _seat(session: AsyncSession, panel: Panel, judge_ids: Sequence[int], chief_id: int | None) -> None:
     for judge_id in dict.fromkeys(judge_ids):
         session.add(PanelMember(panel_id=panel.id, judge_id=judge_id, is_chief=judge_id == chief_id))
     await session.flush()
+
+
+async def edit_panel(session: AsyncSession, panel: Panel, name: str, judge_ids: Sequence[int], chief_id: int | None,
+                     actor: str) -> Panel:
+    """Rename a panel and set its members and chief, while no sheet is scored (the lifecycle's
+    "panel.edit"); after that a judge is only replaced."""
+    track = await _track_of_stage(session, panel.stage_id)
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "panel.edit")
+    judges = await _check_panel(session, track, name, judge_ids, chief_id)
+    before = await _members(session, panel)
+    await session.exec(delete(PanelMember).where(PanelMember.panel_id == panel.id))
+    await _drop_unit_recusals(session, track, Recusal.judge_id.in_(list(before)))
+    panel.name = name.strip()[:60]
+    session.add(panel)
+    await _seat(session, panel, judge_ids, chief_id)
     await refresh_recusals(session, track)
-    await ledger.record(session, track.event_id, actor, "panel.create", f"panel:{panel.id}", {
-        "track": track.slug, "stage": stage.key, "name": panel.name,
+    await ledger.record(session, track.event_id, actor, "panel.edit", f"panel:{panel.id}", {
+        "track": track.slug, "name": panel.name, "before": list(before.values()),
         "judges": [judges[j] for j in dict.fromkeys(judge_ids)], "chief": judges.get(chief_id)})
     await session.commit()
+    return panel
+
+
+async def _members(session: AsyncSession, panel: Panel) -> dict[int, str]:
+    return dict((await session.exec(select(Judge.id, Judge.number).join(PanelMember, PanelMember.judge_id == Judge.id)
+                                    .where(PanelMember.panel_id == panel.id).order_by(Judge.number))).all())
+
+
+async def replace_judge(session: AsyncSession, panel: Panel, old_id: int, new_id: int, reason: str,
+                        actor: str) -> Panel:
+    """Put another judge of the event in a member's seat (the chief's seat stays the chief's). Once
+    judging has started this needs a reason: the sheets the judge already submitted stay valid and
+    the new judge scores the rest. Ledgered; recusals follow the new judge's unit."""
+    track = await _track_of_stage(session, panel.stage_id)
+    phase = await lifecycle.track_phase(session, track.event_id, track.id)
+    lifecycle.require(phase, "panel.replace")
+    reason = reason.strip()
+    if not reason and (phase.key == "scoring" or phase.correcting):
+        raise InputError("评分已开始，替换裁判须填写原因", "reason")
+    seat = (await session.exec(select(PanelMember).where(PanelMember.panel_id == panel.id,
+                                                         PanelMember.judge_id == old_id))).first()
+    if seat is None:
+        raise InputError("请选择本组中要被替换的裁判", "old_id")
+    new = await session.get(Judge, new_id) if 0 < new_id < 2**31 else None
+    if new is None or new.event_id != track.event_id or new.platform:
+        raise InputError("请选择本活动的裁判接替", "new_id")
+    if new.id in await _members(session, panel):
+        raise InputError(f"{new.number} {new.name} 已在本组", "new_id")
+    old = await session.get(Judge, old_id)
+    seat.judge_id = new.id
+    session.add(seat)
+    await _drop_unit_recusals(session, track, Recusal.judge_id == old.id)
+    await session.flush()
+    await refresh_recusals(session, track)
+    await ledger.record(session, track.event_id, actor, "panel.replace", f"panel:{panel.id}", {
+        "track": track.slug, "name": panel.name, "out": old.number, "in": new.number, "chief": seat.is_chief,
+        "reason": reason[:200]})
+    await session.commit()
+    return panel
+
+
+async def get_panel(session: AsyncSession, event: Event, panel_id: int) -> Panel:
+    panel = await session.get(Panel, panel_id) if 0 < panel_id < 2**31 else None
+    if panel is None or (await _track_of_stage(session, panel.stage_id)).event_id != event.id:
+        raise NotFound("裁判组")
     return panel
 
 
@@ -866,6 +947,13 @@ async def refresh_recusals(session: AsyncSession, track: Track) -> int:
 SAME_UNIT = "裁判与选手同一单位（自动回避）"
 
 
+async def _drop_unit_recusals(session: AsyncSession, track: Track, which) -> None:
+    """Forget the track's same-unit recusals that `which` picks, before refresh_recusals draws them
+    again from the units and panels as they now are (a unit or a seat has changed)."""
+    await session.exec(delete(Recusal).where(which, Recusal.reason == SAME_UNIT, Recusal.entry_id.in_(
+        select(Entry.id).where(Entry.track_id == track.id))))
+
+
 def _recusal_reason(judge: Judge, entry: Entry, conflicts: Sequence[ConflictOfInterest]) -> str | None:
     if judge.unit_id is not None and judge.unit_id == entry.unit_id:
         return SAME_UNIT
@@ -884,7 +972,7 @@ async def list_recusals(session: AsyncSession, track: Track) -> Sequence[tuple[R
 
 
 async def remove_panel(session: AsyncSession, panel: Panel, actor: str = "system") -> None:
-    track = (await session.exec(select(Track).join(Round).join(Stage).where(Stage.id == panel.stage_id))).one()
+    track = await _track_of_stage(session, panel.stage_id)
     lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "panel.remove")
     await session.exec(delete(PanelMember).where(PanelMember.panel_id == panel.id))
     await session.delete(panel)
