@@ -94,7 +94,8 @@ class AdminController(Controller):
     async def add_judge(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
         form = await Form.read(request)
         event = await svc.get_event(db, slug)
-        judge, pin = await svc.add_judge(db, event, form.required("name", "裁判姓名"), form.int("unit_id", "单位"),
+        judge, pin = await svc.add_judge(db, event, form.required("name", "裁判姓名"),
+                                         await people.unit_named(db, form.text("unit"), "unit"),
                                          web.actor(request))
         return Template("events/judge_added.html", context={"event": event, "judge": judge, "pin": pin,
                                                             "link": _login_link(request, judge)})
@@ -171,8 +172,8 @@ class AdminController(Controller):
         form = await Form.read(request)
         event = await svc.get_event(db, slug)
         judge = await _judge_of(db, event, form.int("judge_id", "裁判", required=True))
-        await svc.declare_conflict(db, judge, form.int("unit_id", "单位"), None, form.text("reason"),
-                                   web.actor(request))
+        unit_id = await people.unit_named(db, form.text("conflict_unit"), "conflict_unit", required=True)
+        await svc.declare_conflict(db, judge, unit_id, None, form.text("reason"), web.actor(request))
         return web.see_other(f"/admin/events/{slug}")
 
     @get("/events/{slug:str}/tracks/{track:str}")

@@ -50,6 +50,19 @@ async def list_units(session: AsyncSession) -> Sequence[Unit]:
     return (await session.exec(select(Unit).order_by(Unit.name))).all()
 
 
+async def unit_named(session: AsyncSession, name: str, field: str, *, required: bool = False) -> int | None:
+    """The unit the unit picker names (its full name, as the directory has it); blank is none."""
+    name = " ".join(name.split())
+    if not name:
+        if required:
+            raise InputError("请选择单位：输入单位名称中的几个字，从列表中选择", field)
+        return None
+    unit_id = (await session.exec(select(Unit.id).where(Unit.name == name))).first()
+    if unit_id is None:
+        raise InputError(f"单位名录中没有“{name[:60]}”：请从列表中选择，或先在“单位”页添加该单位", field)
+    return unit_id
+
+
 async def list_industries(session: AsyncSession) -> Sequence[Industry]:
     return (await session.exec(select(Industry).order_by(Industry.name))).all()
 

@@ -40,6 +40,7 @@ async def test_the_organisers_pages_have_no_english(browser, live_server, sessio
                  f"/admin/events/{event}/tracks/{track}/certificates",
                  f"/admin/events/{event}/tracks/{track}/contestants",
                  f"/admin/events/{event}/tracks/{track}/contestants/0001", f"/admin/events/{event}/judges",
+                 f"/admin/events/{event}/panels/1",
                  "/admin/registry/people", "/judge/login"):
         await page.goto(f"{live_server}{path}")
         await page.wait_for_load_state("networkidle")

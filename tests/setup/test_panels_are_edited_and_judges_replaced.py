@@ -6,6 +6,7 @@ from sqlmodel import select
 from contest.events.models import Judge, Panel, PanelMember
 from contest.judging.models import Sheet
 from contest.ledger import LedgerEntry
+from contest.people.models import Unit
 from tests.builders import submit
 from tests.support import text_of
 
@@ -54,3 +55,21 @@ async def test_a_panel_is_edited_then_a_judge_replaced_with_a_reason(organiser, 
     assert ledgered[0].payload["reason"] == "J02 因病不能继续执裁"
     sheet = (await session.exec(select(Sheet).where(Sheet.judge_id == j["J02"].id))).one()
     assert sheet.entry_id == contest.entries[0].id  # what was submitted stays
+
+
+async def test_a_judges_unit_is_picked_by_its_name(organiser, session, contest):
+    judges = f"/admin/events/{contest.event.slug}/judges"
+    unit = contest.entries[0].unit_id
+    name = (await session.get(Unit, unit)).name
+    unknown = await organiser.form(judges, {"name": "评委新", "unit": "没有这个单位"})
+    assert unknown.status_code == 400 and "单位名录中没有“没有这个单位”" in unknown.text
+    added = await organiser.form(judges, {"name": "评委新", "unit": name})
+    assert added.status_code in (200, 201)
+    judge = (await session.exec(select(Judge).where(Judge.name == "评委新"))).one()
+    assert judge.unit_id == unit
+    outside = await organiser.form(judges, {"name": "评委外聘", "unit": ""})
+    assert outside.status_code in (200, 201)
+    assert (await session.exec(select(Judge).where(Judge.name == "评委外聘"))).one().unit_id is None
+    declared = await organiser.form(f"/admin/events/{contest.event.slug}/conflicts", {
+        "judge_id": str(judge.id), "conflict_unit": name, "reason": "曾在该单位任职"})
+    assert declared.status_code == 303
