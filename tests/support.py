@@ -158,7 +158,7 @@ def contest_server(settings, workers: int, log_path: Path) -> Iterator[str]:
         proc = subprocess.Popen([sys.executable, "-m", "contest.cli", "serve", "--port", str(port),
                                  "--workers", str(workers)], env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 240
             while not _answers(base):
                 if proc.poll() is not None:
                     raise RuntimeError(f"server exited with {proc.returncode}; see {log_path}")

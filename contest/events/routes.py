@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -15,12 +16,16 @@ from contest.auth import Identity, requires
 from contest.errors import InputError, NotFound
 from contest.events import importers, lifecycle, scheme_form
 from contest.events import service as svc
-from contest.events.models import EVENT_STATUSES, Event, Judge, Round, Track
+from contest.events.models import EVENT_STATUSES, Event, Judge, Round, Stage, Track
 from contest.forms import Form
 from contest.judging import service as judging
 from contest.people import service as people
+from contest.people.models import SKILL_LEVEL_LABELS, WORK_GROUPS, Area, Person, Unit
 from contest.scoring import chinese
 
+PER_PAGE = 50  # contestants or judges on a page of a list
+STATUS_EXAMPLES = {"withdrawn": "赛前因病退赛", "absent": "未按时检录", "disqualified": "违反赛场纪律",
+                   "registered": "经核实恢复参赛"}  # what a reason for each status change looks like
 
 def _event_input(form: Form) -> svc.EventInput:
     return svc.EventInput(
@@ -91,11 +96,69 @@ class AdminController(Controller):
     async def add_judge(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
         form = await Form.read(request)
         event = await svc.get_event(db, slug)
-        judge, pin = await svc.add_judge(db, event, form.required("name", "裁判姓名"), form.int("unit_id", "单位"),
+        judge, pin = await svc.add_judge(db, event, form.required("name", "裁判姓名"),
+                                         await people.unit_named(db, form.text("unit"), "unit"),
                                          web.actor(request))
         return Template("events/judge_added.html", context={"event": event, "judge": judge, "pin": pin,
                                                             "link": _login_link(request, judge)},
                         headers=web.NO_STORE)
+
+    @get("/events/{slug:str}/judges")
+    async def judges_page(self, db: NamedDependency[AsyncSession], slug: FromPath[str], q: FromQuery[str] = "",
+                          page: FromQuery[str | None] = None) -> Template:
+        """The event's judges, found by number, name or unit, with their panels; and every panel."""
+        event = await svc.get_event(db, slug)
+        page_no = web.query_page(page)
+        rows, total = await svc.search_judges(db, event, q, limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE)
+        words = " ".join(q.split())[:40]
+        panels = [(track, round_, await svc.list_panels(db, round_))
+                  for track in await svc.list_tracks(db, event) for round_ in await svc.list_rounds(db, track)]
+        return Template("events/judges.html", context={
+            "event": event, "rows": rows, "total": total, "page": page_no, "pages": max(1, -(-total // PER_PAGE)),
+            "q": words, "filters": {"q": words} if words else {}, "panels": [p for p in panels if p[2]]})
+
+    @get("/events/{slug:str}/panels/{panel_id:int}")
+    async def panel_page(self, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                         panel_id: FromPath[int]) -> Template:
+        """A panel's members, edited while nothing is scored, and a judge replaced (with a reason once
+        judging has started); the lifecycle says which."""
+        event = await svc.get_event(db, slug)
+        panel = await svc.get_panel(db, event, panel_id)
+        stage = await db.get(Stage, panel.stage_id)
+        round_ = await db.get(Round, stage.round_id)
+        track = await db.get(Track, round_.track_id)
+        members = next(m for p, _, m in await svc.list_panels(db, round_) if p.id == panel.id)
+        phase = await lifecycle.track_phase(db, event.id, track.id)
+        return Template("events/panel.html", context={
+            "event": event, "track": track, "round": round_, "stage": stage, "panel": panel, "members": members,
+            "judges": await svc.list_judges(db, event), "controls": lifecycle.Controls(phase),
+            "reason_needed": phase.key == "scoring" or phase.correcting})
+
+    @post("/events/{slug:str}/panels/{panel_id:int}")
+    async def edit_panel(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                         panel_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        panel = await svc.get_panel(db, await svc.get_event(db, slug), panel_id)
+        await svc.edit_panel(db, panel, form.required("name", "裁判组名称"), form.ints("judge_ids", "裁判"),
+                             form.int("chief_id", "裁判长"), web.actor(request))
+        return web.see_other(f"/admin/events/{slug}/panels/{panel_id}")
+
+    @post("/events/{slug:str}/panels/{panel_id:int}/replace")
+    async def replace_judge(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                            panel_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        panel = await svc.get_panel(db, await svc.get_event(db, slug), panel_id)
+        await svc.replace_judge(db, panel, form.int("old_id", "被替换的裁判", required=True),
+                                form.int("new_id", "接替的裁判", required=True), form.text("reason"),
+                                web.actor(request))
+        return web.see_other(f"/admin/events/{slug}/panels/{panel_id}")
+
+    @post("/events/{slug:str}/panels/{panel_id:int}/remove")
+    async def remove_panel(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                           panel_id: FromPath[int]) -> Redirect:
+        panel = await svc.get_panel(db, await svc.get_event(db, slug), panel_id)
+        await svc.remove_panel(db, panel, web.actor(request))
+        return web.see_other(f"/admin/events/{slug}/judges#panels")
 
     @post("/events/{slug:str}/judges/sheet")
     async def access_sheet(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
@@ -132,8 +195,8 @@ class AdminController(Controller):
         form = await Form.read(request)
         event = await svc.get_event(db, slug)
         judge = await _judge_of(db, event, form.int("judge_id", "裁判", required=True))
-        await svc.declare_conflict(db, judge, form.int("unit_id", "单位"), None, form.text("reason"),
-                                   web.actor(request))
+        unit_id = await people.unit_named(db, form.text("conflict_unit"), "conflict_unit", required=True)
+        await svc.declare_conflict(db, judge, unit_id, None, form.text("reason"), web.actor(request))
         return web.see_other(f"/admin/events/{slug}")
 
     @get("/events/{slug:str}/tracks/{track:str}")
@@ -174,6 +237,43 @@ class AdminController(Controller):
                 **await _track_context(db, event, await svc.get_track(db, event, track)), "one": fields,
                 "one_error": exc})
         return web.see_other(f"/admin/events/{slug}/tracks/{track}?added=1#add-one")
+
+    @get("/events/{slug:str}/tracks/{track:str}/contestants")
+    async def contestants_page(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                               track: FromPath[str], q: FromQuery[str] = "", status: FromQuery[str] = "",
+                               page: FromQuery[str | None] = None, saved: FromQuery[str] = "") -> Template:
+        """The track's contestants, found by name, bib, unit or ID number, a page at a time."""
+        event = await svc.get_event(db, slug)
+        the_track = await svc.get_track(db, event, track)
+        page_no = web.query_page(page)
+        rows, total = await svc.search_entries(db, the_track, q, _id_key(request), status=status, limit=PER_PAGE,
+                                               offset=(page_no - 1) * PER_PAGE)
+        filters = {k: v for k, v in {"q": " ".join(q.split())[:40], "status": status}.items() if v}
+        return Template("events/contestants.html", context={
+            "event": event, "track": the_track, "rows": rows, "total": total, "page": page_no,
+            "pages": max(1, -(-total // PER_PAGE)), "filters": filters, "q": filters.get("q", ""), "status": status,
+            "saved": saved[:20]})
+
+    @get("/events/{slug:str}/tracks/{track:str}/contestants/{bib:str}")
+    async def contestant_page(self, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
+                              bib: FromPath[str]) -> Template:
+        return await _contestant_form(db, slug, track, bib)
+
+    @post("/events/{slug:str}/tracks/{track:str}/contestants/{bib:str}")
+    async def update_contestant(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                                track: FromPath[str], bib: FromPath[str]) -> Response:
+        """A contestant's details corrected; a refusal shows the form again with what was typed."""
+        form = await Form.read(request)
+        fields = {column: form.text(column) for column in importers.TEMPLATE_COLUMNS}
+        event = await svc.get_event(db, slug)
+        entry = await svc.get_entry(db, await svc.get_track(db, event, track), bib)
+        try:
+            await svc.update_contestant(db, entry, fields, id_key=_id_key(request), actor=web.actor(request),
+                                        reason=form.text("reason"))
+        except InputError as exc:
+            await db.rollback()
+            return await _contestant_form(db, slug, track, bib, fields, exc)
+        return web.see_other(f"/admin/events/{slug}/tracks/{track}/contestants?{urlencode({'q': bib, 'saved': bib})}")
 
     @post("/events/{slug:str}/tracks/{track:str}/entries")
     async def add_project_entry(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
@@ -348,13 +448,46 @@ class SchemePage:
         return Template(template, context=context, status_code=status)
 
 
+def _id_key(request: Request) -> bytes:
+    return request.app.state.settings.id_hash_key.encode()
+
+
+async def _contestant_form(db: AsyncSession, slug: str, track_slug: str, bib: str, typed: dict | None = None,
+                           error: InputError | None = None) -> Template:
+    """The form that corrects a contestant: what was typed, or what is on record."""
+    event = await svc.get_event(db, slug)
+    track = await svc.get_track(db, event, track_slug)
+    entry = await svc.get_entry(db, track, bib)
+    person = await db.get(Person, entry.person_id) if entry.person_id else None
+    if person is None:
+        raise NotFound("该选手的个人信息")
+    if typed is None:
+        unit = await db.get(Unit, entry.unit_id) if entry.unit_id else None
+        area = await db.get(Area, person.area_id) if person.area_id else None
+        typed = {"姓名": person.name, "性别": person.gender or "", "工作单位": unit.name if unit else "",
+                 "县(市、区)": area.name if area else "",
+                 "职业技能等级": SKILL_LEVEL_LABELS.get(person.skill_level, ""),
+                 **{label: "是" if getattr(person, field) else "否" for field, (label, _) in WORK_GROUPS.items()}}
+    controls = lifecycle.Controls(await lifecycle.track_phase(db, event.id, track.id))
+    return Template("events/contestant.html", status_code=400 if error else 200, context={
+        "event": event, "track": track, "entry": entry, "person": person, "one": typed, "one_error": error,
+        "editing": person.id_masked or "", "units": await people.list_units(db),
+        "areas": list(await people.areas_by_name(db)), "controls": controls,
+        "status_choices": [(status, action, lifecycle.ACTIONS[action].label, STATUS_EXAMPLES[status])
+                           for status, action in lifecycle.ENTRY_STATUS_ACTIONS.items()]})
+
+
+def _status_actions(controls: lifecycle.Controls) -> list[tuple[str, str | None]]:
+    """Each status an entry can be changed to, with the lifecycle's refusal (None: allowed)."""
+    return [(status, controls.refusal(action)) for status, action in lifecycle.ENTRY_STATUS_ACTIONS.items()]
+
+
 async def _track_context(db: AsyncSession, event: Event, track: Track) -> dict[str, Any]:
     rounds = await svc.list_rounds(db, track)
     controls = lifecycle.Controls(await lifecycle.track_phase(db, event.id, track.id))
     return {
         "event": event, "track": track, "entries": await svc.list_entries(db, track), "controls": controls,
-        "status_actions": [(status, controls.refusal(action))
-                           for status, action in lifecycle.ENTRY_STATUS_ACTIONS.items()],
+        "status_actions": _status_actions(controls),
         "rounds": [await _round_context(db, event, r) for r in rounds],
         "draws": await svc.list_draws(db, track), "judges": await svc.list_judges(db, event),
         "recusals": await svc.list_recusals(db, track), "units": await people.list_units(db),

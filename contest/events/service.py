@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Text, cast, delete, func, text, update
+from sqlalchemy import Text, cast, delete, func, or_, text, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +21,7 @@ from contest.auth import Account, hash_secret
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import importers, lifecycle
 from contest.events.models import (
+    ENTRY_STATUSES,
     EVENT_KINDS,
     EVENT_LEVELS,
     EVENT_STATUSES,
@@ -42,7 +43,7 @@ from contest.events.models import (
     Track,
 )
 from contest.people import service as people
-from contest.people.models import Person
+from contest.people.models import Person, Unit
 from contest.scoring import Scheme, ScoringError, chinese, parse_scheme
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,58}[a-z0-9]")
@@ -425,8 +426,98 @@ async def add_contestant(session: AsyncSession, track: Track, fields: dict[str, 
     """One contestant from the form, checked and written exactly as an import row (one validator).
     Raises InputError naming every problem, the first one's column as the field."""
     report = await import_contestants(session, track, *importers.form_file(fields), id_key=id_key, actor=actor)
-    if report.problems:
-        raise InputError("；".join(f"{p.column}：{p.problem}" for p in report.problems), report.problems[0].column)
+    _refuse_problems(report.problems)
+
+
+def _refuse_problems(problems: Sequence[tables.RowProblem]) -> None:
+    """A form's row problems as one InputError (every problem, the first one's column as the field)."""
+    if problems:
+        raise InputError("；".join(f"{p.column}：{p.problem}" for p in problems), problems[0].column)
+
+
+async def update_contestant(session: AsyncSession, entry: Entry, fields: dict[str, str], *, id_key: bytes,
+                            actor: str, reason: str = "") -> Entry:
+    """Correct one contestant's details, checked exactly as an import row (one validator). The ID
+    number is typed again (only its hash is kept): a different one re-links the entry to that person;
+    a phone left blank keeps the one on record. When the lifecycle allows it ("entry.edit"; within a
+    correction, with a reason); ledgered; the unit's recusals follow the unit."""
+    track = await session.get(Track, entry.track_id)
+    phase = await lifecycle.track_phase(session, track.event_id, track.id)
+    lifecycle.require(phase, "entry.edit")
+    reason = reason.strip()
+    if phase.correcting and not reason:
+        raise InputError("更正须填写原因", "reason")
+    person = await session.get(Person, entry.person_id) if entry.person_id else None
+    if person is None:
+        raise InputError("参赛项目没有选手信息可修改", "entry")
+    raw = importers.read_contestants(*importers.form_file(fields))
+    areas = await people.areas_by_name(session)
+    check = importers.validate_rows(raw, set(areas), id_key)
+    _refuse_problems(check.problems)
+    row = check.good[0]
+    taken = (await session.exec(select(Entry.bib).join(Person, Person.id == Entry.person_id).where(
+        Entry.track_id == track.id, Entry.id != entry.id, Person.id_hash == row.id_hash))).first()
+    if taken:
+        raise InputError(f"{importers.ID_NUMBER}：此人已报名本赛项（参赛证号 {taken}）", importers.ID_NUMBER)
+    unit_ids, _ = await people.ensure_units(session, {row.unit_name: areas[row.area].id})
+    details = {**row.person(), "unit_id": unit_ids[row.unit_name], "area_id": areas[row.area].id}
+    if not fields.get(importers.PHONE, "").strip() and row.id_hash == person.id_hash:
+        details["phone_masked"] = person.phone_masked
+    person_id = (await people.upsert_people(session, [details], basis="选手信息修改"))[row.id_hash]
+    before = {"name": person.name, "unit_id": entry.unit_id, "person_id": entry.person_id}
+    entry.person_id, entry.unit_id = person_id, unit_ids[row.unit_name]
+    session.add(entry)
+    await session.flush()
+    if before["unit_id"] != entry.unit_id:
+        await _drop_unit_recusals(session, track, Recusal.entry_id == entry.id)
+        await refresh_recusals(session, track)
+    await ledger.record(session, track.event_id, actor, "entry.edit", f"entry:{entry.id}", {
+        "track": track.slug, "bib": entry.bib, "reason": reason[:200], "before": before,
+        "after": {"name": row.name, "unit_id": entry.unit_id, "person_id": person_id}})
+    await session.commit()
+    return entry
+
+
+@dataclass(frozen=True)
+class ListedEntry:
+    """A contestant as the organiser's list shows them: no ID number, only its masked form."""
+
+    entry: Entry
+    name: str
+    gender: str | None
+    id_masked: str | None
+    unit: str | None
+
+
+async def search_entries(session: AsyncSession, track: Track, query: str, id_key: bytes, *, status: str = "",
+                         limit: int = 50, offset: int = 0) -> tuple[list[ListedEntry], int]:
+    """A track's contestants by name, bib, unit or full ID number (and status); the total found."""
+    if status:
+        _check_choice(status, ENTRY_STATUSES, "status", "参赛状态")
+    words, _ = people.search_text(query)
+    stmt = (select(Entry, Person.name, Person.gender, Person.id_masked, Unit.name)
+            .outerjoin(Person, Person.id == Entry.person_id).outerjoin(Unit, Unit.id == Entry.unit_id)
+            .where(Entry.track_id == track.id))
+    if hashed := people.searched_id(words, id_key):
+        stmt = stmt.where(Person.id_hash == hashed)
+    elif words:
+        stmt = stmt.where(or_(Entry.bib == words, Entry.blind_code == words,
+                              Person.name.contains(tables.close_gaps(words), autoescape=True),
+                              Unit.name.contains(words, autoescape=True),
+                              Entry.project_title.contains(words, autoescape=True)))
+    if status:
+        stmt = stmt.where(Entry.status == status)
+    total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
+    rows = (await session.exec(stmt.order_by(Entry.bib).limit(limit).offset(offset))).all()
+    return [ListedEntry(entry, name or entry.project_title or "", gender, masked, unit)
+            for entry, name, gender, masked, unit in rows], total
+
+
+async def get_entry(session: AsyncSession, track: Track, bib: str) -> Entry:
+    entry = (await session.exec(select(Entry).where(Entry.track_id == track.id, Entry.bib == bib))).first()
+    if entry is None:
+        raise NotFound(f"参赛证号 {bib[:20]}")
+    return entry
 
 
 async def _drop_already_entered(session: AsyncSession, track: Track, check: importers.ImportCheck):
@@ -578,6 +669,36 @@ async def list_judges(session: AsyncSession, event: Event) -> Sequence[Judge]:
                                .order_by(Judge.number))).all()
 
 
+@dataclass(frozen=True)
+class ListedJudge:
+    judge: Judge
+    unit: str | None
+    seats: list[str]  # each panel the judge sits on: "赛项 · 环节 · 组名（裁判长）"
+
+
+async def search_judges(session: AsyncSession, event: Event, query: str, *, limit: int = 50,
+                        offset: int = 0) -> tuple[list[ListedJudge], int]:
+    """The event's judges by number (J5 = J05), name or unit, with the panels each sits on; the total found."""
+    words, _ = people.search_text(query)
+    stmt = (select(Judge, Unit.name).outerjoin(Unit, Unit.id == Judge.unit_id)
+            .where(Judge.event_id == event.id, Judge.platform.is_(False)))
+    if words:
+        stmt = stmt.where(or_(Judge.number == judge_number(words), Judge.name.contains(tables.close_gaps(words),
+                                                                                       autoescape=True),
+                              Unit.name.contains(words, autoescape=True)))
+    total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
+    rows = (await session.exec(stmt.order_by(Judge.number).limit(limit).offset(offset))).all()
+    seats = (await session.exec(
+        select(PanelMember.judge_id, PanelMember.is_chief, Panel.name, Stage.name, Track.name)
+        .join(Panel, Panel.id == PanelMember.panel_id).join(Stage, Stage.id == Panel.stage_id)
+        .join(Round, Round.id == Stage.round_id).join(Track, Track.id == Round.track_id)
+        .where(PanelMember.judge_id.in_([j.id for j, _ in rows] or [-1]))
+        .order_by(Track.id, Round.seq, Stage.seq, Panel.id))).all()
+    return [ListedJudge(j, unit, [f"{track} · {stage} · {panel}{'（裁判长）' if chief else ''}"
+                                  for judge_id, chief, panel, stage, track in seats if judge_id == j.id])
+            for j, unit in rows], total
+
+
 def judge_number(text: str) -> str:
     """A judge number as people write it — J5, j05, 5, Ｊ５ — as it is stored: J05."""
     number = tables.squeeze(text).upper()
@@ -717,8 +838,28 @@ async def scores_event(session: AsyncSession, account: auth.Identity, event_id: 
 
 async def create_panel(session: AsyncSession, stage: Stage, name: str, judge_ids: Sequence[int],
                        chief_id: int | None, actor: str = "system") -> Panel:
-    track = (await session.exec(select(Track).join(Round).where(Round.id == stage.round_id))).one()
+    track = await _track_of_stage(session, stage.id)
     lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "panel.create")
+    panel = Panel(stage_id=stage.id, name=name.strip()[:60])
+    judges = await _check_panel(session, track, name, judge_ids, chief_id)
+    session.add(panel)
+    await session.flush()
+    await _seat(session, panel, judge_ids, chief_id)
+    await refresh_recusals(session, track)
+    await ledger.record(session, track.event_id, actor, "panel.create", f"panel:{panel.id}", {
+        "track": track.slug, "stage": stage.key, "name": panel.name,
+        "judges": [judges[j] for j in dict.fromkeys(judge_ids)], "chief": judges.get(chief_id)})
+    await session.commit()
+    return panel
+
+
+async def _track_of_stage(session: AsyncSession, stage_id: int) -> Track:
+    return (await session.exec(select(Track).join(Round).join(Stage).where(Stage.id == stage_id))).one()
+
+
+async def _check_panel(session: AsyncSession, track: Track, name: str, judge_ids: Sequence[int],
+                       chief_id: int | None) -> dict[int, str]:
+    """A panel's name and members checked; the members' numbers by id."""
     if not name.strip():
         raise InputError("裁判组名称不能为空", "name")
     if not judge_ids:
@@ -729,17 +870,78 @@ async def create_panel(session: AsyncSession, stage: Stage, name: str, judge_ids
                                                                            Judge.event_id == track.event_id))).all())
     if len(judges) != len(set(judge_ids)):
         raise InputError("所选裁判不属于本活动", "judge_ids")
-    panel = Panel(stage_id=stage.id, name=name.strip()[:60])
-    session.add(panel)
-    await session.flush()
+    return judges
+
+
+async def _seat(session: AsyncSession, panel: Panel, judge_ids: Sequence[int], chief_id: int | None) -> None:
     for judge_id in dict.fromkeys(judge_ids):
         session.add(PanelMember(panel_id=panel.id, judge_id=judge_id, is_chief=judge_id == chief_id))
     await session.flush()
+
+
+async def edit_panel(session: AsyncSession, panel: Panel, name: str, judge_ids: Sequence[int], chief_id: int | None,
+                     actor: str) -> Panel:
+    """Rename a panel and set its members and chief, while no sheet is scored (the lifecycle's
+    "panel.edit"); after that a judge is only replaced."""
+    track = await _track_of_stage(session, panel.stage_id)
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "panel.edit")
+    judges = await _check_panel(session, track, name, judge_ids, chief_id)
+    before = await _members(session, panel)
+    await session.exec(delete(PanelMember).where(PanelMember.panel_id == panel.id))
+    await _drop_unit_recusals(session, track, Recusal.judge_id.in_(list(before)))
+    panel.name = name.strip()[:60]
+    session.add(panel)
+    await _seat(session, panel, judge_ids, chief_id)
     await refresh_recusals(session, track)
-    await ledger.record(session, track.event_id, actor, "panel.create", f"panel:{panel.id}", {
-        "track": track.slug, "stage": stage.key, "name": panel.name,
+    await ledger.record(session, track.event_id, actor, "panel.edit", f"panel:{panel.id}", {
+        "track": track.slug, "name": panel.name, "before": list(before.values()),
         "judges": [judges[j] for j in dict.fromkeys(judge_ids)], "chief": judges.get(chief_id)})
     await session.commit()
+    return panel
+
+
+async def _members(session: AsyncSession, panel: Panel) -> dict[int, str]:
+    return dict((await session.exec(select(Judge.id, Judge.number).join(PanelMember, PanelMember.judge_id == Judge.id)
+                                    .where(PanelMember.panel_id == panel.id).order_by(Judge.number))).all())
+
+
+async def replace_judge(session: AsyncSession, panel: Panel, old_id: int, new_id: int, reason: str,
+                        actor: str) -> Panel:
+    """Put another judge of the event in a member's seat (the chief's seat stays the chief's). Once
+    judging has started this needs a reason: the sheets the judge already submitted stay valid and
+    the new judge scores the rest. Ledgered; recusals follow the new judge's unit."""
+    track = await _track_of_stage(session, panel.stage_id)
+    phase = await lifecycle.track_phase(session, track.event_id, track.id)
+    lifecycle.require(phase, "panel.replace")
+    reason = reason.strip()
+    if not reason and (phase.key == "scoring" or phase.correcting):
+        raise InputError("评分已开始，替换裁判须填写原因", "reason")
+    seat = (await session.exec(select(PanelMember).where(PanelMember.panel_id == panel.id,
+                                                         PanelMember.judge_id == old_id))).first()
+    if seat is None:
+        raise InputError("请选择本组中要被替换的裁判", "old_id")
+    new = await session.get(Judge, new_id) if 0 < new_id < 2**31 else None
+    if new is None or new.event_id != track.event_id or new.platform:
+        raise InputError("请选择本活动的裁判接替", "new_id")
+    if new.id in await _members(session, panel):
+        raise InputError(f"{new.number} {new.name} 已在本组", "new_id")
+    old = await session.get(Judge, old_id)
+    seat.judge_id = new.id
+    session.add(seat)
+    await _drop_unit_recusals(session, track, Recusal.judge_id == old.id)
+    await session.flush()
+    await refresh_recusals(session, track)
+    await ledger.record(session, track.event_id, actor, "panel.replace", f"panel:{panel.id}", {
+        "track": track.slug, "name": panel.name, "out": old.number, "in": new.number, "chief": seat.is_chief,
+        "reason": reason[:200]})
+    await session.commit()
+    return panel
+
+
+async def get_panel(session: AsyncSession, event: Event, panel_id: int) -> Panel:
+    panel = await session.get(Panel, panel_id) if 0 < panel_id < 2**31 else None
+    if panel is None or (await _track_of_stage(session, panel.stage_id)).event_id != event.id:
+        raise NotFound("裁判组")
     return panel
 
 
@@ -804,9 +1006,19 @@ async def refresh_recusals(session: AsyncSession, track: Track) -> int:
     return len(rows)
 
 
+SAME_UNIT = "裁判与选手同一单位（自动回避）"
+
+
+async def _drop_unit_recusals(session: AsyncSession, track: Track, which) -> None:
+    """Forget the track's same-unit recusals that `which` picks, before refresh_recusals draws them
+    again from the units and panels as they now are (a unit or a seat has changed)."""
+    await session.exec(delete(Recusal).where(which, Recusal.reason == SAME_UNIT, Recusal.entry_id.in_(
+        select(Entry.id).where(Entry.track_id == track.id))))
+
+
 def _recusal_reason(judge: Judge, entry: Entry, conflicts: Sequence[ConflictOfInterest]) -> str | None:
     if judge.unit_id is not None and judge.unit_id == entry.unit_id:
-        return "裁判与选手同一单位（自动回避）"
+        return SAME_UNIT
     for c in conflicts:
         if (c.unit_id is not None and c.unit_id == entry.unit_id) or (
                 c.person_id is not None and c.person_id == entry.person_id):
@@ -822,7 +1034,7 @@ async def list_recusals(session: AsyncSession, track: Track) -> Sequence[tuple[R
 
 
 async def remove_panel(session: AsyncSession, panel: Panel, actor: str = "system") -> None:
-    track = (await session.exec(select(Track).join(Round).join(Stage).where(Stage.id == panel.stage_id))).one()
+    track = await _track_of_stage(session, panel.stage_id)
     lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "panel.remove")
     await session.exec(delete(PanelMember).where(PanelMember.panel_id == panel.id))
     await session.delete(panel)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import Cookie
@@ -291,6 +292,8 @@ class ChangesController(Controller):
         entry = await svc.entry_of_track(db, the_track, form.required("bib", "参赛证号"))
         await svc.change_entry_status(db, entry, form.required("status", "参赛状态"), form.text("reason"),
                                       web.actor(request))
+        if form.text("back") == "contestant":  # from the contestant's own page
+            return web.see_other(f"/admin/events/{slug}/tracks/{track}/contestants/{quote(entry.bib)}#status")
         return web.see_other(f"/admin/events/{slug}/tracks/{track}#entries")
 
     @post("/stages/{stage_id:int}/signoff/withdraw")

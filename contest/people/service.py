@@ -50,6 +50,19 @@ async def list_units(session: AsyncSession) -> Sequence[Unit]:
     return (await session.exec(select(Unit).order_by(Unit.name))).all()
 
 
+async def unit_named(session: AsyncSession, name: str, field: str, *, required: bool = False) -> int | None:
+    """The unit the unit picker names (its full name, as the directory has it); blank is none."""
+    name = " ".join(name.split())
+    if not name:
+        if required:
+            raise InputError("请选择单位：输入单位名称中的几个字，从列表中选择", field)
+        return None
+    unit_id = (await session.exec(select(Unit.id).where(Unit.name == name))).first()
+    if unit_id is None:
+        raise InputError(f"单位名录中没有“{name[:60]}”：请从列表中选择，或先在“单位”页添加该单位", field)
+    return unit_id
+
+
 async def list_industries(session: AsyncSession) -> Sequence[Industry]:
     return (await session.exec(select(Industry).order_by(Industry.name))).all()
 
@@ -158,15 +171,20 @@ class PersonRow:
     skill_level: int | None
 
 
+def searched_id(words: str, id_key: bytes) -> str | None:
+    """The ID hash to look for when a search box holds a whole, valid ID number (else None)."""
+    number = normalise_id_number(words)
+    return id_hash(number, id_key) if len(number) == 18 and validate_id_number(number) is None else None
+
+
 async def search_people(session: AsyncSession, query: str, id_key: bytes, *, limit: int = 20,
                         offset: int = 0) -> tuple[list[PersonRow], int]:
     """People by a part of their name or unit, or by their full ID number; the total found."""
     words, _ = search_text(query)
     stmt = select(Person.id, Person.name, Person.gender, Person.id_masked, Unit.name, Person.skill_level).outerjoin(
         Unit, Unit.id == Person.unit_id)
-    number = normalise_id_number(words)
-    if len(number) == 18 and validate_id_number(number) is None:
-        stmt = stmt.where(Person.id_hash == id_hash(number, id_key))
+    if hashed := searched_id(words, id_key):
+        stmt = stmt.where(Person.id_hash == hashed)
     elif words:
         stmt = stmt.where(or_(Person.name.contains(close_gaps(words), autoescape=True),
                               Unit.name.contains(words, autoescape=True)))

@@ -162,11 +162,11 @@ class RegistryOffice(Controller):
     @post("/candidates")
     async def nominate(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
         form = await Form.read(request)
-        person_id = await svc.person_by_name_and_unit(db, form.required("name", "姓名"),
-                                                      form.int("unit_id", "推荐单位"))
+        unit_id = await people.unit_named(db, form.text("unit"), "unit")
+        person_id = await svc.person_by_name_and_unit(db, form.required("name", "姓名"), unit_id)
         documents = [{"name": d.strip(), "kind": "附件"} for d in form.text("documents").split("\n") if d.strip()]
         candidate = await svc.nominate(db, person_id, form.required("tier", "层级"), form.required("road", "渠道"),
-                                       web.actor(request), nominating_unit_id=form.int("unit_id", "推荐单位"),
+                                       web.actor(request), nominating_unit_id=unit_id,
                                        union_chain=form.text("union_chain"), documents=documents)
         return web.see_other(f"/admin/registry/candidates/{candidate.id}")
 

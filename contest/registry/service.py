@@ -1042,7 +1042,7 @@ async def person_by_name_and_unit(session: AsyncSession, name: str, unit_id: int
     if not found:
         raise InputError(f"找不到人员“{name}”，请先通过竞赛报名或工匠导入登记此人", "name")
     if len(found) > 1:
-        raise InputError(f"有 {len(found)} 位“{name}”，请选择其所在单位", "unit_id")
+        raise InputError(f"有 {len(found)} 位“{name}”，请选择其所在单位", "unit")
     return found[0]
 
 

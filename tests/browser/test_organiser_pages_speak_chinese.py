@@ -37,7 +37,11 @@ async def test_the_organisers_pages_have_no_english(browser, live_server, sessio
     event, track = contest.event.slug, contest.track.slug
     for path in ("/admin", f"/admin/events/{event}", f"/admin/events/{event}/tracks/{track}",
                  f"/admin/events/{event}/tracks/{track}/rounds/1/scheme", f"/admin/events/{event}/publication",
-                 f"/admin/events/{event}/tracks/{track}/certificates", "/judge/login"):
+                 f"/admin/events/{event}/tracks/{track}/certificates",
+                 f"/admin/events/{event}/tracks/{track}/contestants",
+                 f"/admin/events/{event}/tracks/{track}/contestants/0001", f"/admin/events/{event}/judges",
+                 f"/admin/events/{event}/panels/1",
+                 "/admin/registry/people", "/judge/login"):
         await page.goto(f"{live_server}{path}")
         await page.wait_for_load_state("networkidle")
         await assert_chinese(page)

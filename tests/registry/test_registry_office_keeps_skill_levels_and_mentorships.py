@@ -129,3 +129,13 @@ async def test_a_mentorship_is_registered_by_name_and_closed_with_a_skill_rise(c
     for link in set(re.findall(r'href="(/registry/people/\d+)"', profile.text)):
         assert (await client.get(link)).status_code == 200, link
     assert (await session.exec(select(Candidate))).one().person_id == master.id
+
+
+async def test_a_unit_nominates_a_worker_picked_by_name_and_unit(organiser, session):
+    await worker(session, "王芳", n=2), await worker(session, "王芳", n=3)
+    form = {"name": "王芳", "tier": "city", "road": "nomination"}
+    twice = await organiser.form("/admin/registry/candidates", form)
+    assert twice.status_code == 400 and "有 2 位“王芳”" in twice.text
+    unknown = await organiser.form("/admin/registry/candidates", {**form, "unit": "没有这个单位"})
+    assert unknown.status_code == 400 and "单位名录中没有" in unknown.text
+    assert await sql(session, "select count(*) from candidate") == 0
