@@ -173,6 +173,14 @@ GET /admin/events/{slug:str}/tracks/{track:str}
 POST /admin/events/{slug:str}/tracks/{track:str}/import
 POST /admin/events/{slug:str}/tracks/{track:str}/entries
 POST /admin/events/{slug:str}/tracks/{track:str}/entries/status
+GET /admin/events/{slug:str}/tracks/{track:str}/contestants
+GET /admin/events/{slug:str}/tracks/{track:str}/contestants/{bib:str}
+POST /admin/events/{slug:str}/tracks/{track:str}/contestants/{bib:str}
+GET /admin/events/{slug:str}/judges
+GET /admin/events/{slug:str}/panels/{panel_id:int}
+POST /admin/events/{slug:str}/panels/{panel_id:int}
+POST /admin/events/{slug:str}/panels/{panel_id:int}/remove
+POST /admin/events/{slug:str}/panels/{panel_id:int}/replace
 POST /admin/events/{slug:str}/tracks/{track:str}/stages/{stage_id:int}/signoff/withdraw
 POST /admin/events/{slug:str}/tracks/{track:str}/contestants
 GET /admin/events/{slug:str}/tracks/{track:str}/results.xlsx
