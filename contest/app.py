@@ -33,7 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import auth, clock, db, metrics, web
+from contest import accounts, auth, clock, db, metrics, web
 from contest.errors import Conflict, InputError, NotFound, TooManyAttempts
 from contest.events import routes as events_routes
 from contest.exams import routes as exams_routes
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[ROOT / "static"], opt=auth.PUBLIC,
                                        include_in_schema=False),
             *auth.ROUTES,
+            *accounts.ROUTES,
             *people_routes.ROUTES,
             *events_routes.ROUTES,
             *judging_routes.ROUTES,

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import hashlib
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
@@ -39,7 +39,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import ledger
 from contest.db import utcnow
-from contest.errors import InputError, TooManyAttempts
+from contest.errors import Conflict, InputError, NotFound, TooManyAttempts
 
 ROLES = {
     "organiser": "组织方",
@@ -50,11 +50,13 @@ ROLES = {
     "invigilator": "监考员",
     "marker": "阅卷员",
 }
+ACCOUNT_ROLES = ("organiser", "registry_reviewer", "scorer", "invigilator", "marker")  # judges sign in by PIN
 PUBLIC = {"exclude_from_auth": True}  # opt for routes anyone may open
 # Each role's menu: only the pages its guards let it open; the first is where it lands after signing in.
 MENUS = {
     "organiser": [("管理后台", "/admin"), ("理论考试", "/admin/exams/"), ("单位", "/admin/units"),
-                  ("工匠评审", "/admin/registry/"), ("工作室管理", "/admin/studios/"), ("纸质录入", "/scorer")],
+                  ("工匠评审", "/admin/registry/"), ("工作室管理", "/admin/studios/"), ("纸质录入", "/scorer"),
+                  ("账号", "/admin/accounts")],
     "registry_reviewer": [("工匠评审", "/admin/registry/")],
     "scorer": [("纸质录入", "/scorer")],
 }
@@ -383,10 +385,29 @@ async def change_account(session: AsyncSession, account: Account, actor: str, *,
         _check_role(role)
     changed = {k: [getattr(account, k), v] for k, v in (("role", role), ("active", active))
                if v is not None and getattr(account, k) != v}
+    if changed and account.role == "organiser" and account.active and await _last_organiser(session, account):
+        raise Conflict("这是最后一个启用的组织方账号，不能停用或改为其他角色：请先为另一人开设组织方账号")
     if changed:
         account.sqlmodel_update({k: new for k, (_, new) in changed.items()})
         await _changed(session, account, actor, "account.change", changed)
     return account
+
+
+async def list_accounts(session: AsyncSession) -> Sequence[Account]:
+    return (await session.exec(select(Account).order_by(Account.active.desc(), Account.role, Account.username))).all()
+
+
+async def get_account(session: AsyncSession, account_id: int) -> Account:
+    account = await session.get(Account, account_id) if 0 < account_id < 2**31 else None
+    if account is None:
+        raise NotFound("账号")
+    return account
+
+
+async def _last_organiser(session: AsyncSession, account: Account) -> bool:
+    others = await session.exec(select(Account.id).where(Account.role == "organiser", Account.active,
+                                                         Account.id != account.id).limit(1))
+    return others.first() is None
 
 
 async def _changed(session: AsyncSession, account: Account, actor: str, action: str, payload: dict) -> None:

@@ -8,6 +8,7 @@ from contest.ledger import LedgerEntry
 
 
 async def test_accounts_and_role_changes_are_ledgered(session, client):
+    await auth.create_account(session, "boss", "办公室主任", "organiser", "correct-horse", "cli")
     account = await auth.create_account(session, "clerk", "竞赛办小王", "organiser", "correct-horse", "cli")
     assert (await client.login()).status_code == 303
     assert (await client.get("/admin/")).status_code == 200
@@ -21,8 +22,8 @@ async def test_accounts_and_role_changes_are_ledgered(session, client):
     except InputError as refused:
         assert refused.field == "role"
     entries = (await session.exec(select(LedgerEntry).order_by(LedgerEntry.id))).all()
-    assert [(e.action, e.actor) for e in entries] == [("account.create", "cli"),
+    assert [(e.action, e.actor) for e in entries] == [("account.create", "cli"), ("account.create", "cli"),
                                                        ("account.change", "account:9 系统管理员"),
                                                        ("account.change", "account:9 系统管理员")]
-    assert entries[1].payload == {"username": "clerk", "role": ["organiser", "scorer"]}
-    assert entries[2].payload == {"username": "clerk", "active": [True, False]}
+    assert entries[2].payload == {"username": "clerk", "role": ["organiser", "scorer"]}
+    assert entries[3].payload == {"username": "clerk", "active": [True, False]}

@@ -205,6 +205,10 @@ POST /admin/events/{slug:str}/publication/appeals/{appeal_id:int}
 POST /admin/events/{slug:str}/publication/final
 POST /admin/events/{slug:str}/publication/tracks/{track:str}/{action:str}
 POST /admin/events/{slug:str}/publication/certificates/{code:str}/revoke
+GET /admin/accounts
+POST /admin/accounts
+POST /admin/accounts/{account_id:int}
+POST /admin/accounts/{account_id:int}/password
 GET /admin/studios
 POST /admin/studios
 POST /admin/studios/import
