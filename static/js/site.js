@@ -1,5 +1,5 @@
 // What the pages once did with inline handlers, which the Content-Security-Policy forbids:
-// print buttons, forms that ask before they post, filters that apply on change, "back" links; and
+// print buttons, filters that apply on change, "back" links (forms that ask before they post: confirm.js); and
 // what htmx would evaluate from an attribute: a part that refreshes itself every few seconds
 // (data-refresh-seconds, with hx-trigger="refresh"), paused while someone has a <details> of it open.
 (function () {
@@ -11,10 +11,6 @@
     if (target.hasAttribute("data-print")) window.print();
     else if (history.length > 1) history.back();
     else location.href = target.getAttribute("href") || "/";
-  });
-  document.addEventListener("submit", (event) => {
-    const question = event.target.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) event.preventDefault();
   });
   document.addEventListener("change", (event) => {
     if (event.target.hasAttribute("data-submit-on-change")) event.target.form.requestSubmit();
