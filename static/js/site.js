@@ -18,7 +18,10 @@
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-refresh-seconds]").forEach((part) => {
       setInterval(() => {
-        if (window.htmx && !part.querySelector("details[open]")) window.htmx.trigger(part, "refresh");
+        // not while a <details> of it or a confirmation is open: the form asked about must stay
+        if (window.htmx && !part.querySelector("details[open]") && !document.querySelector("dialog[open]")) {
+          window.htmx.trigger(part, "refresh");
+        }
       }, Number(part.dataset.refreshSeconds) * 1000);
     });
   });

@@ -134,8 +134,8 @@ async def test_thirty_contestants_take_a_theory_test_on_tablets(browser, live_se
     await console.fill("input[name=password]", "xianning-2026")
     await console.click("button[type=submit]")
     code = (await console.inner_text("#access-code")).strip()
-    console.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
     await console.click("#open-exam")
+    await console.click("#confirm-change-ok")  # asked in the shared dialog
     await expect(console.locator("#exam-status")).to_have_text("考试中")
 
     entries = contest.entries
@@ -229,8 +229,8 @@ async def test_thirty_contestants_take_a_theory_test_on_tablets(browser, live_se
     await page.fill("input[name=username]", "office")
     await page.fill("input[name=password]", "xianning-2026")
     await page.click("button[type=submit]")
-    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
     await page.click("#confirm-results button")
+    await page.click("#confirm-change-ok")
     await expect(page.locator("#confirm-results")).to_contain_text("成绩已确认")
     await page.screenshot(path=str(tmp_path / "test-results.png"), full_page=True)
 
