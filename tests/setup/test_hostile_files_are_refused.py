@@ -15,6 +15,7 @@ from sqlmodel import func, select
 
 from contest import tables
 from contest.events import importers as contestants
+from contest.events import service as events
 from contest.events.models import Entry, Judge
 from contest.exams import importers as questions
 from contest.exams.models import Question
@@ -97,9 +98,16 @@ async def written(session) -> tuple[int, ...]:
                   for model in (Entry, Person, Studio, Judge, Question)])
 
 
+async def registration_open(session):
+    """The contest taken back to 报名中 (scoring has not begun): the lifecycle takes imports then."""
+    contest = await make_contest(session)
+    await events.set_event_status(session, contest.event, "registration")
+    return contest
+
+
 @pytest.mark.parametrize("kind", sorted(IMPORTS))
 async def test_every_hostile_file_is_refused_and_writes_nothing(organiser, session, kind):
-    await make_contest(session)
+    await registration_open(session)
     url, columns = IMPORTS[kind]
     if "{bank}" in url:
         bank = await organiser.form("/admin/exams/banks", {"name": "中式烹调师"})
@@ -133,7 +141,7 @@ def cli(settings, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 async def test_the_command_line_imports_refuse_them_in_one_line(settings, session, tmp_path):
-    contest = await make_contest(session)
+    contest = await registration_open(session)
     bomb = tmp_path / "名单.xlsx"
     bomb.write_bytes(zip_bomb(contestants.CONTESTANTS.columns))
     result = cli(settings, "import", "contestants", str(bomb), "--event", "cook", "--track", "chef")
