@@ -207,7 +207,7 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
         EVENT_LEVELS=ev.EVENT_LEVELS, EVENT_STATUSES=ev.EVENT_STATUSES, EVENT_KINDS=ev.EVENT_KINDS,
         VISIBILITIES=ev.VISIBILITIES, ENTRY_STATUSES=ev.ENTRY_STATUSES, ROUND_NAMES=ev.ROUND_NAMES,
         PHASES=lifecycle.PHASES, OWNERSHIPS=pe.OWNERSHIPS, UNIT_SIZES=pe.UNIT_SIZES, SKILL_LEVELS=pe.SKILL_LEVEL_LABELS,
-        ROLES=auth.ROLES, WORK_GROUPS=pe.WORK_GROUPS, MENUS=auth.MENUS,
+        ROLES=auth.ROLES, WORK_GROUPS=pe.WORK_GROUPS, MENUS=auth.MENUS, DEFAULT_PLEDGE=ev.DEFAULT_PLEDGE,
     )
     env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": clock.local(value).strftime(fmt) if value else ""
     env.filters["plain"] = _plain

@@ -22,7 +22,7 @@ from contest.events import service as events
 from contest.events.models import ENTRY_STATUSES, Entry, Event, Judge, Round, SchemeVersion, Stage, Track
 from contest.judging.models import Mark, Result, Sheet
 from contest.judging.service.results import result_values
-from contest.judging.service.sheets import plain
+from contest.judging.service.sheets import plain, words_recorded
 from contest.leaderboards import service as boards
 from contest.leaderboards.models import Certificate, Correction, NoticeRow, NoticeVersion, TitleRule
 
@@ -69,6 +69,7 @@ async def verify(session: AsyncSession, event: Event | None = None) -> AuditRepo
     problems += await _titles(session, proven, event)
     marks, mark_problems = await _marks(session, proven, event)
     problems += mark_problems
+    problems += await _words(session, proven, event)
     recomputed = await _recompute(session, proven, rounds)
     results, result_problems = await _results(session, recomputed, rounds)
     problems += result_problems
@@ -190,6 +191,24 @@ async def _marks(session: AsyncSession, proven: Proven, event: Event | None) -> 
             problems.append(_mark_problem(sheet_id, where.get(sheet_id, _named(payload)), entry_id,
                                           current.get(sheet_id, {}), payload["new"]))
     return len(rows), problems
+
+
+async def _words(session: AsyncSession, proven: Proven, event: Event | None) -> list[str]:
+    """Every sheet's opinion, notes and contestant's confirmation against the ledger's last
+    submission of it (none recorded: there must be none)."""
+    stmt = (select(Sheet.id, Sheet.opinion, Sheet.notes, Sheet.confirmation, Entry.bib, Judge.number)
+            .join(Entry, Entry.id == Sheet.entry_id).join(Judge, Judge.id == Sheet.judge_id))
+    if event is not None:
+        stmt = stmt.where(Judge.event_id == event.id)
+    problems = []
+    for sheet_id, opinion, notes, confirmation, bib, number in (await session.exec(stmt.order_by(Sheet.id))).all():
+        entry_id, payload = proven.sheets.get(sheet_id, (None, {}))
+        want = words_recorded(payload.get("opinion", ""), payload.get("notes", {}), payload.get("confirmation", {}))
+        if words_recorded(opinion, notes, confirmation) != want:
+            ledgered = f"ledger entry #{entry_id}" if entry_id else "no ledger entry"
+            problems.append(f"sheet {sheet_id} (entry {bib}, judge {number}): its opinion, notes or the "
+                            f"contestant's confirmation differ from {ledgered}")
+    return problems
 
 
 def _named(payload: dict) -> str:

@@ -201,7 +201,10 @@ async def _publish(session: AsyncSession, event: Event, titles: list[dict]) -> N
 
 async def _score(session: AsyncSession, event: Event, judges: list, share: Decimal, rng: random.Random) -> None:
     """Judges mark a share of the sheets through the real path (ledgered, results recomputed); a
-    fully scored event is also signed off by its chief judges."""
+    fully scored event is also signed off by its chief judges. The judges accept the pledge first."""
+    for judge in judges:
+        if await judging.pledge_of(session, judge) is None:
+            await judging.accept_pledge(session, judge, event, judging.current_pledge(event), [], [], "", "seed")
     for track in await events.list_tracks(session, event):
         skill = {e.id: rng.uniform(0.55, 0.95) for e, _ in await events.list_entries(session, track)}
         for judge in judges:

@@ -6,6 +6,7 @@ Test modules import from here (and from `tests.support`), never from one another
 holds tests, and the conftest files hold fixtures."""
 from __future__ import annotations
 
+import copy
 import io
 import uuid
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from sqlmodel import select
 from contest import clock
 from contest.auth import create_account
 from contest.events import service as events
-from contest.events.models import Entry, Event, Judge, Stage, Track
+from contest.events.models import Entry, Event, Judge, Round, Stage, Track
 from contest.exams.importers import COLUMNS
 from contest.people.identity import id_hash, make_id_number, mask_id, mask_phone
 from contest.people.models import Area, Industry, Person, Unit
@@ -83,18 +84,20 @@ class Contest:
     entries: list[Entry]
 
 
-async def make_contest(session, contestants: int = 6, judges: int = 5, theory_panel: bool = True) -> Contest:
+async def make_contest(session, contestants: int = 6, judges: int = 5, theory_panel: bool = True,
+                       pledged: bool = True) -> Contest:
     """The running contest most tests judge: event `cook`, one track of `contestants` people of
     咸安区香城大酒店, drawn, a practical panel of `judges` (J01 chief, who also marks the theory
-    unless `theory_panel` is false: then the theory stage is left for a test on the platform)."""
+    unless `theory_panel` is false: then the theory stage is left for a test on the platform); the
+    judges have accepted the pledge, declaring nothing, unless `pledged` is false."""
     session.add(Area(code="421202", name="咸安区"))
     await session.commit()
     return await running_contest(session, events.EventInput(slug="cook", name="烹饪大赛", year=2026),
-                                 [person(i) for i in range(contestants)], judges, theory_panel)
+                                 [person(i) for i in range(contestants)], judges, theory_panel, pledged)
 
 
 async def running_contest(session, event_input: events.EventInput, rows: list[list[str]], judges: int,
-                          theory_panel: bool = True) -> Contest:
+                          theory_panel: bool = True, pledged: bool = True) -> Contest:
     """The event, running, with one track of these contestants (import rows), drawn, and a practical
     panel of `judges` (J01 chief, who also marks the theory stage alone, if it has a panel)."""
     event = await events.create_event(session, event_input)
@@ -107,12 +110,23 @@ async def running_contest(session, event_input: events.EventInput, rows: list[li
     if theory_panel:
         await events.create_panel(session, theory, "理论组", [added[0][0].id], added[0][0].id)
     await events.draw_blind_codes(session, track, "监督员")
+    if pledged:
+        await pledge_all(session, event)
     for step in ("registration", "running"):
         await events.set_event_status(session, event, step)
     entries = list((await session.exec(select(Entry).where(Entry.track_id == track.id)
                                        .order_by(Entry.running_order))).all())
     return Contest(event, track, theory, practical, [j for j, _ in added], {j.number: pin for j, pin in added},
                    entries)
+
+
+async def pledge_all(session, event: Event) -> None:
+    """Every judge of the event who has not yet accepted its pledge accepts it, declaring no relation."""
+    from contest.judging import service as judging
+
+    for judge, pledge in await judging.pledges(session, event):
+        if pledge is None:
+            await judging.accept_pledge(session, judge, event, judging.current_pledge(event), [], [], "")
 
 
 # A blind contest as the public sees it: six contestants from three counties and units.
@@ -143,15 +157,27 @@ async def set_visibility(session, contest: Contest, rule: str) -> None:
 FULL = {"prep": "8.5", "skill": "35", "quality": "36", "safety": "1"}  # a complete practical sheet
 
 
-async def submit(session, contest: Contest, judge: Judge, stage: Stage, entry: Entry, marks: dict) -> None:
-    """The judge submits a sheet for the entry, on the version it is at."""
+async def time_the_practical(session, contest: Contest) -> None:
+    """The practical stage also measures the minutes taken (`minutes`, counting for nothing), which
+    the contestant confirms at the station."""
+    round_ = await session.get(Round, contest.practical.round_id)
+    scheme = copy.deepcopy(round_.scheme)
+    next(s for s in scheme["stages"] if s["key"] == "practical")["criteria"].append(
+        {"key": "minutes", "name": "完成用时（分钟）", "kind": "measurement", "max": 120, "counts": False,
+         "confirm": True})
+    await events.set_scheme(session, round_, scheme)
+
+
+async def submit(session, contest: Contest, judge: Judge, stage: Stage, entry: Entry, marks: dict, opinion: str = "",
+                 notes: dict | None = None) -> None:
+    """The judge submits a sheet for the entry (with an opinion and notes if given), on the version it is at."""
     from contest.judging import service as judging
 
     a = await judging.assignment(session, judge, stage.id)
     view = await judging.read_sheet(session, judge, a, entry.id)
     await judging.write_sheet(session, judging.SheetInput(
         judge.id, judge.event_id, stage.id, entry.id, marks, base_version=view.version, submit=True,
-        key=f"t-{stage.id}-{entry.id}-{judge.id}-{view.version}"))
+        key=f"t-{stage.id}-{entry.id}-{judge.id}-{view.version}", opinion=opinion, notes=notes or {}))
 
 
 async def score_everything(session, contest: Contest, vary: bool = True, only: list | None = None) -> None:
@@ -270,19 +296,20 @@ async def sign_in_judge(client, contest: Contest, number: str = "J02", pin: str 
 
 
 async def put_sheet(client, contest: Contest, entry: Entry, marks: dict, version: int, submit: bool = False,
-                    key: str | None = None):
-    """The signed-in judge's practical sheet for the entry, saved or submitted through the API."""
+                    key: str | None = None, **words):
+    """The signed-in judge's practical sheet for the entry, saved or submitted through the API
+    (words: opinion=…, notes={criterion: …})."""
     return await client.put(f"/api/judge/stages/{contest.practical.id}/entries/{entry.id}", json={
-        "marks": marks, "base_version": version, "submit": submit, "key": key or uuid.uuid4().hex},
+        "marks": marks, "base_version": version, "submit": submit, "key": key or uuid.uuid4().hex, **words},
         headers={"x-csrftoken": await client.csrf()})
 
 
 TABLET = {"viewport": {"width": 800, "height": 1280}, "locale": "zh-CN"}
 
 
-async def judge_on_a_tablet(browser, base: str, contest: Contest, number: str):
+async def judge_on_a_tablet(browser, base: str, contest: Contest, number: str, lands: str = "/judge"):
     """A browser context on a 10-inch tablet with judge `number` signed in by event code and PIN;
-    returns the context and its page, at the judge's queue."""
+    returns the context and its page, at the judge's queue (or where `lands` says: the pledge)."""
     context = await browser.new_context(**TABLET)
     page = await context.new_page()
     await page.goto(f"{base}/judge/login")
@@ -290,7 +317,7 @@ async def judge_on_a_tablet(browser, base: str, contest: Contest, number: str):
     await page.fill("input[name=number]", number)
     await page.fill("input[name=pin]", contest.pins[number])
     await page.click("button[type=submit]")
-    await page.wait_for_url(f"{base}/judge")
+    await page.wait_for_url(f"{base}{lands}")
     return context, page
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contest.db import utcnow
@@ -24,6 +24,13 @@ ENTRY_STATUSES = {"registered": "已报名", "checked_in": "已检录", "withdra
                   "disqualified": "取消资格"}
 OUT_OF_CONTEST = ("withdrawn", "absent", "disqualified")  # statuses that take an entry out of scoring
 ROUND_NAMES = ("初赛", "复赛", "决赛")
+# The pledge a judge accepts before scoring when the organiser has not written the event's own.
+DEFAULT_PLEDGE = """本人作为本次竞赛的裁判员，郑重承诺：
+一、严格遵守竞赛规则和评分标准，公平、公正、独立地评分，不受任何单位和个人的影响；
+二、与参赛选手或其所在单位存在亲属、师徒、同事、利益等关系的，主动申报并回避；
+三、严守保密纪律，不泄露试题、加密号、评分及评审过程中的任何信息；
+四、不接受参赛选手及相关单位的宴请、礼品和其他利益；
+五、如有违反，愿接受取消裁判资格等处理。"""
 
 
 class Event(SQLModel, table=True):
@@ -37,6 +44,11 @@ class Event(SQLModel, table=True):
     status: str = Field(default="draft", max_length=16)
     visibility: str = Field(default="hidden", max_length=16)
     judge_code: str = Field(max_length=12, unique=True)  # typed on the tablets with a PIN
+    # the event's rules let a contestant read the judges' opinions and notes on their page once
+    # the results are published (the judges unnamed)
+    opinions_public: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+    # the pledge (裁判员承诺书) each judge accepts on the tablet before scoring; blank: DEFAULT_PLEDGE
+    pledge: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -32,7 +32,8 @@ def _event_input(form: Form) -> svc.EventInput:
         slug=form.required("slug", "活动代码"), name=form.required("name", "活动名称"),
         year=form.int("year", "年度", required=True), level=form.text("level", "city"),
         kind=form.text("kind", "individual"), organisers=form.text("organisers"),
-        visibility=form.text("visibility", "hidden"))
+        visibility=form.text("visibility", "hidden"), opinions_public=form.flag("opinions_public"),
+        pledge=form.text("pledge"))
 
 
 class AdminController(Controller):
@@ -60,6 +61,7 @@ class AdminController(Controller):
         return Template("events/event.html", context={
             "event": event, "tracks": tracks, "counts": await svc.count_entries(db, [t.id for t in tracks]),
             "judges": judges, "locked": await svc.locked_judges(db, event, judges), "units": units,
+            "pledges": await judging.pledges(db, event),
             "scorers": await svc.list_scorers(db, event), "scorer_accounts": await svc.scorer_accounts(db),
             "unit_names": {u.id: u.name for u in units}, "scheme_templates": scheme_form.templates(),
             "controls": lifecycle.Controls(phase),

@@ -61,6 +61,8 @@ class EventInput:
     kind: str = "individual"
     organisers: str = ""
     visibility: str = "hidden"
+    opinions_public: bool = False
+    pledge: str = ""  # the judges' pledge; blank: DEFAULT_PLEDGE
 
 
 def _check_event(data: EventInput) -> EventInput:
@@ -76,7 +78,10 @@ def _check_event(data: EventInput) -> EventInput:
     _check_choice(data.level, EVENT_LEVELS, "level", "级别")
     _check_choice(data.kind, EVENT_KINDS, "kind", "类型")
     _check_choice(data.visibility, VISIBILITIES, "visibility", "成绩公开方式")
-    return EventInput(slug, name, data.year, data.level, data.kind, data.organisers.strip()[:400], data.visibility)
+    if len(data.pledge.strip()) > 4000:
+        raise InputError("裁判员承诺书不能超过4000字", "pledge")
+    return EventInput(slug, name, data.year, data.level, data.kind, data.organisers.strip()[:400], data.visibility,
+                      data.opinions_public, data.pledge.strip())
 
 
 def _check_choice(value: str, allowed: dict, field_name: str, label: str) -> None:
@@ -957,8 +962,16 @@ async def list_panels(session: AsyncSession, round_: Round) -> list[tuple[Panel,
 
 async def declare_conflict(session: AsyncSession, judge: Judge, unit_id: int | None, person_id: int | None,
                            reason: str, actor: str = "system") -> ConflictOfInterest:
-    """A judge's declared conflict, and the recusals it brings. Refused once the judge has scored
-    an entry it would recuse them from: those marks would stay in the results."""
+    conflict = await add_conflict(session, judge, unit_id, person_id, reason, actor)
+    await session.commit()
+    return conflict
+
+
+async def add_conflict(session: AsyncSession, judge: Judge, unit_id: int | None, person_id: int | None,
+                       reason: str, actor: str = "system") -> ConflictOfInterest:
+    """A judge's declared conflict, ledgered, and the recusals it brings in every track. Refused
+    once the judge has scored an entry it would recuse them from: those marks would stay in the
+    results. Does not commit."""
     lifecycle.require(await lifecycle.event_phase(session, judge.event_id), "conflict.declare")
     if unit_id is None and person_id is None:
         raise InputError("请选择与裁判存在利害关系的单位或人员", "unit_id")
@@ -974,7 +987,6 @@ async def declare_conflict(session: AsyncSession, judge: Judge, unit_id: int | N
                        "请裁判长先退回这些评分表，或由监督仲裁组处理")
     await ledger.record(session, judge.event_id, actor, "conflict.declare", f"judge:{judge.id}",
                         {"judge": judge.number, "unit": unit_id, "person": person_id, "reason": conflict.reason})
-    await session.commit()
     return conflict
 
 

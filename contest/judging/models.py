@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contest.db import utcnow
@@ -28,6 +28,34 @@ class Sheet(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     submitted_at: datetime | None = None
     reopen_reason: str | None = Field(default=None, max_length=200)
+    # The judge's words, submitted and ledgered with the marks: a written opinion (评审意见) on the
+    # sheet and a note per criterion (criterion key -> text). They never enter the computation.
+    opinion: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    notes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
+    # The contestant's confirmation of the values measured at the station (criteria with `confirm`),
+    # submitted and ledgered with the marks: {"values": {…}, "agreed": bool, "reason": …}; {} if none
+    confirmation: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
+    # The words of a draft (or of a sheet sent back): {"opinion": …, "notes": {…}}, like `draft`
+    draft_words: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
+
+
+MAX_OPINION = 2000  # characters of a sheet's opinion
+MAX_NOTE = 300  # characters of one criterion's note
+MAX_DISAGREEMENT = 200  # characters of a contestant's reason for disagreeing with a measured value
+
+
+class JudgePledge(SQLModel, table=True):
+    """A judge's pledge (裁判员承诺书) for the event, accepted on the tablet before any scoring,
+    with the relations declared with it (each also a conflict of interest, which recuses)."""
+
+    __tablename__ = "judge_pledge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    judge_id: int = Field(foreign_key="judge.id", unique=True)
+    pledge: str = Field(sa_column=Column(Text, nullable=False))  # the text as the judge accepted it
+    declared: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # ["单位 …", "选手 …"]
+    accepted_at: datetime = Field(default_factory=utcnow)
+    device: str = Field(default="", max_length=120)
 
 
 class Mark(SQLModel, table=True):

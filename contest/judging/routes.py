@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import web
+from contest import clock, web
 from contest.auth import PUBLIC, Identity, address_of, begin_session, requires
 from contest.errors import InputError, NotFound, TooManyAttempts
 from contest.events import lifecycle
@@ -107,6 +107,11 @@ class SheetWrite:
     key: str
     submit: bool = False
     device: str = ""
+    opinion: str = ""  # the judge's written opinion on the sheet (评审意见)
+    notes: dict[str, str] = field(default_factory=dict)  # criterion key -> a note on that criterion
+    # the contestant's confirmation of values measured at the station (criteria with `confirm`):
+    # {"bib": their admission number, "values": {criterion: value}, "agreed": bool, "reason": "…"}
+    confirmation: dict[str, Any] | None = None
 
 
 @dataclass
@@ -140,26 +145,54 @@ async def _queues(db: AsyncSession, judge: Judge) -> list[StageQueue]:
 
 def _criteria(a: svc.Assignment) -> list[dict[str, Any]]:
     return [{"key": c.key, "name": c.name, "kind": c.kind, "min": str(c.min), "max": str(c.mark_limit),
-             "step": str(c.step or ""), "counts": c.counts, "levels": c.levels} for c in a.criteria]
+             "step": str(c.step or ""), "counts": c.counts, "levels": c.levels, "confirm": c.confirm}
+            for c in a.criteria]
 
 
 class JudgeController(Controller):
     guards = [requires("judge")]
 
     @get("/judge", include_in_schema=False)
-    async def home(self, request: Request, db: NamedDependency[AsyncSession]) -> Template:
+    async def home(self, request: Request, db: NamedDependency[AsyncSession]) -> Template | Redirect:
         judge = await _judge(db, request)
+        if await svc.pledge_of(db, judge) is None:  # first sign-in for the event: the pledge comes first
+            return web.see_other("/judge/pledge")
         event = await db.get(Event, judge.event_id)
         return Template("judging/queue.html", context={"judge": judge, "event": event,
                                                        "queues": await _queues(db, judge), "states": SHEET_STATES})
 
+    @get("/judge/pledge", include_in_schema=False)
+    async def pledge_page(self, request: Request, db: NamedDependency[AsyncSession]) -> Template | Redirect:
+        judge = await _judge(db, request)
+        if await svc.pledge_of(db, judge) is not None:
+            return web.see_other("/judge")
+        event = await db.get(Event, judge.event_id)
+        text = svc.pledge_text(event)
+        return Template("judging/pledge.html", context={"judge": judge, "event": event, "text": text,
+                                                        "digest": svc.pledge_digest(text),
+                                                        "relations": await svc.relations(db, event)})
+
+    @post("/judge/pledge", include_in_schema=False, status_code=303)
+    async def accept_pledge(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
+        judge = await _judge(db, request)
+        form = await Form.read(request)
+        if not form.flag("agree"):
+            raise InputError("请勾选“本人已阅读上述承诺书……”后再签署", "agree")
+        await svc.accept_pledge(db, judge, await db.get(Event, judge.event_id), form.text("shown"),
+                                form.ints("unit_ids", "单位"), form.ints("entry_ids", "选手"), form.text("relation"),
+                                _device(request))
+        return web.see_other("/judge")
+
     @get("/judge/stages/{stage_id:int}", include_in_schema=False)
     async def stage_page(self, request: Request, db: NamedDependency[AsyncSession],
-                         stage_id: FromPath[int]) -> Template:
+                         stage_id: FromPath[int]) -> Template | Redirect:
         """The tablet's scoring page for a stage: the whole queue and every sheet of this judge, so
         scoring goes on when the network drops (drafts and submissions wait on the device)."""
         judge, a = await _seat(db, request, stage_id)
-        data = {"judge": {"id": judge.id, "number": judge.number}, "stage": {"id": a.stage.id, "name": a.stage.name},
+        if await svc.pledge_of(db, judge) is None:
+            return web.see_other("/judge/pledge")
+        data = {"judge": {"id": judge.id, "number": judge.number},
+                "stage": {"id": a.stage.id, "name": a.stage.name, "opinion": a.scheme_stage.opinion},
                 "criteria": _criteria(a), "sheets": await svc.sheets_for_tablet(db, judge, a),
                 "signed_off": await svc.is_signed_off(db, a.stage.id)}
         return Template("judging/stage.html", context={"judge": judge, "a": a, "data": data})
@@ -185,7 +218,8 @@ class JudgeController(Controller):
         user = _judge_identity(request)
         outcome = await svc.write_sheet(db, svc.SheetInput(
             user.id, user.event_id, stage_id, entry_id, data.marks, base_version=data.base_version,
-            submit=data.submit, key=data.key, device=data.device or _device(request)))
+            submit=data.submit, key=data.key, device=data.device or _device(request), opinion=data.opinion,
+            notes=data.notes, confirmation=data.confirmation))
         return {**outcome.as_dict(), "replayed": outcome.replayed}
 
 
@@ -220,8 +254,11 @@ class ChiefController(Controller):
             "rechecks": (rechecks := await svc.recheck_draws(db, a.stage)),
             "findings": await svc.recheck_outcomes(db, rechecks[0]) if rechecks else {}, "outcomes": RECHECK_OUTCOMES,
             "recheck_pending": await svc.recheck_pending(db, a.stage),
+            "pledges": await svc.pledges(db, await db.get(Event, judge.event_id)),
             "mismatches": await svc.paper_mismatches(db, a.stage),
             "codes": {e.id: e.blind_code for e in progress.entries},
+            "judge_numbers": {j.id: j.number for j in progress.judges},
+            "criterion_names": {c.key: c.name for c in a.criteria},
             "bib_codes": {e.bib: e.blind_code for e in progress.entries}})
 
     @get("/sheets/{sheet_id:int}")
@@ -232,6 +269,14 @@ class ChiefController(Controller):
         return Template("judging/sheet.html", context={
             "judge": judge, "a": a, "s": await svc.sheet_for_chief(db, a.stage, sheet_id), "states": SHEET_STATES,
             "kinds": KINDS, "signed_off": await svc.is_signed_off(db, a.stage.id)})
+
+    @get("/record")
+    async def record(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int]) -> Template:
+        """The stage's judging record (评分记录表), to print on A4 and archive."""
+        judge, a = await self._chief(db, request, stage_id)
+        return Template("judging/record.html", context={
+            "judge": judge, "a": a, "event": await db.get(Event, a.track.event_id),
+            "record": await svc.judging_record(db, a.stage, a.track), "printed": clock.now()})
 
     @post("/sheets/{sheet_id:int}/reopen")
     async def reopen(self, request: Request, db: NamedDependency[AsyncSession], stage_id: FromPath[int],

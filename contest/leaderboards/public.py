@@ -8,7 +8,7 @@ id, and a public event none for the judges' sign-in code, so a template or a fee
 The gate reads no database: the service hands it what it has built (a board from the board store)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from functools import cached_property
@@ -20,6 +20,7 @@ from contest.leaderboards.models import RESULT_STATES, Certificate, Notice, Noti
 from contest.people.service import pinyin_key, search_text
 
 if TYPE_CHECKING:
+    from contest.judging.service import SheetRecord
     from contest.leaderboards.service import Board, BoardRow
 
 UNSCORED = ("incomplete", "not_scored")  # an entry still being judged
@@ -96,6 +97,17 @@ class PublicCertificate:
     revoked_at: datetime | None
     revoke_reason: str | None
     superseded_by: str | None
+
+
+@dataclass(frozen=True)
+class PublicOpinion:
+    """A judge's words on a contestant's sheet as their page shows them where the event's rules
+    allow, after publication: the stage, the notes by criterion name and the opinion; no judge,
+    no mark."""
+
+    stage: str
+    notes: tuple[tuple[str, str], ...]  # (criterion name, note)
+    opinion: str
 
 
 @dataclass(frozen=True)
@@ -246,6 +258,15 @@ def notice(the_notice: Notice | None, versions: tuple[NoticeVersion, ...] = ()) 
     return PublicNotice(the_notice.starts_on, the_notice.ends_on, the_notice.contact, the_notice.published_at,
                         the_notice.finalised_at, tuple(PublicNoticeVersion(v.version, v.issued_at, v.reason)
                                                        for v in versions))
+
+
+def opinions(the_event: Event, published: bool, records: Sequence[SheetRecord]) -> tuple[PublicOpinion, ...]:
+    """The judges' words on one contestant's sheets, if the results are published and the event's
+    rules let contestants read them (`opinions_public`); else none."""
+    if not (published and the_event.opinions_public):
+        return ()
+    return tuple(PublicOpinion(r.stage_name, tuple((r.criterion_name(k), note) for k, note in r.notes.items()),
+                               r.opinion) for r in records if r.has_words)
 
 
 def certificate(cert: Certificate) -> PublicCertificate:

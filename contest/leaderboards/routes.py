@@ -214,9 +214,10 @@ async def contestant_page(db: NamedDependency[AsyncSession], slug: FromPath[str]
                           code: FromPath[str]) -> Template:
     """One contestant: stage scores, total, place, prize and certificate — only what the board shows
     of them (the row comes from the same board, through the same visibility rule)."""
-    board, row, certificate = await svc.public_contestant(db, slug, track, code)
+    board, row, certificate, opinions = await svc.public_contestant(db, slug, track, code)
     return Template("leaderboards/contestant.html", context={
         "board": board, "row": row, "code": code, "certificate": certificate, "labels": svc.STATUS_LABELS,
+        "opinions": opinions,
         "stages": [(name, score) for (_, name), score in zip(board.stages, row.stages, strict=True)] if row else []})
 
 
@@ -302,12 +303,14 @@ class PublicationController(Controller):
     async def desk(self, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
         event = await events.get_event(db, slug)
         tracks = await events.list_tracks(db, event)
+        appeals = await svc.list_appeals(db, event)
         return Template("leaderboards/publication.html", context={
             "event": event, "tracks": tracks, "notice": await svc.get_notice(db, event),
             "controls": lifecycle.Controls(await lifecycle.event_phase(db, event.id)),
             "track_controls": {t.id: lifecycle.Controls(await lifecycle.track_phase(db, event.id, t.id))
                                for t in tracks},
-            "unsigned": await svc.unsigned_stages(db, event), "appeals": await svc.list_appeals(db, event),
+            "unsigned": await svc.unsigned_stages(db, event), "appeals": appeals,
+            "records": {entry.id: await judging.sheet_records(db, entry_id=entry.id) for _, entry in appeals},
             "outcomes": APPEAL_OUTCOMES, "rules": await svc.title_rules(db, event),
             # the ceremony desk shows what the screen shows: the boards through the public gate
             "boards": await svc.public_boards(db, event) if public.is_public(event) else [],
@@ -442,6 +445,15 @@ class OrganiserExportsController(Controller):
         board = await svc.board(db, the_track.id)
         marks = await judging.export_marks(db, board.round, anonymise=False)
         return web.download(marks.encode("utf-8-sig"), f"{event.name}-{the_track.name}评分明细.csv",
+                            "text/csv; charset=utf-8")
+
+    @get("/tracks/{track:str}/opinions.csv")
+    async def opinions(self, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:
+        """The judges' opinions and notes: a file of their own beside the marks."""
+        event, the_track = await self._track(db, slug, track)
+        board = await svc.board(db, the_track.id)
+        words = await judging.export_words(db, board.round)
+        return web.download(words.encode("utf-8-sig"), f"{event.name}-{the_track.name}评审意见.csv",
                             "text/csv; charset=utf-8")
 
     @get("/notice.xlsx")

@@ -154,19 +154,23 @@ async def _board_at(session: AsyncSession, slug: str, track_slug: str) -> Board:
 
 
 async def public_contestant(session: AsyncSession, slug: str, track_slug: str, code: str
-                            ) -> tuple[public.PublicBoard, public.PublicRow | None, public.PublicCertificate | None]:
+                            ) -> tuple[public.PublicBoard, public.PublicRow | None, public.PublicCertificate | None,
+                                       tuple[public.PublicOpinion, ...]]:
     """One contestant of a public board by blind code: their row as the board shows it (None while a
-    frozen board has not revealed it yet) and, once the results are published, their certificate."""
+    frozen board has not revealed it yet) and, once the results are published, their certificate and
+    the judges' words where the event's rules allow."""
     current = await _board_at(session, slug, track_slug)
     shown = current.public
     row = shown.row(code)
     if row is None and not (shown.frozen and any(r.code == code for r in shown.rows)):
         raise NotFound("选手")
-    held = None
+    held, words = None, ()
     if row is not None and shown.published:
         entry_id = next(r.entry_id for r in current.rows if r.code == code)
         held = await current_certificate(session, entry_id, current.round.id)
-    return shown, row, public.certificate(held) if held else None
+        event = await session.get(Event, current.event.id)  # the rule as it is now (boards are kept)
+        words = public.opinions(event, True, await judging.sheet_records(session, entry_id=entry_id))
+    return shown, row, public.certificate(held) if held else None, words
 
 
 async def public_event(session: AsyncSession, slug: str) -> Event:

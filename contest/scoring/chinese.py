@@ -21,7 +21,8 @@ EFFECTS = {"add": "加分", "subtract": "扣分"}
 TARGETS = {"stage": "计入本环节", "total": "计入总分"}
 OVER = {"criterion": "按评分项汇总", "judge_total": "按裁判总分汇总"}
 TIES = {"exclude": "并列超出名额时整体顺延", "share": "并列者共享本等奖"}
-CHOICES = {**KINDS, **AGGREGATES, **ROUNDING_MODES, **STEPS, **EFFECTS, **OVER, **TIES,
+OPINIONS = {"optional": "可不填", "required": "必须填写"}
+CHOICES = {**KINDS, **AGGREGATES, **ROUNDING_MODES, **STEPS, **EFFECTS, **OVER, **TIES, **OPINIONS,
            "stage": "本环节", "total": "总分"}
 
 # Every word of the format (scoring.WORDS), as the pages call it.
@@ -31,10 +32,12 @@ WORDS = {
     "mode": "舍入方式", "key": "代码", "criteria": "评分项", "weight": "权重", "panel": "裁判组规则",
     "best_of": "取最好一次的尝试", "coefficient": "系数", "aggregate": "汇总方式", "trim": "去掉最高最低分的个数",
     "min_judges": "最少裁判人数", "over": "汇总对象", "spread": "允许的最大分差",
-    "spread_blocks_signoff": "分差超限时不能签字确认", "max": "满分", "kind": "类型", "min": "最低分",
+    "spread_blocks_signoff": "分差超限时不能签字确认", "opinion": "评审意见", "max": "满分", "kind": "类型",
+    "min": "最低分",
     "factor": "倍数", "scale": "等级数", "counts": "计入总分", "step": "评分步长", "levels": "等级说明",
     "to": "计入位置", "effect": "加减方向", "criterion": "评分项", "attribute": "选手属性", "tiers": "奖项等级",
     "min_total": "最低总分", "share": "比例", "count": "名额", "cap": "比例上限", "ties": "并列处理",
+    "confirm": "选手现场确认",
 }
 _LISTS = {"stages": "个环节", "criteria": "个评分项", "tiers": "个奖项等级", "tie_break": "条并列排序规则",
           "round_at": "个舍入步骤", "best_of": "次尝试"}
@@ -149,6 +152,7 @@ _PROBLEMS = [(re.compile(p), f) for p, f in [
     (r"not used by an? (\w+), which has one value", lambda m: f"{_kind(m)}项只有一个数值，不用此项设置"),
     (r"only adjustment criteria are .*", lambda m: "只有加减分项才设置计入位置和加减方向"),
     (r"only judgement criteria are marked on a scale", lambda m: "只有评价项可以按等级打分"),
+    (r"only a measurement is confirmed by the contestant", lambda m: "只有测量项可以由选手现场确认"),
     (r"must be a list or a mapping of level descriptors", lambda m: "应为各等级说明的列表"),
     (r"marks of a (scale|deduction) cannot be negative",
      lambda m: ("按等级打分" if m[1] == "scale" else "扣分") + "项的分数不能为负数"),

@@ -28,6 +28,7 @@ JUDGED = ("judgement", "deduction")  # marked by a panel: min_judges, trimming a
 OVER = ("criterion", "judge_total")
 EFFECTS = ("add", "subtract")
 TIES = ("exclude", "share")
+OPINIONS = ("optional", "required")  # a sheet's written opinion (评审意见): may be left blank, or may not
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ WORDS: dict[str, tuple[Word, ...]] = {
         Word("coefficient", "coefficient", note="multiplies the stage subtotal, per entry"),
         Word("floor", "number"),
         Word("ceiling", "number"),
+        Word("opinion", "choice", default="optional", choices=OPINIONS,
+             note="each judge's written opinion on a sheet (评审意见): required or optional"),
     ),
     "panel": (
         Word("aggregate", "choice", default="mean", choices=AGGREGATES),
@@ -102,6 +105,8 @@ WORDS: dict[str, tuple[Word, ...]] = {
         Word("to", "target", default="stage", note="adjustments: the stage, the total or a criterion key"),
         Word("effect", "choice", default="add", choices=EFFECTS, note="adjustments: add or subtract"),
         Word("spread", "number", note="overrides the panel's"),
+        Word("confirm", "flag", default=False,
+             note="measurements: measured at the station, the contestant confirms the value on the tablet"),
     ),
     "coefficient": (
         Word("criterion", "key", note="a measurement of the same stage that does not count"),
@@ -175,6 +180,7 @@ class Criterion:
     to: str = "stage"
     effect: str = "add"
     spread: Decimal | None = None
+    confirm: bool = False  # measured at the station: the contestant confirms the value (选手确认)
 
     @property
     def mark_limit(self) -> Decimal:
@@ -205,6 +211,11 @@ class Stage:
     ceiling: Decimal | None = None
     spread: Decimal | None = None
     spread_blocks_signoff: bool = False
+    opinion: str = "optional"
+
+    @property
+    def opinion_required(self) -> bool:
+        return self.opinion == "required"
 
 
 @dataclass(frozen=True)
@@ -327,7 +338,8 @@ def _stage(data: Any, path: str) -> Stage:
     blocks = _flag(panel.get("spread_blocks_signoff", False), f"{path}.panel.spread_blocks_signoff")
     floor, ceiling = _bounds(stage, path)
     common = {"key": key, "name": name, "weight": _positive(stage.get("weight", 1), f"{path}.weight"), "over": over,
-              "floor": floor, "ceiling": ceiling, "spread_blocks_signoff": blocks, **defaults}
+              "floor": floor, "ceiling": ceiling, "spread_blocks_signoff": blocks,
+              "opinion": _choice(stage.get("opinion", "optional"), f"{path}.opinion", OPINIONS), **defaults}
     if "best_of" in stage:
         if "criteria" in stage:
             raise SchemeError(f"{path}.criteria: a best_of stage takes its value from its attempts, not criteria")
@@ -403,6 +415,9 @@ def _criterion(data: Any, path: str, defaults: dict, over: str) -> Criterion:
     panel = _panel(crit, path, defaults)
     if kind not in JUDGED:
         panel["spread"] = None
+    confirm = _flag(crit.get("confirm", False), f"{path}.confirm")
+    if confirm and kind != "measurement":
+        raise SchemeError(f"{path}.confirm: only a measurement is confirmed by the contestant")
     return Criterion(
         key=_key(crit["key"], f"{path}.key"),
         name=_text(crit["name"], f"{path}.name"),
@@ -418,6 +433,7 @@ def _criterion(data: Any, path: str, defaults: dict, over: str) -> Criterion:
         ceiling=ceiling,
         to=crit.get("to", "stage"),
         effect=_choice(crit.get("effect", "add"), f"{path}.effect", EFFECTS),
+        confirm=confirm,
         **panel,
     )
 
@@ -710,6 +726,8 @@ def _stage_to_dict(stage: Stage, attempt: bool) -> dict:
         data["criteria"] = [_criterion_to_dict(c, stage) for c in stage.criteria]
     if stage.coefficient:
         data["coefficient"] = _coefficient_to_dict(stage.coefficient)
+    if stage.opinion_required:
+        data["opinion"] = stage.opinion
     return data | _bounds_to_dict(stage)
 
 
@@ -734,6 +752,8 @@ def _criterion_to_dict(crit: Criterion, stage: Stage) -> dict:
         data["coefficient"] = _coefficient_to_dict(crit.coefficient)
     if crit.kind == "adjustment":
         data |= {"to": crit.to, "effect": crit.effect}
+    if crit.confirm:
+        data["confirm"] = True
     return data | _bounds_to_dict(crit)
 
 

@@ -275,12 +275,15 @@ async def _set_up(database: Database, entries: int, judges: int, criteria: int, 
 
     from contest.events import service as events
     from contest.events.models import Entry
+    from contest.judging import service as judging
 
     if cheap_pins:
         events.hash_secret = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash
     async with bench_event(database) as (session, event):
         scheme = scheme_with(criteria)
         added = [await events.add_judge(session, event, f"评委{i + 1:03d}", None) for i in range(judges)]
+        for judge, _ in added:  # every judge accepts the pledge before scoring
+            await judging.accept_pledge(session, judge, event, judging.current_pledge(event), [], [], "")
         tracks, seats = [], {}
         for start in range(0, judges, panel_size):
             panel = [j for j, _ in added[start:start + panel_size]]

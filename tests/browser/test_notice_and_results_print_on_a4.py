@@ -1,51 +1,15 @@
 """The notice (公示) and a results board print on A4 as paper should look: no site navigation, no
 filters or buttons, and every column on the page (nothing cut off at the right edge)."""
-import shutil
-import subprocess
 from datetime import timedelta
 
 import pytest
 
 from contest import clock
 from contest.leaderboards import service as boards
+from tests.browser.paper import A4_CONTENT_WIDTH, pdf_text, printed
 from tests.builders import CONTACT, public_contest, signed_off_contest
 
 pytestmark = pytest.mark.browser
-
-A4_CONTENT_WIDTH = round((210 - 2 * 12) / 25.4 * 96)  # A4 portrait less the 12 mm margins, in CSS px
-
-# In print media: what of the site's chrome shows, and which table cells end past the page's width.
-PRINTED = """(width) => {
-  const shown = (sel) => [...document.querySelectorAll(sel)].some((el) => el.getClientRects().length > 0);
-  const cut = [...document.querySelectorAll("table th, table td")]
-      .filter((c) => c.getClientRects().length && c.getBoundingClientRect().right > width + 1)
-      .map((c) => c.textContent.trim().slice(0, 12));
-  return {chrome: ["header.topbar", "footer.footer", ".filters", ".no-print", ".pager"].filter(shown),
-          cut: cut.slice(0, 8), scrollWidth: document.documentElement.scrollWidth};
-}"""
-
-
-async def printed(browser, url: str, pdf_path) -> dict:
-    context = await browser.new_context(viewport={"width": A4_CONTENT_WIDTH, "height": 1000}, locale="zh-CN")
-    try:
-        page = await context.new_page()
-        await page.goto(url)
-        await page.wait_for_load_state("networkidle")
-        await page.emulate_media(media="print")
-        layout = await page.evaluate(PRINTED, A4_CONTENT_WIDTH)
-        pdf_path.write_bytes(await page.pdf(prefer_css_page_size=True))
-        return layout
-    finally:
-        await context.close()
-
-
-def pdf_text(pdf_path) -> str:
-    pdftotext = shutil.which("pdftotext")
-    if pdftotext is None:
-        pytest.fail("pdftotext is missing: apt-get install poppler-utils (.ci/run does)")
-    return subprocess.run([pdftotext, "-layout", str(pdf_path), "-"], capture_output=True, text=True,
-                          check=True, timeout=60).stdout
-
 
 async def test_notice_and_results_print_on_a4(browser, live_server, session, clean_db, tmp_path):
     contest = await public_contest(session)

@@ -40,7 +40,7 @@ from contest.events import service as events_service
 from contest.events.models import Entry, Round
 from contest.judging import service as judging
 from contest.judging.models import Mark, Result, Sheet, SheetRequest
-from tests.builders import Contest, make_contest
+from tests.builders import Contest, make_contest, pledge_all
 
 JUDGES, ENTRIES = 200, 3
 IN_FLIGHT = 100  # requests on the wire at once, over all judges
@@ -261,6 +261,7 @@ async def contest_with(session, contestants: int, judges: int) -> Contest:
         judge, pin = await events_service.add_judge(session, contest.event, f"评委{i + 1:03d}", None)
         contest.judges.append(judge)
         contest.pins[judge.number] = pin
+    await pledge_all(session, contest.event)
     round_ = await session.get(Round, contest.practical.round_id)
     for panel, stage, _ in await events_service.list_panels(session, round_):
         if stage.id == contest.practical.id:

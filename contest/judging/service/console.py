@@ -6,7 +6,7 @@ import math
 import random
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlmodel import func, select
@@ -20,7 +20,7 @@ from contest.events import service as events
 from contest.events.models import Entry, Judge, Panel, PanelMember, Recusal, Round, Stage, Track
 from contest.judging.models import RECHECK_OUTCOMES, RecheckDraw, RecheckOutcome, Sheet, StageSignoff
 from contest.judging.service.judges import Assignment, actor_of
-from contest.judging.service.results import compute_round, round_marks
+from contest.judging.service.results import SheetRecord, compute_round, round_marks, sheet_records
 from contest.judging.service.sheets import sheet_marks
 from contest.ledger import LedgerEntry
 
@@ -176,7 +176,7 @@ async def sign_off(session: AsyncSession, judge: Judge, a: Assignment) -> StageS
     if missing:
         raise Conflict(f"还有 {len(missing)} 份评分表未提交，不能签字确认")
     lifecycle.require(await lifecycle.track_phase(session, a.track.event_id, a.track.id), "signoff")
-    if next(s for s in a.scheme.stages if s.key == a.stage.key).spread_blocks_signoff:
+    if a.scheme_stage.spread_blocks_signoff:
         spreads = scoring.spread_breaches(a.scheme, await round_marks(session, a.round.id), a.stage.key)
         if spreads:
             raise Conflict(f"有 {len(spreads)} 处评分相差超过评分标准允许的范围（如 {spreads[0].text}），"
@@ -241,6 +241,7 @@ async def reopen_sheet(session: AsyncSession, sheet_id: int, reason: str, actor:
         raise Conflict("只有已提交的评分表可以退回")
     sheet.state, sheet.reopen_reason, sheet.version = "reopened", reason[:200], sheet.version + 1
     sheet.draft = await sheet_marks(session, sheet.id)
+    sheet.draft_words = {"opinion": sheet.opinion, "notes": sheet.notes}  # the judge starts from their words
     session.add(sheet)
     await ledger.append(session, event_id=event_id, actor=actor, device="", action="sheet.reopen",
                         subject=f"sheet:{sheet.id}", payload={"reason": reason[:200], "version": sheet.version})
@@ -273,9 +274,38 @@ class SheetMarks:
     blind_code: str
     judge: Judge
     marks: dict[str, str]  # criterion key -> the mark as the judge typed it
+    # the opinion and notes submitted with those marks (a sheet sent back keeps them until resubmitted)
+    opinion: str = ""
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 async def sheet_for_chief(session: AsyncSession, stage: Stage, sheet_id: int) -> SheetMarks:
     sheet = await sheet_of_stage(session, stage, sheet_id)
     entry, judge = await session.get(Entry, sheet.entry_id), await session.get(Judge, sheet.judge_id)
-    return SheetMarks(sheet, entry.blind_code or "", judge, await sheet_marks(session, sheet.id))
+    return SheetMarks(sheet, entry.blind_code or "", judge, await sheet_marks(session, sheet.id), sheet.opinion,
+                      dict(sheet.notes))
+
+
+@dataclass(frozen=True)
+class JudgingRecord:
+    """A stage's judging record (评分记录表) as a rulebook asks to archive it: every submitted sheet
+    by entry (blind code) with its marks, notes, opinion and the contestant's confirmation, and the
+    chief judge's sign-off."""
+
+    entries: list[tuple[str, list[SheetRecord]]]  # blind code -> its sheets, in running order
+    signoff: StageSignoff | None
+    chief: Judge | None
+    judges: list[Judge]
+    recused: dict[str, list[str]]  # blind code -> the numbers of the judges who stepped aside
+
+
+async def judging_record(session: AsyncSession, stage: Stage, track: Track) -> JudgingRecord:
+    records = await sheet_records(session, stage_id=stage.id)
+    entries: dict[str, list[SheetRecord]] = {}
+    for r in records:
+        entries.setdefault(r.blind_code or r.bib, []).append(r)
+    signoff = (await session.exec(select(StageSignoff).where(StageSignoff.stage_id == stage.id))).first()
+    chief = await session.get(Judge, signoff.judge_id) if signoff else None
+    seen = await progress(session, stage, track)
+    recused = {e.blind_code: [j.number for j in seen.judges if (e.id, j.id) in seen.recused] for e in seen.entries}
+    return JudgingRecord(list(entries.items()), signoff, chief, seen.judges, recused)

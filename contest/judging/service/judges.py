@@ -69,8 +69,12 @@ class Assignment:
     is_chief: bool
 
     @property
+    def scheme_stage(self) -> scoring.Stage:
+        return next(s for s in self.scheme.stages if s.key == self.stage.key)
+
+    @property
     def criteria(self) -> tuple:
-        return next(s for s in self.scheme.stages if s.key == self.stage.key).criteria
+        return self.scheme_stage.criteria
 
 
 # A judge's seats: panel memberships with the stage, round and track of each.

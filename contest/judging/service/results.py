@@ -3,7 +3,11 @@ stored on every submission (and its track's boards told, in the same statement),
 afresh, and the marks exported so that anyone can recompute the published results."""
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, func
@@ -63,6 +67,86 @@ def anonymised(marks: list[scoring.Mark]) -> list[scoring.Mark]:
     """Judges as J1..Jn in the order of their numbers, the same for every sheet of the round."""
     alias = {number: f"J{i}" for i, number in enumerate(sorted({m.judge for m in marks}), 1)}
     return [scoring.Mark(m.entry, m.stage, m.criterion, alias[m.judge], m.value) for m in marks]
+
+
+def plain(value: Decimal) -> str:
+    """4.5000 → "4.5", 9.0000 → "9": marks as a judge typed them."""
+    return format(value.normalize(), "f")
+
+
+# Each submitted sheet as a record of the judging: its marks and the judge's written words (the
+# opinion and a note per criterion) beside them but never in them. A sheet sent back shows what was
+# submitted with the marks that still count.
+_SHEETS = (select(Sheet, Entry.bib, Entry.blind_code, Stage.key, Stage.name, Judge.number, Judge.name, Round)
+           .join(Stage, Stage.id == Sheet.stage_id).join(Round, Round.id == Stage.round_id)
+           .join(Entry, Entry.id == Sheet.entry_id)
+           .join(Judge, Judge.id == Sheet.judge_id).where(Sheet.submitted_at.is_not(None))
+           .order_by(Stage.seq, Entry.running_order, Entry.bib, Judge.number))
+WORDS_COLUMNS = ("选手编号", "环节", "裁判", "评分项", "内容")  # 评分项 blank: the sheet's opinion
+
+
+@dataclass(frozen=True)
+class SheetRecord:
+    """One submitted sheet: for the chief judge, the appeal committee, the contestant (judges
+    unnamed), the opinions export and the printed judging record."""
+
+    sheet: Sheet
+    bib: str
+    blind_code: str | None
+    stage_key: str
+    stage_name: str
+    judge: str  # number
+    judge_name: str
+    criteria: tuple[scoring.Criterion, ...]  # the stage's, in the scheme's order
+    marks: dict[str, str]  # criterion key -> the mark as typed
+
+    def criterion_name(self, key: str) -> str:
+        return next((c.name for c in self.criteria if c.key == key), key)
+
+    @property
+    def opinion(self) -> str:
+        return self.sheet.opinion
+
+    @property
+    def notes(self) -> dict[str, str]:
+        return self.sheet.notes
+
+    @property
+    def has_words(self) -> bool:
+        return bool(self.sheet.opinion or self.sheet.notes)
+
+
+async def sheet_records(session: AsyncSession, *, round_id: int | None = None, stage_id: int | None = None,
+                        entry_id: int | None = None) -> list[SheetRecord]:
+    """The submitted sheets of a round, a stage or an entry, by stage, running order and judge."""
+    stmt = _SHEETS
+    for column, value in ((Stage.round_id, round_id), (Stage.id, stage_id), (Entry.id, entry_id)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    rows = (await session.exec(stmt.execution_options(populate_existing=True))).all()  # written by raw SQL
+    marks: dict[int, dict[str, str]] = {}
+    for sheet_id, criterion, value in (await session.exec(select(Mark.sheet_id, Mark.criterion, Mark.value).where(
+            Mark.sheet_id.in_([row[0].id for row in rows])))).all():
+        marks.setdefault(sheet_id, {})[criterion] = plain(value)
+    return [SheetRecord(*row[:7], _stage_of(row[7], row[3]).criteria, marks.get(row[0].id, {})) for row in rows]
+
+
+def _stage_of(round_: Round, key: str) -> scoring.Stage:
+    return next(s for s in events.scheme_of(round_).stages if s.key == key)
+
+
+async def export_words(session: AsyncSession, round_: Round) -> str:
+    """The round's opinions and notes as a CSV of their own (one row per opinion and per note,
+    with the judges' own numbers), so the marks file and its recomputation stay as they are."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(WORDS_COLUMNS)
+    for r in sorted(await sheet_records(session, round_id=round_.id), key=lambda r: (r.bib, r.stage_key, r.judge)):
+        if r.opinion:
+            writer.writerow((r.bib, r.stage_key, r.judge, "", r.opinion))
+        writer.writerows((r.bib, r.stage_key, r.judge, r.criterion_name(key), note)
+                         for key, note in r.notes.items())
+    return out.getvalue()
 
 
 async def recompute_entry(session: AsyncSession, ctx: SheetContext) -> None:

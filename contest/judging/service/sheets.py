@@ -3,11 +3,11 @@ the check of its marks against the stage's criteria."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, DateTime, bindparam, delete, text
+from sqlalchemy import JSON, DateTime, Text, bindparam, delete, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,9 +29,18 @@ from contest.events.models import (
     Stage,
     Track,
 )
-from contest.judging.models import Mark, Sheet, SheetRequest, StageSignoff
+from contest.judging.models import (
+    MAX_DISAGREEMENT,
+    MAX_NOTE,
+    MAX_OPINION,
+    JudgePledge,
+    Mark,
+    Sheet,
+    SheetRequest,
+    StageSignoff,
+)
 from contest.judging.service.judges import PANEL_SEATS, Assignment, actor_name, queue
-from contest.judging.service.results import recompute_entry
+from contest.judging.service.results import plain, recompute_entry
 
 
 async def sheets_for_tablet(session: AsyncSession, judge: Judge, a: Assignment) -> list[dict]:
@@ -51,8 +60,19 @@ async def sheets_for_tablet(session: AsyncSession, judge: Judge, a: Assignment) 
         out.append({"entry_id": item.entry_id, "blind_code": item.blind_code, "running_order": item.running_order,
                     "state": item.state, "version": sheet.version if sheet else 0,
                     "marks": marks.get(item.entry_id, {}) if submitted else dict(sheet.draft) if sheet else {},
-                    "reopen_reason": sheet.reopen_reason if sheet else None})
+                    **sheet_words(sheet), "reopen_reason": sheet.reopen_reason if sheet else None})
     return out
+
+
+def sheet_words(sheet: Sheet | None) -> dict:
+    """The judge's words on their own sheet: as submitted, or as the draft (a sheet sent back
+    starts from its submitted words)."""
+    if sheet is None:
+        return {"opinion": "", "notes": {}, "confirmation": {}}
+    if sheet.state == "submitted":
+        return {"opinion": sheet.opinion, "notes": dict(sheet.notes), "confirmation": dict(sheet.confirmation)}
+    return {"opinion": sheet.draft_words.get("opinion", ""), "notes": dict(sheet.draft_words.get("notes", {})),
+            "confirmation": {}}  # a sheet sent back is confirmed again
 
 
 # --- score sheets -----------------------------------------------------------------------------------
@@ -71,8 +91,10 @@ _CONTEXT = (
            select(Recusal.id).where(Recusal.judge_id == Judge.id, Recusal.entry_id == Entry.id)
            .exists().label("recused"),
            select(StageSignoff.id).where(StageSignoff.stage_id == Stage.id).exists().label("signed_off"),
+           (Judge.platform | select(JudgePledge.id).where(JudgePledge.judge_id == Judge.id).exists()).label("pledged"),
            Sheet.id.label("sheet_id"), Sheet.state, Sheet.version, Sheet.draft, Sheet.submitted_at,
-           Sheet.reopen_reason, SheetRequest.judge_id.label("replay_judge"), SheetRequest.outcome)
+           Sheet.reopen_reason, Sheet.draft_words, Sheet.confirmation, SheetRequest.judge_id.label("replay_judge"),
+           SheetRequest.outcome)
     .select_from(PANEL_SEATS.join(Judge, Judge.id == PanelMember.judge_id).join(Event, Event.id == Track.event_id)
                  .outerjoin(Entry, (Entry.id == bindparam("entry")) & (Entry.track_id == Track.id))
                  .outerjoin(Sheet, (Sheet.entry_id == Entry.id) & (Sheet.stage_id == Stage.id)
@@ -94,18 +116,24 @@ _CLAIM_TAIL = """,
         from sheet, unnest(cast(:criteria as varchar[]), cast(:values as numeric[])) as m (criterion, value))
     select id from sheet"""
 _SHEET_PARAMS = (bindparam("draft", type_=JSON), bindparam("now", type_=DateTime(timezone=True)),
-                 bindparam("submitted_at", type_=DateTime(timezone=True)))
+                 bindparam("submitted_at", type_=DateTime(timezone=True)), bindparam("draft_words", type_=JSON),
+                 bindparam("opinion", type_=Text), bindparam("notes", type_=JSON(none_as_null=True)),
+                 bindparam("confirmation", type_=JSON(none_as_null=True)))
 _CLAIM_NEW = text("""
     with sheet as (
         insert into sheet (stage_id, entry_id, judge_id, state, version, draft, updated_at, submitted_at,
-                           reopen_reason)
-        values (:stage, :entry, :judge, :state, 1, :draft, :now, :submitted_at, :reopen_reason)
+                           reopen_reason, draft_words, opinion, notes, confirmation)
+        values (:stage, :entry, :judge, :state, 1, :draft, :now, :submitted_at, :reopen_reason, :draft_words,
+                coalesce(:opinion, ''), coalesce(:notes, cast('{}' as json)),
+                coalesce(:confirmation, cast('{}' as json)))
         on conflict (stage_id, entry_id, judge_id) do nothing
         returning id, state, version)""" + _CLAIM_TAIL).bindparams(*_SHEET_PARAMS)
 _CLAIM_NEXT = text("""
     with sheet as (
         update sheet set version = version + 1, state = :state, draft = :draft, updated_at = :now,
-                         submitted_at = :submitted_at, reopen_reason = :reopen_reason
+                         submitted_at = :submitted_at, reopen_reason = :reopen_reason,
+                         draft_words = :draft_words, opinion = coalesce(:opinion, opinion),
+                         notes = coalesce(:notes, notes), confirmation = coalesce(:confirmation, confirmation)
         where id = :sheet and version = :base
         returning id, state, version)""" + _CLAIM_TAIL).bindparams(*_SHEET_PARAMS)
 _OLD_MARKS = delete(Mark).where(Mark.sheet_id == bindparam("sheet")).returning(Mark.criterion, Mark.value)
@@ -132,17 +160,24 @@ class SheetContext:
     blind_code: str
     status: str
     signed_off: bool
+    pledged: bool  # the judge has accepted the event's pledge (the platform's marker needs none)
     sheet_id: int | None
     state: str | None
     version: int
     draft: dict
     submitted_at: datetime | None
     reopen_reason: str | None
+    draft_words: dict
+    confirmed: dict  # the contestant's confirmation submitted last (a sheet sent back keeps it)
     replay: WriteOutcome | None
 
     @property
+    def stage(self) -> scoring.Stage:
+        return next(s for s in self.scheme.stages if s.key == self.stage_key)
+
+    @property
     def criteria(self) -> tuple:
-        return next(s for s in self.scheme.stages if s.key == self.stage_key).criteria
+        return self.stage.criteria
 
     @property
     def actor(self) -> str:
@@ -155,7 +190,10 @@ class SheetContext:
             raise Conflict(f"该选手{ENTRY_STATUSES[self.status]}，不能评分")
 
     def require_writable(self) -> None:
-        """Marks may still be written: the entry competes and the stage is not signed off."""
+        """Marks may still be written: the judge has pledged, the entry competes and the stage is
+        not signed off."""
+        if not self.pledged:
+            raise Conflict("请先在评分平板上阅读并签署裁判员承诺书，签署后才能评分")
         self.require_open()
         if self.signed_off:
             raise Conflict("本环节已由裁判长签字确认，不能再修改")
@@ -188,8 +226,9 @@ async def sheet_context(session: AsyncSession, judge_id: int, event_id: int, sta
     scheme = await events.round_scheme(session, row.round_id, row.scheme_digest)
     return SheetContext(judge_id, row.judge_number, row.judge_name, stage_id, row.stage_key, row.round_id, scheme,
                         row.track_id, row.event_id, row.event_status, row.entry_id, row.bib, row.blind_code, row.status,
-                        row.signed_off, row.sheet_id, row.state, row.version or 0, row.draft or {},
-                        row.submitted_at, row.reopen_reason, replay)
+                        row.signed_off, row.pledged, row.sheet_id, row.state, row.version or 0, row.draft or {},
+                        row.submitted_at, row.reopen_reason, row.draft_words or {}, row.confirmation or {},
+                        replay)
 
 
 @dataclass(frozen=True)
@@ -201,6 +240,9 @@ class SheetView:
     marks: dict[str, str]  # the submitted marks, or the server-side draft
     signed_off: bool
     reopen_reason: str | None = None
+    opinion: str = ""
+    notes: dict[str, str] = field(default_factory=dict)
+    confirmation: dict = field(default_factory=dict)
 
 
 async def read_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_id: int) -> SheetView:
@@ -208,19 +250,15 @@ async def read_sheet(session: AsyncSession, judge: Judge, a: Assignment, entry_i
     ctx.require_open()
     if ctx.sheet_id is None:
         return SheetView(None, ctx.blind_code, "not_started", 0, {}, ctx.signed_off)
+    sheet = await session.get(Sheet, ctx.sheet_id, populate_existing=True)
     marks = await sheet_marks(session, ctx.sheet_id) if ctx.state == "submitted" else dict(ctx.draft)
-    return SheetView(ctx.sheet_id, ctx.blind_code, ctx.state, ctx.version, marks, ctx.signed_off, ctx.reopen_reason)
+    return SheetView(ctx.sheet_id, ctx.blind_code, ctx.state, ctx.version, marks, ctx.signed_off, ctx.reopen_reason,
+                     **sheet_words(sheet))
 
 
 async def sheet_marks(session: AsyncSession, sheet_id: int) -> dict[str, str]:
     rows = (await session.exec(select(Mark).where(Mark.sheet_id == sheet_id))).all()
     return {m.criterion: plain(m.value) for m in rows}
-
-
-def plain(value: Decimal) -> str:
-    """4.5000 → "4.5", 9.0000 → "9": marks as a judge typed them."""
-    text = format(value.normalize(), "f")
-    return text
 
 
 def check_marks(criteria: Sequence, raw: Mapping[str, object], complete: bool, entry: str = "",
@@ -232,6 +270,74 @@ def check_marks(criteria: Sequence, raw: Mapping[str, object], complete: bool, e
         return scoring.check_sheet(criteria, raw, complete=complete, entry=entry, judge=judge, roles=roles)
     except scoring.MarkError as exc:
         raise InputError(exc.chinese, exc.criterion) from exc
+
+
+@dataclass(frozen=True)
+class Words:
+    """A judge's written words on a sheet: the opinion and the notes of criteria, trimmed; and the
+    contestant's confirmation of the values measured at the station."""
+
+    opinion: str
+    notes: dict[str, str]
+    confirmation: dict = field(default_factory=dict)
+
+    def as_draft(self) -> dict:
+        return {"opinion": self.opinion, "notes": self.notes} if self.opinion or self.notes else {}
+
+
+def check_words(stage: scoring.Stage, opinion: object, notes: Mapping[str, object] | None, complete: bool) -> Words:
+    """The opinion and notes as the judge wrote them, within their lengths, notes only on the
+    stage's criteria; on submission an opinion the stage requires must be there."""
+    if not isinstance(opinion, str) or not isinstance(notes or {}, Mapping):
+        raise InputError("评审意见和备注应为文字", "opinion")
+    opinion = opinion.strip()
+    if len(opinion) > MAX_OPINION:
+        raise InputError(f"评审意见不能超过{MAX_OPINION}字（现有{len(opinion)}字）", "opinion")
+    if complete and stage.opinion_required and not opinion:
+        raise InputError("本环节须填写评审意见后才能提交", "opinion")
+    names = {c.key: c.name for c in stage.criteria}
+    kept = {}
+    for key, note in (notes or {}).items():
+        if key not in names:
+            raise InputError(f"没有评分项“{key}”，不能为它写备注", "notes")
+        if not isinstance(note, str):
+            raise InputError(f"“{names[key]}”的备注应为文字", key)
+        if len(note.strip()) > MAX_NOTE:
+            raise InputError(f"“{names[key]}”的备注不能超过{MAX_NOTE}字", key)
+        if note.strip():
+            kept[key] = note.strip()
+    return Words(opinion, kept)
+
+
+def check_confirmation(ctx: SheetContext, marks: Mapping[str, Decimal], confirmation: Mapping | None) -> dict:
+    """On submission, the contestant's confirmation of the values measured at the station (the
+    stage's criteria with `confirm`): typed with their own admission number, which must be theirs,
+    for exactly the values submitted; a disagreement needs a reason. {} when nothing is measured."""
+    measured = {c.key: c.name for c in ctx.criteria if c.confirm and c.key in marks}
+    if not measured:
+        return {}
+    if not confirmation and ctx.confirmed.get("values") == {k: plain(marks[k]) for k in measured}:
+        return ctx.confirmed  # a sheet sent back, its measured values unchanged: confirmed already
+    if not isinstance(confirmation, Mapping) or not confirmation:
+        raise InputError("请让选手确认测量结果（或记录选手的异议）后再提交", "confirmation")
+    if str(confirmation.get("bib", "")).strip() != ctx.bib:
+        raise InputError("选手输入的参赛证号与该选手不符，请选手核对后重新确认", "confirmation")
+    values = confirmation.get("values")
+    try:
+        confirmed = {k: Decimal(str(values[k])) for k in measured} if isinstance(values, Mapping) else None
+    except (KeyError, ArithmeticError, ValueError):
+        confirmed = None
+    if confirmed != {k: marks[k] for k in measured}:
+        raise InputError("选手确认的数值与提交的测量结果不一致，请选手重新确认", "confirmation")
+    agreed, reason = confirmation.get("agreed"), str(confirmation.get("reason") or "").strip()
+    if not isinstance(agreed, bool):
+        raise InputError("请选择选手确认无误还是有异议", "confirmation")
+    if not agreed and not reason:
+        raise InputError("选手有异议时请写明理由", "confirmation")
+    if len(reason) > MAX_DISAGREEMENT:
+        raise InputError(f"异议理由不能超过{MAX_DISAGREEMENT}字", "confirmation")
+    return {"values": {k: plain(marks[k]) for k in measured}, "agreed": agreed, **({"reason": reason} if reason
+                                                                                   and not agreed else {})}
 
 
 @dataclass(frozen=True)
@@ -259,6 +365,10 @@ class SheetInput:
     key: str  # the idempotency key: the same for every retry of this change
     device: str = ""
     actor: str | None = None  # who is ledgered; the judge unless given (paper: the two scorers)
+    opinion: str = ""  # the judge's written opinion on the sheet (评审意见)
+    notes: Mapping[str, object] = field(default_factory=dict)  # criterion key -> the judge's note
+    # the contestant's confirmation of values measured at the station: {"bib", "values", "agreed", "reason"}
+    confirmation: Mapping[str, object] | None = None
 
 
 async def write_sheet(session: AsyncSession, write: SheetInput) -> WriteOutcome:
@@ -272,10 +382,13 @@ async def write_sheet(session: AsyncSession, write: SheetInput) -> WriteOutcome:
     ctx.require_writable()
     marks = check_marks(ctx.criteria, write.marks, complete=write.submit, entry=ctx.blind_code,
                         judge=ctx.judge_number)
+    words = check_words(ctx.stage, write.opinion, write.notes, complete=write.submit)
+    if write.submit:
+        words = replace(words, confirmation=check_confirmation(ctx, marks, write.confirmation))
     ctx.require_version(write.base_version)
     try:
         old = await _old_marks(session, ctx) if write.submit else {}
-        sheet_id = await _claim(session, ctx, write.key, marks, write.submit)
+        sheet_id = await _claim(session, ctx, write.key, marks, words, write.submit)
     except IntegrityError:  # e.g. the same key sent for another sheet at the same moment
         sheet_id = None
     if sheet_id is None:  # the sheet moved on after it was read: a twin of this request, or another device
@@ -288,7 +401,8 @@ async def write_sheet(session: AsyncSession, write: SheetInput) -> WriteOutcome:
                             action="sheet.submit", subject=f"sheet:{sheet_id}",
                             payload={"stage": ctx.stage_key, "entry": ctx.bib, "judge": ctx.judge_number,
                                      "old": old, "new": {k: plain(v) for k, v in marks.items()},
-                                     "version": outcome.version})
+                                     "version": outcome.version,
+                                     **words_recorded(words.opinion, words.notes, words.confirmation)})
     await session.commit()
     return outcome
 
@@ -302,14 +416,23 @@ async def _old_marks(session: AsyncSession, ctx: SheetContext) -> dict[str, str]
     return {criterion: plain(value) for criterion, value in rows}
 
 
-async def _claim(session: AsyncSession, ctx: SheetContext, key: str, marks: dict[str, Decimal],
+def words_recorded(opinion: str, notes: dict[str, str], confirmation: dict) -> dict:
+    """The words and the confirmation as a submission's ledger entry records them (none: nothing,
+    as before there were any)."""
+    return {**({"opinion": opinion} if opinion else {}), **({"notes": notes} if notes else {}),
+            **({"confirmation": confirmation} if confirmation else {})}
+
+
+async def _claim(session: AsyncSession, ctx: SheetContext, key: str, marks: dict[str, Decimal], words: Words,
                  submit: bool) -> int | None:
-    """Write the sheet if it is still at the version read, with the request and the marks (on
-    submission); its id, or None if another transaction got there first."""
+    """Write the sheet if it is still at the version read, with the request and the marks and
+    words (on submission); its id, or None if another transaction got there first."""
     now = utcnow()
-    values = {"state": "submitted", "draft": {}, "submitted_at": now, "reopen_reason": None} if submit else \
+    values = {"state": "submitted", "draft": {}, "submitted_at": now, "reopen_reason": None, "draft_words": {},
+              "opinion": words.opinion, "notes": words.notes, "confirmation": words.confirmation} if submit else \
         {"state": ctx.state or "draft", "draft": {k: plain(v) for k, v in marks.items()},  # reopened stays so
-         "submitted_at": ctx.submitted_at, "reopen_reason": ctx.reopen_reason}
+         "submitted_at": ctx.submitted_at, "reopen_reason": ctx.reopen_reason, "draft_words": words.as_draft(),
+         "opinion": None, "notes": None, "confirmation": None}  # a draft leaves the submitted ones as they are
     submitted = marks if submit else {}
     params = {**values, "now": now, "key": key, "judge": ctx.judge_id, "criteria": list(submitted),
               "values": list(submitted.values())}
