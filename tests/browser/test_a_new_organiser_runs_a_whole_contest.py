@@ -13,7 +13,7 @@ from contest import clock
 from contest.events.models import Entry, Event, Judge, Recusal, Round, Stage, Track
 from contest.people.models import Area
 from tests.browser.speaks_chinese import assert_chinese
-from tests.builders import Contest, person, sign_off_stage, staff_page, submit, xlsx
+from tests.builders import Contest, person, pledge_all, sign_off_stage, staff_page, submit, xlsx
 
 pytestmark = pytest.mark.browser
 
@@ -137,6 +137,7 @@ async def test_a_new_organiser_runs_a_whole_contest_in_chinese(browser, live_ser
 
     # The judges score and the chief judge signs both stages off (other people, on their tablets).
     contest = await contest_as_set_up(session)
+    await pledge_all(session, contest.event)  # each judge's first sign-in on their tablet
     active = [e for e in contest.entries if e.status not in ("withdrawn", "absent")]
     assert len(active) == 6
     recused = set((await session.exec(select(Recusal.judge_id, Recusal.entry_id))).all())  # same-unit judges
