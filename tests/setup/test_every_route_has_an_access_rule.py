@@ -81,11 +81,14 @@ TABLE = {
     ("POST", "/api/judge/session"): PUBLIC,
     ("GET", "/judge"): JUDGES,
     ("GET", "/judge/stages/{stage_id:int}"): JUDGES,
+    ("GET", "/judge/pledge"): JUDGES,
+    ("POST", "/judge/pledge"): JUDGES,
     ("GET", "/api/judge/queue"): JUDGES,
     ("GET", "/api/judge/stages/{stage_id:int}/entries/{entry_id:int}"): JUDGES,
     ("PUT", "/api/judge/stages/{stage_id:int}/entries/{entry_id:int}"): JUDGES,
     ("GET", "/chief/stages/{stage_id:int}"): CHIEF,
     ("GET", "/chief/stages/{stage_id:int}/sheets/{sheet_id:int}"): CHIEF,
+    ("GET", "/chief/stages/{stage_id:int}/record"): CHIEF,
     ("POST", "/chief/stages/{stage_id:int}/recheck"): CHIEF,
     ("POST", "/chief/stages/{stage_id:int}/sheets/{sheet_id:int}/reopen"): CHIEF,
     ("POST", "/chief/stages/{stage_id:int}/signoff"): CHIEF,
@@ -185,6 +188,7 @@ POST /admin/events/{slug:str}/tracks/{track:str}/stages/{stage_id:int}/signoff/w
 POST /admin/events/{slug:str}/tracks/{track:str}/contestants
 GET /admin/events/{slug:str}/tracks/{track:str}/results.xlsx
 GET /admin/events/{slug:str}/tracks/{track:str}/marks.csv
+GET /admin/events/{slug:str}/tracks/{track:str}/opinions.csv
 GET /admin/events/{slug:str}/tracks/{track:str}/certificates
 POST /admin/events/{slug:str}/tracks/{track:str}/draw
 POST /admin/events/{slug:str}/tracks/{track:str}/rounds
