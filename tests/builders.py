@@ -475,7 +475,7 @@ async def eligible(session, someone: Person | None = None) -> Candidate:
 async def reviewed(session, someone: Person | None = None) -> Candidate:
     candidate = await eligible(session, someone)
     for expert in EXPERTS:
-        await registry.record_review(session, candidate, expert, MARKS)
+        await registry.record_review(session, candidate, expert, MARKS, "技艺精湛，带徒成效显著")
     return await registry.finish_review(session, candidate, OFFICE)
 
 

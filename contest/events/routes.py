@@ -408,7 +408,7 @@ async def _judge_of(db: AsyncSession, event: Event, judge_id: int | None) -> Jud
 
 SCHEME_WORDS = {"PRESETS": scheme_form.PRESETS, "KINDS": chinese.KINDS, "AGGREGATES": chinese.AGGREGATES,
                 "TIER_SIZES": scheme_form.TIER_SIZES, "EFFECTS": scheme_form.ADJUSTMENT_EFFECTS,
-                "TARGETS": scheme_form.ADJUSTMENT_TARGETS}
+                "TARGETS": scheme_form.ADJUSTMENT_TARGETS, "OPINIONS": chinese.OPINIONS}
 
 
 @dataclass

@@ -52,6 +52,7 @@ class CriterionRow:
     counts: bool = True
     effect: str = "subtract"  # adjustments only
     to: str = "stage"
+    confirm: bool = False  # measurements only: the contestant confirms the value at the station
 
 
 @dataclass
@@ -62,6 +63,7 @@ class StageRow:
     rule: str = "trimmed_mean"
     min_judges: str = "3"
     criteria: list[CriterionRow] = field(default_factory=list)
+    opinion: str = "optional"  # each judge's written opinion on a sheet: optional or required
 
 
 @dataclass
@@ -125,9 +127,11 @@ class SchemeForm:
                 kind=form.text(f"{at}crit-{j}-kind", "judgement"), max=form.text(f"{at}crit-{j}-max"),
                 step=form.text(f"{at}crit-{j}-step"), factor=form.text(f"{at}crit-{j}-factor"),
                 counts=form.flag(f"{at}crit-{j}-counts"), effect=form.text(f"{at}crit-{j}-effect", "subtract"),
-                to=form.text(f"{at}crit-{j}-to", "stage")) for j in _indexes(form, at + "crit-{}-key")]
+                to=form.text(f"{at}crit-{j}-to", "stage"), confirm=form.flag(f"{at}crit-{j}-confirm"))
+                for j in _indexes(form, at + "crit-{}-key")]
             stages.append(StageRow(form.text(at + "key"), form.text(at + "name"), form.text(at + "weight"),
-                                   form.text(at + "rule", "mean"), form.text(at + "min_judges"), criteria))
+                                   form.text(at + "rule", "mean"), form.text(at + "min_judges"), criteria,
+                                   form.text(at + "opinion", "optional")))
         tiers = [TierRow(form.text(f"tier-{k}-name"), form.text(f"tier-{k}-size", "share"),
                          form.text(f"tier-{k}-value")) for k in _indexes(form, "tier-{}-name")]
         ties = [form.text(f"tie-{k}") for k in _indexes(form, "tie-{}")]
@@ -232,8 +236,11 @@ def _plain(value: Decimal | None) -> str:
 def _stage_data(row: StageRow) -> dict:
     label, panel = PRESETS.get(row.rule, PRESETS["mean"])
     panel = {**panel, "min_judges": _number(row.min_judges or "1")}
-    return {"key": row.key, "name": row.name, "weight": _percent(row.weight), "panel": panel,
+    data = {"key": row.key, "name": row.name, "weight": _percent(row.weight), "panel": panel,
             "criteria": [_criterion_data(c, row.rule == "worldskills") for c in row.criteria]}
+    if row.opinion != "optional":
+        data["opinion"] = row.opinion  # the engine names a value it does not know
+    return data
 
 
 def _criterion_data(row: CriterionRow, worldskills: bool) -> dict:
@@ -248,6 +255,8 @@ def _criterion_data(row: CriterionRow, worldskills: bool) -> dict:
         data["counts"] = False
     if row.kind == "adjustment":
         data |= {"to": row.to, "effect": row.effect}
+    if row.confirm and row.kind == "measurement":
+        data["confirm"] = True
     return data
 
 
@@ -260,7 +269,7 @@ def _tier_data(row: TierRow) -> dict:
 def _stage_row(stage: Stage) -> StageRow:
     rule = next((key for key, (_, panel) in PRESETS.items() if _matches(stage, panel)), "")
     return StageRow(stage.key, stage.name, _plain(stage.weight * _HUNDRED), rule, str(stage.min_judges),
-                    [_criterion_row(c) for c in stage.criteria])
+                    [_criterion_row(c) for c in stage.criteria], stage.opinion)
 
 
 def _matches(stage: Stage, panel: dict) -> bool:
@@ -273,7 +282,7 @@ def _criterion_row(crit: Criterion) -> CriterionRow:
     # An adjustment of a criterion's every mark is left to the expert editor: the form has no such target.
     return CriterionRow(crit.key, crit.name, crit.kind, _plain(crit.max), "" if crit.scale else _plain(crit.step),
                         "" if crit.factor == 1 else _plain(crit.factor), crit.counts, crit.effect,
-                        crit.to if crit.to in ADJUSTMENT_TARGETS else "stage")
+                        crit.to if crit.to in ADJUSTMENT_TARGETS else "stage", crit.confirm)
 
 
 def _tie_text(tie: TieBreak) -> str:

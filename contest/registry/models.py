@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contest.db import utcnow
@@ -175,6 +175,19 @@ class ReviewMark(SQLModel, table=True):
     reviewer: str = Field(max_length=40)
     criterion: str = Field(max_length=40)
     value: str = Field(max_length=20)
+
+
+class ReviewOpinion(SQLModel, table=True):
+    """An expert's written opinion (评审意见) on a candidate, submitted with their marks: the review
+    scheme requires one (issue 23), so that a decision can be defended by its reasons."""
+
+    __tablename__ = "review_opinion"
+    __table_args__ = (UniqueConstraint("candidate_id", "reviewer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
+    reviewer: str = Field(max_length=40)
+    opinion: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class Objection(SQLModel, table=True):

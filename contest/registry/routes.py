@@ -216,7 +216,7 @@ class RegistryOffice(Controller):
         form = await Form.read(request)
         user: Identity = request.user
         await svc.record_review(db, await svc.get_candidate(db, candidate_id), user.name,
-                                {k: form.text(k) for k, _ in svc.COMPETENCIES})
+                                {k: form.text(k) for k, _ in svc.COMPETENCIES}, form.text("opinion"))
         return _to_candidate(candidate_id)
 
     @post("/candidates/{candidate_id:int}/finish-review")

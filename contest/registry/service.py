@@ -47,6 +47,7 @@ from contest.registry.models import (
     Objection,
     Profile,
     ReviewMark,
+    ReviewOpinion,
     Target,
     refusal,
 )
@@ -57,9 +58,9 @@ COMPETENCIES = (("lead", "引领"), ("practice", "实践"), ("innovate", "创新
 
 def default_review_scheme() -> dict:
     """Five competencies, 0–20 each; the experts' marks are averaged, dropping the highest and
-    the lowest when at least five experts marked."""
+    the lowest when at least five experts marked; each expert writes an opinion (评审意见)."""
     return {"scheme": 1, "name": "香城工匠专家评审标准", "rounding": {"places": 2, "mode": "half_up"},
-            "stages": [{"key": "review", "name": "专家评审", "weight": 1,
+            "stages": [{"key": "review", "name": "专家评审", "weight": 1, "opinion": "required",
                         "panel": {"aggregate": "trimmed_mean", "trim": 1, "min_judges": 3},
                         "criteria": [{"key": k, "name": n, "max": 20, "kind": "judgement", "step": "0.5"}
                                      for k, n in COMPETENCIES]}]}
@@ -270,14 +271,17 @@ async def recheck(session: AsyncSession, candidate: Candidate, reason: str, acto
     return candidate
 
 
-async def record_review(session: AsyncSession, candidate: Candidate, reviewer: str, marks: dict[str, str]) -> None:
-    """One expert's marks on the five competencies (replacing that expert's earlier marks), checked
-    as a judge's sheet is: known criteria, numbers, range and step, every one marked."""
+async def record_review(session: AsyncSession, candidate: Candidate, reviewer: str, marks: dict[str, str],
+                        opinion: str = "") -> None:
+    """One expert's marks on the five competencies and their written opinion (replacing that
+    expert's earlier ones), checked as a judge's sheet is: known criteria, numbers, range and step,
+    every one marked, and the opinion the review scheme requires."""
     await require(session, candidate, "review")
-    scheme = scoring.parse_scheme((await target(session)).review_scheme)
+    stage = scoring.parse_scheme((await target(session)).review_scheme).stages[0]
     person = await get_person(session, candidate.person_id)
-    checked = judging.check_marks(scheme.stages[0].criteria, marks, complete=True, entry=person.name, judge=reviewer,
+    checked = judging.check_marks(stage.criteria, marks, complete=True, entry=person.name, judge=reviewer,
                                   roles=("候选人", "评审专家"))
+    words = judging.check_words(stage, opinion, {}, complete=True)
     for key, value in checked.items():
         found = (await session.exec(select(ReviewMark).where(
             ReviewMark.candidate_id == candidate.id, ReviewMark.reviewer == reviewer,
@@ -285,8 +289,15 @@ async def record_review(session: AsyncSession, candidate: Candidate, reviewer: s
                                                                  criterion=key, value="0")
         found.value = str(value)
         session.add(found)
+    written = (await session.exec(select(ReviewOpinion).where(
+        ReviewOpinion.candidate_id == candidate.id, ReviewOpinion.reviewer == reviewer))).first()
+    if words.opinion or written:
+        written = written or ReviewOpinion(candidate_id=candidate.id, reviewer=reviewer, opinion="")
+        written.opinion = words.opinion
+        session.add(written)
     await ledger.append(session, event_id=None, actor=f"reviewer {reviewer}"[:80], device="", action="registry.review",
-                        subject=f"candidate:{candidate.id}", payload={k: str(v) for k, v in checked.items()})
+                        subject=f"candidate:{candidate.id}",
+                        payload={"marks": {k: str(v) for k, v in checked.items()}, "opinion": words.opinion})
     await session.commit()
 
 
@@ -1047,10 +1058,13 @@ async def person_by_name_and_unit(session: AsyncSession, name: str, unit_id: int
 
 
 async def review_marks(session: AsyncSession, candidate: Candidate) -> dict[str, dict[str, str]]:
+    """Each expert's marks by competency, and their opinion under the key "opinion"."""
     rows = (await session.exec(select(ReviewMark).where(ReviewMark.candidate_id == candidate.id))).all()
     out: dict[str, dict[str, str]] = {}
     for m in rows:
         out.setdefault(m.reviewer, {})[m.criterion] = m.value
+    for written in (await session.exec(select(ReviewOpinion).where(ReviewOpinion.candidate_id == candidate.id))).all():
+        out.setdefault(written.reviewer, {})["opinion"] = written.opinion
     return out
 
 

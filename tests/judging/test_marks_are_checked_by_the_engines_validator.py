@@ -84,7 +84,7 @@ async def test_a_review_mark_off_the_step_names_candidate_competency_and_expert(
     await session.commit()
     marks = {"lead": "13.3", "practice": "18", "innovate": "15", "tackle": "17", "pass_on": "16"}
     with pytest.raises(InputError) as refused:
-        await registry.record_review(session, candidate, "专家甲", marks)
+        await registry.record_review(session, candidate, "专家甲", marks, "技艺精湛，带徒成效显著")
     assert (refused.value.message, refused.value.field) == (
         "候选人 李秀英、评审专家 专家甲，引领：13.3 应为 0.5 的整数倍", "lead")
     assert (await session.exec(select(ReviewMark))).all() == []

@@ -54,7 +54,7 @@ async def test_first_prize_to_named_craftsman(client, contest, session, monkeypa
     await session.refresh(candidate)
     for reviewer in ("专家甲", "专家乙", "专家丙"):
         marks = {"lead": "16", "practice": "18", "innovate": "15", "tackle": "17", "pass_on": "16"}
-        await registry.record_review(session, candidate, reviewer, marks)
+        await registry.record_review(session, candidate, reviewer, marks, "技艺精湛，带徒成效显著")
     assert (await client.form(f"{base}/finish-review")).status_code == 303
     today = clock.today()
     year = today.year

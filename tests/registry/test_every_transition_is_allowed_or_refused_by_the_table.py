@@ -107,7 +107,7 @@ async def act(session, candidate: Candidate, action: str) -> None:
     elif action == "recheck":
         await registry.recheck(session, candidate, "单位补交了证明材料", OFFICE)
     elif action == "review":
-        await registry.record_review(session, candidate, "专家丁", MARKS)
+        await registry.record_review(session, candidate, "专家丁", MARKS, "技艺精湛，带徒成效显著")
     elif action == "finish_review":
         await registry.finish_review(session, candidate, OFFICE)
     elif action == "open_notice":

@@ -144,7 +144,7 @@ class Office(RuleBasedStateMachine):
                                           years_in_post=12, unit_head=False)
         else:
             for expert in EXPERTS:
-                await registry.record_review(session, candidate, expert, MARKS)
+                await registry.record_review(session, candidate, expert, MARKS, "技艺精湛，带徒成效显著")
             await registry.finish_review(session, candidate, OFFICE)
 
     async def _notice(self, session, candidate) -> None:
@@ -169,7 +169,7 @@ class Office(RuleBasedStateMachine):
             elif action == "recheck":
                 await registry.recheck(session, candidate, "推荐单位补充了材料", OFFICE)
             elif action == "review":
-                await registry.record_review(session, candidate, EXPERTS[0], MARKS)
+                await registry.record_review(session, candidate, EXPERTS[0], MARKS, "技艺精湛，带徒成效显著")
             elif action == "finish":
                 await registry.finish_review(session, candidate, OFFICE)
             else:

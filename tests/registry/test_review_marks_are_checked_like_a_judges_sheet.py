@@ -36,7 +36,7 @@ async def test_out_of_range_unknown_and_missing_marks_are_400s(organiser, sessio
 async def test_marks_on_the_step_are_kept_and_the_review_finishes(organiser, session):
     candidate = await eligible_candidate(session)
     for reviewer in ("专家甲", "专家乙", "专家丙"):
-        await registry.record_review(session, candidate, reviewer, GOOD)
+        await registry.record_review(session, candidate, reviewer, GOOD, "技艺精湛，带徒成效显著")
     response = await organiser.form(f"/admin/registry/candidates/{candidate.id}/finish-review")
     assert response.status_code == 303
     session.expunge_all()

@@ -73,6 +73,28 @@ async def test_a_new_trade_starts_from_a_template_and_is_saved_from_the_form(org
     assert [s.weight for s in stages] == [Decimal("0.4"), Decimal("0.6")]
 
 
+async def test_a_required_opinion_and_a_confirmed_measurement_are_set_in_the_form(organiser, session):
+    """Issue 23's two scheme words are the clerk's too: a stage whose judges must write an opinion,
+    and a time measured at the station that the contestant confirms. A confirmation ticked on a
+    criterion that is not a measurement is not written (the engine would refuse it)."""
+    event, _ = await make_event(session)
+    await organiser.form(f"/admin/events/{event.slug}/tracks",
+                         {"name": "维修电工", "slug": "electrician", "template": "electrician"})
+    page = PAGE.replace("/cook/", "/electrician/")
+    fields = await builder(organiser, page)
+    assert fields["stage-1-opinion"] == "optional" and "stage-1-crit-4-confirm" not in fields
+    fields |= {"stage-1-opinion": "required", "stage-1-crit-4-confirm": "1", "stage-1-crit-0-confirm": "1"}
+    response = await organiser.form(page, fields)
+    assert response.status_code == 303, response.text
+    saved = parse_scheme(await round_scheme(session, await events.get_track(session, event, "electrician")))
+    practical = saved.stages[1]
+    assert practical.opinion_required and saved.stages[0].opinion == "optional"
+    assert [c.key for c in practical.criteria if c.confirm] == ["time"]
+    again = await builder(organiser, page)
+    assert again["stage-1-opinion"] == "required" and again["stage-1-crit-4-confirm"] == "1"
+    assert "stage-1-crit-0-confirm" not in again
+
+
 async def test_rows_are_added_and_removed_without_saving(organiser, session):
     _, track = await make_event(session, track_slug="cook")
     before = await round_scheme(session, track)
