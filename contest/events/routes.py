@@ -33,7 +33,11 @@ def _event_input(form: Form) -> svc.EventInput:
         year=form.int("year", "年度", required=True), level=form.text("level", "city"),
         kind=form.text("kind", "individual"), organisers=form.text("organisers"),
         visibility=form.text("visibility", "hidden"), opinions_public=form.flag("opinions_public"),
-        pledge=form.text("pledge"))
+        pledge=form.text("pledge"), notice_workdays=_or_default(form.int("notice_workdays", "成绩公示期"), 5))
+
+
+def _or_default(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 class AdminController(Controller):

@@ -63,6 +63,7 @@ class EventInput:
     visibility: str = "hidden"
     opinions_public: bool = False
     pledge: str = ""  # the judges' pledge; blank: DEFAULT_PLEDGE
+    notice_workdays: int = 5
 
 
 def _check_event(data: EventInput) -> EventInput:
@@ -80,8 +81,10 @@ def _check_event(data: EventInput) -> EventInput:
     _check_choice(data.visibility, VISIBILITIES, "visibility", "成绩公开方式")
     if len(data.pledge.strip()) > 4000:
         raise InputError("裁判员承诺书不能超过4000字", "pledge")
+    if not 1 <= data.notice_workdays <= 30:
+        raise InputError("成绩公示期应为1–30个工作日", "notice_workdays")
     return EventInput(slug, name, data.year, data.level, data.kind, data.organisers.strip()[:400], data.visibility,
-                      data.opinions_public, data.pledge.strip())
+                      data.opinions_public, data.pledge.strip(), data.notice_workdays)
 
 
 def _check_choice(value: str, allowed: dict, field_name: str, label: str) -> None:

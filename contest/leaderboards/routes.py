@@ -317,7 +317,8 @@ class PublicationController(Controller):
             "correction": (correction := await svc.current_correction(db, event)),
             "changes": await svc.correction_changes(db, event) if correction else [],
             "versions": await svc.notice_versions(db, event),
-            "certificates": {t.id: await svc.list_certificates(db, t) for t in tracks}})
+            "certificates": {t.id: await svc.list_certificates(db, t) for t in tracks},
+            "today": (today := clock.today()), "earliest_end": clock.workday_end(today, event.notice_workdays)})
 
     @staticmethod
     def _done(slug: str, anchor: str = "") -> Redirect:

@@ -327,10 +327,9 @@ async def unsigned_stages(session: AsyncSession, event: Event) -> list[str]:
 
 
 async def publish(session: AsyncSession, event: Event, starts_on: date, ends_on: date, contact: str,
-                  actor: str) -> Notice:
+                  actor: str, today: date | None = None) -> Notice:
     """Signed-off results go under public notice (公示) for a period with start and end dates."""
-    if ends_on < starts_on:
-        raise InputError("公示结束日期不能早于开始日期", "ends_on")
+    check_notice_period(event, starts_on, ends_on, today or clock.today())
     if await get_notice(session, event):
         raise Conflict("本活动的成绩已经公示")
     missing = await unsigned_stages(session, event)
@@ -346,6 +345,19 @@ async def publish(session: AsyncSession, event: Event, starts_on: date, ends_on:
     await _issue_notice(session, event, actor, "")
     await session.commit()
     return notice
+
+
+def check_notice_period(event: Event, starts_on: date, ends_on: date, today: date) -> None:
+    """A 公示 cannot be skipped: it opens today or later, ends after the day it opens, and holds at
+    least the event's minimum of working days (Mon–Fri), so finalisation (after its end) has to wait."""
+    if starts_on < today:
+        raise InputError(f"公示开始日期 {starts_on} 已经过去：公示须从今天（{today}）或以后开始", "starts_on")
+    if ends_on <= starts_on:
+        raise InputError(f"公示结束日期须晚于开始日期 {starts_on}", "ends_on")
+    if clock.workdays(starts_on, ends_on) < event.notice_workdays:
+        raise InputError(f"本活动的成绩公示期不少于 {event.notice_workdays} 个工作日（周一至周五）："
+                         f"{starts_on} 至 {ends_on} 只有 {clock.workdays(starts_on, ends_on)} 个，"
+                         f"最早可到 {clock.workday_end(starts_on, event.notice_workdays)} 结束", "ends_on")
 
 
 # --- notice versions and corrections (更正) ----------------------------------------------------------------
