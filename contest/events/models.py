@@ -141,6 +141,7 @@ class Draw(SQLModel, table=True):
     drawn_at: datetime = Field(default_factory=utcnow)
     drawn_by: str = Field(max_length=60)
     entry_count: int
+    late: bool = False  # a late draw: only entries without a code, numbered on after the others
 
 
 class Judge(SQLModel, table=True):

@@ -193,7 +193,7 @@ async def board_feed(db: NamedDependency[AsyncSession], slug: FromPath[str], tra
     board = await svc.public_board(db, slug, track)
     return {"event": board.event.name, "track": board.track.name, "state": board.state,
             "state_label": board.state_label, "frozen": board.frozen, "awards_tentative": board.awards_tentative,
-            "stages": [{"key": k, "name": n} for k, n in board.stages],
+            "undrawn": board.undrawn, "stages": [{"key": k, "name": n} for k, n in board.stages],
             "rows": [{k: v for k, v in asdict(r).items() if k not in ("unit_id", "area_id")} for r in board.visible]}
 
 

@@ -72,6 +72,7 @@ class Board:
     frozen: bool = False
     revealed: int | None = None
     notice_versions: tuple[NoticeVersion, ...] = ()  # newest first
+    undrawn: int = 0  # entries in the contest still without a blind code: said on the board, never dropped silently
 
     @property
     def state_label(self) -> str:
@@ -244,13 +245,16 @@ async def _build(session: AsyncSession, event: Event, track: Track, round_: Roun
     notice = await get_notice(session, event)
     versions = tuple(await notice_versions(session, event)) if notice else ()
     freeze = (await session.exec(select(BoardFreeze).where(BoardFreeze.track_id == track.id))).first()
+    undrawn = len(await events.undrawn_entries(session, track))
     if freeze is not None:
         rows = tuple(BoardRow(**{**r, "stages": tuple(r["stages"]), "titles": tuple(r["titles"])})
                      for r in freeze.rows)
-        return Board(event, track, round_, stage_keys, rows, state, version, notice, True, freeze.revealed, versions)
+        return Board(event, track, round_, stage_keys, rows, state, version, notice, True, freeze.revealed, versions,
+                     undrawn)
     published_rows = await _published_rows(session, event, track) if versions else None
     rows = published_rows if published_rows is not None else await live_rows(session, event, track, round_, scheme)
-    return Board(event, track, round_, stage_keys, rows, state, version, notice, notice_versions=versions)
+    return Board(event, track, round_, stage_keys, rows, state, version, notice, notice_versions=versions,
+                 undrawn=undrawn)
 
 
 async def live_rows(session: AsyncSession, event: Event, track: Track, round_: Round,

@@ -191,6 +191,7 @@ GET /admin/events/{slug:str}/tracks/{track:str}/marks.csv
 GET /admin/events/{slug:str}/tracks/{track:str}/opinions.csv
 GET /admin/events/{slug:str}/tracks/{track:str}/certificates
 POST /admin/events/{slug:str}/tracks/{track:str}/draw
+POST /admin/events/{slug:str}/tracks/{track:str}/draw/late
 POST /admin/events/{slug:str}/tracks/{track:str}/rounds
 POST /admin/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme
 GET /admin/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme

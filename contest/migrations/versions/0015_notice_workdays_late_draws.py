@@ -1,4 +1,4 @@
-"""the shortest 公示 of an event's results in working days
+"""the shortest 公示 of an event's results in working days; late draws
 
 Revision ID: 0015
 Revises: 0013
@@ -19,7 +19,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column('event', sa.Column('notice_workdays', sa.Integer(), server_default='5', nullable=False))
     op.alter_column('event', 'notice_workdays', server_default=None)
+    op.add_column('draw', sa.Column('late', sa.Boolean(), server_default='false', nullable=False))
+    op.alter_column('draw', 'late', server_default=None)
 
 
 def downgrade() -> None:
+    op.drop_column('draw', 'late')
     op.drop_column('event', 'notice_workdays')
