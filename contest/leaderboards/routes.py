@@ -218,6 +218,7 @@ async def contestant_page(db: NamedDependency[AsyncSession], slug: FromPath[str]
     return Template("leaderboards/contestant.html", context={
         "board": board, "row": row, "code": code, "certificate": certificate, "labels": svc.STATUS_LABELS,
         "opinions": opinions,
+        "sheet": await svc.score_sheet(db, slug, track, code) if row and board.published else None,
         "stages": [(name, score) for (_, name), score in zip(board.stages, row.stages, strict=True)] if row else []})
 
 

@@ -26,7 +26,18 @@ from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import lifecycle
 from contest.events import service as events
-from contest.events.models import OUT_OF_CONTEST, Entry, Event, Round, Stage, Track
+from contest.events.models import (
+    OUT_OF_CONTEST,
+    Entry,
+    Event,
+    Judge,
+    Panel,
+    PanelMember,
+    Recusal,
+    Round,
+    Stage,
+    Track,
+)
 from contest.judging import service as judging
 from contest.judging.models import Result, StageSignoff
 from contest.leaderboards import public
@@ -172,6 +183,40 @@ async def public_contestant(session: AsyncSession, slug: str, track_slug: str, c
         event = await session.get(Event, current.event.id)  # the rule as it is now (boards are kept)
         words = public.opinions(event, True, await judging.sheet_records(session, entry_id=entry_id))
     return shown, row, public.certificate(held) if held else None, words
+
+
+async def score_sheet(session: AsyncSession, slug: str, track_slug: str, code: str) -> str | None:
+    """How a contestant's published score was made (成绩明细): the engine's score sheet of the entry,
+    from the round's marks as the public marks file has them (judges J1..Jn, never by name), with
+    the judges who stepped aside noted under their stages. None before publication, and while a
+    correction has changed the marks since (the sheet would not add up to the published total)."""
+    current = await _board_at(session, slug, track_slug)
+    row = next((r for r in current.rows if r.code == code), None)
+    if row is None or not current.public.published or current.public.row(code) is None:
+        return None
+    bib = (await session.exec(select(Entry.bib).where(Entry.id == row.entry_id))).one()
+    result = next((r for r in await judging.compute_round(session, current.round, anonymise=True)
+                   if r.entry == bib), None)
+    places = events.scheme_of(current.round).rounding.places
+    if result is None or _fmt(result.total, places) != row.total:
+        return None
+    aliases = judging.judge_aliases(await judging.round_marks(session, current.round.id))
+    return scoring.explain_text(result, await _recused(session, row.entry_id, current.round.id, aliases))
+
+
+async def _recused(session: AsyncSession, entry_id: int, round_id: int, aliases: dict[str, str]
+                   ) -> dict[str, list[str]]:
+    """Stage key -> the panel judges of the stage who stepped aside from the entry (as the marks name
+    them; one who marked nothing in the round has no such name and is said as 一位裁判)."""
+    rows = (await session.exec(
+        select(Stage.key, Judge.number).join(Panel, Panel.stage_id == Stage.id)
+        .join(PanelMember, PanelMember.panel_id == Panel.id).join(Judge, Judge.id == PanelMember.judge_id)
+        .join(Recusal, (Recusal.judge_id == Judge.id) & (Recusal.entry_id == entry_id))
+        .where(Stage.round_id == round_id).order_by(Stage.seq, Judge.number))).all()
+    recused: dict[str, list[str]] = {}
+    for stage_key, number in rows:
+        recused.setdefault(stage_key, []).append(aliases.get(number, "一位裁判"))
+    return recused
 
 
 async def public_event(session: AsyncSession, slug: str) -> Event:
