@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import clock, metrics, web
+from contest import clock, metrics, scoring, web
 from contest.auth import PUBLIC, requires
 from contest.errors import InputError, NotFound
 from contest.events import lifecycle
@@ -439,7 +439,20 @@ class OrganiserExportsController(Controller):
     async def results(self, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:
         event, the_track = await self._track(db, slug, track)
         board = await svc.board(db, the_track.id)
-        return web.download(svc.results_xlsx(board, board.rows), f"{event.name}-{the_track.name}成绩.xlsx")
+        standard, _ = await svc.track_standard(db, the_track)
+        return web.download(svc.results_xlsx(board, board.rows, standard), f"{event.name}-{the_track.name}成绩.xlsx")
+
+    @get("/standard-scores")
+    async def standard_scores(self, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                              over: FromQuery[str] = "event") -> Template:
+        """Winners of different trades side by side by standard score: the event's finished tracks,
+        or (over=year) those of every event of its year."""
+        event = await events.get_event(db, slug)
+        year = over == "year"
+        chosen = [e for e in await events.list_events(db) if e.year == event.year] if year else [event]
+        rows, left_out = await svc.standard_scores(db, chosen)
+        return Template("leaderboards/standard_scores.html", context={
+            "event": event, "year": year, "rows": rows, "left_out": left_out, "rule": scoring.STANDARD_RULE})
 
     @get("/tracks/{track:str}/marks.csv")
     async def marks(self, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:

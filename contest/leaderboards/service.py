@@ -9,11 +9,12 @@ import hashlib
 import io
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 import openpyxl
 from openpyxl.styles import Font
@@ -794,21 +795,90 @@ async def published_export(session: AsyncSession, slug: str, track_slug: str) ->
     return await marks_export(session, current.round)
 
 
-def results_xlsx(board_: public.PublicBoard | Board, rows: Sequence[BoardRow] | None = None) -> bytes:
+def results_xlsx(board_: public.PublicBoard | Board, rows: Sequence[BoardRow] | None = None,
+                 standard: dict[str, Decimal] | None = None) -> bytes:
     """The results as a workbook: scores are numbers (Excel sums and sorts them) shown with the
     decimals the results have. `rows`: the organiser's export passes them all; by default a frozen
-    board's export holds only what the ceremony has revealed."""
+    board's export holds only what the ceremony has revealed. `standard` (blind code -> standard
+    score, for a finished track) adds a 标准分 column and its rule below the rows."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "成绩"
     tables.append_row(sheet, [f"{board_.event.name} · {board_.track.name} · {board_.state_label}"])
     tables.append_row(sheet, ["名次", "加密号", "姓名", "单位", "县(市、区)", *[name for _, name in board_.stages],
-                              "总分", "奖项", "称号", "状态"])
+                              "总分", "奖项", "称号", "状态", *(["标准分"] if standard else [])])
     for r in board_.visible if rows is None else rows:
         tables.append_row(sheet, [r.rank, r.code, r.name or "", r.unit or "", r.area or "", *map(_score, r.stages),
                                   _score(r.total), r.award or "", "、".join(r.titles),
-                                  STATUS_LABELS.get(r.status, r.status)])
+                                  STATUS_LABELS.get(r.status, r.status), *([standard.get(r.code)] if standard else [])])
+    if standard:
+        tables.append_row(sheet, [])
+        tables.append_row(sheet, [f"注：{scoring.STANDARD_RULE}"])
     return _finished(sheet)
+
+
+# --- standard scores (标准分) --------------------------------------------------------------------------
+# Winners of different trades compare by their standard scores: each track standardised over its
+# own ranked entries (scoring.standardise), and only once the track is finished and signed off.
+
+
+class _Ranked(NamedTuple):
+    """What scoring.standardise reads of a result."""
+
+    entry: str
+    rank: int | None
+    total: Decimal
+
+
+def signed_off(phase: lifecycle.Phase) -> bool:
+    """A finished track: signed off, or published and not reopened by a correction."""
+    return phase.key == "signoff" or (phase.published and phase.inner in (None, "signoff"))
+
+
+async def track_standard(session: AsyncSession, track: Track) -> tuple[dict[str, Decimal], str]:
+    """Blind code -> standard score of each ranked entry of a finished track's board; empty, with
+    the reason, when the track is not signed off or has too few ranked entries."""
+    if not signed_off(await lifecycle.track_phase(session, track.event_id, track.id)):
+        return {}, "尚未全部签字确认"
+    rows = (await board(session, track.id)).rows
+    standard = scoring.standardise([_Ranked(r.code, r.rank, Decimal(r.total)) for r in rows if r.rank and r.total])
+    return standard, "" if standard else f"有名次的选手不足 {scoring.MIN_STANDARDISED} 名"
+
+
+@dataclass(frozen=True)
+class StandardRow:
+    event: Event
+    track: Track
+    row: BoardRow
+    standard: Decimal
+
+
+async def standard_scores(session: AsyncSession, events_: Sequence[Event]
+                          ) -> tuple[list[StandardRow], list[tuple[Event, Track, str]]]:
+    """Every ranked entry of the finished tracks of these events by standard score, highest first;
+    and the tracks left out, with why."""
+    found, left_out = [], []
+    for event in events_:
+        for track in await events.list_tracks(session, event):
+            standard, why = await track_standard(session, track)
+            if why:
+                left_out.append((event, track, why))
+            rows = (await board(session, track.id)).rows if standard else ()
+            found += [StandardRow(event, track, r, standard[r.code]) for r in rows if r.code in standard]
+    found.sort(key=lambda s: (-s.standard, s.event.id, s.track.id, s.row.rank))
+    return found, left_out
+
+
+async def entry_standards(session: AsyncSession, entry_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Entry id -> standard score, for the entries of finished tracks (the registry's candidates)."""
+    entry_ids = list(entry_ids)
+    tracks = (await session.exec(select(Track).join(Entry, Entry.track_id == Track.id)
+                                 .where(Entry.id.in_(entry_ids)).distinct())).all()
+    found = {}
+    for track in tracks:
+        standard, _ = await track_standard(session, track)
+        found |= {r.entry_id: standard[r.code] for r in (await board(session, track.id)).rows if r.code in standard}
+    return {entry_id: found[entry_id] for entry_id in entry_ids if entry_id in found}
 
 
 def _score(text: str) -> Decimal | None:

@@ -186,6 +186,7 @@ POST /admin/events/{slug:str}/panels/{panel_id:int}/remove
 POST /admin/events/{slug:str}/panels/{panel_id:int}/replace
 POST /admin/events/{slug:str}/tracks/{track:str}/stages/{stage_id:int}/signoff/withdraw
 POST /admin/events/{slug:str}/tracks/{track:str}/contestants
+GET /admin/events/{slug:str}/standard-scores
 GET /admin/events/{slug:str}/tracks/{track:str}/results.xlsx
 GET /admin/events/{slug:str}/tracks/{track:str}/marks.csv
 GET /admin/events/{slug:str}/tracks/{track:str}/opinions.csv
