@@ -594,7 +594,8 @@ def results() -> None:
               help="评分 CSV（entry,stage,criterion,judge,mark）")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="输出格式")
 @click.option("--standardise", is_flag=True,
-              help="加一列标准分：500 + 100 × (总分 − 平均分) ÷ 标准差，按本赛项全部有名次的选手计算（不足 8 名不计算）")
+              help="加一列标准分：500 + 100 × (总分 − 平均分) ÷ 标准差，"
+                   "按本赛项全部有名次的选手计算（不足 8 名不计算）")
 @click.option("--explain", is_flag=True, help="改为输出每位选手的成绩明细（每位裁判的评分、去掉的分数、每一步舍入）")
 @click.option("--entry", "entries", multiple=True, metavar="选手", help="与 --explain 同用：只输出这位选手（可重复）")
 def results_compute(scheme_path: Path, marks_path: Path, fmt: str, standardise: bool, explain: bool,

@@ -503,7 +503,8 @@ async def _track_context(db: AsyncSession, event: Event, track: Track) -> dict[s
         "event": event, "track": track, "entries": await svc.list_entries(db, track), "controls": controls,
         "status_actions": _status_actions(controls),
         "rounds": [await _round_context(db, event, r) for r in rounds],
-        "draws": await svc.list_draws(db, track), "undrawn": await svc.undrawn_entries(db, track), "judges": await svc.list_judges(db, event),
+        "draws": await svc.list_draws(db, track), "undrawn": await svc.undrawn_entries(db, track),
+        "judges": await svc.list_judges(db, event),
         "recusals": await svc.list_recusals(db, track), "units": await people.list_units(db),
         "areas": list(await people.areas_by_name(db)), "one": {}, "one_error": None,
     }

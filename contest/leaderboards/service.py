@@ -10,7 +10,7 @@ import io
 import json
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -85,6 +85,8 @@ class Board:
     revealed: int | None = None
     notice_versions: tuple[NoticeVersion, ...] = ()  # newest first
     undrawn: int = 0  # entries in the contest still without a blind code: said on the board, never dropped silently
+    # the round computed afresh by the engine (bib -> EntryResult), for the score sheets: once per board
+    computed: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def state_label(self) -> str:
@@ -196,8 +198,10 @@ async def score_sheet(session: AsyncSession, slug: str, track_slug: str, code: s
     if row is None or not current.public.published or current.public.row(code) is None:
         return None
     bib = (await session.exec(select(Entry.bib).where(Entry.id == row.entry_id))).one()
-    result = next((r for r in await judging.compute_round(session, current.round, anonymise=True)
-                   if r.entry == bib), None)
+    if not current.computed:
+        current.computed.update((r.entry, r) for r in await judging.compute_round(session, current.round,
+                                                                                  anonymise=True))
+    result = current.computed.get(bib)
     places = events.scheme_of(current.round).rounding.places
     if result is None or _fmt(result.total, places) != row.total:
         return None

@@ -216,7 +216,8 @@ def results_to_json(scheme: Scheme, results: list[EntryResult], standard: dict[s
     rows = (json.dumps(_plain({**({"group": r.group} if r.group is not None else {}), "rank": r.rank,
                                "entry": r.entry, "total": r.total, "stages": r.stage_totals, "award": r.award,
                                "status": r.status,
-                               **({"standard": format_decimal(standard.get(r.entry), 2) or None} if standard is not None else {}),
+                               **({"standard": format_decimal(standard.get(r.entry), 2) or None}
+                                  if standard is not None else {}),
                                "explanation": r.explanation},
                               scheme.rounding.places), ensure_ascii=False)
             for r in results)

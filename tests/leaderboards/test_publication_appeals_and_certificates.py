@@ -18,7 +18,8 @@ from tests.builders import on_day, sign_in_organiser, signed_off_contest
 async def test_notice_appeal_final_and_certificates(client, contest, session, monkeypatch):
     await sign_in_organiser(client, session)
     desk = "/admin/events/cook/publication"
-    early = await client.form(f"{desk}/notice", {"starts_on": str(clock.today()), "ends_on": str(clock.today() + timedelta(days=6))})
+    week = {"starts_on": str(clock.today()), "ends_on": str(clock.today() + timedelta(days=6))}
+    early = await client.form(f"{desk}/notice", week)
     assert early.status_code == 409 and "审核中" in early.text
     await signed_off_contest(session, contest)
     await client.form(f"{desk}/titles", {"up_to_rank": "1", "title": "推荐授予“咸宁市技术能手”称号",
@@ -72,7 +73,8 @@ async def test_upheld_appeal_withdraws_sign_off_for_rescoring(client, contest, s
     await sign_in_organiser(client, session)
     await signed_off_contest(session, contest)
     desk = "/admin/events/cook/publication"
-    await client.form(f"{desk}/notice", {"starts_on": str(clock.today()), "ends_on": str(clock.today() + timedelta(days=6))})
+    await client.form(f"{desk}/notice", {"starts_on": str(clock.today()),
+                                         "ends_on": str(clock.today() + timedelta(days=6))})
     await client.form(f"{desk}/appeals", {"track": contest.track.slug, "bib": contest.entries[0].bib,
                                           "appellant": "王建华", "content": "计时有误", "deadline": str(clock.today())})
     page = await client.get(f"{desk}/")

@@ -26,7 +26,8 @@ PAGE = "/admin/events/cook/standard-scores"
 def _sheet(content: bytes) -> tuple[list[str], list[dict]]:
     rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     header = list(rows[1])
-    return [r[0] for r in rows if r and isinstance(r[0], str)], [dict(zip(header, r)) for r in rows[2:] if r and r[1]]
+    notes = [r[0] for r in rows if r and isinstance(r[0], str)]
+    return notes, [dict(zip(header, r, strict=False)) for r in rows[2:] if r and r[1]]
 
 
 def _by_hand(totals: dict[str, Decimal]) -> dict[str, Decimal]:

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from contest.events import service as events
 from contest.errors import InputError
+from contest.events import service as events
 from contest.events.models import Draw, Entry
 from tests.builders import ID_KEY, make_event, person, score_everything, set_visibility, sign_in_organiser, xlsx
 from tests.support import audit_verify
