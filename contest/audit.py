@@ -91,6 +91,8 @@ async def _walk(session: AsyncSession, event: Event | None) -> Proven:
             proven.sheets[int(key)] = (entry.id, payload)
         elif entry.action == "draw.blind_codes":
             proven.draws[int(key)] = payload["codes"]
+        elif entry.action == "draw.late":  # codes for entries without one; every other code stays
+            proven.draws.setdefault(int(key), {}).update(payload["codes"])
         elif entry.action == "scheme.version":
             proven.schemes.setdefault(int(key), []).append(payload)
         elif entry.action == "entry.status":

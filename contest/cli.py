@@ -593,12 +593,23 @@ def results() -> None:
 @click.option("--marks", "marks_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="评分 CSV（entry,stage,criterion,judge,mark）")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="输出格式")
-def results_compute(scheme_path: Path, marks_path: Path, fmt: str) -> None:
-    """由评分标准和评分 CSV 计算名次、总分和奖项。"""
-    from contest.scoring import MarkError, SchemeError, ScoringError, compute_from_files
+@click.option("--standardise", is_flag=True,
+              help="加一列标准分：500 + 100 × (总分 − 平均分) ÷ 标准差，"
+                   "按本赛项全部有名次的选手计算（不足 8 名不计算）")
+@click.option("--explain", is_flag=True, help="改为输出每位选手的成绩明细（每位裁判的评分、去掉的分数、每一步舍入）")
+@click.option("--entry", "entries", multiple=True, metavar="选手", help="与 --explain 同用：只输出这位选手（可重复）")
+def results_compute(scheme_path: Path, marks_path: Path, fmt: str, standardise: bool, explain: bool,
+                    entries: tuple[str, ...]) -> None:
+    """由评分标准和评分 CSV 计算名次、总分和奖项（可加标准分，或输出成绩明细）。"""
+    from contest.scoring import STANDARD_RULE, MarkError, SchemeError, ScoringError, compute_from_files
 
+    if entries and not explain:
+        raise CLIError("--entry 只能与 --explain 一起使用")
     try:
-        sys.stdout.write(compute_from_files(scheme_path, marks_path, fmt))
+        sys.stdout.write(compute_from_files(scheme_path, marks_path, fmt, standardised=standardise,
+                                            explain=explain, entries=entries))
+        if standardise and not explain:
+            sys.stderr.write(STANDARD_RULE + "\n")
     except SchemeError as exc:
         raise CLIError(f"{scheme_path.name}：{_scheme_problem(scheme_path, exc)}") from exc
     except MarkError as exc:

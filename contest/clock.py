@@ -8,7 +8,7 @@ Tests move the clock with `monkeypatch.setattr(clock, "now", lambda: …)`: ever
 time, here and elsewhere, goes through now()."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -34,3 +34,16 @@ def local(moment: datetime) -> datetime:
 def today() -> date:
     """The contest's date now: what notice periods, report years and ages are compared with."""
     return local(now()).date()
+
+
+def workdays(first: date, last: date) -> int:
+    """Working days (Mon–Fri) from first to last, both counted: a notice period's length."""
+    return sum(1 for n in range((last - first).days + 1) if (first + timedelta(days=n)).weekday() < 5)
+
+
+def workday_end(first: date, count: int) -> date:
+    """The earliest last day of a period starting on `first` that holds `count` working days."""
+    day = first
+    while workdays(first, day) < count:
+        day += timedelta(days=1)
+    return day

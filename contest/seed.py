@@ -193,7 +193,8 @@ async def _publish(session: AsyncSession, event: Event, titles: list[dict]) -> N
     for rule in titles:
         await boards.add_title_rule(session, event, rule["up_to_rank"], rule["title"], rule["craftsman_candidate"])
     ends = date(event.year, 11, 27)
-    await boards.publish(session, event, ends - timedelta(days=7), ends, "咸宁市总工会劳动和经济工作部", actor)
+    await boards.publish(session, event, ends - timedelta(days=7), ends, "咸宁市总工会劳动和经济工作部", actor,
+                         today=ends - timedelta(days=7))
     await boards.finalise(session, event, actor, today=ends + timedelta(days=1))
     for track in await events.list_tracks(session, event):
         await boards.issue_certificates(session, event, track)

@@ -233,7 +233,7 @@ async def final_contest(session, contest: Contest) -> None:
     await signed_off_contest(session, contest)
     today = clock.today()
     await boards.publish(session, contest.event, today - timedelta(days=8), today - timedelta(days=1), "",
-                         "account:1 竞赛办")
+                         "account:1 竞赛办", today=today - timedelta(days=8))
     await boards.finalise(session, contest.event, "account:1 竞赛办")
 
 
@@ -252,7 +252,7 @@ async def certified_contest(session, contest: Contest) -> None:
     await boards.add_title_rule(session, contest.event, 3, TITLE, True, OFFICE)
     today = clock.today()
     await boards.publish(session, contest.event, today - timedelta(days=8), today - timedelta(days=1),
-                         "监督仲裁组 0715-8888888", OFFICE)
+                         "监督仲裁组 0715-8888888", OFFICE, today=today - timedelta(days=8))
     await boards.finalise(session, contest.event, OFFICE)
     await boards.issue_certificates(session, contest.event, contest.track, OFFICE)
 

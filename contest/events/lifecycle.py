@@ -101,6 +101,7 @@ ACTIONS: dict[str, Rule] = {
     "entry.disqualify": _rule("取消资格", "registration draw scoring", True, _SIGN_OFF_FIRST),
     "entry.reinstate": _rule("恢复参赛", "draft registration draw scoring", True, _SIGN_OFF_FIRST),
     "draw": _rule("抽签", "draft registration draw", False, "评分开始后抽签结果即为最终结果，不能重新抽签"),
+    "draw.late": _rule("为补报选手抽签", "draft registration draw scoring", True, _SIGN_OFF_FIRST),
     "scheme.edit": _rule("直接修改评分标准", "draft registration draw", False,
                          "评分开始后评分标准已冻结：请改用“更正评分标准”，填写原因，保存为新版本并重算本轮全部成绩"),
     "scheme.correct": _rule("更正评分标准", "scoring", True, "评分开始前可直接修改评分标准，无需更正"),

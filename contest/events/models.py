@@ -43,6 +43,7 @@ class Event(SQLModel, table=True):
     organisers: str = Field(default="", max_length=400)
     status: str = Field(default="draft", max_length=16)
     visibility: str = Field(default="hidden", max_length=16)
+    notice_workdays: int = Field(default=5, ge=1, le=30)  # the shortest 公示 of its results, Mon–Fri
     judge_code: str = Field(max_length=12, unique=True)  # typed on the tablets with a PIN
     # the event's rules let a contestant read the judges' opinions and notes on their page once
     # the results are published (the judges unnamed)
@@ -140,6 +141,7 @@ class Draw(SQLModel, table=True):
     drawn_at: datetime = Field(default_factory=utcnow)
     drawn_by: str = Field(max_length=60)
     entry_count: int
+    late: bool = False  # a late draw: only entries without a code, numbered on after the others
 
 
 class Judge(SQLModel, table=True):

@@ -33,7 +33,11 @@ def _event_input(form: Form) -> svc.EventInput:
         year=form.int("year", "年度", required=True), level=form.text("level", "city"),
         kind=form.text("kind", "individual"), organisers=form.text("organisers"),
         visibility=form.text("visibility", "hidden"), opinions_public=form.flag("opinions_public"),
-        pledge=form.text("pledge"))
+        pledge=form.text("pledge"), notice_workdays=_or_default(form.int("notice_workdays", "成绩公示期"), 5))
+
+
+def _or_default(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 class AdminController(Controller):
@@ -296,6 +300,14 @@ class AdminController(Controller):
         await svc.draw_blind_codes(db, await svc.get_track(db, event, track), user.name, reason=form.text("reason"))
         return web.see_other(f"/admin/events/{slug}/tracks/{track}#draw")
 
+    @post("/events/{slug:str}/tracks/{track:str}/draw/late")
+    async def draw_late(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                        track: FromPath[str]) -> Redirect:
+        user: Identity = request.user
+        event = await svc.get_event(db, slug)
+        await svc.draw_late_entries(db, await svc.get_track(db, event, track), user.name)
+        return web.see_other(f"/admin/events/{slug}/tracks/{track}#draw")
+
     @post("/events/{slug:str}/tracks/{track:str}/rounds")
     async def add_round(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
                         track: FromPath[str]) -> Redirect:
@@ -491,7 +503,8 @@ async def _track_context(db: AsyncSession, event: Event, track: Track) -> dict[s
         "event": event, "track": track, "entries": await svc.list_entries(db, track), "controls": controls,
         "status_actions": _status_actions(controls),
         "rounds": [await _round_context(db, event, r) for r in rounds],
-        "draws": await svc.list_draws(db, track), "judges": await svc.list_judges(db, event),
+        "draws": await svc.list_draws(db, track), "undrawn": await svc.undrawn_entries(db, track),
+        "judges": await svc.list_judges(db, event),
         "recusals": await svc.list_recusals(db, track), "units": await people.list_units(db),
         "areas": list(await people.areas_by_name(db)), "one": {}, "one_error": None,
     }

@@ -63,6 +63,7 @@ class EventInput:
     visibility: str = "hidden"
     opinions_public: bool = False
     pledge: str = ""  # the judges' pledge; blank: DEFAULT_PLEDGE
+    notice_workdays: int = 5
 
 
 def _check_event(data: EventInput) -> EventInput:
@@ -80,8 +81,10 @@ def _check_event(data: EventInput) -> EventInput:
     _check_choice(data.visibility, VISIBILITIES, "visibility", "成绩公开方式")
     if len(data.pledge.strip()) > 4000:
         raise InputError("裁判员承诺书不能超过4000字", "pledge")
+    if not 1 <= data.notice_workdays <= 30:
+        raise InputError("成绩公示期应为1–30个工作日", "notice_workdays")
     return EventInput(slug, name, data.year, data.level, data.kind, data.organisers.strip()[:400], data.visibility,
-                      data.opinions_public, data.pledge.strip())
+                      data.opinions_public, data.pledge.strip(), data.notice_workdays)
 
 
 def _check_choice(value: str, allowed: dict, field_name: str, label: str) -> None:
@@ -623,9 +626,45 @@ async def draw_blind_codes(session: AsyncSession, track: Track, drawn_by: str, s
     return draw
 
 
-def drawn_codes(seed: str, bibs: Sequence[str]) -> dict[str, str]:
-    """bib -> blind code: the position in the drawn order."""
-    return {bib: blind_code(i) for i, bib in enumerate(draw_order(seed, bibs), 1)}
+def drawn_codes(seed: str, bibs: Sequence[str], after: int = 0) -> dict[str, str]:
+    """bib -> blind code: the position in the drawn order (counted on from `after` for a late draw)."""
+    return {bib: blind_code(i) for i, bib in enumerate(draw_order(seed, bibs), after + 1)}
+
+
+async def draw_late_entries(session: AsyncSession, track: Track, drawn_by: str, seed: str | None = None) -> Draw:
+    """Entries in the contest without a code after the track's draw (added late, or reinstated)
+    draw the next codes by a lot of their own, ledgered like a draw: every code already drawn
+    stays as it is, so judges' sheets and the board keep theirs."""
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "draw.late")
+    if (await session.exec(select(Draw.id).where(Draw.track_id == track.id))).first() is None:
+        raise InputError("本赛项还没有抽签：请先为全体选手抽签", "track")
+    late = await undrawn_entries(session, track)
+    if not late:
+        raise InputError("没有待抽签的选手：全部选手都已有加密号", "track")
+    held = dict((await session.exec(select(Entry.id, Entry.blind_code).where(
+        Entry.track_id == track.id, Entry.blind_code.is_not(None)))).all())
+    after = max((int(code) for code in held.values()), default=0)
+    seed = seed or secrets.token_hex(16)
+    codes = drawn_codes(seed, [e.bib for e in late], after)
+    ids = {e.bib: e.id for e in late}
+    await session.exec(_SET_CODES, params={"ids": [ids[bib] for bib in codes], "codes": list(codes.values()),
+                                           "orders": [int(code) for code in codes.values()]})
+    await _check_codes(session, track, held | {ids[bib]: code for bib, code in codes.items()})
+    draw = Draw(track_id=track.id, seed=seed, drawn_by=drawn_by, entry_count=len(late), late=True)
+    session.add(draw)
+    await session.flush()
+    await ledger.append(session, event_id=track.event_id, actor=drawn_by, device="", action="draw.late",
+                        subject=f"track:{track.id}", payload={"draw": draw.id, "seed": seed, "after": after,
+                                                              "codes": codes})
+    await session.commit()
+    return draw
+
+
+async def undrawn_entries(session: AsyncSession, track: Track) -> list[Entry]:
+    """Entries in the contest that have no blind code yet: not on the judges' queues nor the board."""
+    return list((await session.exec(select(Entry).where(
+        Entry.track_id == track.id, Entry.blind_code.is_(None), Entry.status.not_in(OUT_OF_CONTEST))
+        .order_by(Entry.bib))).all())
 
 
 _SET_CODES = text("""

@@ -126,6 +126,7 @@ class PublicBoard:
     notice: PublicNotice | None = None
     frozen: bool = False
     revealed: int | None = None
+    undrawn: int = 0  # entered but not yet drawn: counted aloud, not on the rows
     _filtered: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _rendered: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -296,7 +297,7 @@ def board(the_board: Board, versions: tuple[NoticeVersion, ...] = ()) -> PublicB
         rows = [replace(r, award=None, titles=()) for r in rows]
     return PublicBoard(public_event, track(the_board.track), the_board.stages, tuple(rows), the_board.state,
                        shows_names, shows_results, the_board.version, notice(the_board.notice, versions),
-                       the_board.frozen, the_board.revealed)
+                       the_board.frozen, the_board.revealed, the_board.undrawn)
 
 
 def _row(row: BoardRow, shows_results: bool, shows_names: bool) -> PublicRow:

@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import clock, metrics, web
+from contest import clock, metrics, scoring, web
 from contest.auth import PUBLIC, requires
 from contest.errors import InputError, NotFound
 from contest.events import lifecycle
@@ -193,7 +193,7 @@ async def board_feed(db: NamedDependency[AsyncSession], slug: FromPath[str], tra
     board = await svc.public_board(db, slug, track)
     return {"event": board.event.name, "track": board.track.name, "state": board.state,
             "state_label": board.state_label, "frozen": board.frozen, "awards_tentative": board.awards_tentative,
-            "stages": [{"key": k, "name": n} for k, n in board.stages],
+            "undrawn": board.undrawn, "stages": [{"key": k, "name": n} for k, n in board.stages],
             "rows": [{k: v for k, v in asdict(r).items() if k not in ("unit_id", "area_id")} for r in board.visible]}
 
 
@@ -218,6 +218,7 @@ async def contestant_page(db: NamedDependency[AsyncSession], slug: FromPath[str]
     return Template("leaderboards/contestant.html", context={
         "board": board, "row": row, "code": code, "certificate": certificate, "labels": svc.STATUS_LABELS,
         "opinions": opinions,
+        "sheet": await svc.score_sheet(db, slug, track, code) if row and board.published else None,
         "stages": [(name, score) for (_, name), score in zip(board.stages, row.stages, strict=True)] if row else []})
 
 
@@ -317,7 +318,8 @@ class PublicationController(Controller):
             "correction": (correction := await svc.current_correction(db, event)),
             "changes": await svc.correction_changes(db, event) if correction else [],
             "versions": await svc.notice_versions(db, event),
-            "certificates": {t.id: await svc.list_certificates(db, t) for t in tracks}})
+            "certificates": {t.id: await svc.list_certificates(db, t) for t in tracks},
+            "today": (today := clock.today()), "earliest_end": clock.workday_end(today, event.notice_workdays)})
 
     @staticmethod
     def _done(slug: str, anchor: str = "") -> Redirect:
@@ -437,7 +439,20 @@ class OrganiserExportsController(Controller):
     async def results(self, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:
         event, the_track = await self._track(db, slug, track)
         board = await svc.board(db, the_track.id)
-        return web.download(svc.results_xlsx(board, board.rows), f"{event.name}-{the_track.name}成绩.xlsx")
+        standard, _ = await svc.track_standard(db, the_track)
+        return web.download(svc.results_xlsx(board, board.rows, standard), f"{event.name}-{the_track.name}成绩.xlsx")
+
+    @get("/standard-scores")
+    async def standard_scores(self, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                              over: FromQuery[str] = "event") -> Template:
+        """Winners of different trades side by side by standard score: the event's finished tracks,
+        or (over=year) those of every event of its year."""
+        event = await events.get_event(db, slug)
+        year = over == "year"
+        chosen = [e for e in await events.list_events(db) if e.year == event.year] if year else [event]
+        rows, left_out = await svc.standard_scores(db, chosen)
+        return Template("leaderboards/standard_scores.html", context={
+            "event": event, "year": year, "rows": rows, "left_out": left_out, "rule": scoring.STANDARD_RULE})
 
     @get("/tracks/{track:str}/marks.csv")
     async def marks(self, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> Response:

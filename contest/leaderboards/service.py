@@ -9,11 +9,12 @@ import hashlib
 import io
 import json
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 import openpyxl
 from openpyxl.styles import Font
@@ -26,7 +27,18 @@ from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import lifecycle
 from contest.events import service as events
-from contest.events.models import OUT_OF_CONTEST, Entry, Event, Round, Stage, Track
+from contest.events.models import (
+    OUT_OF_CONTEST,
+    Entry,
+    Event,
+    Judge,
+    Panel,
+    PanelMember,
+    Recusal,
+    Round,
+    Stage,
+    Track,
+)
 from contest.judging import service as judging
 from contest.judging.models import Result, StageSignoff
 from contest.leaderboards import public
@@ -72,6 +84,9 @@ class Board:
     frozen: bool = False
     revealed: int | None = None
     notice_versions: tuple[NoticeVersion, ...] = ()  # newest first
+    undrawn: int = 0  # entries in the contest still without a blind code: said on the board, never dropped silently
+    # the round computed afresh by the engine (bib -> EntryResult), for the score sheets: once per board
+    computed: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def state_label(self) -> str:
@@ -173,6 +188,42 @@ async def public_contestant(session: AsyncSession, slug: str, track_slug: str, c
     return shown, row, public.certificate(held) if held else None, words
 
 
+async def score_sheet(session: AsyncSession, slug: str, track_slug: str, code: str) -> str | None:
+    """How a contestant's published score was made (成绩明细): the engine's score sheet of the entry,
+    from the round's marks as the public marks file has them (judges J1..Jn, never by name), with
+    the judges who stepped aside noted under their stages. None before publication, and while a
+    correction has changed the marks since (the sheet would not add up to the published total)."""
+    current = await _board_at(session, slug, track_slug)
+    row = next((r for r in current.rows if r.code == code), None)
+    if row is None or not current.public.published or current.public.row(code) is None:
+        return None
+    bib = (await session.exec(select(Entry.bib).where(Entry.id == row.entry_id))).one()
+    if not current.computed:
+        current.computed.update((r.entry, r) for r in await judging.compute_round(session, current.round,
+                                                                                  anonymise=True))
+    result = current.computed.get(bib)
+    places = events.scheme_of(current.round).rounding.places
+    if result is None or _fmt(result.total, places) != row.total:
+        return None
+    aliases = judging.judge_aliases(await judging.round_marks(session, current.round.id))
+    return scoring.explain_text(result, await _recused(session, row.entry_id, current.round.id, aliases))
+
+
+async def _recused(session: AsyncSession, entry_id: int, round_id: int, aliases: dict[str, str]
+                   ) -> dict[str, list[str]]:
+    """Stage key -> the panel judges of the stage who stepped aside from the entry (as the marks name
+    them; one who marked nothing in the round has no such name and is said as 一位裁判)."""
+    rows = (await session.exec(
+        select(Stage.key, Judge.number).join(Panel, Panel.stage_id == Stage.id)
+        .join(PanelMember, PanelMember.panel_id == Panel.id).join(Judge, Judge.id == PanelMember.judge_id)
+        .join(Recusal, (Recusal.judge_id == Judge.id) & (Recusal.entry_id == entry_id))
+        .where(Stage.round_id == round_id).order_by(Stage.seq, Judge.number))).all()
+    recused: dict[str, list[str]] = {}
+    for stage_key, number in rows:
+        recused.setdefault(stage_key, []).append(aliases.get(number, "一位裁判"))
+    return recused
+
+
 async def public_event(session: AsyncSession, slug: str) -> Event:
     """The event of a public page's address, once the gate has let it through (404 for a draft)."""
     event = await events.get_event(session, slug)
@@ -244,13 +295,16 @@ async def _build(session: AsyncSession, event: Event, track: Track, round_: Roun
     notice = await get_notice(session, event)
     versions = tuple(await notice_versions(session, event)) if notice else ()
     freeze = (await session.exec(select(BoardFreeze).where(BoardFreeze.track_id == track.id))).first()
+    undrawn = len(await events.undrawn_entries(session, track))
     if freeze is not None:
         rows = tuple(BoardRow(**{**r, "stages": tuple(r["stages"]), "titles": tuple(r["titles"])})
                      for r in freeze.rows)
-        return Board(event, track, round_, stage_keys, rows, state, version, notice, True, freeze.revealed, versions)
+        return Board(event, track, round_, stage_keys, rows, state, version, notice, True, freeze.revealed, versions,
+                     undrawn)
     published_rows = await _published_rows(session, event, track) if versions else None
     rows = published_rows if published_rows is not None else await live_rows(session, event, track, round_, scheme)
-    return Board(event, track, round_, stage_keys, rows, state, version, notice, notice_versions=versions)
+    return Board(event, track, round_, stage_keys, rows, state, version, notice, notice_versions=versions,
+                 undrawn=undrawn)
 
 
 async def live_rows(session: AsyncSession, event: Event, track: Track, round_: Round,
@@ -327,10 +381,9 @@ async def unsigned_stages(session: AsyncSession, event: Event) -> list[str]:
 
 
 async def publish(session: AsyncSession, event: Event, starts_on: date, ends_on: date, contact: str,
-                  actor: str) -> Notice:
+                  actor: str, today: date | None = None) -> Notice:
     """Signed-off results go under public notice (公示) for a period with start and end dates."""
-    if ends_on < starts_on:
-        raise InputError("公示结束日期不能早于开始日期", "ends_on")
+    check_notice_period(event, starts_on, ends_on, today or clock.today())
     if await get_notice(session, event):
         raise Conflict("本活动的成绩已经公示")
     missing = await unsigned_stages(session, event)
@@ -346,6 +399,19 @@ async def publish(session: AsyncSession, event: Event, starts_on: date, ends_on:
     await _issue_notice(session, event, actor, "")
     await session.commit()
     return notice
+
+
+def check_notice_period(event: Event, starts_on: date, ends_on: date, today: date) -> None:
+    """A 公示 cannot be skipped: it opens today or later, ends after the day it opens, and holds at
+    least the event's minimum of working days (Mon–Fri), so finalisation (after its end) has to wait."""
+    if starts_on < today:
+        raise InputError(f"公示开始日期 {starts_on} 已经过去：公示须从今天（{today}）或以后开始", "starts_on")
+    if ends_on <= starts_on:
+        raise InputError(f"公示结束日期须晚于开始日期 {starts_on}", "ends_on")
+    if clock.workdays(starts_on, ends_on) < event.notice_workdays:
+        raise InputError(f"本活动的成绩公示期不少于 {event.notice_workdays} 个工作日（周一至周五）："
+                         f"{starts_on} 至 {ends_on} 只有 {clock.workdays(starts_on, ends_on)} 个，"
+                         f"最早可到 {clock.workday_end(starts_on, event.notice_workdays)} 结束", "ends_on")
 
 
 # --- notice versions and corrections (更正) ----------------------------------------------------------------
@@ -733,21 +799,90 @@ async def published_export(session: AsyncSession, slug: str, track_slug: str) ->
     return await marks_export(session, current.round)
 
 
-def results_xlsx(board_: public.PublicBoard | Board, rows: Sequence[BoardRow] | None = None) -> bytes:
+def results_xlsx(board_: public.PublicBoard | Board, rows: Sequence[BoardRow] | None = None,
+                 standard: dict[str, Decimal] | None = None) -> bytes:
     """The results as a workbook: scores are numbers (Excel sums and sorts them) shown with the
     decimals the results have. `rows`: the organiser's export passes them all; by default a frozen
-    board's export holds only what the ceremony has revealed."""
+    board's export holds only what the ceremony has revealed. `standard` (blind code -> standard
+    score, for a finished track) adds a 标准分 column and its rule below the rows."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "成绩"
     tables.append_row(sheet, [f"{board_.event.name} · {board_.track.name} · {board_.state_label}"])
     tables.append_row(sheet, ["名次", "加密号", "姓名", "单位", "县(市、区)", *[name for _, name in board_.stages],
-                              "总分", "奖项", "称号", "状态"])
+                              "总分", "奖项", "称号", "状态", *(["标准分"] if standard else [])])
     for r in board_.visible if rows is None else rows:
         tables.append_row(sheet, [r.rank, r.code, r.name or "", r.unit or "", r.area or "", *map(_score, r.stages),
                                   _score(r.total), r.award or "", "、".join(r.titles),
-                                  STATUS_LABELS.get(r.status, r.status)])
+                                  STATUS_LABELS.get(r.status, r.status), *([standard.get(r.code)] if standard else [])])
+    if standard:
+        tables.append_row(sheet, [])
+        tables.append_row(sheet, [f"注：{scoring.STANDARD_RULE}"])
     return _finished(sheet)
+
+
+# --- standard scores (标准分) --------------------------------------------------------------------------
+# Winners of different trades compare by their standard scores: each track standardised over its
+# own ranked entries (scoring.standardise), and only once the track is finished and signed off.
+
+
+class _Ranked(NamedTuple):
+    """What scoring.standardise reads of a result."""
+
+    entry: str
+    rank: int | None
+    total: Decimal
+
+
+def signed_off(phase: lifecycle.Phase) -> bool:
+    """A finished track: signed off, or published and not reopened by a correction."""
+    return phase.key == "signoff" or (phase.published and phase.inner in (None, "signoff"))
+
+
+async def track_standard(session: AsyncSession, track: Track) -> tuple[dict[str, Decimal], str]:
+    """Blind code -> standard score of each ranked entry of a finished track's board; empty, with
+    the reason, when the track is not signed off or has too few ranked entries."""
+    if not signed_off(await lifecycle.track_phase(session, track.event_id, track.id)):
+        return {}, "尚未全部签字确认"
+    rows = (await board(session, track.id)).rows
+    standard = scoring.standardise([_Ranked(r.code, r.rank, Decimal(r.total)) for r in rows if r.rank and r.total])
+    return standard, "" if standard else f"有名次的选手不足 {scoring.MIN_STANDARDISED} 名"
+
+
+@dataclass(frozen=True)
+class StandardRow:
+    event: Event
+    track: Track
+    row: BoardRow
+    standard: Decimal
+
+
+async def standard_scores(session: AsyncSession, events_: Sequence[Event]
+                          ) -> tuple[list[StandardRow], list[tuple[Event, Track, str]]]:
+    """Every ranked entry of the finished tracks of these events by standard score, highest first;
+    and the tracks left out, with why."""
+    found, left_out = [], []
+    for event in events_:
+        for track in await events.list_tracks(session, event):
+            standard, why = await track_standard(session, track)
+            if why:
+                left_out.append((event, track, why))
+            rows = (await board(session, track.id)).rows if standard else ()
+            found += [StandardRow(event, track, r, standard[r.code]) for r in rows if r.code in standard]
+    found.sort(key=lambda s: (-s.standard, s.event.id, s.track.id, s.row.rank))
+    return found, left_out
+
+
+async def entry_standards(session: AsyncSession, entry_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Entry id -> standard score, for the entries of finished tracks (the registry's candidates)."""
+    entry_ids = list(entry_ids)
+    tracks = (await session.exec(select(Track).join(Entry, Entry.track_id == Track.id)
+                                 .where(Entry.id.in_(entry_ids)).distinct())).all()
+    found = {}
+    for track in tracks:
+        standard, _ = await track_standard(session, track)
+        found |= {r.entry_id: standard[r.code] for r in (await board(session, track.id)).rows if r.code in standard}
+    return {entry_id: found[entry_id] for entry_id in entry_ids if entry_id in found}
 
 
 def _score(text: str) -> Decimal | None:

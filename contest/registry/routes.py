@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import clock, web
+from contest import clock, scoring, web
 from contest.auth import PUBLIC, Identity, requires
 from contest.db import get_or_404
 from contest.errors import InputError, NotFound
@@ -149,6 +149,7 @@ class RegistryOffice(Controller):
         counts = await svc.state_counts(db)
         return Template("registry/office.html", context={
             "candidates": candidates, "names": names, "state": state, "counts": counts,
+            "standards": await svc.contest_standards(db, candidates), "standard_rule": scoring.STANDARD_RULE,
             "target": await svc.target(db), "batches": await svc.batches(db), "today": clock.today(),
             "this_year": clock.today().year, "open_objections": len(await svc.objections(db, open_only=True)),
             "units": await people.list_units(db), **_labels()})

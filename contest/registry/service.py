@@ -185,6 +185,13 @@ async def contest_candidates(session: AsyncSession, event: Event) -> list[tuple[
     return found
 
 
+async def contest_standards(session: AsyncSession, candidates: Sequence[Candidate]) -> dict[int, Decimal]:
+    """Candidate id -> the standard score of the contest result that put them forward (finished,
+    signed-off tracks only): how winners of different trades compare."""
+    standards = await boards.entry_standards(session, {c.entry_id for c in candidates if c.entry_id})
+    return {c.id: standards[c.entry_id] for c in candidates if c.entry_id in standards}
+
+
 def _first_tier(board: boards.Board) -> str | None:
     awards = scoring.parse_scheme(board.round.scheme).awards
     return awards.tiers[0].name if awards and awards.tiers else None

@@ -3,6 +3,8 @@
 Pure Python and Decimal only; imports nothing else from `contest`.
 """
 from contest.scoring.analysis import (
+    MIN_STANDARDISED,
+    STANDARD_RULE,
     Consistency,
     Flag,
     JudgeFigures,
@@ -44,7 +46,8 @@ from contest.scoring.scheme import (
 )
 
 __all__ = [
-    "MAX_DECIMALS", "WORDS", "Consistency", "EntryResult", "Explanation", "Figures", "Flag", "JudgeFigures", "Mark",
+    "MAX_DECIMALS", "MIN_STANDARDISED", "STANDARD_RULE", "WORDS", "Consistency", "EntryResult", "Explanation",
+    "Figures", "Flag", "JudgeFigures", "Mark",
     "MarkBook", "MarkError", "Scheme", "SchemeError", "ScoringError", "Standing", "Word", "advance", "check_sheet",
     "compute", "compute_from_files", "explain_text", "format_decimal", "judge_consistency", "load_scheme_file",
     "load_scheme_text", "parse_scheme", "rank_figures", "read_marks_csv", "required_missing", "results_to_csv",

@@ -22,6 +22,9 @@ from contest.scoring.scheme import Criterion, Scheme, ScoringError, Stage
 
 # Below this many ranked entries a mean and SD say too little about the field to standardise.
 MIN_STANDARDISED = 8
+# The rule, said wherever a standard score is shown (pages, exports, the command line).
+STANDARD_RULE = (f"标准分 = 500 + 100 × (总分 − 平均分) ÷ 标准差，平均分和标准差按同一赛项全部有名次的选手计算"
+                 f"（总体标准差，保留两位小数；不足 {MIN_STANDARDISED} 名不计算）")
 _CENT = Decimal("0.01")
 
 

@@ -11,7 +11,7 @@ Rounding happens only at the steps in `round_at`. Entries are ranked within thei
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import (
     ROUND_FLOOR,
@@ -775,6 +775,9 @@ def natural_key(text: str) -> tuple:
 _STATUS_TEXT = {"ok": "有效", "incomplete": "评分未完成", "withdrawn": "退赛", "absent": "缺考",
                 "disqualified": "取消资格"}
 _DROPPED_TEXT = {"highest": "去掉最高分", "lowest": "去掉最低分"}
+# on a deduction the lowest mark is the smallest deduction, the contestant's best: never "最低分"
+_DROPPED_DEDUCTION_TEXT = {"highest": "去掉最多扣分", "lowest": "去掉最少扣分"}
+_KIND_TEXT = {"judgement": "评分", "deduction": "扣分", "measurement": "测量值", "adjustment": "加减分"}
 _AGGREGATE_TEXT = {"mean": "平均", "trimmed_mean": "去掉最高最低后平均", "median": "中位数", "sum": "合计",
                    "trimmed_sum": "去掉最高最低后合计", "max": "最高分", "min": "最低分"}
 _STEP_TEXT = {"criterion": "评分项", "factored": "乘系数后", "stage": "阶段小计", "weighted": "加权后", "total": "总分"}
@@ -783,17 +786,22 @@ _BOUND_TEXT = {"floor": "不低于下限", "ceiling": "不超过上限"}
 _TO_TEXT = {"stage": "计入本阶段", "total": "计入总分"}
 
 
-def explain_text(result: EntryResult) -> str:
-    """A plain-text score sheet (成绩明细) for one entry."""
+def explain_text(result: EntryResult, recused: Mapping[str, Sequence[str]] | None = None) -> str:
+    """A plain-text score sheet (成绩明细) for one entry, in plain Chinese: every judge's mark, the
+    marks dropped and why, every rounding step. `recused`: stage key -> the judges (as the marks
+    name them) who stepped aside from this entry, noted under the stage so none simply vanishes."""
     ex = result.explanation
-    lines = [f"选手 {result.entry}    状态 {_STATUS_TEXT[result.status]} ({result.status})"
+    recused = recused or {}
+    lines = [f"选手 {result.entry}    状态 {_STATUS_TEXT[result.status]}"
              + (f"    组别 {result.group}" if result.group is not None else ""),
              f"名次 {result.rank or '—'}    总分 {_num(result.total)}    奖项 {result.award or '—'}"]
     for stage in ex.stages:
         lines.append("")
         how = "取最好一次" if stage.best_of else (f"{_AGGREGATE_TEXT[stage.aggregate]}, "
                                                  f"{'按评分项汇总' if stage.over == 'criterion' else '按裁判总分汇总'}")
-        lines.append(f"【{stage.name}】 {stage.key}  权重 {stage.weight}  ({how})")
+        lines.append(f"【{stage.name}】  权重 {stage.weight}  ({how})")
+        if recused.get(stage.key):
+            lines.append(f"  回避: 裁判 {'、'.join(recused[stage.key])} 与选手有利害关系，依规回避，未评分")
         if stage.attempt and stage.total is None:
             lines.append("  未做此次尝试")
         for crit in stage.criteria:
@@ -819,22 +827,42 @@ def explain_text(result: EntryResult) -> str:
         lines.append(f"总分加减分 {_signed(ex.adjustments)}")
     lines.append(f"总分 {_num(ex.total)}")
     lines += _rounding_lines(ex.rounding, "")
-    lines += [f"未完成: {problem}" for problem in ex.problems]
+    names = {s.key: s.name for s in ex.stages} | {f"{s.key}.{c.key}": c.name for s in ex.stages for c in s.criteria}
+    lines += [f"未完成: {_problem_text(problem, names)}" for problem in ex.problems]
     return "\n".join(lines) + "\n"
 
 
+_PROBLEM_TEXT = (  # the engine's problems (English, for logs and files) as the score sheet says them
+    (re.compile(r"no marks"), "没有评分"),
+    (re.compile(r"(\d+) marks?, needs at least (\d+) judges"), r"只有 \1 位裁判评分，至少需要 \2 位"),
+    (re.compile(r"(\d+) marks, trimmed_sum needs at least (\d+) to drop (\d+) highest and \d+ lowest"),
+     r"只有 \1 个评分，至少需要 \2 个才能去掉 \3 个最高分和 \3 个最低分后合计"),
+    (re.compile(r"no (.+) for this entry"), r"缺少本选手的 \1"),
+    (re.compile(r"no attempt has a result"), "没有一次尝试有成绩"),
+)
+
+
+def _problem_text(problem: str, names: Mapping[str, str]) -> str:
+    where, _, what = problem.partition(": ")
+    for pattern, said in _PROBLEM_TEXT:
+        if pattern.fullmatch(what):
+            return f"{names.get(where, where)}：{pattern.sub(said, what)}"
+    return problem
+
+
 def _criterion_lines(crit: CriterionExplanation) -> list[str]:
-    lines = [f"  评分项 {crit.name} ({crit.key}, {crit.kind}{'' if crit.counts else ', 不计入总分'})"]
+    lines = [f"  评分项 {crit.name} ({_KIND_TEXT[crit.kind]}{'' if crit.counts else ', 不计入总分'})"]
     if crit.kind == "adjustment" and not crit.marks:
         return [*lines, "    无"]
+    dropped = _DROPPED_DEDUCTION_TEXT if crit.kind == "deduction" else _DROPPED_TEXT
     marks = "  ".join(f"{m.judge}: {m.mark}" + (f" → {m.counted}" if m.counted is not None else "")
-                      + (f" ({_DROPPED_TEXT[m.dropped]})" if m.dropped else "") for m in crit.marks)
+                      + (f" ({dropped[m.dropped]})" if m.dropped else "") for m in crit.marks)
     lines.append(f"    裁判评分 {marks or '—'}")
     if crit.spread is not None:
         verdict = "超过" if crit.spread > crit.spread_limit else "未超过"
         lines.append(f"    最高与最低相差 {crit.spread}，{verdict}允许的 {crit.spread_limit}")
     if crit.problem:
-        lines.append(f"    未完成: {crit.problem}")
+        lines.append(f"    未完成: {_problem_text(crit.problem, {crit.problem.partition(': ')[0]: crit.name})}")
         return lines
     trimmed = any(m.dropped for m in crit.marks)  # too few marks to trim: a plain mean
     how = _AGGREGATE_TEXT["mean" if crit.aggregate == "trimmed_mean" and not trimmed else crit.aggregate]

@@ -21,7 +21,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from contest.scoring.engine import EntryResult, Mark, MarkBook, compute
+from contest.scoring.analysis import standardise
+from contest.scoring.engine import EntryResult, Mark, MarkBook, compute, explain_text
 from contest.scoring.marks import MarkError
 from contest.scoring.scheme import Scheme, SchemeError, ScoringError, load_scheme_text
 
@@ -31,18 +32,30 @@ __all__ = ["ScoringError", "compute_from_files", "format_decimal", "load_scheme_
 MARK_COLUMNS = ("entry", "stage", "criterion", "judge", "mark")
 
 
-def compute_from_files(scheme_path: Path, marks_path: Path, fmt: str) -> str:
-    """The whole text `contest results compute` prints, as csv or json."""
+def compute_from_files(scheme_path: Path, marks_path: Path, fmt: str, *, standardised: bool = False,
+                       explain: bool = False, entries: Iterable[str] = ()) -> str:
+    """The whole text `contest results compute` prints: csv or json (with the standard scores if
+    asked), or the score sheets (成绩明细) of every entry or of the entries named."""
     scheme = load_scheme_file(scheme_path)
     book = MarkBook(scheme)
     with _cycle_collector_paused():
         _fill(book, _read_text(marks_path), marks_path.name)
         results = compute(scheme, book)
+    if explain:
+        return "\n".join(explain_text(r) for r in _chosen(results, set(entries)))
+    standard = standardise(results) if standardised else None
     if fmt == "csv":
-        return results_to_csv(scheme, results)
+        return results_to_csv(scheme, results, standard)
     if fmt == "json":
-        return results_to_json(scheme, results)
+        return results_to_json(scheme, results, standard)
     raise ScoringError(f"unknown output format '{fmt}' (csv or json)")
+
+
+def _chosen(results: list[EntryResult], entries: set[str]) -> list[EntryResult]:
+    missing = entries - {r.entry for r in results}
+    if missing:
+        raise ScoringError(f"没有选手 {'、'.join(sorted(missing))} 的评分")
+    return [r for r in results if not entries or r.entry in entries]
 
 
 def _fill(book: MarkBook, text: str, name: str) -> None:
@@ -177,30 +190,35 @@ def format_decimal(value: Decimal | None, places: int) -> str:
     return text + ("" if decimals else ".") + "0" * (places - decimals)
 
 
-def results_to_csv(scheme: Scheme, results: list[EntryResult]) -> str:
-    """[group,]rank,entry,total,<stage totals before weight>,award,status — in result order; the
-    group column only when entries have groups (ranks are within the group)."""
+def results_to_csv(scheme: Scheme, results: list[EntryResult], standard: dict[str, Decimal] | None = None) -> str:
+    """[group,]rank,entry,total,<stage totals before weight>,award,status[,standard] — in result
+    order; the group column only when entries have groups (ranks are within the group), the
+    standard score (analysis.standardise) only when asked."""
     places = scheme.rounding.places
     grouped = any(r.group is not None for r in results)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*(["group"] if grouped else []), "rank", "entry", "total", *(s.key for s in scheme.stages),
-                     "award", "status"])
+                     "award", "status", *(["standard"] if standard is not None else [])])
     for r in results:
         writer.writerow([*([r.group or ""] if grouped else []), r.rank or "", r.entry, format_decimal(r.total, places),
                          *(format_decimal(r.stage_totals.get(s.key), places) for s in scheme.stages),
-                         r.award or "", r.status])
+                         r.award or "", r.status,
+                         *([format_decimal(standard.get(r.entry), 2)] if standard is not None else [])])
     return out.getvalue()
 
 
-def results_to_json(scheme: Scheme, results: list[EntryResult]) -> str:
+def results_to_json(scheme: Scheme, results: list[EntryResult], standard: dict[str, Decimal] | None = None) -> str:
     """{"scheme": name, "results": [...]}, one result per line, Decimals as text formatted like the CSV.
 
     Written result by result so that only one explanation is held in memory at a time.
     """
     rows = (json.dumps(_plain({**({"group": r.group} if r.group is not None else {}), "rank": r.rank,
                                "entry": r.entry, "total": r.total, "stages": r.stage_totals, "award": r.award,
-                               "status": r.status, "explanation": r.explanation},
+                               "status": r.status,
+                               **({"standard": format_decimal(standard.get(r.entry), 2) or None}
+                                  if standard is not None else {}),
+                               "explanation": r.explanation},
                               scheme.rounding.places), ensure_ascii=False)
             for r in results)
     return f'{{"scheme": {json.dumps(scheme.name, ensure_ascii=False)}, "results": [\n' + ",\n".join(rows) + "\n]}\n"

@@ -102,7 +102,7 @@ async def test_public_pages_on_a_phone(browser, live_server, session, clean_db, 
     await boards.add_title_rule(session, event, 1, "推荐授予“咸宁市技术能手”称号", True)
     today = clock.today()
     await boards.publish(session, event, today - timedelta(days=7), today + timedelta(days=2), CONTACT,
-                         "account:1 竞赛办")
+                         "account:1 竞赛办", today=today - timedelta(days=7))
     seen = Seen([])
     context = await browser.new_context(**PHONE)
     page = await context.new_page()
@@ -307,7 +307,7 @@ async def test_a_board_left_open_follows_publication(browser, live_server, sessi
         await expect(page.locator("#board-state")).to_have_text("裁判长已确认")
         await page.evaluate("window.__notReloaded = true")
         today = clock.today()
-        await boards.publish(session, contest.event, today, today + timedelta(days=5), "", "account:1 竞赛办")
+        await boards.publish(session, contest.event, today, today + timedelta(days=6), "", "account:1 竞赛办")
         await expect(page.locator("table.board thead")).to_contain_text("姓名 / 单位", timeout=10_000)
         await expect(page.locator("#board-state")).to_have_text("公示中")
         await expect(page.locator("#board-rows a.name").first).to_be_visible()

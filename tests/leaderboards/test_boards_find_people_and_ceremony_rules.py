@@ -141,7 +141,7 @@ async def test_the_live_part_of_a_board_follows_publication(client, contest, ses
     live = text_of((await client.get(f"{BOARD}/rows")).text)
     assert "加密号" in live and "姓名 / 单位" not in live and "裁判长已确认" in live
     today = clock.today()
-    await boards.publish(session, contest.event, today, today + timedelta(days=5), "", "account:1 竞赛办")
+    await boards.publish(session, contest.event, today, today + timedelta(days=6), "", "account:1 竞赛办")
     live = text_of((await client.get(f"{BOARD}/rows")).text)
     assert "姓名 / 单位" in live and "公示中" in live and "距公示结束还有" in live
     screen = text_of((await client.get(f"{BOARD}/rows?view=screen")).text)

@@ -119,7 +119,7 @@ async def test_every_route_keeps_each_rule_at_each_state(client, session, live_s
     await check_every_route(client, live_server, session, contest, "signed_off")
     today = clock.today()
     await boards.publish(session, contest.event, today - timedelta(days=8), today - timedelta(days=1), "监督仲裁组",
-                         "account:1 竞赛办")
+                         "account:1 竞赛办", today=today - timedelta(days=8))
     await check_every_route(client, live_server, session, contest, "under_notice")
     await boards.finalise(session, contest.event, "account:1 竞赛办")
     await boards.issue_certificates(session, contest.event, contest.track, "account:1 竞赛办")

@@ -4,6 +4,7 @@ numbers stay numbers."""
 import csv
 import io
 import zipfile
+from datetime import timedelta
 
 import openpyxl
 
@@ -55,7 +56,7 @@ async def published_hostile_contest(client, session):
     await signed_off_contest(session, contest)
     await client.form("/admin/events/cook/publication/titles", {"up_to_rank": "2", "title": "=技术能手"})
     await client.form("/admin/events/cook/publication/notice", {"starts_on": str(clock.today()),
-                                                                "ends_on": str(clock.today())})
+                                                                "ends_on": str(clock.today() + timedelta(days=6))})
     return contest
 
 

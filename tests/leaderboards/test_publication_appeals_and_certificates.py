@@ -12,18 +12,24 @@ from sqlmodel import select
 from contest import clock
 from contest.judging import service as judging
 from contest.leaderboards.models import Certificate
-from tests.builders import sign_in_organiser, signed_off_contest
+from tests.builders import on_day, sign_in_organiser, signed_off_contest
 
 
-async def test_notice_appeal_final_and_certificates(client, contest, session):
+async def test_notice_appeal_final_and_certificates(client, contest, session, monkeypatch):
     await sign_in_organiser(client, session)
     desk = "/admin/events/cook/publication"
-    early = await client.form(f"{desk}/notice", {"starts_on": str(clock.today()), "ends_on": str(clock.today())})
+    week = {"starts_on": str(clock.today()), "ends_on": str(clock.today() + timedelta(days=6))}
+    early = await client.form(f"{desk}/notice", week)
     assert early.status_code == 409 and "审核中" in early.text
     await signed_off_contest(session, contest)
     await client.form(f"{desk}/titles", {"up_to_rank": "1", "title": "推荐授予“咸宁市技术能手”称号",
                                          "craftsman_candidate": "1"})
-    start, end = clock.today() - timedelta(days=7), clock.today() - timedelta(days=1)
+    start, end = clock.today(), clock.today() + timedelta(days=6)
+    past = await client.form(f"{desk}/notice", {"starts_on": str(start - timedelta(days=7)), "ends_on": str(end)})
+    assert past.status_code == 400 and "已经过去" in past.text
+    short = await client.form(f"{desk}/notice", {"starts_on": str(start), "ends_on": str(start + timedelta(days=3))})
+    assert short.status_code == 400 and "不少于 5 个工作日" in short.text
+    assert f"最早可到 {clock.workday_end(start, 5)} 结束" in short.text
     assert (await client.form(f"{desk}/notice", {"starts_on": str(start), "ends_on": str(end),
                                                  "contact": "监督仲裁组 0715-8888888"})).status_code == 303
     board = (await client.get(f"/api/events/cook/tracks/{contest.track.slug}/board")).json()
@@ -38,6 +44,9 @@ async def test_notice_appeal_final_and_certificates(client, contest, session):
     bib = contest.entries[1].bib
     await client.form(f"{desk}/appeals", {"track": contest.track.slug, "bib": bib, "appellant": "李秀英",
                                           "content": "实操成品质量分偏低", "deadline": str(clock.today())})
+    waiting = await client.form(f"{desk}/final")
+    assert waiting.status_code == 409 and f"{end} 结束" in waiting.text  # the notice cannot be skipped
+    on_day(monkeypatch, end + timedelta(days=1))
     blocked = await client.form(f"{desk}/final")
     assert blocked.status_code == 409 and "申诉" in blocked.text
     page = await client.get(f"{desk}/")
@@ -64,7 +73,8 @@ async def test_upheld_appeal_withdraws_sign_off_for_rescoring(client, contest, s
     await sign_in_organiser(client, session)
     await signed_off_contest(session, contest)
     desk = "/admin/events/cook/publication"
-    await client.form(f"{desk}/notice", {"starts_on": str(clock.today()), "ends_on": str(clock.today())})
+    await client.form(f"{desk}/notice", {"starts_on": str(clock.today()),
+                                         "ends_on": str(clock.today() + timedelta(days=6))})
     await client.form(f"{desk}/appeals", {"track": contest.track.slug, "bib": contest.entries[0].bib,
                                           "appellant": "王建华", "content": "计时有误", "deadline": str(clock.today())})
     page = await client.get(f"{desk}/")
@@ -77,7 +87,7 @@ async def test_exported_marks_recompute_the_published_results(client, contest, s
     await sign_in_organiser(client, session)
     await signed_off_contest(session, contest)
     await client.form("/admin/events/cook/publication/notice", {"starts_on": str(clock.today()),
-                                                                "ends_on": str(clock.today())})
+                                                                "ends_on": str(clock.today() + timedelta(days=6))})
     base = f"/events/cook/tracks/{contest.track.slug}"
     (tmp_path / "scheme.json").write_bytes((await client.get(f"{base}/scheme.json")).content)
     marks = (await client.get(f"{base}/marks.csv")).text

@@ -99,7 +99,8 @@ async def test_a_name_corrected_reissues_only_that_certificate(contest, session,
 async def test_an_upheld_appeal_opens_a_correction_and_the_notice_waits_for_it(contest, session):
     await signed_off_contest(session, contest)
     today = clock.today()
-    await boards.publish(session, contest.event, today - timedelta(days=3), today - timedelta(days=1), "", OFFICE)
+    await boards.publish(session, contest.event, today - timedelta(days=8), today - timedelta(days=1), "", OFFICE,
+                         today=today - timedelta(days=8))
     appeal = await boards.lodge_appeal(session, contest.event, "chef", contest.entries[0].bib, "李秀英", "计时有误",
                                        today, OFFICE)
     await boards.decide_appeal(session, contest.event, appeal.id, "upheld", "同意重新评分", OFFICE)

@@ -19,6 +19,7 @@ def set_clock(monkeypatch, moment: datetime) -> None:
 async def test_a_notice_ending_12_07_has_ended_at_07_30_beijing_on_12_08(client, contest, session, monkeypatch):
     await sign_in_organiser(client, session)
     await signed_off_contest(session, contest)
+    set_clock(monkeypatch, datetime(2026, 11, 30, 4, 0, tzinfo=UTC))  # Mon: Tue 12-01 to Mon 12-07 is 5 working days
     published = await client.form(f"{DESK}/notice", {"starts_on": "2026-12-01", "ends_on": "2026-12-07"})
     assert published.status_code == 303, published.text
 

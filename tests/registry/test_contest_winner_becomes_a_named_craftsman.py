@@ -19,7 +19,7 @@ async def publish(client, session, contest):
     await client.login()
     await signed_off_contest(session, contest)
     await client.form("/admin/events/cook/publication/notice", {"starts_on": str(clock.today()),
-                                                                "ends_on": str(clock.today())})
+                                                                "ends_on": str(clock.today() + timedelta(days=6))})
 
 
 async def test_first_prize_to_named_craftsman(client, contest, session, monkeypatch):

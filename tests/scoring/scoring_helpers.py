@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from decimal import Decimal
 
@@ -26,6 +27,20 @@ def by_entry(results: list[EntryResult]) -> dict[str, EntryResult]:
 def field(totals: list[int]) -> dict:
     """Entries E001, E002, … with one mark each on criterion a."""
     return {f"E{n:03d}": {"a": [t]} for n, t in enumerate(totals, start=1)}
+
+
+_STAGE_KEY = re.compile(r"】 \S+(?=  权重)")  # sheets before issue 21 printed each stage's key (say "94")
+_CRITERION_KEY = re.compile(r"\(\S+?, (?=judgement|deduction|measurement|adjustment)")  # … each criterion's
+_PROBLEM_KEY = re.compile(r"未完成: \S+?: ")  # … and named what was missing by keys ("94.exam: no marks")
+_FIGURE = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w)")
+
+
+def sheet_figures(text: str) -> list[str]:
+    """The figures of score sheets in the order they are printed: what an engine must keep when
+    only the sheet's words change (issue 21 put them in plain Chinese)."""
+    for key, said in ((_STAGE_KEY, "】"), (_CRITERION_KEY, "("), (_PROBLEM_KEY, "未完成: ")):
+        text = key.sub(said, text)
+    return _FIGURE.findall(text)
 
 
 def every_output(engine, data: dict, marks_csv: str, statuses: dict[str, str]) -> dict[str, str]:

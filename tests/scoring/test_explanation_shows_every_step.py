@@ -34,7 +34,7 @@ def test_the_explanation_is_data():
 def test_the_plain_text_sheet_reads_in_chinese():
     [result] = compute(SCHEME, marks(TABLE))
     text = explain_text(result)
-    for expected in ("选手 A01", "名次 1", "总分 16.34", "奖项 一等奖", "评分项 刀工 (knife, judgement)",
+    for expected in ("选手 A01", "名次 1", "总分 16.34", "奖项 一等奖", "评分项 刀工 (评分)",
                      "J2: 9.5 (去掉最高分)", "J3: 7 (去掉最低分)", "× 系数 2 = 16.34",
                      "舍入 (评分项): 8.166666666666666666666666667 → 8.17", "不计入总分", "阶段小计 16.34"):
         assert expected in text, expected
@@ -43,7 +43,7 @@ def test_the_plain_text_sheet_reads_in_chinese():
 def test_an_incomplete_entry_explains_what_is_missing():
     [result] = compute(SCHEME, marks({"A02": {"knife": [8]}}))
     assert result.explanation.problems == ("s.time: no marks",)
-    assert "未完成: s.time: no marks" in explain_text(result)
+    assert "未完成: 用时：没有评分" in explain_text(result)
 
 
 def test_json_output_carries_the_explanation(tmp_path):
@@ -57,3 +57,23 @@ def test_json_output_carries_the_explanation(tmp_path):
     knife = row["explanation"]["stages"][0]["criteria"][0]
     assert knife["marks"][1] == {"judge": "J2", "mark": "9.50", "dropped": "highest"}
     assert knife["rounding"][0] == {"step": "criterion", "before": "8.166666666666666666666666667", "after": "8.17"}
+
+
+def test_a_dropped_deduction_says_which_end_and_no_english_remains():
+    scheme = one_stage("""
+        - {key: hygiene, name: 卫生, max: 5, kind: deduction}
+    """, panel="{aggregate: trimmed_mean}")
+    [result] = compute(scheme, marks({"A03": {"hygiene": [0, "0.5", 1]}}))
+    text = explain_text(result)
+    assert "J1: 0 (去掉最少扣分)" in text and "J3: 1 (去掉最多扣分)" in text
+    assert "去掉最低分" not in text and "去掉最高分" not in text  # a deduction of 0 is the best mark, not the lowest
+    assert "评分项 卫生 (扣分)" in text
+    assert not any(word in text for word in ("ok", "deduction", "hygiene", "(s)"))
+
+
+def test_a_recused_judge_is_noted_under_the_stage():
+    [result] = compute(SCHEME, marks(TABLE))
+    text = explain_text(result, recused={"s": ["J6"]})
+    stage_line = next(i for i, line in enumerate(text.splitlines()) if line.startswith("【实际操作】"))
+    assert text.splitlines()[stage_line + 1] == "  回避: 裁判 J6 与选手有利害关系，依规回避，未评分"
+    assert "回避" not in explain_text(result)

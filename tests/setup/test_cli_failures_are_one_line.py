@@ -16,6 +16,17 @@ def test_results_compute_with_a_missing_scheme_is_refused(settings, tmp_path):
     assert "nope.yaml" in result.stderr  # click's usage error names the option and the file
 
 
+def test_results_compute_explains_only_entries_it_has(settings, tmp_path):
+    (tmp_path / "scheme.yaml").write_text("scheme: 1\nname: t\nstages:\n  - key: s\n    name: 实操\n    criteria:\n"
+                                          "      - {key: a, name: 刀工, max: 10, kind: judgement}\n", encoding="utf-8")
+    (tmp_path / "marks.csv").write_text("entry,stage,criterion,judge,mark\nA1,s,a,J1,8\n", encoding="utf-8")
+    files = ("--scheme", str(tmp_path / "scheme.yaml"), "--marks", str(tmp_path / "marks.csv"))
+    assert_one_line_failure(run_cli(settings, "results", "compute", *files, "--entry", "A1"), "--entry", "--explain")
+    assert_one_line_failure(run_cli(settings, "results", "compute", *files, "--explain", "--entry", "B2"), "B2")
+    sheet = run_cli(settings, "results", "compute", *files, "--explain", "--entry", "A1")
+    assert sheet.returncode == 0 and sheet.stdout.startswith("选手 A1    状态 有效\n") and "J1: 8" in sheet.stdout
+
+
 def test_unreachable_database_is_one_line(settings, tmp_path):
     url = f"postgresql+asyncpg://postgres@/postgres?host={tmp_path}"  # no server listens there
     for args in (["events", "list"], ["user", "create", "office", "--role", "organiser", "--password", "x" * 10],

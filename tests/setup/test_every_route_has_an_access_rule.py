@@ -186,11 +186,13 @@ POST /admin/events/{slug:str}/panels/{panel_id:int}/remove
 POST /admin/events/{slug:str}/panels/{panel_id:int}/replace
 POST /admin/events/{slug:str}/tracks/{track:str}/stages/{stage_id:int}/signoff/withdraw
 POST /admin/events/{slug:str}/tracks/{track:str}/contestants
+GET /admin/events/{slug:str}/standard-scores
 GET /admin/events/{slug:str}/tracks/{track:str}/results.xlsx
 GET /admin/events/{slug:str}/tracks/{track:str}/marks.csv
 GET /admin/events/{slug:str}/tracks/{track:str}/opinions.csv
 GET /admin/events/{slug:str}/tracks/{track:str}/certificates
 POST /admin/events/{slug:str}/tracks/{track:str}/draw
+POST /admin/events/{slug:str}/tracks/{track:str}/draw/late
 POST /admin/events/{slug:str}/tracks/{track:str}/rounds
 POST /admin/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme
 GET /admin/events/{slug:str}/tracks/{track:str}/rounds/{seq:int}/scheme

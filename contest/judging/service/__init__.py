@@ -65,6 +65,7 @@ from contest.judging.service.results import (
     compute_round,
     export_marks,
     export_words,
+    judge_aliases,
     recompute_entry,
     recompute_round,
     result_values,
@@ -87,7 +88,7 @@ from contest.judging.service.sheets import (
 __all__ = [
     "change_entry_status", "entry_of_track", "recompute_round", "sample_size", "save_scheme",
     "withdraw_signoff", "last_recheck", "recheck_outcomes", "recheck_pending", "record_recheck",
-    "anonymised", "result_values",
+    "anonymised", "judge_aliases", "result_values",
     "SheetRecord", "export_words", "sheet_records", "Relations", "accept_pledge", "pledge_of",
     "current_pledge", "pledge_digest", "pledge_text", "pledges", "relations", "JudgingRecord", "judging_record",
     "Assignment", "PaperOutcome", "Progress", "QueueItem", "SheetContext", "SheetInput", "SheetMarks", "SheetView",

@@ -65,7 +65,7 @@ async def export_marks(session: AsyncSession, round_: Round, anonymise: bool = F
 
 def anonymised(marks: list[scoring.Mark]) -> list[scoring.Mark]:
     """Judges as J1..Jn in the order of their numbers, the same for every sheet of the round."""
-    alias = {number: f"J{i}" for i, number in enumerate(sorted({m.judge for m in marks}), 1)}
+    alias = judge_aliases(marks)
     return [scoring.Mark(m.entry, m.stage, m.criterion, alias[m.judge], m.value) for m in marks]
 
 
@@ -149,6 +149,11 @@ async def export_words(session: AsyncSession, round_: Round) -> str:
     return out.getvalue()
 
 
+def judge_aliases(marks: list[scoring.Mark]) -> dict[str, str]:
+    """Judge number -> J1..Jn, as the round's published marks name the judges who marked in it."""
+    return {number: f"J{i}" for i, number in enumerate(sorted({m.judge for m in marks}), 1)}
+
+
 async def recompute_entry(session: AsyncSession, ctx: SheetContext) -> None:
     """Store the entry's result computed afresh from its marks, under the entry's lock: the
     marks are read after it is granted, so of two submissions for one entry the later sees the
@@ -207,9 +212,11 @@ async def recompute_round(session: AsyncSession, round_: Round, entry_ids: Seque
     return len(entries)
 
 
-async def compute_round(session: AsyncSession, round_: Round) -> list[scoring.EntryResult]:
-    """Ranks, totals and awards of a round, computed afresh by the engine from its marks."""
+async def compute_round(session: AsyncSession, round_: Round, anonymise: bool = False) -> list[scoring.EntryResult]:
+    """Ranks, totals and awards of a round, computed afresh by the engine from its marks (with the
+    judges as the published marks name them, J1..Jn, if `anonymise`)."""
     statuses = dict((await session.exec(select(Entry.bib, Entry.status).join(Track).join(Round)
                                         .where(Round.id == round_.id, Entry.blind_code.is_not(None)))).all())
-    return scoring.compute(events.scheme_of(round_), await round_marks(session, round_.id), statuses)
+    marks = await round_marks(session, round_.id)
+    return scoring.compute(events.scheme_of(round_), anonymised(marks) if anonymise else marks, statuses)
 
