@@ -64,3 +64,4 @@ async def test_recheck_list_has_the_top_ten_and_a_sample_of_the_rest(client, ses
     assert len(draw.seed) == 32
     page = await client.get(f"/chief/stages/{contest.practical.id}")
     assert draw.seed in page.text
+    assert "由 裁判 J01 " in page.text and "judge:" not in page.text  # who drew it, by number and name
