@@ -259,7 +259,8 @@ class ChiefController(Controller):
         progress = await svc.progress(db, a.stage, a.track)
         results = await svc.compute_round(db, a.round)
         return Template("judging/console.html", context={
-            "judge": judge, "a": a, "progress": progress, "missing": progress.missing(),
+            "judge": judge, "a": a, "progress": progress, "missing": (missing := progress.missing()),
+            "recheck_waits": svc.unsheeted_recheck(len(missing)) if missing else None,
             "consistency": await svc.consistency(db, a.round), "results": results,
             "signed_off": await svc.is_signed_off(db, a.stage.id), "states": SHEET_STATES,
             "controls": lifecycle.Controls(await lifecycle.track_phase(db, a.track.event_id, a.track.id)),

@@ -75,6 +75,9 @@ async def draw_recheck(session: AsyncSession, stage: Stage, round_: Round, drawn
     last = await last_recheck(session, stage)
     if last is not None and not await _withdrawn_since(session, stage, last):
         raise Conflict(f"本环节已抽取复核名单（种子 {last.seed[:8]}…，已记录在案），不能重新抽取；请逐一记录复核结果")
+    missing = (await progress(session, stage, track)).missing()
+    if missing:  # the top ten are known only from complete marks: a sample drawn earlier could miss one
+        raise Conflict(unsheeted_recheck(len(missing)))
     ranked = _standing(await compute_round(session, round_), stage.key)
     if not ranked:
         raise Conflict("本环节还没有可复核的成绩")
@@ -88,6 +91,10 @@ async def draw_recheck(session: AsyncSession, stage: Stage, round_: Round, drawn
                         {"track": track.slug, "stage": stage.key, "seed": seed, "entries": draw.entries})
     await session.commit()
     return draw
+
+
+def unsheeted_recheck(missing: int) -> str:
+    return f"还有 {missing} 份评分表未提交：全部提交后才能抽取复核名单（前十名按完整成绩确定）"
 
 
 def _standing(results: Sequence[scoring.EntryResult], stage_key: str) -> list[scoring.EntryResult]:
