@@ -56,7 +56,8 @@ async def progress(session: AsyncSession, stage: Stage, track: Track) -> Progres
     entries = list((await session.exec(select(Entry).where(Entry.track_id == track.id, Entry.blind_code.is_not(None),
                                                            Entry.status.in_(("registered", "checked_in")))
                                        .order_by(Entry.running_order))).all())
-    sheets = (await session.exec(select(Sheet).where(Sheet.stage_id == stage.id))).all()
+    sheets = (await session.exec(select(Sheet).where(Sheet.stage_id == stage.id)  # as the tablets left them just now
+                                 .execution_options(populate_existing=True))).all()
     recused = (await session.exec(select(Recusal.entry_id, Recusal.judge_id)
                                   .where(Recusal.judge_id.in_([j.id for j in judges])))).all()
     return Progress(judges, entries, {(s.entry_id, s.judge_id): s for s in sheets}, set(recused))
