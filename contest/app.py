@@ -226,10 +226,13 @@ def _plain(value) -> str:
 
 
 def _who(actor: str) -> str:
-    """Who did it, as the ledger names them (account:7 竞赛办小李, system, migration:0010), for a person."""
+    """Who did it, as the ledger names them (account:7 竞赛办小李, judge:8 J01 王飞, system, migration:0010),
+    for a person: never the internal id."""
     kind, _, name = actor.partition(" ")
     if kind.startswith("account:") and name:
         return name
+    if kind.startswith("judge:") and name:
+        return f"裁判 {name}"
     return "平台" if actor == "system" else "平台（升级时补记）" if actor.startswith("migration:") else actor
 
 

@@ -59,6 +59,8 @@ MENUS = {
                   ("账号", "/admin/accounts")],
     "registry_reviewer": [("工匠评审", "/admin/registry/")],
     "scorer": [("纸质录入", "/scorer")],
+    "invigilator": [("监考", "/invigilate")],
+    "marker": [("人工阅卷", "/marking")],
 }
 
 

@@ -237,6 +237,23 @@ class ExamsAdmin(Controller):
 # --- the invigilator ---------------------------------------------------------------------------------------
 
 
+async def _tests_page(db: AsyncSession, role: str) -> Template:
+    """Where an invigilator or a marker lands after signing in: every theory test, each linked to
+    the role's own page of it (otherwise they would need the address sent to them)."""
+    return page("staff_home.html", exams=await papers.list_exams(db), role=role)
+
+
+@get("/invigilate", guards=[requires("organiser", "invigilator")], include_in_schema=False)
+async def invigilator_home(db: NamedDependency[AsyncSession]) -> Template:
+    return await _tests_page(db, "invigilator")
+
+
+@get("/marking", guards=[requires("organiser", "marker")], include_in_schema=False)
+async def marker_home(db: NamedDependency[AsyncSession]) -> Template:
+    return await _tests_page(db, "marker")
+
+
+
 class Invigilation(Controller):
     path = "/invigilate/tests/{exam_id:int}"
     guards = [requires("organiser", "invigilator")]
@@ -522,6 +539,6 @@ async def unit_practice(db: NamedDependency[AsyncSession], unit_id: FromPath[int
     return page("_unit_practice.html", lines=await practice.unit_participation(db, unit_id))
 
 
-ROUTES = [ExamsAdmin, Invigilation, Marking, login_page, login, paper_page, api_save_answer, api_status,
+ROUTES = [ExamsAdmin, invigilator_home, Invigilation, marker_home, Marking, login_page, login, paper_page, api_save_answer, api_status,
           api_hand_in, done_page, review_page, review, practice_home, me_page, register, set_page, start,
           attempt_page, answer, finish, board, unit_practice]

@@ -149,6 +149,16 @@ def _criteria(a: svc.Assignment) -> list[dict[str, Any]]:
             for c in a.criteria]
 
 
+async def _pledge_form(db: AsyncSession, judge: Judge, error: str | None = None,
+                       chosen: dict[str, Any] | None = None) -> Template:
+    event = await db.get(Event, judge.event_id)
+    text = svc.pledge_text(event)
+    return Template("judging/pledge.html", status_code=400 if error else 200, context={
+        "judge": judge, "event": event, "text": text, "digest": svc.pledge_digest(text),
+        "relations": await svc.relations(db, event), "error": error,
+        "chosen": chosen or {"unit_ids": [], "entry_ids": [], "relation": ""}})
+
+
 class JudgeController(Controller):
     guards = [requires("judge")]
 
@@ -166,21 +176,23 @@ class JudgeController(Controller):
         judge = await _judge(db, request)
         if await svc.pledge_of(db, judge) is not None:
             return web.see_other("/judge")
-        event = await db.get(Event, judge.event_id)
-        text = svc.pledge_text(event)
-        return Template("judging/pledge.html", context={"judge": judge, "event": event, "text": text,
-                                                        "digest": svc.pledge_digest(text),
-                                                        "relations": await svc.relations(db, event)})
+        return await _pledge_form(db, judge)
 
     @post("/judge/pledge", include_in_schema=False, status_code=303)
-    async def accept_pledge(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
+    async def accept_pledge(self, request: Request, db: NamedDependency[AsyncSession]) -> Template | Redirect:
+        """A refusal shows the pledge again with what the judge ticked and typed, and why."""
         judge = await _judge(db, request)
         form = await Form.read(request)
-        if not form.flag("agree"):
-            raise InputError("请勾选“本人已阅读上述承诺书……”后再签署", "agree")
-        await svc.accept_pledge(db, judge, await db.get(Event, judge.event_id), form.text("shown"),
-                                form.ints("unit_ids", "单位"), form.ints("entry_ids", "选手"), form.text("relation"),
-                                _device(request))
+        chosen = {"unit_ids": form.texts("unit_ids"), "entry_ids": form.texts("entry_ids"),
+                  "relation": form.text("relation")[:200]}
+        try:
+            if not form.flag("agree"):
+                raise InputError("请勾选“本人已阅读上述承诺书……”后再签署", "agree")
+            await svc.accept_pledge(db, judge, await db.get(Event, judge.event_id), form.text("shown"),
+                                    form.ints("unit_ids", "单位"), form.ints("entry_ids", "选手"),
+                                    form.text("relation"), _device(request))
+        except InputError as exc:
+            return await _pledge_form(db, judge, exc.message, chosen)
         return web.see_other("/judge")
 
     @get("/judge/stages/{stage_id:int}", include_in_schema=False)
@@ -247,7 +259,8 @@ class ChiefController(Controller):
         progress = await svc.progress(db, a.stage, a.track)
         results = await svc.compute_round(db, a.round)
         return Template("judging/console.html", context={
-            "judge": judge, "a": a, "progress": progress, "missing": progress.missing(),
+            "judge": judge, "a": a, "progress": progress, "missing": (missing := progress.missing()),
+            "recheck_waits": svc.unsheeted_recheck(len(missing)) if missing else None,
             "consistency": await svc.consistency(db, a.round), "results": results,
             "signed_off": await svc.is_signed_off(db, a.stage.id), "states": SHEET_STATES,
             "controls": lifecycle.Controls(await lifecycle.track_phase(db, a.track.event_id, a.track.id)),

@@ -334,7 +334,7 @@
     if (!s) return;
     const ro = readOnly(s);
     Object.assign(box.dataset, {showing: s.entry_id, ro});
-    box.replaceChildren(
+    box.replaceChildren(...[  // no measured value to confirm, no opinion to show: left out, never "null"
       el("header", {class: "sheet-head"}, el("h2", {}, "加密号 ", el("b", {}, s.blind_code)),
         el("span", {class: "order"}, s.running_order ? `出场顺序 ${s.running_order}` : ""),
         el("span", {id: "sheet-state"})),
@@ -344,7 +344,8 @@
       opinionView(s, ro),
       el("footer", {class: "actions"}, el("p", {class: "subtotal"}, "小计（仅供参考）", el("b", {id: "subtotal"})),
         ro ? null : el("button", {type: "button", class: "secondary", "data-act": "save"}, "保存草稿"),
-        ro ? null : el("button", {type: "button", "data-act": "submit"}, "提交")));
+        ro ? null : el("button", {type: "button", "data-act": "submit"}, "提交")),
+    ].filter(Boolean));
   }
   function renderNotices(s) {
     const notice = (kind, ...content) => el("p", {class: `notice notice-${kind}`}, ...content);

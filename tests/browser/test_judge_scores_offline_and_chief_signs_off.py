@@ -108,6 +108,7 @@ async def test_judge_scores_offline_and_chief_signs_off(browser, live_server, se
     await page.screenshot(path=str(tmp_path / "tablet-offline.png"))
     await page.click(f"[data-entry='{entries[0].id}']")  # moving around needs no network
     await expect(page.locator("input[data-key=prep]")).to_have_value(MARKS[0]["prep"])
+    assert "null" not in await page.locator("#sheet").inner_text()  # no confirmation box, no opinion: nothing
     await context.set_offline(False)
     await expect(page.locator("#sync")).to_have_text("已同步", timeout=15_000)
     await expect(badge(page, fourth)).to_have_text("已提交")

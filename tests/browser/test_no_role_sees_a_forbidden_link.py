@@ -1,6 +1,6 @@
 """Each role signs in, lands on its own home page, and finds no link on the pages it can reach that
 answers 403: menus show only what the role may open (organiser, registry reviewer, scorer, and a
-judge and a chief judge signed in with their PINs)."""
+invigilator, marker, and a judge and a chief judge signed in with their PINs)."""
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -53,7 +53,8 @@ async def sign_in(context, base: str, username: str, password: str) -> str:
 
 
 @pytest.mark.parametrize(("role", "home"), [("organiser", "/admin"), ("registry_reviewer", "/admin/registry/"),
-                                            ("scorer", "/scorer")])
+                                            ("scorer", "/scorer"), ("invigilator", "/invigilate"),
+                                            ("marker", "/marking")])
 async def test_an_account_lands_home_and_meets_no_forbidden_link(browser, live_server, session, clean_db, role,
                                                                  home):
     contest = await public_contest(session)

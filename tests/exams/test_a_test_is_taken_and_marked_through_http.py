@@ -130,7 +130,9 @@ async def test_a_test_is_taken_and_marked_through_http(app, organiser, session):
     markers = []
     for name in ("marker1", "marker2"):
         client = Client(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
-        assert (await client.login(name)).status_code == 303
+        signed_in = await client.form("/login", {"username": name, "password": "correct-horse"})
+        assert signed_in.status_code == 303 and signed_in.headers["location"] == "/marking"  # their home: the tests
+        assert f'href="/marking/tests/{exam.id}"' in (await client.get("/marking")).text
         markers.append(client)
     waiting = (await session.exec(select(Answer).where(Answer.points.is_(None)))).all()
     assert waiting, "the blueprint draws fill-ins marked by people"

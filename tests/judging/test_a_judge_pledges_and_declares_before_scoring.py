@@ -32,8 +32,10 @@ async def test_no_scoring_before_the_pledge_then_a_declared_relation_recuses(cli
 
     unticked = await pledge(client, shown=DIGEST, entry_ids=str(close.id), relation="师徒")
     assert unticked.status_code == 400
+    assert 'value="师徒"' in unticked.text and f'value="{close.id}" checked' in unticked.text  # kept for the judge
     vague = await pledge(client, shown=DIGEST, entry_ids=str(close.id), agree="1")
     assert vague.status_code == 400 and "请说明与所选单位或选手的关系" in vague.text
+    assert 'id="pledge"' in vague.text and f'value="{close.id}" checked' in vague.text  # the form again, not a dead end
     done = await pledge(client, shown=DIGEST, entry_ids=str(close.id), relation="该选手为本人徒弟",
                         agree="1")
     assert done.status_code == 303 and done.headers["location"] == "/judge"

@@ -22,7 +22,12 @@ async def test_sign_off_needs_every_sheet_then_locks_the_stage(client, contest, 
     assert console.status_code == 200 and "缺少" in console.text
     early = await client.form(f"/chief/stages/{contest.practical.id}/signoff")
     assert early.status_code == 409 and "未提交" in early.text
-    await score_everything(session, contest)
+    await score_everything(session, contest, only=contest.entries[:1])  # judging has begun
+    assert "全部提交后才能抽取复核名单" in (await client.get(f"/chief/stages/{contest.practical.id}")).text
+    too_soon = await client.form(f"/chief/stages/{contest.practical.id}/recheck")  # the top ten are not known yet
+    assert too_soon.status_code == 409 and "全部提交后才能抽取复核名单" in too_soon.text
+    assert (await session.exec(select(RecheckDraw))).first() is None
+    await score_everything(session, contest, only=contest.entries[1:])
     waiting = await client.form(f"/chief/stages/{contest.practical.id}/signoff")
     assert waiting.status_code == 409 and "请先抽取复核名单" in waiting.text  # sign-off waits for the re-check
     await recheck(session, contest, contest.practical)
@@ -64,3 +69,4 @@ async def test_recheck_list_has_the_top_ten_and_a_sample_of_the_rest(client, ses
     assert len(draw.seed) == 32
     page = await client.get(f"/chief/stages/{contest.practical.id}")
     assert draw.seed in page.text
+    assert "由 裁判 J01 " in page.text and "judge:" not in page.text  # who drew it, by number and name

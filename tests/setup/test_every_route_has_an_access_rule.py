@@ -125,6 +125,7 @@ TABLE = {
     ("POST", "/admin/registry/target"): REGISTRY,
     ("POST", "/admin/registry/sync"): REGISTRY,
     # theory tests: the hall, the markers, the contestant (sign-in by bib and code), and 网上练兵 for anyone
+    ("GET", "/invigilate"): EXAM_ROOM,
     ("GET", "/invigilate/tests/{exam_id:int}"): EXAM_ROOM,
     ("GET", "/invigilate/tests/{exam_id:int}/rows"): EXAM_ROOM,
     ("POST", "/invigilate/tests/{exam_id:int}/code"): EXAM_ROOM,
@@ -132,6 +133,7 @@ TABLE = {
     ("POST", "/invigilate/tests/{exam_id:int}/end"): EXAM_ROOM,
     ("POST", "/invigilate/tests/{exam_id:int}/sittings/{sitting_id:int}/extend"): EXAM_ROOM,
     ("POST", "/invigilate/tests/{exam_id:int}/sittings/{sitting_id:int}/release"): EXAM_ROOM,
+    ("GET", "/marking"): MARKING,
     ("GET", "/marking/tests/{exam_id:int}"): MARKING,
     ("POST", "/marking/tests/{exam_id:int}/answers/{sitting_id:int}/{position:int}"): MARKING,
     ("GET", "/exam"): PUBLIC,

@@ -34,6 +34,7 @@ from contest.judging.service.console import (
     sheet_for_chief,
     sheet_of_stage,
     sign_off,
+    unsheeted_recheck,
     withdraw_signoff,
     withdraw_signoffs,
 )

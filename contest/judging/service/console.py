@@ -56,7 +56,8 @@ async def progress(session: AsyncSession, stage: Stage, track: Track) -> Progres
     entries = list((await session.exec(select(Entry).where(Entry.track_id == track.id, Entry.blind_code.is_not(None),
                                                            Entry.status.in_(("registered", "checked_in")))
                                        .order_by(Entry.running_order))).all())
-    sheets = (await session.exec(select(Sheet).where(Sheet.stage_id == stage.id))).all()
+    sheets = (await session.exec(select(Sheet).where(Sheet.stage_id == stage.id)  # as the tablets left them just now
+                                 .execution_options(populate_existing=True))).all()
     recused = (await session.exec(select(Recusal.entry_id, Recusal.judge_id)
                                   .where(Recusal.judge_id.in_([j.id for j in judges])))).all()
     return Progress(judges, entries, {(s.entry_id, s.judge_id): s for s in sheets}, set(recused))
@@ -75,6 +76,9 @@ async def draw_recheck(session: AsyncSession, stage: Stage, round_: Round, drawn
     last = await last_recheck(session, stage)
     if last is not None and not await _withdrawn_since(session, stage, last):
         raise Conflict(f"本环节已抽取复核名单（种子 {last.seed[:8]}…，已记录在案），不能重新抽取；请逐一记录复核结果")
+    missing = (await progress(session, stage, track)).missing()
+    if missing:  # the top ten are known only from complete marks: a sample drawn earlier could miss one
+        raise Conflict(unsheeted_recheck(len(missing)))
     ranked = _standing(await compute_round(session, round_), stage.key)
     if not ranked:
         raise Conflict("本环节还没有可复核的成绩")
@@ -88,6 +92,10 @@ async def draw_recheck(session: AsyncSession, stage: Stage, round_: Round, drawn
                         {"track": track.slug, "stage": stage.key, "seed": seed, "entries": draw.entries})
     await session.commit()
     return draw
+
+
+def unsheeted_recheck(missing: int) -> str:
+    return f"还有 {missing} 份评分表未提交：全部提交后才能抽取复核名单（前十名按完整成绩确定）"
 
 
 def _standing(results: Sequence[scoring.EntryResult], stage_key: str) -> list[scoring.EntryResult]:
