@@ -120,6 +120,9 @@ async def test_public_pages_on_a_phone(browser, live_server, session, clean_db, 
         await expect(page.locator("h1")).to_contain_text("公示")
         notice_text = await page.evaluate("document.body.innerText")
         assert "*" not in notice_text  # not even a masked ID number on a notice
+        # the prize is in sight without swiping the table sideways (the county column gives way)
+        prize = await page.locator("table.notice th", has_text="奖项").bounding_box()
+        assert prize and prize["x"] + prize["width"] <= 390, prize
 
         # Final results, certificates issued.
         await boards.finalise(session, event, "account:1 竞赛办", today=today + timedelta(days=3))
