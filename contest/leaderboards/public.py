@@ -76,11 +76,15 @@ class PublicRow:
     award: str | None
     titles: tuple[str, ...]
     status: str
+    # A project's team, the lead first (its title is the name); hidden with the name
+    team: tuple[str, ...] = field(default=(), kw_only=True)
 
     def matches(self, words: str, letters: str) -> bool:
-        """Whether a search (see people.search_text) finds this row: by name, unit, code, or the name's
-        pinyin or initials (worked out at the first search, and kept per name by pinyin_key)."""
+        """Whether a search (see people.search_text) finds this row: by name (or a team member's),
+        unit, code, or the name's pinyin or initials (worked out at the first search, and kept per
+        name by pinyin_key)."""
         return (words in (self.name or "") or words in (self.unit or "") or words in self.code
+                or any(words in member for member in self.team)
                 or bool(letters and self.name) and letters in pinyin_key(self.name))
 
 
@@ -97,6 +101,7 @@ class PublicCertificate:
     revoked_at: datetime | None
     revoke_reason: str | None
     superseded_by: str | None
+    project: str | None = None  # a team member's certificate: the project's title
 
 
 @dataclass(frozen=True)
@@ -271,7 +276,8 @@ def opinions(the_event: Event, published: bool, records: Sequence[SheetRecord]) 
 
 def certificate(cert: Certificate) -> PublicCertificate:
     return PublicCertificate(cert.code, cert.holder, cert.award, cert.rank, cert.total, tuple(cert.titles),
-                             cert.digest, cert.issued_at, cert.revoked_at, cert.revoke_reason, cert.superseded_by)
+                             cert.digest, cert.issued_at, cert.revoked_at, cert.revoke_reason, cert.superseded_by,
+                             cert.project)
 
 
 def visibility(the_event: Event | PublicEvent, state: str) -> tuple[bool, bool]:
@@ -302,7 +308,7 @@ def board(the_board: Board, versions: tuple[NoticeVersion, ...] = ()) -> PublicB
 def _row(row: BoardRow, shows_results: bool, shows_names: bool) -> PublicRow:
     shown = PublicRow(**{f.name: getattr(row, f.name) for f in fields(PublicRow)})  # the allow-list
     if not shows_names:
-        shown = replace(shown, name=None, unit=None, area=None, unit_id=None, area_id=None)
+        shown = replace(shown, name=None, unit=None, area=None, unit_id=None, area_id=None, team=())
     if not shows_results:
         shown = replace(shown, rank=None, stages=tuple("" for _ in row.stages), total="", award=None, titles=(),
                         status="not_scored")

@@ -214,9 +214,9 @@ async def contestant_page(db: NamedDependency[AsyncSession], slug: FromPath[str]
                           code: FromPath[str]) -> Template:
     """One contestant: stage scores, total, place, prize and certificate — only what the board shows
     of them (the row comes from the same board, through the same visibility rule)."""
-    board, row, certificate, opinions = await svc.public_contestant(db, slug, track, code)
+    board, row, certificates, opinions = await svc.public_contestant(db, slug, track, code)
     return Template("leaderboards/contestant.html", context={
-        "board": board, "row": row, "code": code, "certificate": certificate, "labels": svc.STATUS_LABELS,
+        "board": board, "row": row, "code": code, "certificates": certificates, "labels": svc.STATUS_LABELS,
         "opinions": opinions,
         "stages": [(name, score) for (_, name), score in zip(board.stages, row.stages, strict=True)] if row else []})
 
