@@ -259,7 +259,8 @@ def _projects_csv(count: int, parts: dict, pool: list[Unit], areas: dict[str, Ar
             member_unit = unit if n == 0 or rng.random() < 0.8 else rng.choice(pool)
             rows.append([title, "负责人" if n == 0 else "成员",
                          *_person_row(member_unit, areas, area_names, rng, names)])
-    return _csv(["项目名称", "角色", "姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级"], rows)
+    return _csv(["项目名称", "角色", "姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级"],
+                rows)
 
 
 def _person_row(unit: Unit, areas: dict[str, Area], area_names: dict[int, str], rng: random.Random,

@@ -544,9 +544,7 @@ async def _drop_already_entered(session: AsyncSession, track: Track, check: impo
 
 async def _write_entries(session: AsyncSession, track: Track, rows: Sequence[importers.ContestantRow],
                          unit_area: dict[str, int], areas: dict, actor: str) -> int:
-    unit_ids, _ = await people.ensure_units(session, unit_area)
-    person_ids = await people.upsert_people(session, (
-        {**r.person(), "unit_id": unit_ids[r.unit_name], "area_id": areas[r.area].id} for r in rows))
+    unit_ids, person_ids = await _upsert_people(session, rows, unit_area, areas)
     next_bib = await _next_bib(session, track)
     entries = [{"track_id": track.id, "person_id": person_ids[r.id_hash], "unit_id": unit_ids[r.unit_name],
                 "bib": f"{next_bib + i:04d}", "status": "registered"} for i, r in enumerate(rows)]
@@ -555,6 +553,16 @@ async def _write_entries(session: AsyncSession, track: Track, rows: Sequence[imp
     await ledger.record(session, track.event_id, actor, "entries.import", f"track:{track.id}",
                         {"track": track.slug, "bibs": [e["bib"] for e in entries]})
     return len(entries)
+
+
+async def _upsert_people(session: AsyncSession, rows: Sequence[importers.ContestantRow], unit_area: dict[str, int],
+                         areas: dict) -> tuple[dict[str, int], dict[str, int]]:
+    """The units (created where new) and people (added or refreshed) of checked rows: their ids by
+    unit name and by ID hash."""
+    unit_ids, _ = await people.ensure_units(session, unit_area)
+    person_ids = await people.upsert_people(session, (
+        {**r.person(), "unit_id": unit_ids[r.unit_name], "area_id": areas[r.area].id} for r in rows))
+    return unit_ids, person_ids
 
 
 async def _next_bib(session: AsyncSession, track: Track) -> int:
@@ -635,10 +643,7 @@ async def _drop_projects_entered(session: AsyncSession, track: Track, projects: 
 
 async def _write_projects(session: AsyncSession, track: Track, projects: Sequence[importers.ProjectRows],
                           unit_area: dict[str, int], areas: dict, actor: str) -> int:
-    unit_ids, _ = await people.ensure_units(session, unit_area)
-    members = {m.id_hash: m for p in projects for m in p.members}
-    person_ids = await people.upsert_people(session, (
-        {**m.person(), "unit_id": unit_ids[m.unit_name], "area_id": areas[m.area].id} for m in members.values()))
+    unit_ids, person_ids = await _upsert_people(session, [m for p in projects for m in p.members], unit_area, areas)
     next_bib = await _next_bib(session, track)
     entries = [{"track_id": track.id, "project_title": p.title, "unit_id": unit_ids[p.lead.unit_name],
                 "bib": f"{next_bib + i:04d}", "status": "registered"} for i, p in enumerate(projects)]
@@ -650,7 +655,8 @@ async def _write_projects(session: AsyncSession, track: Track, projects: Sequenc
     await refresh_recusals(session, track)
     await ledger.record(session, track.event_id, actor, "entries.import", f"track:{track.id}", {
         "track": track.slug, "bibs": [e["bib"] for e in entries],
-        "teams": {e["bib"]: [person_ids[m.id_hash] for m in p.members] for e, p in zip(entries, projects, strict=True)}})
+        "teams": {e["bib"]: [person_ids[m.id_hash] for m in p.members]
+                  for e, p in zip(entries, projects, strict=True)}})
     return len(entries)
 
 

@@ -745,8 +745,8 @@ def results_xlsx(board_: public.PublicBoard | Board, rows: Sequence[BoardRow] | 
     sheet.title = "成绩"
     tables.append_row(sheet, [f"{board_.event.name} · {board_.track.name} · {board_.state_label}"])
     project = board_.event.kind == "project"
-    tables.append_row(sheet, ["名次", "加密号", *_who_columns(project), "县(市、区)", *[name for _, name in board_.stages],
-                              "总分", "奖项", "称号", "状态"])
+    tables.append_row(sheet, ["名次", "加密号", *_who_columns(project), "县(市、区)",
+                              *[name for _, name in board_.stages], "总分", "奖项", "称号", "状态"])
     for r in board_.visible if rows is None else rows:
         tables.append_row(sheet, [r.rank, r.code, *_who(r, project, ""), r.area or "", *map(_score, r.stages),
                                   _score(r.total), r.award or "", "、".join(r.titles),
@@ -769,7 +769,8 @@ def _score(text: str) -> Decimal | None:
     return Decimal(text) if text else None
 
 
-_WIDTHS = {"名次": 6, "加密号": 9, "姓名": 10, "项目名称": 30, "团队": 24, "申报单位": 34, "单位": 34, "工作单位": 34, "县(市、区)": 12, "总分": 9, "奖项": 9,
+_WIDTHS = {"名次": 6, "加密号": 9, "姓名": 10, "项目名称": 30, "团队": 24, "申报单位": 34,
+           "单位": 34, "工作单位": 34, "县(市、区)": 12, "总分": 9, "奖项": 9,
            "称号": 16, "状态": 8}
 
 

@@ -759,8 +759,16 @@ async def contest_results(session: AsyncSession, person_id: int) -> list[dict]:
         if boards.published(board) and row is not None:
             out.append({"event": event, "track": track, "rank": row.rank, "total": row.total, "award": row.award,
                         "titles": row.titles, "project": entry.project_title if row.team else None,
-                        "team": row.team})
+                        "team": row.team, "entry_id": entry.id, "code": row.code})
     return out
+
+
+async def candidate_result(session: AsyncSession, candidate: Candidate) -> dict | None:
+    """The published contest result a candidate was put forward by (a contest_results item), if any."""
+    if candidate.entry_id is None:
+        return None
+    return next((r for r in await contest_results(session, candidate.person_id)
+                 if r["entry_id"] == candidate.entry_id), None)
 
 
 # --- the public notice (公示) -------------------------------------------------------------------------------
