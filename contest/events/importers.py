@@ -327,7 +327,7 @@ def left_out(rows: Sequence[int], bad: Collection[int]) -> list[RowProblem]:
 def write_projects_template(areas: Sequence[str] = DEFAULT_AREAS) -> bytes:
     help_ = {PROJECT_TITLE: f"创新成果（项目）全称，不超过{TITLE_MAX}个字；"
                             "同一项目的每位团队成员各占一行，项目名称相同",
-             ROLE: f"每个项目须有且只有一位“负责人”，其余填“成员”；一个项目最多{TEAM_MAX}人",
+             ROLE: f"每个项目须有且只有一位“负责人”，其余填“成员”（不填视为成员）；一个项目最多{TEAM_MAX}人",
              **_column_help(areas)}
     return tables.write_template(tables.Template(
         "创新项目", PROJECTS, help_, {PROJECT_TITLE: 36, ROLE: 8, **_WIDTHS}, text_columns=(ID_NUMBER, PHONE),
