@@ -63,6 +63,7 @@ class NoticeRow(SQLModel, table=True):
     titles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status: str = Field(max_length=16)
     team: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    team_unit_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class Correction(SQLModel, table=True):

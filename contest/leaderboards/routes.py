@@ -194,7 +194,10 @@ async def board_feed(db: NamedDependency[AsyncSession], slug: FromPath[str], tra
     return {"event": board.event.name, "track": board.track.name, "state": board.state,
             "state_label": board.state_label, "frozen": board.frozen, "awards_tentative": board.awards_tentative,
             "stages": [{"key": k, "name": n} for k, n in board.stages],
-            "rows": [{k: v for k, v in asdict(r).items() if k not in ("unit_id", "area_id")} for r in board.visible]}
+            "rows": [{k: v for k, v in asdict(r).items() if k not in _FEED_LEAVES_OUT} for r in board.visible]}
+
+
+_FEED_LEAVES_OUT = ("unit_id", "area_id", "team_unit_ids")  # the database's ids
 
 
 @get("/screen/events/{slug:str}/tracks/{track:str}", opt=PUBLIC, include_in_schema=False)

@@ -246,7 +246,8 @@ async def _build(session: AsyncSession, event: Event, track: Track, round_: Roun
     freeze = (await session.exec(select(BoardFreeze).where(BoardFreeze.track_id == track.id))).first()
     if freeze is not None:
         rows = tuple(BoardRow(**{**r, "stages": tuple(r["stages"]), "titles": tuple(r["titles"]),
-                                 "team": tuple(r.get("team", ()))}) for r in freeze.rows)
+                                 "team": tuple(r.get("team", ())), "team_unit_ids": tuple(r.get("team_unit_ids", ()))})
+                     for r in freeze.rows)
         return Board(event, track, round_, stage_keys, rows, state, version, notice, True, freeze.revealed, versions)
     published_rows = await _published_rows(session, event, track) if versions else None
     rows = published_rows if published_rows is not None else await live_rows(session, event, track, round_, scheme)
@@ -289,7 +290,8 @@ async def notice_rows(session: AsyncSession, event: Event, track: Track, round_:
             total=_fmt(result.total, places) if result and result.total is not None else "",
             award=standing.award if standing else None,
             titles=tuple(r.title for r in rules if rank is not None and rank <= r.up_to_rank),
-            status=_status(entry, result), team=tuple(m.name for m in teams.get(entry.id, ()))))
+            status=_status(entry, result), team=tuple(m.name for m in teams.get(entry.id, ())),
+            team_unit_ids=tuple(dict.fromkeys(m.unit_id for m in teams.get(entry.id, ()) if m.unit_id))))
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.code))
     return tuple(rows), bibs
 
@@ -390,8 +392,9 @@ async def _current_rows(session: AsyncSession, event: Event, track: Track, round
 
 
 def _row_fields(row: BoardRow) -> dict:
-    return {**{k: v for k, v in row.__dict__.items() if k not in ("stages", "titles", "team")},
-            "stages": list(row.stages), "titles": list(row.titles), "team": list(row.team)}
+    return {**{k: v for k, v in row.__dict__.items() if k not in ("stages", "titles", "team", "team_unit_ids")},
+            "stages": list(row.stages), "titles": list(row.titles), "team": list(row.team),
+            "team_unit_ids": list(row.team_unit_ids)}
 
 
 def notice_record(row: BoardRow, bib: str) -> dict:
@@ -406,7 +409,7 @@ def row_of_notice(row: NoticeRow) -> BoardRow:
     return BoardRow(entry_id=row.entry_id, rank=row.rank, code=row.code, name=row.name, unit=row.unit,
                     area=row.area, unit_id=row.unit_id, area_id=row.area_id, stages=tuple(row.stages),
                     total=row.total, award=row.award, titles=tuple(row.titles), status=row.status,
-                    team=tuple(row.team or ()))
+                    team=tuple(row.team or ()), team_unit_ids=tuple(row.team_unit_ids or ()))
 
 
 async def _published_rows(session: AsyncSession, event: Event, track: Track) -> tuple[BoardRow, ...] | None:
@@ -649,7 +652,7 @@ async def freeze(session: AsyncSession, event: Event, track: Track, actor: str =
     refused = current.public.freeze_refusal  # what the screen would reveal: the board through the gate
     if refused:
         raise Conflict(refused)
-    rows = [{**r.__dict__, "stages": list(r.stages), "titles": list(r.titles)} for r in current.rows]
+    rows = [_row_fields(r) for r in current.rows]
     frozen = BoardFreeze(track_id=track.id, rows=rows)
     session.add(frozen)
     await _board_log(session, track, actor, "board.freeze", {"rows": len(rows)})

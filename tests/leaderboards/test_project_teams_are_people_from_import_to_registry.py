@@ -107,6 +107,9 @@ async def test_a_published_team_is_on_the_board_certified_per_member_and_put_for
     assert "项目名称 / 团队 / 单位" in page and f"团队：{'、'.join(winner.team)}" in page
     feed = (await client.get("/api/events/gongyou/tracks/innovation/board")).json()
     assert feed["rows"][0]["team"] == list(winner.team)
+    other_unit = (await session.exec(select(Unit).where(Unit.name == PROJECT_UNITS[1][0]))).one()
+    unit_page = text_of((await client.get(f"/units/{other_unit.id}")).text)  # a member's unit lists the team
+    assert PROJECT_TITLES[0] in unit_page and "、".join(winner.team) in unit_page
     notice = text_of((await client.get("/events/gongyou/notice")).text)
     assert "、".join(winner.team) in notice
     sheet = openpyxl.load_workbook(io.BytesIO((await client.get(
@@ -150,4 +153,4 @@ async def test_a_blind_board_hides_the_team_with_the_name(session, client):
     board = await boards.board(session, contest.track.id)
     assert board.rows[0].team and all(r.team == () and r.name is None for r in board.public.rows)
     feed = (await client.get("/api/events/gongyou/tracks/innovation/board")).json()
-    assert all(not r["team"] for r in feed["rows"])
+    assert all(not r["team"] and "team_unit_ids" not in r for r in feed["rows"])
