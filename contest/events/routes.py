@@ -254,6 +254,7 @@ class AdminController(Controller):
         filters = {k: v for k, v in {"q": " ".join(q.split())[:40], "status": status}.items() if v}
         return Template("events/contestants.html", context={
             "event": event, "track": the_track, "rows": rows, "total": total, "page": page_no,
+            "teams": await svc.teams(db, [r.entry.id for r in rows]),
             "pages": max(1, -(-total // PER_PAGE)), "filters": filters, "q": filters.get("q", ""), "status": status,
             "saved": saved[:20]})
 

@@ -507,10 +507,12 @@ async def search_entries(session: AsyncSession, track: Track, query: str, id_key
     if hashed := people.searched_id(words, id_key):
         stmt = stmt.where(Person.id_hash == hashed)
     elif words:
+        in_teams = (select(TeamMember.entry_id).join(Person, Person.id == TeamMember.person_id)
+                    .where(Person.name.contains(tables.close_gaps(words), autoescape=True)))
         stmt = stmt.where(or_(Entry.bib == words, Entry.blind_code == words,
                               Person.name.contains(tables.close_gaps(words), autoescape=True),
                               Unit.name.contains(words, autoescape=True),
-                              Entry.project_title.contains(words, autoescape=True)))
+                              Entry.project_title.contains(words, autoescape=True), Entry.id.in_(in_teams)))
     if status:
         stmt = stmt.where(Entry.status == status)
     total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()

@@ -49,6 +49,9 @@ async def test_the_project_file_enters_each_team_as_people_of_their_units(sessio
     page = text_of((await client.get("/admin/events/gongyou/tracks/innovation")).text)
     assert "报名 3 项" in page and "批量导入参赛项目" in page and "项目名称" in page
     assert f"{members[0][1].name}（负责人）" in page
+    found = text_of((await client.get("/admin/events/gongyou/tracks/innovation/contestants",
+                                      params={"q": members[1][1].name})).text)  # a member, not the lead
+    assert "参赛项目 （1 项）" in found and PROJECT_TITLES[0] in found and f"团队：{members[0][1].name}" in found
     template = openpyxl.load_workbook(io.BytesIO((await client.get("/admin/projects-template.xlsx")).content))
     assert [c.value for c in template.worksheets[0][1]][:3] == ["项目名称", "角色", "姓名"]
 
