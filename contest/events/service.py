@@ -402,13 +402,7 @@ async def import_contestants(session: AsyncSession, track: Track, filename: str,
                              actor: str = "system") -> tables.ImportReport:
     """Check every row and import the contestants as entries of the track, all or nothing:
     while any row is bad nothing is written, unless the organiser chose to skip bad rows."""
-    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "entry.add")
-    try:
-        raw = importers.read_contestants(filename, data)
-    except tables.ImportFileError as exc:
-        raise InputError(str(exc), "file") from exc
-    if not raw:
-        raise InputError("文件中没有选手数据行", "file")
+    raw = await _entry_rows(session, track, importers.read_contestants, filename, data, "选手")
     areas = await people.areas_by_name(session)
     check = importers.validate_rows(raw, set(areas), id_key)
     good, problems = await _drop_already_entered(session, track, check)
@@ -425,6 +419,19 @@ async def import_contestants(session: AsyncSession, track: Track, filename: str,
     report.imported = await _write_entries(session, track, good, unit_area, areas, actor)
     await session.commit()
     return report
+
+
+async def _entry_rows(session: AsyncSession, track: Track, read, filename: str, data: bytes,
+                      noun: str) -> list[tables.RawRow]:
+    """An entries file's rows, once the lifecycle takes entries (a bad or empty file refused)."""
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "entry.add")
+    try:
+        raw = read(filename, data)
+    except tables.ImportFileError as exc:
+        raise InputError(str(exc), "file") from exc
+    if not raw:
+        raise InputError(f"文件中没有{noun}数据行", "file")
+    return raw
 
 
 async def add_contestant(session: AsyncSession, track: Track, fields: dict[str, str], *, id_key: bytes,
@@ -595,15 +602,9 @@ async def import_projects(session: AsyncSession, track: Track, filename: str, da
     """Import a project track's entries from the project file (one row per team member), all or
     nothing like the contestants' import: each project an entry of its unit (the lead's), each
     member a person with their unit. `imported` counts projects."""
-    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "entry.add")
+    raw = await _entry_rows(session, track, importers.read_projects, filename, data, "项目")
     if (await session.get(Event, track.event_id)).kind != "project":
         raise InputError("本活动不是项目赛，请用参赛人员导入表", "file")
-    try:
-        raw = importers.read_projects(filename, data)
-    except tables.ImportFileError as exc:
-        raise InputError(str(exc), "file") from exc
-    if not raw:
-        raise InputError("文件中没有项目数据行", "file")
     areas = await people.areas_by_name(session)
     projects, problems = importers.check_projects(raw, set(areas), id_key)
     projects, problems = await _drop_projects_entered(session, track, projects, problems)
