@@ -584,8 +584,9 @@ async def project_contest(session, judges: int = 5) -> Contest:
 
 
 async def drawn_and_running(session, contest: Contest) -> Contest:
-    """The contest's entries drawn, the event running; its entries in bib order."""
+    """The contest's entries drawn, its judges' pledges accepted, the event running; its entries in bib order."""
     await events.draw_blind_codes(session, contest.track, "监督员")
+    await pledge_all(session, contest.event)
     for step in ("registration", "running"):
         await events.set_event_status(session, contest.event, step)
     contest.entries = list((await session.exec(select(Entry).where(Entry.track_id == contest.track.id)
