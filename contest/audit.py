@@ -430,7 +430,7 @@ async def _certificates(session: AsyncSession, proven: Proven, recomputed: dict[
                 notices[the_event.id] = proven.notices.get(the_event.id, {}).get("tracks", {})
             row = next((r for r in notices[the_event.id].get(track.slug, []) if r["bib"] == bib), None)
             printed = boards.printed_record(cert)
-            wanted = boards.printed_of(row) if row else None
+            wanted = boards.printed_of(row, cert.holder if cert.project else None) if row else None
             if wanted != printed:
                 problems.append(f"{where}: prints {printed} but the current notice gives {wanted or 'no award'}")
     return len(stored), problems

@@ -451,23 +451,50 @@ def import_group() -> None:
     """批量导入。"""
 
 
+def _import_options(command):
+    """The options every entries import takes: the event and track, 仅检查, 跳过错误行, the template."""
+    for option in reversed((
+            click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path)),
+            click.option("--event", "event_slug", help="活动代码（见 contest events list）"),
+            click.option("--track", "track_slug", help="赛项代码"),
+            click.option("--dry-run", is_flag=True, help="仅检查每一行，不导入"),
+            click.option("--skip-bad", is_flag=True, help="有错误行时也导入其余正确的行"),
+            click.option("--template", "template", type=click.Path(dir_okay=False, path_type=Path),
+                         help="把空白导入模板（XLSX）写到此路径后退出"))):
+        command = option(command)
+    return command
+
+
 @import_group.command("contestants")
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--event", "event_slug", help="活动代码（见 contest events list）")
-@click.option("--track", "track_slug", help="赛项代码")
-@click.option("--dry-run", is_flag=True, help="仅检查每一行，不导入")
-@click.option("--skip-bad", is_flag=True, help="有错误行时也导入其余正确的行")
-@click.option("--template", "template", type=click.Path(dir_okay=False, path_type=Path),
-              help="把空白导入模板（XLSX）写到此路径后退出")
+@_import_options
 def import_contestants(file: Path | None, event_slug: str | None, track_slug: str | None, dry_run: bool,
                        skip_bad: bool, template: Path | None) -> None:
     """从 XLSX 或 CSV 文件把选手导入一个赛项。"""
     from contest.events import importers, service
+
+    _import_entries(service.import_contestants, importers.write_template, "选手", "人",
+                    file, event_slug, track_slug, dry_run, skip_bad, template)
+
+
+@import_group.command("projects")
+@_import_options
+def import_projects(file: Path | None, event_slug: str | None, track_slug: str | None, dry_run: bool,
+                    skip_bad: bool, template: Path | None) -> None:
+    """从 XLSX 或 CSV 文件把参赛项目（每位团队成员一行）导入项目赛的一个赛项。"""
+    from contest.events import importers, service
+
+    _import_entries(service.import_projects, importers.write_projects_template, "项目", "项",
+                    file, event_slug, track_slug, dry_run, skip_bad, template)
+
+
+def _import_entries(importer, write_template, noun: str, measure: str, file: Path | None, event_slug: str | None,
+                    track_slug: str | None, dry_run: bool, skip_bad: bool, template: Path | None) -> None:
+    from contest.events import service
     from contest.tables import ImportReport
 
     if template:
         try:
-            template.write_bytes(importers.write_template())
+            template.write_bytes(write_template())
         except OSError as exc:
             raise CLIError(f"无法把模板写到 {template}：{exc.strerror}") from exc
         click.echo(f"导入模板已写到 {template}")
@@ -482,16 +509,15 @@ def import_contestants(file: Path | None, event_slug: str | None, track_slug: st
         event = await service.get_event(session, event_slug)
         track = await service.get_track(session, event, track_slug)
         with _progress(f"正在导入 {file.name}"):
-            return await service.import_contestants(session, track, file.name, file.read_bytes(),
-                                                    id_key=settings.id_hash_key.encode(), skip_bad=skip_bad,
-                                                    dry_run=dry_run)
+            return await importer(session, track, file.name, file.read_bytes(), id_key=settings.id_hash_key.encode(),
+                                  skip_bad=skip_bad, dry_run=dry_run)
 
     report = _run(_database_url(settings), work)
     _echo_problems(file, report.problems)
     if report.new_units:
         click.echo(f"新单位：{'、'.join(report.new_units)}")
     if report.imported:
-        click.echo(f"已导入选手 {report.imported} 人；跳过错误行 {report.bad_rows} 行")
+        click.echo(f"已导入{noun} {report.imported} {measure}；跳过错误行 {report.bad_rows} 行")
     elif dry_run:
         click.echo(f"仅检查：共 {report.rows} 行，正确 {report.good} 行，错误 {report.bad_rows} 行；未导入")
     if report.problems and not (skip_bad and report.imported) and not dry_run:

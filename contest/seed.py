@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import auth
 from contest.db import utcnow
+from contest.events import scheme_form
 from contest.events import service as events
 from contest.events.models import Entry, Event
 from contest.exams.models import Question
@@ -159,21 +160,22 @@ async def _event(session: AsyncSession, spec: dict, areas: dict[str, Area], unit
         await events.assign_scorer(session, event, account.id)
     for track_spec in spec["tracks"]:
         track = await events.create_track(session, event, events.TrackInput(
-            slug=track_spec["slug"], name=track_spec["name"], skill_level=track_spec.get("skill_level")))
+            slug=track_spec["slug"], name=track_spec["name"], skill_level=track_spec.get("skill_level")),
+            scheme_form.template(track_spec["scheme"], track_spec["name"]) if "scheme" in track_spec else None)
         pool = units[track_spec["industry"]]
         if event.kind == "project":
-            for _ in range(track_spec["projects"]):
-                title = f"{rng.choice(parts['subjects'])}{rng.choice(parts['improvements'])}"
-                team = "、".join(names.person_name(rng.choice("男女")) for _ in range(rng.randint(2, 5)))
-                await events.add_project_entry(session, track, title, team, rng.choice(pool).id)
+            csv_bytes = _projects_csv(track_spec["projects"], parts, pool, areas, area_names, rng, names)
+            await events.import_projects(session, track, "seed.csv", csv_bytes, id_key=id_key)
         else:
             csv_bytes = _contestants_csv(track_spec["contestants"], pool, areas, area_names, rng, names)
             await events.import_contestants(session, track, "seed.csv", csv_bytes, id_key=id_key)
         round_ = (await events.list_rounds(session, track))[0]
         stages = await events.list_stages(session, round_)
         members = [j.id for j, _ in judges[:5]]
+        min_judges = {s.key: s.min_judges for s in events.scheme_of(round_).stages}
         for stage in stages[:-1] if not track_spec.get("theory_test") else []:  # else a test on the platform marks it
-            await events.create_panel(session, stage, f"{stage.name}组", members[:1], members[0])
+            seated = members[:1] if min_judges[stage.key] == 1 else members  # a written test has one marker
+            await events.create_panel(session, stage, f"{stage.name}组", seated, members[0])
         await events.create_panel(session, stages[-1], "第一裁判组", members, members[0])
         await events.draw_blind_codes(session, track, "抽签监督员")
     published = spec.get("status") == "closed"  # a past event went through 公示 to final results
@@ -242,19 +244,41 @@ def _path_to(status: str) -> list[str]:
 def _contestants_csv(count: int, pool: list[Unit], areas: dict[str, Area], area_names: dict[int, str],
                      rng: random.Random, names: NameGenerator) -> bytes:
     """A contestants file in the import template's layout, as a clerk would upload it."""
+    return _csv(["姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级"],
+                [_person_row(rng.choice(pool), areas, area_names, rng, names) for _ in range(count)])
+
+
+def _projects_csv(count: int, parts: dict, pool: list[Unit], areas: dict[str, Area], area_names: dict[int, str],
+                  rng: random.Random, names: NameGenerator) -> bytes:
+    """A project file in the project template's layout: teams of two to five, mostly of the lead's
+    unit, now and then with a member from another unit of the trade."""
+    titles = rng.sample([f"{s}{i}" for s in parts["subjects"] for i in parts["improvements"]], count)
+    rows = []
+    for title in titles:
+        unit = rng.choice(pool)
+        for n in range(rng.randint(2, 5)):
+            member_unit = unit if n == 0 or rng.random() < 0.8 else rng.choice(pool)
+            rows.append([title, "负责人" if n == 0 else "成员",
+                         *_person_row(member_unit, areas, area_names, rng, names)])
+    return _csv(["项目名称", "角色", "姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级"],
+                rows)
+
+
+def _person_row(unit: Unit, areas: dict[str, Area], area_names: dict[int, str], rng: random.Random,
+                names: NameGenerator) -> list[str]:
+    area = area_names[unit.area_id]
+    gender = rng.choice("男男女")
+    birth = date(1970, 1, 1) + timedelta(days=rng.randrange(32 * 365))
+    id_number = make_id_number({a.name: a.code for a in areas.values()}[area], birth, rng.randrange(500), gender)
+    phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+    return [names.person_name(gender), gender, id_number, phone, unit.name, area,
+            SKILL_LEVEL_LABELS[rng.choice([4, 3, 3, 2])]]
+
+
+def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级"])
-    codes = {a.name: a.code for a in areas.values()}
-    for _ in range(count):
-        unit = rng.choice(pool)
-        area = area_names[unit.area_id]
-        gender = rng.choice("男男女")
-        birth = date(1970, 1, 1) + timedelta(days=rng.randrange(32 * 365))
-        id_number = make_id_number(codes[area], birth, rng.randrange(500), gender)
-        phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
-        writer.writerow([names.person_name(gender), gender, id_number, phone, unit.name, area,
-                         SKILL_LEVEL_LABELS[rng.choice([4, 3, 3, 2])]])
+    writer.writerows([header, *rows])
     return out.getvalue().encode("utf-8")
 
 

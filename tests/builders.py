@@ -244,12 +244,18 @@ TITLE = "推荐授予“咸宁市技术能手”称号"
 async def certified_contest(session, contest: Contest) -> None:
     """Named results, scored, re-checked and signed off, published with a title rule for the top
     three, final after its notice period, and the certificates issued (the day after finalisation)."""
-    from contest.leaderboards import service as boards
-
     contest.event.visibility = "named"
     session.add(contest.event)
     await signed_off_contest(session, contest)
-    await boards.add_title_rule(session, contest.event, 3, TITLE, True, OFFICE)
+    await titled_final_and_certified(session, contest, 3)
+
+
+async def titled_final_and_certified(session, contest: Contest, titled: int) -> None:
+    """A signed-off contest with a title rule (a craftsman candidate) for the top `titled`, published
+    with a week's notice that ended yesterday, final, and its certificates issued."""
+    from contest.leaderboards import service as boards
+
+    await boards.add_title_rule(session, contest.event, titled, TITLE, True, OFFICE)
     today = clock.today()
     await boards.publish(session, contest.event, today - timedelta(days=8), today - timedelta(days=1),
                          "监督仲裁组 0715-8888888", OFFICE, today=today - timedelta(days=8))
@@ -546,3 +552,76 @@ async def theory_contest(session, contestants: int = 6, judges: int = 2) -> Cont
 
 def bank_file(rows: list[list[str]]) -> bytes:
     return xlsx(rows, header=list(COLUMNS))
+
+
+# --- a project contest (工友杯): teams entered from the project file ----------------------------------
+
+PROJECT_HEADER = ["项目名称", "角色", *HEADER]
+PROJECT_UNITS = [("咸宁机械制造有限公司", "咸安区"), ("赤壁青砖茶业有限公司", "赤壁市")]
+PROJECT_TITLES = ["数控机床主轴故障预警系统", "砖茶压制节能改造", "焊接工装快速更换"]
+
+
+def project_rows() -> list[list[str]]:
+    """The project file's rows: a three-member team (one member from another unit), then two pairs."""
+    home, other = PROJECT_UNITS
+    teams = [(PROJECT_TITLES[0], [home, other, home]), (PROJECT_TITLES[1], [other, other]),
+             (PROJECT_TITLES[2], [home, home])]
+    rows, i = [], 0
+    for title, units in teams:
+        for n, unit in enumerate(units):
+            rows.append([title, "负责人" if n == 0 else "成员", *person(i, *unit)])
+            i += 1
+    return rows
+
+
+async def project_contest(session, judges: int = 5) -> Contest:
+    """The 工友杯 (project_event), its three projects imported from the project file, drawn and running."""
+    contest = await project_event(session, judges)
+    report = await events.import_projects(session, contest.track, "p.xlsx", xlsx(project_rows(), PROJECT_HEADER),
+                                          id_key=ID_KEY.encode())
+    assert report.imported == 3, report
+    return await drawn_and_running(session, contest)
+
+
+async def drawn_and_running(session, contest: Contest) -> Contest:
+    """The contest's entries drawn, its judges' pledges accepted, the event running; its entries in bib order."""
+    await events.draw_blind_codes(session, contest.track, "监督员")
+    await pledge_all(session, contest.event)
+    for step in ("registration", "running"):
+        await events.set_event_status(session, contest.event, step)
+    contest.entries = list((await session.exec(select(Entry).where(Entry.track_id == contest.track.id)
+                                               .order_by(Entry.bib))).all())
+    return contest
+
+
+async def project_event(session, judges: int = 5) -> Contest:
+    """The 工友杯 in preparation, no projects yet: a named, city-level project event on the innovation
+    scheme, five judges on both stages (J01 chief). `theory` is its 成果评审 stage and `practical` its
+    展示答辩."""
+    from contest.events import scheme_form
+
+    session.add_all([Area(code=code, name=name) for code, name in WORLD_AREAS[:2]])
+    await session.commit()
+    event = await events.create_event(session, events.EventInput(
+        slug="gongyou", name="第三届“工友杯”职工创新大赛", year=2026, kind="project", visibility="named",
+        organisers="咸宁市总工会"))
+    track = await events.create_track(session, event, events.TrackInput(slug="innovation", name="职工技术创新成果"),
+                                      scheme_form.template("innovation", "职工技术创新成果"))
+    added = [await events.add_judge(session, event, f"评委{'甲乙丙丁戊己'[i]}", None) for i in range(judges)]
+    review, defence = await events.list_stages(session, (await events.list_rounds(session, track))[0])
+    for stage in (review, defence):
+        await events.create_panel(session, stage, f"{stage.name}组", [j.id for j, _ in added], added[0][0].id)
+    return Contest(event, track, review, defence, [j for j, _ in added], {j.number: pin for j, pin in added}, [])
+
+
+async def certified_project_contest(session, contest: Contest) -> None:
+    """Every judge marks every project (the first project best), both stages signed off, a title rule
+    putting the winner forward as a craftsman candidate, published, final and certified."""
+    for n, entry in enumerate(contest.entries):
+        for j, judge in enumerate(contest.judges):
+            await submit(session, contest, judge, contest.theory, entry,
+                         {"novelty": str(36 - 4 * n + j % 2), "benefit": str(30 - 3 * n), "feasibility": "20"})
+            await submit(session, contest, judge, contest.practical, entry,
+                         {"presentation": str(50 - 5 * n), "answers": str(35 - j % 3)})
+    await sign_off(session, contest)
+    await titled_final_and_certified(session, contest, 1)

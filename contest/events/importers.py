@@ -291,3 +291,82 @@ def check_judges(rows: Iterable[RawRow], units: Collection[str]) -> tuple[list[J
         if not found:
             good.append(JudgeRow(raw.row, name, unit or None))
     return good, problems
+
+
+# --- The project file (创新项目导入表): one row per team member ---------------------------------------
+
+PROJECT_TITLE, ROLE = "项目名称", "角色"
+ROLES = ("负责人", "成员")
+PROJECT_COLUMNS = (PROJECT_TITLE, ROLE, *TEMPLATE_COLUMNS)
+PROJECTS = tables.Layout(PROJECT_COLUMNS, (PROJECT_TITLE, *REQUIRED_COLUMNS),
+                         {**CONTESTANTS.aliases, "成果名称": PROJECT_TITLE, "项目": PROJECT_TITLE,
+                          "团队角色": ROLE, "分工": ROLE})
+TITLE_MAX = 200
+TEAM_MAX = 15  # members of one project, the lead included
+
+
+@dataclass(frozen=True)
+class ProjectRows:
+    """A checked project: its title and its members' rows, the lead first."""
+
+    title: str
+    members: list[ContestantRow]
+
+    @property
+    def lead(self) -> ContestantRow:
+        return self.members[0]
+
+
+def left_out(rows: Sequence[int], bad: Collection[int]) -> list[RowProblem]:
+    """A team is imported whole or not at all: each of its rows without a problem of its own is
+    reported as left out with the first bad one."""
+    return [RowProblem(row, PROJECT_TITLE, f"同一项目第{min(bad)}行有错误，整个项目未导入")
+            for row in rows if bad and row not in bad]
+
+
+def write_projects_template(areas: Sequence[str] = DEFAULT_AREAS) -> bytes:
+    help_ = {PROJECT_TITLE: f"创新成果（项目）全称，不超过{TITLE_MAX}个字；"
+                            "同一项目的每位团队成员各占一行，项目名称相同",
+             ROLE: f"每个项目须有且只有一位“负责人”，其余填“成员”（不填视为成员）；一个项目最多{TEAM_MAX}人",
+             **_column_help(areas)}
+    return tables.write_template(tables.Template(
+        "创新项目", PROJECTS, help_, {PROJECT_TITLE: 36, ROLE: 8, **_WIDTHS}, text_columns=(ID_NUMBER, PHONE),
+        dropdowns={ROLE: ROLES, GENDER: ("男", "女"), AREA: areas,
+                   SKILL_LEVEL: [SKILL_LEVEL_LABELS[level] for level in SKILL_LEVELS],
+                   **{label: ("是", "否") for label, _ in WORK_GROUPS.values()}}))
+
+
+def read_projects(filename: str, data: bytes) -> list[RawRow]:
+    return tables.read_table(filename, data, PROJECTS)
+
+
+def check_projects(rows: Sequence[RawRow], areas: Collection[str], id_key: bytes
+                   ) -> tuple[list[ProjectRows], list[RowProblem]]:
+    """Every member row checked by the contestants' own validator, then each project as a whole
+    (a title, one lead, at most TEAM_MAX members). A project with any bad row is left out whole."""
+    check = validate_rows(rows, areas, id_key)
+    problems = list(check.problems)
+    good = {row.row: row for row in check.good}
+    by_title: dict[str, list[RawRow]] = {}
+    for raw in rows:
+        title = tables.squeeze(raw.cells.get(PROJECT_TITLE, ""))
+        if not title or len(title) > TITLE_MAX:
+            problems.append(RowProblem(raw.row, PROJECT_TITLE, f"项目名称不能为空，且不超过{TITLE_MAX}个字"))
+        elif raw.cells.get(ROLE, "") not in ("", *ROLES):
+            problems.append(RowProblem(raw.row, ROLE, "角色应填“负责人”或“成员”"))
+        else:
+            by_title.setdefault(title, []).append(raw)
+    projects = []
+    for title, members in by_title.items():
+        leads = [raw for raw in members if raw.cells.get(ROLE) == "负责人"]
+        found = ([] if len(leads) == 1 else
+                 [RowProblem(members[0].row, ROLE, f"项目“{title}”须有且只有一位负责人（现有{len(leads)}位）")])
+        if len(members) > TEAM_MAX:
+            found.append(RowProblem(members[TEAM_MAX].row, PROJECT_TITLE, f"项目“{title}”超过{TEAM_MAX}人"))
+        bad = {raw.row for raw in members if raw.row not in good} | {p.row for p in found}
+        problems += found + left_out([raw.row for raw in members], bad)
+        if not bad:
+            ordered = leads + [raw for raw in members if raw is not leads[0]]
+            projects.append(ProjectRows(title, [good[raw.row] for raw in ordered]))
+    problems.sort(key=lambda p: p.row)
+    return projects, problems

@@ -131,6 +131,21 @@ class Entry(SQLModel, table=True):
     status_reason: str | None = Field(default=None, max_length=200)  # why it was last changed (also ledgered)
 
 
+class TeamMember(SQLModel, table=True):
+    """A member of a project entry's team: a person, checked and kept like a contestant (ID hashed and
+    masked), with the unit they work at. The lead comes first (seq 1)."""
+
+    __tablename__ = "team_member"
+    __table_args__ = (UniqueConstraint("entry_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    seq: int
+    is_lead: bool = False
+
+
 class Draw(SQLModel, table=True):
     """A drawing of blind codes by lot. The codes follow from the seed, so anyone holding the
     seed can replay the draw and check it."""

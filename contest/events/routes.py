@@ -220,7 +220,8 @@ class AdminController(Controller):
         upload = form.upload("file", "选手名单文件")
         event = await svc.get_event(db, slug)
         the_track = await svc.get_track(db, event, track)
-        report = await svc.import_contestants(
+        importer = svc.import_projects if event.kind == "project" else svc.import_contestants
+        report = await importer(
             db, the_track, upload.filename, await upload.read(), id_key=request.app.state.settings.id_hash_key.encode(),
             skip_bad=form.flag("skip_bad"), dry_run=form.flag("dry_run"), actor=web.actor(request))
         return Template("events/import_report.html", context={"event": event, "track": the_track, "report": report})
@@ -257,6 +258,7 @@ class AdminController(Controller):
         filters = {k: v for k, v in {"q": " ".join(q.split())[:40], "status": status}.items() if v}
         return Template("events/contestants.html", context={
             "event": event, "track": the_track, "rows": rows, "total": total, "page": page_no,
+            "teams": await svc.teams(db, [r.entry.id for r in rows]),
             "pages": max(1, -(-total // PER_PAGE)), "filters": filters, "q": filters.get("q", ""), "status": status,
             "saved": saved[:20]})
 
@@ -406,6 +408,11 @@ class AdminController(Controller):
         areas = list(await people.areas_by_name(db)) or list(importers.DEFAULT_AREAS)
         return web.download(importers.write_template(areas), "选手导入模板.xlsx")
 
+    @get("/projects-template.xlsx")
+    async def projects_template(self, db: NamedDependency[AsyncSession]) -> Response[bytes]:
+        areas = list(await people.areas_by_name(db)) or list(importers.DEFAULT_AREAS)
+        return web.download(importers.write_projects_template(areas), "创新项目导入模板.xlsx")
+
 
 def _login_link(request: Request, judge: Judge) -> str:
     return web.public_url(request, f"/judge/login/{judge.login_token}")
@@ -499,8 +506,10 @@ def _status_actions(controls: lifecycle.Controls) -> list[tuple[str, str | None]
 async def _track_context(db: AsyncSession, event: Event, track: Track) -> dict[str, Any]:
     rounds = await svc.list_rounds(db, track)
     controls = lifecycle.Controls(await lifecycle.track_phase(db, event.id, track.id))
+    entries = await svc.list_entries(db, track)
     return {
-        "event": event, "track": track, "entries": await svc.list_entries(db, track), "controls": controls,
+        "event": event, "track": track, "entries": entries, "controls": controls,
+        "teams": await svc.teams(db, [e.id for e, _ in entries]),
         "status_actions": _status_actions(controls),
         "rounds": [await _round_context(db, event, r) for r in rounds],
         "draws": await svc.list_draws(db, track), "undrawn": await svc.undrawn_entries(db, track),

@@ -40,6 +40,7 @@ from contest.events.models import (
     Round,
     SchemeVersion,
     Stage,
+    TeamMember,
     Track,
 )
 from contest.people import service as people
@@ -404,13 +405,7 @@ async def import_contestants(session: AsyncSession, track: Track, filename: str,
                              actor: str = "system") -> tables.ImportReport:
     """Check every row and import the contestants as entries of the track, all or nothing:
     while any row is bad nothing is written, unless the organiser chose to skip bad rows."""
-    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "entry.add")
-    try:
-        raw = importers.read_contestants(filename, data)
-    except tables.ImportFileError as exc:
-        raise InputError(str(exc), "file") from exc
-    if not raw:
-        raise InputError("文件中没有选手数据行", "file")
+    raw = await _entry_rows(session, track, importers.read_contestants, filename, data, "选手")
     areas = await people.areas_by_name(session)
     check = importers.validate_rows(raw, set(areas), id_key)
     good, problems = await _drop_already_entered(session, track, check)
@@ -427,6 +422,19 @@ async def import_contestants(session: AsyncSession, track: Track, filename: str,
     report.imported = await _write_entries(session, track, good, unit_area, areas, actor)
     await session.commit()
     return report
+
+
+async def _entry_rows(session: AsyncSession, track: Track, read, filename: str, data: bytes,
+                      noun: str) -> list[tables.RawRow]:
+    """An entries file's rows, once the lifecycle takes entries (a bad or empty file refused)."""
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "entry.add")
+    try:
+        raw = read(filename, data)
+    except tables.ImportFileError as exc:
+        raise InputError(str(exc), "file") from exc
+    if not raw:
+        raise InputError(f"文件中没有{noun}数据行", "file")
+    return raw
 
 
 async def add_contestant(session: AsyncSession, track: Track, fields: dict[str, str], *, id_key: bytes,
@@ -509,10 +517,12 @@ async def search_entries(session: AsyncSession, track: Track, query: str, id_key
     if hashed := people.searched_id(words, id_key):
         stmt = stmt.where(Person.id_hash == hashed)
     elif words:
+        in_teams = (select(TeamMember.entry_id).join(Person, Person.id == TeamMember.person_id)
+                    .where(Person.name.contains(tables.close_gaps(words), autoescape=True)))
         stmt = stmt.where(or_(Entry.bib == words, Entry.blind_code == words,
                               Person.name.contains(tables.close_gaps(words), autoescape=True),
                               Unit.name.contains(words, autoescape=True),
-                              Entry.project_title.contains(words, autoescape=True)))
+                              Entry.project_title.contains(words, autoescape=True), Entry.id.in_(in_teams)))
     if status:
         stmt = stmt.where(Entry.status == status)
     total = (await session.exec(select(func.count()).select_from(stmt.subquery()))).one()
@@ -546,9 +556,7 @@ async def _drop_already_entered(session: AsyncSession, track: Track, check: impo
 
 async def _write_entries(session: AsyncSession, track: Track, rows: Sequence[importers.ContestantRow],
                          unit_area: dict[str, int], areas: dict, actor: str) -> int:
-    unit_ids, _ = await people.ensure_units(session, unit_area)
-    person_ids = await people.upsert_people(session, (
-        {**r.person(), "unit_id": unit_ids[r.unit_name], "area_id": areas[r.area].id} for r in rows))
+    unit_ids, person_ids = await _upsert_people(session, rows, unit_area, areas)
     next_bib = await _next_bib(session, track)
     entries = [{"track_id": track.id, "person_id": person_ids[r.id_hash], "unit_id": unit_ids[r.unit_name],
                 "bib": f"{next_bib + i:04d}", "status": "registered"} for i, r in enumerate(rows)]
@@ -557,6 +565,16 @@ async def _write_entries(session: AsyncSession, track: Track, rows: Sequence[imp
     await ledger.record(session, track.event_id, actor, "entries.import", f"track:{track.id}",
                         {"track": track.slug, "bibs": [e["bib"] for e in entries]})
     return len(entries)
+
+
+async def _upsert_people(session: AsyncSession, rows: Sequence[importers.ContestantRow], unit_area: dict[str, int],
+                         areas: dict) -> tuple[dict[str, int], dict[str, int]]:
+    """The units (created where new) and people (added or refreshed) of checked rows: their ids by
+    unit name and by ID hash."""
+    unit_ids, _ = await people.ensure_units(session, unit_area)
+    person_ids = await people.upsert_people(session, (
+        {**r.person(), "unit_id": unit_ids[r.unit_name], "area_id": areas[r.area].id} for r in rows))
+    return unit_ids, person_ids
 
 
 async def _next_bib(session: AsyncSession, track: Track) -> int:
@@ -580,6 +598,98 @@ async def add_project_entry(session: AsyncSession, track: Track, title: str, tea
                         {"track": track.slug, "bibs": [entry.bib]})
     await session.commit()
     return entry
+
+
+async def import_projects(session: AsyncSession, track: Track, filename: str, data: bytes, *, id_key: bytes,
+                          skip_bad: bool = False, dry_run: bool = False, actor: str = "system") -> tables.ImportReport:
+    """Import a project track's entries from the project file (one row per team member), all or
+    nothing like the contestants' import: each project an entry of its unit (the lead's), each
+    member a person with their unit. `imported` counts projects."""
+    raw = await _entry_rows(session, track, importers.read_projects, filename, data, "项目")
+    if (await session.get(Event, track.event_id)).kind != "project":
+        raise InputError("本活动不是项目赛，请用参赛人员导入表", "file")
+    areas = await people.areas_by_name(session)
+    projects, problems = importers.check_projects(raw, set(areas), id_key)
+    projects, problems = await _drop_projects_entered(session, track, projects, problems)
+    report = tables.ImportReport(rows=len(raw), good=sum(len(p.members) for p in projects), problems=problems,
+                                 dry_run=dry_run)
+    if track.capacity is not None:
+        taken = (await count_entries(session, [track.id])).get(track.id, 0)
+        if taken + len(projects) > track.capacity:
+            raise InputError(f"超出赛项名额：已报名{taken}项，本次{len(projects)}项，名额{track.capacity}项", "file")
+    unit_area = {m.unit_name: areas[m.area].id for p in projects for m in p.members}
+    known = {u.name for u in await people.list_units(session)}
+    report.new_units = sorted(name for name in unit_area if name not in known)
+    if dry_run or not projects or (problems and not skip_bad):
+        return report
+    report.imported = await _write_projects(session, track, projects, unit_area, areas, actor)
+    await session.commit()
+    return report
+
+
+async def _drop_projects_entered(session: AsyncSession, track: Track, projects: list[importers.ProjectRows],
+                                 problems: list[tables.RowProblem]):
+    """Leave out a project already entered in the track (by title), or with a member already in one."""
+    titles = set((await session.exec(select(Entry.project_title).where(Entry.track_id == track.id))).all())
+    in_teams = set((await session.exec(
+        select(Person.id_hash).join(TeamMember, TeamMember.person_id == Person.id)
+        .join(Entry, Entry.id == TeamMember.entry_id).where(Entry.track_id == track.id))).all())
+    problems, good = list(problems), []
+    for project in projects:
+        found = ([tables.RowProblem(project.lead.row, importers.PROJECT_TITLE, "本赛项已有同名项目")]
+                 if project.title in titles else [])
+        found += [tables.RowProblem(m.row, importers.ID_NUMBER, "此人已是本赛项另一项目的成员")
+                  for m in project.members if m.id_hash in in_teams]
+        problems += found + importers.left_out([m.row for m in project.members], {p.row for p in found})
+        if not found:
+            good.append(project)
+    problems.sort(key=lambda p: p.row)
+    return good, problems
+
+
+async def _write_projects(session: AsyncSession, track: Track, projects: Sequence[importers.ProjectRows],
+                          unit_area: dict[str, int], areas: dict, actor: str) -> int:
+    unit_ids, person_ids = await _upsert_people(session, [m for p in projects for m in p.members], unit_area, areas)
+    next_bib = await _next_bib(session, track)
+    entries = [{"track_id": track.id, "project_title": p.title, "unit_id": unit_ids[p.lead.unit_name],
+                "bib": f"{next_bib + i:04d}", "status": "registered"} for i, p in enumerate(projects)]
+    ids = dict(await db.insert_many(session, Entry, entries, returning=("bib", "id")))
+    await db.insert_many(session, TeamMember, [
+        {"entry_id": ids[entry["bib"]], "person_id": person_ids[m.id_hash], "unit_id": unit_ids[m.unit_name],
+         "seq": seq, "is_lead": seq == 1}
+        for entry, project in zip(entries, projects, strict=True) for seq, m in enumerate(project.members, 1)])
+    await refresh_recusals(session, track)
+    await ledger.record(session, track.event_id, actor, "entries.import", f"track:{track.id}", {
+        "track": track.slug, "bibs": [e["bib"] for e in entries],
+        "teams": {e["bib"]: [person_ids[m.id_hash] for m in p.members]
+                  for e, p in zip(entries, projects, strict=True)}})
+    return len(entries)
+
+
+@dataclass(frozen=True)
+class Teammate:
+    """A team member as the organiser's screens and the board show them (no ID number)."""
+
+    id: int  # the TeamMember row (a member's certificate is addressed to it)
+    entry_id: int
+    person_id: int
+    name: str
+    unit_id: int | None
+    unit: str | None
+    is_lead: bool
+
+
+async def teams(session: AsyncSession, entry_ids: Sequence[int]) -> dict[int, list[Teammate]]:
+    """The teams of these entries (entry id -> members, the lead first); individual entries have none."""
+    rows = (await session.exec(
+        select(TeamMember, Person.name, Unit.name).join(Person, Person.id == TeamMember.person_id)
+        .outerjoin(Unit, Unit.id == TeamMember.unit_id).where(TeamMember.entry_id.in_(list(entry_ids)))
+        .order_by(TeamMember.entry_id, TeamMember.seq))).all()
+    out: dict[int, list[Teammate]] = {}
+    for member, name, unit in rows:
+        out.setdefault(member.entry_id, []).append(
+            Teammate(member.id, member.entry_id, member.person_id, name, member.unit_id, unit, member.is_lead))
+    return out
 
 
 # --- the draw of blind codes ------------------------------------------------------------------------
@@ -1047,10 +1157,12 @@ async def refresh_recusals(session: AsyncSession, track: Track) -> int:
     conflicts = (await session.exec(select(ConflictOfInterest)
                                     .where(ConflictOfInterest.judge_id.in_([j.id for j in judges])))).all()
     entries = (await session.exec(select(Entry).where(Entry.track_id == track.id))).all()
+    members = await teams(session, [e.id for e in entries])
     rows = []
     for judge in judges:
         for entry in entries:
-            reason = _recusal_reason(judge, entry, [c for c in conflicts if c.judge_id == judge.id])
+            reason = _recusal_reason(judge, _Parties.of(entry, members.get(entry.id, [])),
+                                     [c for c in conflicts if c.judge_id == judge.id])
             if reason:
                 rows.append({"judge_id": judge.id, "entry_id": entry.id, "reason": reason})
     await db.insert_many(session, Recusal, rows, conflict=("judge_id", "entry_id"))
@@ -1067,12 +1179,25 @@ async def _drop_unit_recusals(session: AsyncSession, track: Track, which) -> Non
         select(Entry.id).where(Entry.track_id == track.id))))
 
 
-def _recusal_reason(judge: Judge, entry: Entry, conflicts: Sequence[ConflictOfInterest]) -> str | None:
-    if judge.unit_id is not None and judge.unit_id == entry.unit_id:
+@dataclass(frozen=True)
+class _Parties:
+    """Whom an entry stands for: its unit and person, and for a project every member and their unit."""
+
+    unit_ids: frozenset
+    person_ids: frozenset
+
+    @classmethod
+    def of(cls, entry: Entry, team: Sequence[Teammate]) -> _Parties:
+        return cls(frozenset({entry.unit_id, *(m.unit_id for m in team)} - {None}),
+                   frozenset({entry.person_id, *(m.person_id for m in team)} - {None}))
+
+
+def _recusal_reason(judge: Judge, entry: _Parties, conflicts: Sequence[ConflictOfInterest]) -> str | None:
+    if judge.unit_id is not None and judge.unit_id in entry.unit_ids:
         return SAME_UNIT
     for c in conflicts:
-        if (c.unit_id is not None and c.unit_id == entry.unit_id) or (
-                c.person_id is not None and c.person_id == entry.person_id):
+        if (c.unit_id is not None and c.unit_id in entry.unit_ids) or (
+                c.person_id is not None and c.person_id in entry.person_ids):
             return f"申报利害关系：{c.reason}" if c.reason else "申报利害关系"
     return None
 

@@ -62,6 +62,8 @@ class NoticeRow(SQLModel, table=True):
     award: str | None = Field(default=None, max_length=40)
     titles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status: str = Field(max_length=16)
+    team: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    team_unit_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class Correction(SQLModel, table=True):
@@ -122,13 +124,18 @@ class Certificate(SQLModel, table=True):
     certificate that supersedes the old one; an entry has one current certificate per round."""
 
     __table_args__ = (Index("certificate_current", "entry_id", "round_id", unique=True,
-                            postgresql_where=text("superseded_by IS NULL")),)
+                            postgresql_where=text("superseded_by IS NULL AND team_member_id IS NULL")),
+                      Index("certificate_member_current", "team_member_id", "round_id", unique=True,
+                            postgresql_where=text("superseded_by IS NULL")))
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=24, unique=True)  # in the QR code and the verification URL
     entry_id: int = Field(foreign_key="entry.id", index=True)
     round_id: int = Field(foreign_key="round.id")
     holder: str = Field(max_length=200)  # name (or project title) as printed
+    # A project team's certificates: one per member (the holder), printing the project's title
+    team_member_id: int | None = Field(default=None, foreign_key="team_member.id")
+    project: str | None = Field(default=None, max_length=200)
     award: str = Field(max_length=40)
     rank: int
     total: str = Field(max_length=20)

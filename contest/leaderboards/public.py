@@ -76,11 +76,17 @@ class PublicRow:
     award: str | None
     titles: tuple[str, ...]
     status: str
+    # A project's team, the lead first (its title is the name), and its members' units (for their
+    # unit pages); hidden with the name
+    team: tuple[str, ...] = field(default=(), kw_only=True)
+    team_unit_ids: tuple[int, ...] = field(default=(), kw_only=True)
 
     def matches(self, words: str, letters: str) -> bool:
-        """Whether a search (see people.search_text) finds this row: by name, unit, code, or the name's
-        pinyin or initials (worked out at the first search, and kept per name by pinyin_key)."""
+        """Whether a search (see people.search_text) finds this row: by name (or a team member's),
+        unit, code, or the name's pinyin or initials (worked out at the first search, and kept per
+        name by pinyin_key)."""
         return (words in (self.name or "") or words in (self.unit or "") or words in self.code
+                or any(words in member for member in self.team)
                 or bool(letters and self.name) and letters in pinyin_key(self.name))
 
 
@@ -97,6 +103,7 @@ class PublicCertificate:
     revoked_at: datetime | None
     revoke_reason: str | None
     superseded_by: str | None
+    project: str | None = None  # a team member's certificate: the project's title
 
 
 @dataclass(frozen=True)
@@ -151,11 +158,11 @@ class PublicBoard:
         and of those the ones a search finds (by name, pinyin, initials, unit or code)."""
         key = (area_id, unit_id)
         if (area_id is not None and area_id not in dict(self.areas)) or (
-                unit_id is not None and unit_id not in dict(self.units)):
+                unit_id is not None and unit_id not in dict(self.units) and unit_id not in self.team_units):
             return ()  # not on this board (an address typed by hand): nothing to keep
         if key not in self._filtered:
             self._filtered[key] = tuple(r for r in self.visible if (area_id is None or r.area_id == area_id)
-                                        and (unit_id is None or r.unit_id == unit_id))
+                                        and (unit_id is None or unit_id in (r.unit_id, *r.team_unit_ids)))
         words, letters = search_text(query)
         if not words:
             return self._filtered[key]
@@ -183,6 +190,11 @@ class PublicBoard:
     @cached_property
     def units(self) -> list[tuple[int, str]]:
         return sorted({(r.unit_id, r.unit) for r in self.visible if r.unit_id}, key=lambda u: u[1])
+
+    @cached_property
+    def team_units(self) -> frozenset[int]:
+        """The units of the project teams' members on the board (their unit pages list the team)."""
+        return frozenset(u for r in self.visible for u in r.team_unit_ids)
 
     def units_in(self, area_id: int | None) -> list[tuple[int, str]]:
         """The units of one county (all of them without one), for a unit filter that follows the county's."""
@@ -272,7 +284,8 @@ def opinions(the_event: Event, published: bool, records: Sequence[SheetRecord]) 
 
 def certificate(cert: Certificate) -> PublicCertificate:
     return PublicCertificate(cert.code, cert.holder, cert.award, cert.rank, cert.total, tuple(cert.titles),
-                             cert.digest, cert.issued_at, cert.revoked_at, cert.revoke_reason, cert.superseded_by)
+                             cert.digest, cert.issued_at, cert.revoked_at, cert.revoke_reason, cert.superseded_by,
+                             cert.project)
 
 
 def visibility(the_event: Event | PublicEvent, state: str) -> tuple[bool, bool]:
@@ -303,7 +316,7 @@ def board(the_board: Board, versions: tuple[NoticeVersion, ...] = ()) -> PublicB
 def _row(row: BoardRow, shows_results: bool, shows_names: bool) -> PublicRow:
     shown = PublicRow(**{f.name: getattr(row, f.name) for f in fields(PublicRow)})  # the allow-list
     if not shows_names:
-        shown = replace(shown, name=None, unit=None, area=None, unit_id=None, area_id=None)
+        shown = replace(shown, name=None, unit=None, area=None, unit_id=None, area_id=None, team=(), team_unit_ids=())
     if not shows_results:
         shown = replace(shown, rank=None, stages=tuple("" for _ in row.stages), total="", award=None, titles=(),
                         status="not_scored")

@@ -194,7 +194,10 @@ async def board_feed(db: NamedDependency[AsyncSession], slug: FromPath[str], tra
     return {"event": board.event.name, "track": board.track.name, "state": board.state,
             "state_label": board.state_label, "frozen": board.frozen, "awards_tentative": board.awards_tentative,
             "undrawn": board.undrawn, "stages": [{"key": k, "name": n} for k, n in board.stages],
-            "rows": [{k: v for k, v in asdict(r).items() if k not in ("unit_id", "area_id")} for r in board.visible]}
+            "rows": [{k: v for k, v in asdict(r).items() if k not in _FEED_LEAVES_OUT} for r in board.visible]}
+
+
+_FEED_LEAVES_OUT = ("unit_id", "area_id", "team_unit_ids")  # the database's ids
 
 
 @get("/screen/events/{slug:str}/tracks/{track:str}", opt=PUBLIC, include_in_schema=False)
@@ -214,9 +217,9 @@ async def contestant_page(db: NamedDependency[AsyncSession], slug: FromPath[str]
                           code: FromPath[str]) -> Template:
     """One contestant: stage scores, total, place, prize and certificate — only what the board shows
     of them (the row comes from the same board, through the same visibility rule)."""
-    board, row, certificate, opinions = await svc.public_contestant(db, slug, track, code)
+    board, row, certificates, opinions = await svc.public_contestant(db, slug, track, code)
     return Template("leaderboards/contestant.html", context={
-        "board": board, "row": row, "code": code, "certificate": certificate, "labels": svc.STATUS_LABELS,
+        "board": board, "row": row, "code": code, "certificates": certificates, "labels": svc.STATUS_LABELS,
         "opinions": opinions,
         "sheet": await svc.score_sheet(db, slug, track, code) if row and board.published else None,
         "stages": [(name, score) for (_, name), score in zip(board.stages, row.stages, strict=True)] if row else []})

@@ -37,6 +37,7 @@ from contest.events.models import (
     Recusal,
     Round,
     Stage,
+    TeamMember,
     Track,
 )
 from contest.judging import service as judging
@@ -169,23 +170,23 @@ async def _board_at(session: AsyncSession, slug: str, track_slug: str) -> Board:
 
 
 async def public_contestant(session: AsyncSession, slug: str, track_slug: str, code: str
-                            ) -> tuple[public.PublicBoard, public.PublicRow | None, public.PublicCertificate | None,
-                                       tuple[public.PublicOpinion, ...]]:
+                            ) -> tuple[public.PublicBoard, public.PublicRow | None,
+                                       tuple[public.PublicCertificate, ...], tuple[public.PublicOpinion, ...]]:
     """One contestant of a public board by blind code: their row as the board shows it (None while a
-    frozen board has not revealed it yet) and, once the results are published, their certificate and
-    the judges' words where the event's rules allow."""
+    frozen board has not revealed it yet) and, once the results are published, their certificate (a
+    project team's: one per member) and the judges' words where the event's rules allow."""
     current = await _board_at(session, slug, track_slug)
     shown = current.public
     row = shown.row(code)
     if row is None and not (shown.frozen and any(r.code == code for r in shown.rows)):
         raise NotFound("选手")
-    held, words = None, ()
+    held, words = (), ()
     if row is not None and shown.published:
         entry_id = next(r.entry_id for r in current.rows if r.code == code)
-        held = await current_certificate(session, entry_id, current.round.id)
+        held = await current_certificates(session, entry_id, current.round.id)
         event = await session.get(Event, current.event.id)  # the rule as it is now (boards are kept)
         words = public.opinions(event, True, await judging.sheet_records(session, entry_id=entry_id))
-    return shown, row, public.certificate(held) if held else None, words
+    return shown, row, tuple(public.certificate(c) for c in held), words
 
 
 async def score_sheet(session: AsyncSession, slug: str, track_slug: str, code: str) -> str | None:
@@ -297,7 +298,8 @@ async def _build(session: AsyncSession, event: Event, track: Track, round_: Roun
     freeze = (await session.exec(select(BoardFreeze).where(BoardFreeze.track_id == track.id))).first()
     undrawn = len(await events.undrawn_entries(session, track))
     if freeze is not None:
-        rows = tuple(BoardRow(**{**r, "stages": tuple(r["stages"]), "titles": tuple(r["titles"])})
+        rows = tuple(BoardRow(**{**r, "stages": tuple(r["stages"]), "titles": tuple(r["titles"]),
+                                 "team": tuple(r.get("team", ())), "team_unit_ids": tuple(r.get("team_unit_ids", ()))})
                      for r in freeze.rows)
         return Board(event, track, round_, stage_keys, rows, state, version, notice, True, freeze.revealed, versions,
                      undrawn)
@@ -327,6 +329,7 @@ async def notice_rows(session: AsyncSession, event: Event, track: Track, round_:
         .outerjoin(Area, Area.id == Unit.area_id)
         .where(Entry.track_id == track.id, Entry.blind_code.is_not(None)))).all()
     bibs = {e.id: e.bib for e, *_ in entries}
+    teams = await events.teams(session, list(bibs))
     standings = {s.entry: s for s in scoring.rank_figures(scheme, [f for bib, f in figures.items()
                                                                    if bib in bibs.values()])}
     rules = await title_rules(session, event)
@@ -342,7 +345,8 @@ async def notice_rows(session: AsyncSession, event: Event, track: Track, round_:
             total=_fmt(result.total, places) if result and result.total is not None else "",
             award=standing.award if standing else None,
             titles=tuple(r.title for r in rules if rank is not None and rank <= r.up_to_rank),
-            status=_status(entry, result)))
+            status=_status(entry, result), team=tuple(m.name for m in teams.get(entry.id, ())),
+            team_unit_ids=tuple(dict.fromkeys(m.unit_id for m in teams.get(entry.id, ()) if m.unit_id))))
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.code))
     return tuple(rows), bibs
 
@@ -455,21 +459,24 @@ async def _current_rows(session: AsyncSession, event: Event, track: Track, round
 
 
 def _row_fields(row: BoardRow) -> dict:
-    return {**{k: v for k, v in row.__dict__.items() if k not in ("stages", "titles")},
-            "stages": list(row.stages), "titles": list(row.titles)}
+    return {**{k: v for k, v in row.__dict__.items() if k not in ("stages", "titles", "team", "team_unit_ids")},
+            "stages": list(row.stages), "titles": list(row.titles), "team": list(row.team),
+            "team_unit_ids": list(row.team_unit_ids)}
 
 
 def notice_record(row: BoardRow, bib: str) -> dict:
-    """A published row as the ledger keeps it: by the entry's bib, without database ids."""
+    """A published row as the ledger keeps it: by the entry's bib, without database ids (a project's
+    team by name, lead first; an individual's row has no team key)."""
     return {"bib": bib, "rank": row.rank, "code": row.code, "name": row.name, "unit": row.unit, "area": row.area,
             "stages": list(row.stages), "total": row.total, "award": row.award, "titles": list(row.titles),
-            "status": row.status}
+            "status": row.status, **({"team": list(row.team)} if row.team else {})}
 
 
 def row_of_notice(row: NoticeRow) -> BoardRow:
     return BoardRow(entry_id=row.entry_id, rank=row.rank, code=row.code, name=row.name, unit=row.unit,
                     area=row.area, unit_id=row.unit_id, area_id=row.area_id, stages=tuple(row.stages),
-                    total=row.total, award=row.award, titles=tuple(row.titles), status=row.status)
+                    total=row.total, award=row.award, titles=tuple(row.titles), status=row.status,
+                    team=tuple(row.team or ()), team_unit_ids=tuple(row.team_unit_ids or ()))
 
 
 async def _published_rows(session: AsyncSession, event: Event, track: Track) -> tuple[BoardRow, ...] | None:
@@ -712,7 +719,7 @@ async def freeze(session: AsyncSession, event: Event, track: Track, actor: str =
     refused = current.public.freeze_refusal  # what the screen would reveal: the board through the gate
     if refused:
         raise Conflict(refused)
-    rows = [{**r.__dict__, "stages": list(r.stages), "titles": list(r.titles)} for r in current.rows]
+    rows = [_row_fields(r) for r in current.rows]
     frozen = BoardFreeze(track_id=track.id, rows=rows)
     session.add(frozen)
     await _board_log(session, track, actor, "board.freeze", {"rows": len(rows)})
@@ -809,10 +816,12 @@ def results_xlsx(board_: public.PublicBoard | Board, rows: Sequence[BoardRow] | 
     sheet = book.active
     sheet.title = "成绩"
     tables.append_row(sheet, [f"{board_.event.name} · {board_.track.name} · {board_.state_label}"])
-    tables.append_row(sheet, ["名次", "加密号", "姓名", "单位", "县(市、区)", *[name for _, name in board_.stages],
-                              "总分", "奖项", "称号", "状态", *(["标准分"] if standard else [])])
+    project = board_.event.kind == "project"
+    tables.append_row(sheet, ["名次", "加密号", *_who_columns(project), "县(市、区)",
+                              *[name for _, name in board_.stages], "总分", "奖项", "称号", "状态",
+                              *(["标准分"] if standard else [])])
     for r in board_.visible if rows is None else rows:
-        tables.append_row(sheet, [r.rank, r.code, r.name or "", r.unit or "", r.area or "", *map(_score, r.stages),
+        tables.append_row(sheet, [r.rank, r.code, *_who(r, project, ""), r.area or "", *map(_score, r.stages),
                                   _score(r.total), r.award or "", "、".join(r.titles),
                                   STATUS_LABELS.get(r.status, r.status), *([standard.get(r.code)] if standard else [])])
     if standard:
@@ -885,12 +894,23 @@ async def entry_standards(session: AsyncSession, entry_ids: Iterable[int]) -> di
     return {entry_id: found[entry_id] for entry_id in entry_ids if entry_id in found}
 
 
+def _who_columns(project: bool) -> tuple[str, ...]:
+    """Who a row is, as export columns: a person and their unit, or a project, its team and unit."""
+    return ("项目名称", "团队", "申报单位") if project else ("姓名", "单位")
+
+
+def _who(row: public.PublicRow, project: bool, hidden: str) -> tuple[str, ...]:
+    """A row's `_who_columns` (`hidden`, e.g. its code, where the visibility rule hides the name)."""
+    return (row.name or hidden, *(("、".join(row.team),) if project else ()), row.unit or "")
+
+
 def _score(text: str) -> Decimal | None:
     """A score as a number for a spreadsheet; empty while there is none."""
     return Decimal(text) if text else None
 
 
-_WIDTHS = {"名次": 6, "加密号": 9, "姓名": 10, "单位": 34, "工作单位": 34, "县(市、区)": 12, "总分": 9, "奖项": 9,
+_WIDTHS = {"名次": 6, "加密号": 9, "姓名": 10, "项目名称": 30, "团队": 24, "申报单位": 34,
+           "单位": 34, "工作单位": 34, "县(市、区)": 12, "总分": 9, "奖项": 9,
            "称号": 16, "状态": 8}
 
 
@@ -933,21 +953,22 @@ async def _settle_certificates(session: AsyncSession, event: Event, track: Track
     correction) each of an entry that no longer has an award revoked. Ledgered; does not commit."""
     current = await board(session, track.id)
     _, _, digest = await marks_export(session, current.round)
-    existing = {c.entry_id: c for c in (await session.exec(select(Certificate).where(
+    existing = {(c.entry_id, c.team_member_id): c for c in (await session.exec(select(Certificate).where(
         Certificate.round_id == current.round.id, Certificate.superseded_by.is_(None),
         Certificate.revoked_at.is_(None)))).all()}
     bibs = dict((await session.exec(select(Entry.id, Entry.bib).where(Entry.track_id == track.id))).all())
+    teams = await events.teams(session, list(bibs))
     issued = []
-    for row in current.rows:
-        printed = {"holder": row.name or row.code, "award": row.award, "rank": row.rank, "total": row.total,
-                   "titles": list(row.titles)}
-        old = existing.pop(row.entry_id, None)
+    for row, member in ((r, m) for r in current.rows for m in teams.get(r.entry_id) or [None]):
+        printed = _printed(row.__dict__, member.name if member else None) or {}
+        key = (row.entry_id, member.id if member else None)
+        old = existing.pop(key, None)
         if not row.award or (old is not None and printed_record(old) == printed and old.digest == digest):
             if old is not None and not row.award:
-                existing[row.entry_id] = old  # revoked below
+                existing[key] = old  # revoked below
             continue
         cert = Certificate(code=secrets.token_urlsafe(12), entry_id=row.entry_id, round_id=current.round.id,
-                           digest=digest, **printed)
+                           team_member_id=key[1], digest=digest, **printed)
         if old is not None:
             old.superseded_by = cert.code
             session.add(old)
@@ -964,17 +985,22 @@ async def _settle_certificates(session: AsyncSession, event: Event, track: Track
 
 
 def printed_record(cert: Certificate) -> dict:
-    """What a certificate prints of its holder's result."""
-    return {"holder": cert.holder, "award": cert.award, "rank": cert.rank, "total": cert.total,
-            "titles": list(cert.titles)}
+    """What a certificate prints of its holder's result (a team member's, also the project's title)."""
+    return {"holder": cert.holder, **({"project": cert.project} if cert.project else {}), "award": cert.award,
+            "rank": cert.rank, "total": cert.total, "titles": list(cert.titles)}
 
 
-def printed_of(record: dict) -> dict | None:
-    """What a certificate for this notice record (notice_record) must print; None without an award."""
-    if not record.get("award"):
+def printed_of(record: dict, member: str | None = None) -> dict | None:
+    """What a certificate for this notice record (notice_record) must print (for a project, the
+    certificate of the team `member` named); None without an award, or for someone not in the team."""
+    return _printed(record, member)
+
+
+def _printed(row: dict, member: str | None) -> dict | None:
+    if not row.get("award") or (member is not None and member not in row.get("team", ())):
         return None
-    return {"holder": record["name"] or record["code"], "award": record["award"], "rank": record["rank"],
-            "total": record["total"], "titles": record["titles"]}
+    holder = {"holder": member, "project": row["name"]} if member else {"holder": row["name"] or row["code"]}
+    return {**holder, "award": row["award"], "rank": row["rank"], "total": row["total"], "titles": list(row["titles"])}
 
 
 def issued_record(cert: Certificate, track: Track, bib: str) -> dict:
@@ -1031,9 +1057,15 @@ async def list_certificates(session: AsyncSession, track: Track) -> Sequence[Cer
 
 async def current_certificate(session: AsyncSession, entry_id: int, round_id: int) -> Certificate | None:
     """The entry's certificate that stands (neither revoked nor superseded), if any."""
-    return (await session.exec(select(Certificate).where(
-        Certificate.entry_id == entry_id, Certificate.round_id == round_id, Certificate.superseded_by.is_(None),
-        Certificate.revoked_at.is_(None)))).first()
+    return next(iter(await current_certificates(session, entry_id, round_id)), None)
+
+
+async def current_certificates(session: AsyncSession, entry_id: int, round_id: int) -> Sequence[Certificate]:
+    """The entry's certificates that stand: one, or a project team's one per member (lead first)."""
+    return (await session.exec(select(Certificate).outerjoin(TeamMember, TeamMember.id == Certificate.team_member_id)
+                               .where(Certificate.entry_id == entry_id, Certificate.round_id == round_id,
+                                      Certificate.superseded_by.is_(None), Certificate.revoked_at.is_(None))
+                               .order_by(TeamMember.seq))).all()
 
 
 async def title_rules(session: AsyncSession, event: Event) -> Sequence[TitleRule]:
@@ -1063,11 +1095,12 @@ def notice_xlsx(event: public.PublicEvent, notice: public.PublicNotice,
     for b in boards:
         tables.append_row(sheet, [])
         tables.append_row(sheet, [b.track.name])
-        tables.append_row(sheet, ["名次", "姓名", "工作单位", "县(市、区)", *[name for _, name in b.stages],
-                                  "总分", "奖项", "称号"])
+        project = b.event.kind == "project"
+        tables.append_row(sheet, ["名次", *(_who_columns(project) if project else ("姓名", "工作单位")), "县(市、区)",
+                                  *[name for _, name in b.stages], "总分", "奖项", "称号"])
         for r in b.visible:
             if r.rank is not None:
-                tables.append_row(sheet, [r.rank, r.name or r.code, r.unit or "", r.area or "",
+                tables.append_row(sheet, [r.rank, *_who(r, project, r.code), r.area or "",
                                           *map(_score, r.stages), _score(r.total), r.award or "",
                                           "、".join(r.titles)])
     return _finished(sheet)

@@ -181,6 +181,7 @@ class RegistryOffice(Controller):
             "steps": await svc.steps(db, candidate), "batch": await db.get(Batch, candidate.batch_id or 0),
             "eligibility": await svc.eligibility(db, candidate) if "check_eligibility" in actions else None,
             "reviews": await svc.review_marks(db, candidate), "competencies": svc.COMPETENCIES,
+            "result": await svc.candidate_result(db, candidate),
             "objections": await svc.objections(db, candidate_id=candidate.id), "actions": actions,
             "decisions": [a for a in svc.DECISIONS if a in actions], "next_step": NEXT_STEP[candidate.state],
             **_labels()})

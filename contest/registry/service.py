@@ -18,7 +18,7 @@ from contest import clock, db, ledger, scoring, tables
 from contest.db import utcnow
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import service as events
-from contest.events.models import Entry, Event, Track
+from contest.events.models import Entry, Event, TeamMember, Track
 from contest.exams.service import practice
 from contest.judging import service as judging
 from contest.leaderboards import service as boards
@@ -198,22 +198,27 @@ def _first_tier(board: boards.Board) -> str | None:
 
 
 async def sync_contest_candidates(session: AsyncSession, actor: str) -> int:
-    """Put forward every contest finisher the rules name, once (an entry already put forward, a
-    person already in the pipeline or holding that tier is skipped). Returns how many were added."""
+    """Put forward every contest finisher the rules name, once: the contestant, or each member of a
+    project's team (a person already put forward by that entry, already in the pipeline or holding
+    that tier is skipped). The result is linked by the entry. Returns how many were added."""
     added = 0
     for event in await events.list_events(session):
         if event.status not in ("published", "closed"):
             continue
-        for entry, why in await contest_candidates(session, event):
-            if entry.person_id is None:
-                continue
+        found = await contest_candidates(session, event)
+        teams = await events.teams(session, [entry.id for entry, _ in found])
+        for entry, why in found:
+            team = teams.get(entry.id, [])
+            what = f"{event.name} {why}" + (f"（项目“{entry.project_title}”团队成员）" if team else "")
             tier = "city" if event.level == "city" else "county"
-            known = (await session.exec(select(Candidate.id).where(Candidate.entry_id == entry.id))).first()
-            if known or await _why_not_nominated(session, await get_person(session, entry.person_id), tier):
-                continue
-            await nominate(session, entry.person_id, tier, "contest", actor,
-                           entry_id=entry.id, documents=[{"name": f"{event.name} {why}", "kind": "竞赛成绩"}])
-            added += 1
+            for person_id in [m.person_id for m in team] or ([entry.person_id] if entry.person_id else []):
+                known = (await session.exec(select(Candidate.id).where(Candidate.entry_id == entry.id,
+                                                                       Candidate.person_id == person_id))).first()
+                if known or await _why_not_nominated(session, await get_person(session, person_id), tier):
+                    continue
+                await nominate(session, person_id, tier, "contest", actor, entry_id=entry.id,
+                               documents=[{"name": what, "kind": "竞赛成绩"}])
+                added += 1
     return added
 
 
@@ -760,17 +765,28 @@ async def public_profile(session: AsyncSession, person_id: int) -> dict:
 
 
 async def contest_results(session: AsyncSession, person_id: int) -> list[dict]:
-    """The person's published contest results, linked automatically through their entries."""
+    """The person's published contest results, linked automatically through their entries and the
+    project teams they were members of (with the project's title and team)."""
+    in_teams = select(TeamMember.entry_id).where(TeamMember.person_id == person_id)
     out = []
     for entry, track, event in (await session.exec(
             select(Entry, Track, Event).join(Track, Track.id == Entry.track_id).join(Event, Event.id == Track.event_id)
-            .where(Entry.person_id == person_id))).all():
+            .where(or_(Entry.person_id == person_id, Entry.id.in_(in_teams))))).all():
         board = await boards.board(session, track.id)
         row = next((r for r in board.rows if r.entry_id == entry.id), None)
         if boards.published(board) and row is not None:
             out.append({"event": event, "track": track, "rank": row.rank, "total": row.total, "award": row.award,
-                        "titles": row.titles})
+                        "titles": row.titles, "project": entry.project_title if row.team else None,
+                        "team": row.team, "entry_id": entry.id, "code": row.code})
     return out
+
+
+async def candidate_result(session: AsyncSession, candidate: Candidate) -> dict | None:
+    """The published contest result a candidate was put forward by (a contest_results item), if any."""
+    if candidate.entry_id is None:
+        return None
+    return next((r for r in await contest_results(session, candidate.person_id)
+                 if r["entry_id"] == candidate.entry_id), None)
 
 
 # --- the public notice (公示) -------------------------------------------------------------------------------

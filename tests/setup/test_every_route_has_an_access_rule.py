@@ -160,6 +160,7 @@ GET /admin
 GET /admin/units
 POST /admin/units
 GET /admin/import-template.xlsx
+GET /admin/projects-template.xlsx
 GET /admin/judges-template.xlsx
 POST /admin/events
 GET /admin/events/{slug:str}
