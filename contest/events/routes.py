@@ -213,6 +213,24 @@ class AdminController(Controller):
         return Template("events/track.html", context={**await _track_context(db, event, the_track),
                                                       "added": bool(added)})
 
+    @get("/events/{slug:str}/tracks/{track:str}/admission-cards")
+    async def admission_cards(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                              track: FromPath[str]) -> Template:
+        """准考证 to print: each contestant's admission number and the look-up code with which they
+        read their own score sheet once it is signed off (the QR code opens the form filled in)."""
+        event = await svc.get_event(db, slug)
+        the_track = await svc.get_track(db, event, track)
+        units = {u.id: u.name for u in await people.list_units(db)}
+        lookup = web.public_url(request, f"/events/{event.slug}/tracks/{the_track.slug}/my-score")
+        cards = []
+        for entry, person in await svc.list_entries(db, the_track):
+            code = svc.lookup_code(entry, _id_key(request))
+            link = f"{lookup}?{urlencode({'bib': entry.bib, 'code': code})}"
+            cards.append({"entry": entry, "name": person.name if person else entry.project_title,
+                          "unit": units.get(entry.unit_id, ""), "code": code, "qr": web.qr_svg(link)})
+        return Template("events/admission_cards.html", headers=web.NO_STORE, context={
+            "event": event, "track": the_track, "cards": cards, "lookup": lookup})
+
     @post("/events/{slug:str}/tracks/{track:str}/import", request_max_body_size=web.UPLOAD_LIMIT)
     async def import_contestants(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
                                  track: FromPath[str]) -> Template:

@@ -2,6 +2,7 @@
 the draw of blind codes, judges, panels, conflicts and recusals."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -529,6 +530,16 @@ async def search_entries(session: AsyncSession, track: Track, query: str, id_key
     rows = (await session.exec(stmt.order_by(Entry.bib).limit(limit).offset(offset))).all()
     return [ListedEntry(entry, name or entry.project_title or "", gender, masked, unit)
             for entry, name, gender, masked, unit in rows], total
+
+
+def lookup_code(entry: Entry, key: bytes) -> str:
+    """The score look-up code (查分码) printed on a contestant's admission card: with the admission
+    number it opens their own score sheet once it is signed off, before names are published (a
+    blind event's contestant cannot find themselves on a board of codes). A keyed hash of the entry,
+    so that it is stored nowhere and cannot be worked out from the admission number; 8 characters
+    of base32 (40 bits)."""
+    digest = hmac.new(key, f"score-lookup:{entry.id}:{entry.bib}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:8]
 
 
 async def get_entry(session: AsyncSession, track: Track, bib: str) -> Entry:

@@ -539,6 +539,6 @@ async def unit_practice(db: NamedDependency[AsyncSession], unit_id: FromPath[int
     return page("_unit_practice.html", lines=await practice.unit_participation(db, unit_id))
 
 
-ROUTES = [ExamsAdmin, invigilator_home, Invigilation, marker_home, Marking, login_page, login, paper_page, api_save_answer, api_status,
-          api_hand_in, done_page, review_page, review, practice_home, me_page, register, set_page, start,
-          attempt_page, answer, finish, board, unit_practice]
+ROUTES = [ExamsAdmin, invigilator_home, Invigilation, marker_home, Marking, login_page, login, paper_page,
+          api_save_answer, api_status, api_hand_in, done_page, review_page, review, practice_home, me_page, register,
+          set_page, start, attempt_page, answer, finish, board, unit_practice]

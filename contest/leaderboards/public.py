@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from contest.leaderboards.service import Board, BoardRow
 
 UNSCORED = ("incomplete", "not_scored")  # an entry still being judged
+OFFICIAL = ("signed_off", "under_notice", "final")  # results states past the chief judges' sign-off
 
 
 @dataclass(frozen=True)
@@ -290,7 +291,7 @@ def certificate(cert: Certificate) -> PublicCertificate:
 
 def visibility(the_event: Event | PublicEvent, state: str) -> tuple[bool, bool]:
     """(shows results, shows names) under the event's rule at this state of its results."""
-    official = state in ("signed_off", "under_notice", "final")
+    official = state in OFFICIAL
     if the_event.visibility == "hidden":
         return official, official
     if the_event.visibility == "blind":

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import clock, metrics, scoring, web
 from contest.auth import PUBLIC, requires
-from contest.errors import InputError, NotFound
+from contest.errors import Conflict, InputError, NotFound
 from contest.events import lifecycle
 from contest.events import service as events
 from contest.events.models import Event, Track
@@ -210,6 +210,31 @@ async def big_screen(request: Request, db: NamedDependency[AsyncSession], slug: 
     stay = min(max(int(seconds), 3), 60) if seconds else SCREEN_SECONDS
     return Template("leaderboards/screen.html", context={
         "board": board, "live_html": _live_html(request, board, View(), "screen"), "seconds": stay})
+
+
+@get("/events/{slug:str}/tracks/{track:str}/my-score", opt=PUBLIC, include_in_schema=False)
+async def my_score_form(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
+                        bib: FromQuery[str] = "", code: FromQuery[str] = "") -> Template:
+    """查成绩明细: a contestant types the admission number and look-up code of their admission card
+    (its QR code fills them in)."""
+    return Template("leaderboards/my_score.html", context={
+        "board": await svc.public_board(db, slug, track), "bib": bib[:20], "code": code[:20]})
+
+
+@post("/events/{slug:str}/tracks/{track:str}/my-score", opt=PUBLIC, include_in_schema=False, status_code=200)
+async def my_score(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str],
+                   track: FromPath[str]) -> Template:
+    form = await Form.read(request)
+    bib, code = form.text("bib")[:20], form.text("code")[:20]
+    try:
+        board, sheet = await svc.own_score_sheet(db, slug, track, bib, code,
+                                                 request.app.state.settings.id_hash_key.encode())
+    except (InputError, Conflict) as exc:
+        return Template("leaderboards/my_score.html", status_code=400 if isinstance(exc, InputError) else 409,
+                        context={"board": await svc.public_board(db, slug, track), "bib": bib, "code": code,
+                                 "error": exc.message})
+    return Template("leaderboards/my_score.html", headers=web.NO_STORE,
+                    context={"board": board, "bib": bib, "sheet": sheet})
 
 
 @get("/events/{slug:str}/tracks/{track:str}/entries/{code:str}", opt=PUBLIC, include_in_schema=False)
@@ -492,6 +517,7 @@ class OrganiserExportsController(Controller):
             "event": event, "track": the_track, "certs": certs, "issuer": svc.issuer(event)})
 
 
-ROUTES = [home, event_page, board_page, board_rows, live, board_feed, big_screen, contestant_page, unit_page,
+ROUTES = [home, event_page, board_page, board_rows, live, board_feed, big_screen, contestant_page, my_score_form,
+          my_score, unit_page,
           notice_page, notice_xlsx, results_xlsx, marks_csv, scheme_json, certificate_page, verify_page,
           PublicationController, OrganiserExportsController]

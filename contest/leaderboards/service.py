@@ -6,6 +6,7 @@ track in its board store and rebuilds it only when the track's version (one chea
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import secrets
@@ -198,6 +199,32 @@ async def score_sheet(session: AsyncSession, slug: str, track_slug: str, code: s
     row = next((r for r in current.rows if r.code == code), None)
     if row is None or not current.public.published or current.public.row(code) is None:
         return None
+    return await _sheet_of(session, current, row)
+
+
+async def own_score_sheet(session: AsyncSession, slug: str, track_slug: str, bib: str, code: str,
+                          key: bytes) -> tuple[public.PublicBoard, str]:
+    """A contestant's own score sheet by their admission number and the look-up code on their
+    admission card (events.lookup_code): once the results are signed off, before or after
+    publication, whatever the board shows of names. A wrong pair is refused without saying which
+    part was wrong."""
+    current = await _board_at(session, slug, track_slug)
+    shown = current.public  # through the gate: a draft event's track is a 404 here too
+    entry = (await session.exec(select(Entry).where(Entry.track_id == current.track.id,
+                                                    Entry.bib == bib.strip()))).first()
+    if entry is None or not hmac.compare_digest(events.lookup_code(entry, key), code.strip().upper()):
+        raise InputError("参赛证号或查分码不正确，请核对准考证", "code")
+    row = next((r for r in current.rows if r.entry_id == entry.id), None)
+    if row is None or current.state not in public.OFFICIAL:
+        raise Conflict("成绩尚未签字确认，裁判长签字确认后即可查询明细")
+    sheet = await _sheet_of(session, current, row)
+    if sheet is None:
+        raise Conflict("成绩正在更正，更正公示发布后即可查询明细")
+    return shown, sheet
+
+
+async def _sheet_of(session: AsyncSession, current: Board, row: BoardRow) -> str | None:
+    """The engine's score sheet of a row of a board, if it adds up to the row's total."""
     bib = (await session.exec(select(Entry.bib).where(Entry.id == row.entry_id))).one()
     if not current.computed:
         current.computed.update((r.entry, r) for r in await judging.compute_round(session, current.round,

@@ -10,6 +10,7 @@ import sys
 from datetime import timedelta
 
 import pytest
+from playwright.async_api import expect
 from sqlmodel import select
 
 from contest import clock, scoring
@@ -17,9 +18,10 @@ from contest.events import service as events
 from contest.events.models import Recusal
 from contest.judging import service as judging
 from contest.leaderboards import service as boards
-from contest.people.models import Area, Unit
+from contest.people.models import Area, Person, Unit
 from tests.browser.phone import PHONE, Seen, check_phone_page
-from tests.builders import CONTACT, PUBLIC_AREAS, PUBLIC_UNITS, person, running_contest, sign_off, submit
+from tests.builders import CONTACT, PUBLIC_AREAS, PUBLIC_UNITS, person, running_contest, sign_off, staff_page, submit
+from tests.support import ID_KEY
 
 pytestmark = pytest.mark.browser
 
@@ -98,4 +100,50 @@ async def test_a_contestant_reads_every_mark_and_rounding_step(browser, live_ser
     assert cli == expected.replace("  回避: 裁判 J5 与选手有利害关系，依规回避，未评分\n", "")
     await page.goto(f"{base}/entries/{other.blind_code}")
     assert await page.locator("#explain").inner_text() == _cli_explain(tmp_path, base, other.bib)
+    await context.close()
+
+
+async def test_a_blind_contestant_reads_their_sheet_by_admission_card_before_publication(
+        browser, live_server, session, clean_db, tmp_path):
+    """A blind event's board shows codes, not names, until the notice: the contestant finds their own
+    sheet by the admission number and the look-up code printed on their admission card (准考证) —
+    refused before the sign-off, refused with a wrong code (without saying which part was wrong),
+    and then the engine's explanation, while the board still names nobody."""
+    contest, unit = await _scored_with_a_recusal(session)
+    entry = next(e for e in contest.entries if e.unit_id == unit.id)
+    person_name = (await session.get(Person, entry.person_id)).name
+
+    office = await staff_page(browser, live_server, session,
+                              path="/admin/events/cook/tracks/chef/admission-cards")
+    card = office.locator(f".access-card[data-bib='{entry.bib}']")
+    await expect(card).to_contain_text(person_name)
+    code = (await card.locator(".lookup-code").inner_text()).strip()
+    assert len(code) == 8 and code == events.lookup_code(entry, ID_KEY.encode())
+    await office.close()
+
+    context = await browser.new_context(**PHONE)
+    page = await context.new_page()
+    form = f"{live_server}/events/cook/tracks/chef/my-score"
+    await page.goto(f"{form}?bib={entry.bib}")
+    await page.fill("input[name=code]", code)
+    await page.click("#my-score button[type=submit]")
+    await expect(page.locator(".error-box")).to_contain_text("成绩尚未签字确认")  # still being judged
+
+    await sign_off(session, contest)
+    await page.goto(f"{form}?bib={entry.bib}")
+    await page.fill("input[name=code]", "AAAAAAAA")
+    await page.click("#my-score button[type=submit]")
+    await expect(page.locator(".error-box")).to_contain_text("参赛证号或查分码不正确")
+    assert await page.locator("#explain").count() == 0
+    await page.fill("input[name=code]", code.lower())  # as typed on a phone
+    await page.click("#my-score button[type=submit]")
+    results = {r.entry: r for r in await judging.compute_round(session, (await events.list_rounds(
+        session, contest.track))[0], anonymise=True)}
+    assert await page.locator("#explain").inner_text() == scoring.explain_text(results[entry.bib],
+                                                                                 {"practical": ["J5"]})
+    seen = Seen([])
+    await check_phone_page(page, "own score sheet by admission card", seen)
+    assert not seen.problems, seen.problems
+    await page.goto(f"{live_server}/events/cook/tracks/chef")
+    assert person_name not in await page.inner_text("body")  # the board still shows codes only
     await context.close()

@@ -55,6 +55,8 @@ TABLE = {
     ("GET", "/units/{unit_id:int}"): PUBLIC,
     ("GET", "/units/{unit_id:int}/practice"): PUBLIC,
     ("GET", "/events/{slug:str}/tracks/{track:str}/entries/{code:str}"): PUBLIC,
+    ("GET", "/events/{slug:str}/tracks/{track:str}/my-score"): PUBLIC,
+    ("POST", "/events/{slug:str}/tracks/{track:str}/my-score"): PUBLIC,
     ("GET", "/events/{slug:str}/notice"): PUBLIC,
     ("GET", "/events/{slug:str}/notice.xlsx"): PUBLIC,
     ("GET", "/events/{slug:str}/tracks/{track:str}/results.xlsx"): PUBLIC,
@@ -193,6 +195,7 @@ GET /admin/events/{slug:str}/standard-scores
 GET /admin/events/{slug:str}/tracks/{track:str}/results.xlsx
 GET /admin/events/{slug:str}/tracks/{track:str}/marks.csv
 GET /admin/events/{slug:str}/tracks/{track:str}/opinions.csv
+GET /admin/events/{slug:str}/tracks/{track:str}/admission-cards
 GET /admin/events/{slug:str}/tracks/{track:str}/certificates
 POST /admin/events/{slug:str}/tracks/{track:str}/draw
 POST /admin/events/{slug:str}/tracks/{track:str}/draw/late
