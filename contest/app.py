@@ -201,6 +201,7 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
     from contest.events import lifecycle
     from contest.events import models as ev
     from contest.people import models as pe
+    from contest.people.service import pinyin_key
 
     env = engine.engine
     env.globals.update(
@@ -214,6 +215,7 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
     env.filters["percent"] = lambda value: _plain(Decimal(value) * 100)
     env.filters["shown"] = _shown
     env.filters["who"] = _who
+    env.filters["pinyin"] = pinyin_key  # for a list that filters itself as one types (data-filter)
 
 
 def _plain(value) -> str:

@@ -1,5 +1,5 @@
 // What the pages once did with inline handlers, which the Content-Security-Policy forbids:
-// print buttons, filters that apply on change, "back" links (forms that ask before they post: confirm.js); and
+// print buttons, filters that apply on change, lists that narrow as one types, "back" links (forms that ask before they post: confirm.js); and
 // what htmx would evaluate from an attribute: a part that refreshes itself every few seconds
 // (data-refresh-seconds, with hx-trigger="refresh"), paused while someone has a <details> of it open.
 (function () {
@@ -14,6 +14,17 @@
   });
   document.addEventListener("change", (event) => {
     if (event.target.hasAttribute("data-submit-on-change")) event.target.form.requestSubmit();
+  });
+  // A long list of choices narrowed as one types (data-filter names the list; each choice carries
+  // its words in data-search): a ticked choice always stays in sight.
+  document.addEventListener("input", (event) => {
+    const list = event.target.dataset.filter && document.querySelector(event.target.dataset.filter);
+    if (!list) return;
+    const words = event.target.value.trim().toLowerCase();
+    list.querySelectorAll("[data-search]").forEach((choice) => {
+      const ticked = choice.querySelector("input:checked");
+      choice.hidden = Boolean(words) && !ticked && !choice.dataset.search.toLowerCase().includes(words);
+    });
   });
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-refresh-seconds]").forEach((part) => {
