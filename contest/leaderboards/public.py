@@ -116,6 +116,7 @@ class PublicOpinion:
     stage: str
     notes: tuple[tuple[str, str], ...]  # (criterion name, note)
     opinion: str
+    judge: str = ""  # J1..Jn as the round's public marks file and the score sheet name the judge
 
 
 @dataclass(frozen=True)
@@ -274,13 +275,15 @@ def notice(the_notice: Notice | None, versions: tuple[NoticeVersion, ...] = ()) 
                                                        for v in versions))
 
 
-def opinions(the_event: Event, published: bool, records: Sequence[SheetRecord]) -> tuple[PublicOpinion, ...]:
+def opinions(the_event: Event, published: bool, records: Sequence[SheetRecord],
+             aliases: dict[str, str]) -> tuple[PublicOpinion, ...]:
     """The judges' words on one contestant's sheets, if the results are published and the event's
-    rules let contestants read them (`opinions_public`); else none."""
+    rules let contestants read them (`opinions_public`); else none. Each judge by the alias the
+    marks file gives them (`aliases`: number -> J1..Jn), so that words and marks can be read together."""
     if not (published and the_event.opinions_public):
         return ()
     return tuple(PublicOpinion(r.stage_name, tuple((r.criterion_name(k), note) for k, note in r.notes.items()),
-                               r.opinion) for r in records if r.has_words)
+                               r.opinion, aliases.get(r.judge, "")) for r in records if r.has_words)
 
 
 def certificate(cert: Certificate) -> PublicCertificate:

@@ -186,7 +186,8 @@ async def public_contestant(session: AsyncSession, slug: str, track_slug: str, c
         entry_id = next(r.entry_id for r in current.rows if r.code == code)
         held = await current_certificates(session, entry_id, current.round.id)
         event = await session.get(Event, current.event.id)  # the rule as it is now (boards are kept)
-        words = public.opinions(event, True, await judging.sheet_records(session, entry_id=entry_id))
+        aliases = judging.judge_aliases(await judging.round_marks(session, current.round.id))
+        words = public.opinions(event, True, await judging.sheet_records(session, entry_id=entry_id), aliases)
     return shown, row, tuple(public.certificate(c) for c in held), words
 
 

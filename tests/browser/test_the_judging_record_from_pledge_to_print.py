@@ -135,6 +135,9 @@ async def test_the_judging_record_from_pledge_to_print(browser, live_server, ses
     await expect(phone.locator("#opinions")).to_contain_text(OPINION)
     await expect(phone.locator("#opinions")).to_contain_text(NOTE)
     assert j02.name not in await phone.locator("#opinions").inner_text()
+    # the judge by the alias their marks have on the same page's score sheet (J2 of J01–J03)
+    await expect(phone.locator("#opinions h4")).to_contain_text("裁判 J2")
+    await expect(phone.locator("#explain")).to_contain_text("J2:")
     await phone.screenshot(path=str(tmp_path / "contestant-opinions.png"), full_page=True)
 
     contest.event.opinions_public = False  # the event's rules do not allow it: nothing shown
