@@ -386,7 +386,7 @@ class AdminController(Controller):
         form = await Form.read(request)
         page = await SchemePage.of(db, slug, track, seq)
         builder = scheme_form.SchemeForm.read(form)
-        context: dict[str, Any] = {"form": builder, "base": page.base}
+        context: dict[str, Any] = {"form": builder, "base": page.base, "save_refused": page.save_refused}
         try:
             context["result"] = scheme_form.sample_result(svc.check_scheme(builder.to_scheme()))
         except InputError as exc:
@@ -468,6 +468,11 @@ class SchemePage:
     def base(self) -> str:
         return f"/admin/events/{self.event.slug}/tracks/{self.track.slug}/rounds/{self.round.seq}/scheme"
 
+    @property
+    def save_refused(self) -> str | None:
+        """Why the scheme can be neither edited nor corrected now, if so (the builder's buttons wait too)."""
+        return self.controls.refusal("scheme.correct") if self.controls.refusal("scheme.edit") else None
+
     def render(self, form: scheme_form.SchemeForm | None, *, error: InputError | None = None, saved: bool = False,
                yaml_text: str | None = None, fragment: bool = False, status: int = 200, reason: str = "") -> Template:
         """The page (or, for htmx, the builder alone). `form` None: the scheme uses settings the form
@@ -475,13 +480,12 @@ class SchemePage:
         correction with a reason (`reason`: the one typed), and refused where the lifecycle refuses it."""
         field = scheme_form.field_of(error.field) if error and form and yaml_text is None else ""
         edit_refused = self.controls.refusal("scheme.edit")
-        correction_refused = self.controls.refusal("scheme.correct") if edit_refused else None
         context = {"event": self.event, "track": self.track, "round": self.round, "base": self.base, "form": form,
                    "saved": saved, "errors": {field: error.message} if field else {},
                    "error": error.message if error and not field else None, "expert": yaml_text is not None,
                    "yaml_text": yaml_text if yaml_text is not None else scheme_form.write_text(self.round.scheme),
                    "templates": scheme_form.templates(), "controls": self.controls, "reason": reason,
-                   "correcting": bool(edit_refused) and not correction_refused, "save_refused": correction_refused,
+                   "correcting": bool(edit_refused) and not self.save_refused, "save_refused": self.save_refused,
                    "correction_confirm": "更正后本轮全部成绩按新版本重新计算，原版本保留在案。确定吗？", **SCHEME_WORDS}
         template = "events/_scheme_form.html" if fragment else "events/scheme.html"
         return Template(template, context=context, status_code=status)

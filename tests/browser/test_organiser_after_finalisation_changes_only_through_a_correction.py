@@ -110,6 +110,10 @@ async def test_after_finalisation_every_control_is_refused_or_a_correction(brows
     assert "不能更正评分标准" in frozen, frozen
     for button in ("#save-scheme", "#save-expert"):
         await expect(page.locator(button)).to_be_disabled()
+    shaping = page.locator("#scheme-builder button[name=op]")  # 添加环节, 删除…: nothing to shape either
+    assert await shaping.count() > 0
+    for n in range(await shaping.count()):
+        await expect(shaping.nth(n)).to_be_disabled()
     for form in ("scheme-builder", "expert-form"):
         refused = await page.evaluate(SUBMIT_ANYWAY, form)
         assert refused["status"] == 409 and frozen in refused["text"], (form, refused)
