@@ -49,6 +49,17 @@ POST_REFUSED = """async () => {
 }"""
 
 
+# Posts a certificate's revocation as its row's form would (the page says once why there is none).
+REVOKE_ANYWAY = """async (code) => {
+  const data = new FormData();
+  data.set("_csrf_token", document.querySelector("input[name=_csrf_token]").value);
+  data.set("reason", "测试");
+  const response = await fetch(`/admin/events/cook/publication/certificates/${code}/revoke`,
+                               {method: "POST", body: data, headers: {"accept": "text/html"}});
+  return {status: response.status, text: await response.text()};
+}"""
+
+
 # Posts a form by its id as it stands, whatever its buttons say.
 SUBMIT_ANYWAY = """async (id) => {
   const form = document.getElementById(id);
@@ -102,6 +113,14 @@ async def test_after_finalisation_every_control_is_refused_or_a_correction(brows
             assert reason and reason in re.sub(r"\s+", "", refused["text"]).replace("&#34;", '"') or \
                 reason in refused["text"], (path, refused["action"], reason)
     assert enabled_seen == ALLOWED_AFTER_FINAL
+    # No certificate can be revoked now: said once above the list, not under each of its rows.
+    refused_once = page.locator("#revoke-refused")
+    await expect(refused_once).to_have_count(1)
+    assert await page.locator("#certificates form[data-action='certificate.revoke']").count() == 0
+    why = (await refused_once.text_content()).split("：", 1)[1].strip()
+    code = (await page.locator("#certificates code").first.text_content()).strip()
+    revoked = await page.evaluate(REVOKE_ANYWAY, code)
+    assert revoked["status"] == 409 and why in revoked["text"], revoked
 
     # The scheme's page (builder and expert editor): saving is disabled with its reason, and posting
     # the form anyway is refused with those very words.
