@@ -138,6 +138,8 @@ class PaperEntry(SQLModel, table=True):
     scorer: str = Field(max_length=60)  # as the ledger names the scorer
     scorer_id: int | None = Field(default=None, foreign_key="account.id")  # the account that typed the pass
     marks: dict = Field(sa_column=Column(JSON, nullable=False))
+    # the judge's written opinion as the paper sheet has it (评审意见): typed in both passes too
+    opinion: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     at: datetime = Field(default_factory=utcnow)
 
 

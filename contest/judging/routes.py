@@ -399,7 +399,7 @@ class ScorerController(Controller):
         a = await svc.assignment(db, judge, stage_id)
         marks = {c.key: form.text(f"mark_{c.key}") for c in a.criteria}
         outcome = await svc.enter_paper(db, request.user, judge, a, entry.id, marks,
-                                        form.int("pass_no", "录入遍次", required=True))
+                                        form.int("pass_no", "录入遍次", required=True), form.text("opinion"))
         return Template("judging/paper.html", context={**await svc.paper_context(db, stage_id, request.user),
                                                        "outcome": outcome,
                                                        "last": {"judge": judge, "entry": entry}})

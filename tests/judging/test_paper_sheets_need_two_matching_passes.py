@@ -87,3 +87,32 @@ async def test_cli_pass_needs_an_assigned_scorer_account(contest, settings, sess
         result = subprocess.run([sys.executable, "-m", "contest.cli", "marks", "import", str(path), "--event", "cook",
                                  "--scorer", scorer, "--pass", "1"], env=env, capture_output=True, text=True)
         assert result.returncode == 1 and problem in result.stderr, result.stderr
+
+
+async def test_a_paper_sheets_opinion_is_typed_in_both_passes(client, contest, session):
+    """Where the stage requires the judge's written opinion (issue 23), the paper sheet's is typed
+    by both scorers like its marks: a pass without it is refused, passes whose words differ (spaces
+    aside) are listed as not matching, and the agreed opinion is the sheet's."""
+    from tests.judging.test_judges_write_opinions_and_notes import require_opinions
+
+    await require_opinions(session, contest)
+    await scorers(session, contest, "录分员甲", "录分员乙")
+    entry, judge = contest.entries[0], contest.judges[1]
+    fields = {"entry_id": str(entry.id), "judge_id": str(judge.id), "mark_prep": "8", "mark_skill": "30",
+              "mark_quality": "31", "mark_safety": "0"}
+    page = f"/scorer/stages/{contest.practical.id}"
+    await client.login("录分员甲")
+    assert "评审意见" in (await client.get(page)).text
+    missing = await client.form(page, {**fields, "pass_no": "1"})
+    assert missing.status_code == 400 and "须填写评审意见" in missing.text
+    first = await client.form(page, {**fields, "pass_no": "1", "opinion": "刀工细致，调味 稍咸。"})
+    assert "等待另一名录分员" in first.text
+    await client.post("/logout", headers={"x-csrftoken": await client.csrf()})
+    await client.login("录分员乙")
+    differ = await client.form(page, {**fields, "pass_no": "2", "opinion": "刀工细致，调味稍淡。"})
+    assert "评审意见：两遍录入的文字不一致" in differ.text
+    assert (await session.exec(select(Sheet))).all() == []
+    agree = await client.form(page, {**fields, "pass_no": "2", "opinion": "刀工细致，调味稍咸。"})
+    assert "已计入成绩" in agree.text
+    sheet = (await session.exec(select(Sheet))).one()
+    assert (sheet.state, sheet.opinion) == ("submitted", "刀工细致，调味稍咸。")

@@ -19,7 +19,7 @@ from contest.events.models import Event, EventScorer, Judge, Panel, Round, Stage
 from contest.judging.models import PaperEntry
 from contest.judging.service.console import progress
 from contest.judging.service.judges import Assignment
-from contest.judging.service.sheets import SheetInput, check_marks, plain, sheet_context, write_sheet
+from contest.judging.service.sheets import SheetInput, check_marks, check_words, plain, sheet_context, write_sheet
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,11 @@ class PaperOutcome:
 
 
 async def enter_paper(session: AsyncSession, scorer: Identity, judge: Judge, a: Assignment, entry_id: int,
-                      raw: dict[str, object], pass_no: int) -> PaperOutcome:
-    """One scorer's pass over a signed paper sheet. When both passes agree, the marks are
-    submitted as the judge's sheet; when they differ, the differences are listed and nothing counts.
-    A scorer types only the events it is assigned to, and the two passes must come from two
-    different accounts."""
+                      raw: dict[str, object], pass_no: int, opinion: str = "") -> PaperOutcome:
+    """One scorer's pass over a signed paper sheet: its marks and the judge's written opinion. When
+    both passes agree (the opinion letter for letter, spaces aside), they are submitted as the
+    judge's sheet; when they differ, the differences are listed and nothing counts. A scorer types
+    only the events it is assigned to, and the two passes must come from two different accounts."""
     if pass_no not in (1, 2):
         raise InputError("录入遍次应为1或2", "pass_no")
     if not await events.scores_event(session, scorer, a.track.event_id):
@@ -42,6 +42,7 @@ async def enter_paper(session: AsyncSession, scorer: Identity, judge: Judge, a: 
     ctx.require_open()
     checked = check_marks(a.criteria, raw, complete=True, entry=ctx.blind_code, judge=judge.number)
     marks = {k: plain(v) for k, v in checked.items()}
+    opinion = check_words(a.scheme_stage, opinion, {}, complete=True).opinion
     passes = {p.pass_no: p for p in (await session.exec(select(PaperEntry).where(
         PaperEntry.stage_id == a.stage.id, PaperEntry.entry_id == ctx.entry_id,
         PaperEntry.judge_id == judge.id))).all()}
@@ -49,7 +50,8 @@ async def enter_paper(session: AsyncSession, scorer: Identity, judge: Judge, a: 
     if other is not None and other.scorer_id == scorer.id:
         raise InputError("两遍录入须由两名不同的录分员完成", "scorer")
     values = {"stage_id": a.stage.id, "entry_id": ctx.entry_id, "judge_id": judge.id, "pass_no": pass_no,
-              "scorer": scorer.name[:60], "scorer_id": scorer.id, "marks": marks, "at": utcnow()}
+              "scorer": scorer.name[:60], "scorer_id": scorer.id, "marks": marks, "opinion": opinion,
+              "at": utcnow()}
     await session.exec(insert(PaperEntry).values(**values).on_conflict_do_update(
         index_elements=["stage_id", "entry_id", "judge_id", "pass_no"], set_=values))
     if other is None:
@@ -57,12 +59,14 @@ async def enter_paper(session: AsyncSession, scorer: Identity, judge: Judge, a: 
         return PaperOutcome("waiting", [])
     differences = [f"{c.name}：{other.marks.get(c.key, '—')} / {marks.get(c.key, '—')}"
                    for c in a.criteria if other.marks.get(c.key) != marks.get(c.key)]
+    if "".join(other.opinion.split()) != "".join(opinion.split()):
+        differences.append("评审意见：两遍录入的文字不一致")
     if differences:
         await session.commit()
         return PaperOutcome("mismatch", differences)
     await write_sheet(session, SheetInput(
         judge.id, judge.event_id, a.stage.id, ctx.entry_id, marks, base_version=ctx.version, submit=True,
-        key=f"paper-{a.stage.id}-{ctx.entry_id}-{judge.id}-{secrets.token_hex(8)}",
+        opinion=opinion, key=f"paper-{a.stage.id}-{ctx.entry_id}-{judge.id}-{secrets.token_hex(8)}",
         device=f"paper:{other.scorer}+{scorer.name}",
         actor=f"scorer:{other.scorer}+{scorer.name} for {judge.number}"[:80]))
     return PaperOutcome("accepted", [])
@@ -98,6 +102,6 @@ async def paper_context(session: AsyncSession, stage_id: int, scorer: Identity) 
     scheme = events.scheme_of(round_)
     progress_ = await progress(session, stage, track)
     return {"stage": stage, "round": round_, "track": track, "judges": progress_.judges,
-            "entries": progress_.entries, "criteria": next(s for s in scheme.stages if s.key == stage.key).criteria,
+            "entries": progress_.entries, "scheme_stage": next(s for s in scheme.stages if s.key == stage.key),
             "mismatches": await paper_mismatches(session, stage)}
 
