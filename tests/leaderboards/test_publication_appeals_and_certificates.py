@@ -62,6 +62,9 @@ async def test_notice_appeal_final_and_certificates(client, contest, session, mo
     assert "真实有效" in verify.text and certs[0].digest in verify.text
     printed = await client.get(f"/certificates/{certs[0].code}")
     assert "荣 誉 证 书" in printed.text and "<svg" in printed.text
+    desk_page = (await client.get(f"{desk}/")).text  # after final the refusal is said once, not on every row
+    assert 'id="revoke-refused"' in desk_page and desk_page.count("不能撤销证书") == 1
+    assert "/revoke" not in desk_page
     refused = await client.form(f"{desk}/certificates/{certs[0].code}/revoke", {"reason": "经查存在违规"})
     assert refused.status_code == 409 and "发起更正" in refused.text  # after final: only within a correction
     await client.form(f"{desk}/corrections", {"reason": "证书原件遗失，作废后补发"})
