@@ -21,7 +21,7 @@ async def review(client, candidate: Candidate, opinion: str):
 async def test_marks_without_an_opinion_are_refused_and_store_nothing(organiser, session):
     candidate = await eligible(session)
     response = await review(organiser, candidate, "   ")
-    assert response.status_code == 400 and "须填写评审意见" in response.text, response.text
+    assert response.status_code == 400 and "专家评审须填写评审意见" in response.text, response.text
     assert (await session.exec(select(ReviewMark))).all() == []
     assert (await session.exec(select(ReviewOpinion))).all() == []
 

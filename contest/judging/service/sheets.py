@@ -294,7 +294,7 @@ def check_words(stage: scoring.Stage, opinion: object, notes: Mapping[str, objec
     if len(opinion) > MAX_OPINION:
         raise InputError(f"评审意见不能超过{MAX_OPINION}字（现有{len(opinion)}字）", "opinion")
     if complete and stage.opinion_required and not opinion:
-        raise InputError("本环节须填写评审意见后才能提交", "opinion")
+        raise InputError(f"{stage.name}须填写评审意见后才能提交", "opinion")
     names = {c.key: c.name for c in stage.criteria}
     kept = {}
     for key, note in (notes or {}).items():
