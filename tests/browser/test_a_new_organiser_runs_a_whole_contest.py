@@ -67,6 +67,10 @@ async def test_a_new_organiser_runs_a_whole_contest_in_chinese(browser, live_ser
     await track.locator("button[type=submit]").click()
     await page.wait_for_url(f"{base}/admin/events/{EVENT}/tracks/{TRACK}")
     await visit(page, f"{base}/admin/events/{EVENT}/tracks/{TRACK}/rounds/1/scheme")
+    # Every column of the criteria tables (选手现场确认, 删除) is in sight beside the preview, no sideways scroll.
+    widths = await page.evaluate("[...document.querySelectorAll('table.criteria')]"
+                                 ".map(t => [t.parentElement.clientWidth, t.parentElement.scrollWidth])")
+    assert widths and all(shown >= needed for shown, needed in widths), widths
     await page.fill("input[name='stage-0-weight']", "40")
     await page.fill("input[name='stage-1-weight']", "60")
     await page.fill("input[name='stage-1-crit-0-name']", "电路安装与接线")
