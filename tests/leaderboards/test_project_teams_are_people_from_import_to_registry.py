@@ -157,3 +157,17 @@ async def test_a_blind_board_hides_the_team_with_the_name(session, client):
     assert board.rows[0].team and all(r.team == () and r.name is None for r in board.public.rows)
     feed = (await client.get("/api/events/gongyou/tracks/innovation/board")).json()
     assert all(not r["team"] and "team_unit_ids" not in r for r in feed["rows"])
+
+
+async def test_a_project_entered_after_the_draw_is_counted_as_a_project(session, client):
+    contest = await project_contest(session)
+    await events.set_event_status(session, contest.event, "registration")  # 补报, before scoring
+    late = [["快递分拣扫码防错工装", "负责人", *person(20, *PROJECT_UNITS[0])]]
+    report = await events.import_projects(session, contest.track, "late.xlsx", xlsx(late, PROJECT_HEADER),
+                                          id_key=ID_KEY.encode())
+    assert report.imported == 1, report
+    await sign_in_organiser(client, session)
+    page = text_of((await client.get("/admin/events/gongyou/tracks/innovation")).text)
+    assert "1 个项目待抽签" in page and "名选手" not in page
+    board = text_of((await client.get("/events/gongyou/tracks/innovation")).text)
+    assert "共 3 项" in board and "另有 1 项已报名、待抽签" in board and "名已报名" not in board
