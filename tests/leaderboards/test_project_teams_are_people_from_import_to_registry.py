@@ -52,6 +52,7 @@ async def test_the_project_file_enters_each_team_as_people_of_their_units(sessio
     found = text_of((await client.get("/admin/events/gongyou/tracks/innovation/contestants",
                                       params={"q": members[1][1].name})).text)  # a member, not the lead
     assert "参赛项目 （1 项）" in found and PROJECT_TITLES[0] in found and f"团队：{members[0][1].name}" in found
+    assert "申报单位" in found and "性别" not in found and "身份证号" not in found  # a team has no one gender or ID
     template = openpyxl.load_workbook(io.BytesIO((await client.get("/admin/projects-template.xlsx")).content))
     assert [c.value for c in template.worksheets[0][1]][:3] == ["项目名称", "角色", "姓名"]
 
