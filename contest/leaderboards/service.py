@@ -211,8 +211,9 @@ async def own_score_sheet(session: AsyncSession, slug: str, track_slug: str, bib
     part was wrong."""
     current = await _board_at(session, slug, track_slug)
     shown = current.public  # through the gate: a draft event's track is a 404 here too
-    entry = (await session.exec(select(Entry).where(Entry.track_id == current.track.id,
-                                                    Entry.bib == bib.strip()))).first()
+    typed = bib.strip()
+    same_bib = (func.ltrim(Entry.bib, "0") == typed.lstrip("0")) if typed.isdigit() else (Entry.bib == typed)
+    entry = (await session.exec(select(Entry).where(Entry.track_id == current.track.id, same_bib))).first()  # 1 = 0001
     if entry is None or not hmac.compare_digest(events.lookup_code(entry, key), code.strip().upper()):
         raise InputError("参赛证号或查分码不正确，请核对准考证", "code")
     row = next((r for r in current.rows if r.entry_id == entry.id), None)
