@@ -245,7 +245,7 @@ async def contestant_page(db: NamedDependency[AsyncSession], slug: FromPath[str]
     board, row, certificates, opinions = await svc.public_contestant(db, slug, track, code)
     return Template("leaderboards/contestant.html", context={
         "board": board, "row": row, "code": code, "certificates": certificates, "labels": svc.STATUS_LABELS,
-        "opinions": opinions,
+        "opinions": opinions, "team_units": await svc.unit_links(db, row.team_unit_ids) if row else (),
         "sheet": await svc.score_sheet(db, slug, track, code) if row and board.published else None,
         "stages": [(name, score) for (_, name), score in zip(board.stages, row.stages, strict=True)] if row else []})
 

@@ -191,6 +191,13 @@ async def public_contestant(session: AsyncSession, slug: str, track_slug: str, c
     return shown, row, tuple(public.certificate(c) for c in held), words
 
 
+async def unit_links(session: AsyncSession, unit_ids: Sequence[int]) -> Sequence[tuple[int, str]]:
+    """(id, name) of units a public row names (a project team's members' units), for links to their pages."""
+    if not unit_ids:
+        return ()
+    return (await session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids)).order_by(Unit.name))).all()
+
+
 async def score_sheet(session: AsyncSession, slug: str, track_slug: str, code: str) -> str | None:
     """How a contestant's published score was made (成绩明细): the engine's score sheet of the entry,
     from the round's marks as the public marks file has them (judges J1..Jn, never by name), with

@@ -131,6 +131,8 @@ async def test_a_published_team_is_on_the_board_certified_per_member_and_put_for
         assert f"{cert.holder} 作为“{PROJECT_TITLES[0]}”项目团队成员" in said, said
     contestant = text_of((await client.get(f"/events/gongyou/tracks/innovation/entries/{winner.code}")).text)
     assert contestant.count("查验证书") == 3 and f"{team[0].name}（负责人）" in contestant
+    html = (await client.get(f"/events/gongyou/tracks/innovation/entries/{winner.code}")).text
+    assert f'href="/units/{other_unit.id}"' in html and "成员所在单位" in contestant  # a member's own unit's page
     report = await audit.verify(session)
     assert not report.problems and report.certificates == len(
         (await session.exec(select(Certificate))).all()), report.problems
