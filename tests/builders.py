@@ -204,6 +204,14 @@ async def recheck(session, contest: Contest, stage: Stage) -> None:
         await judging.record_recheck(session, stage, bib, "confirmed", "", judging.actor_of(chief))
 
 
+async def require_opinions(session, contest: Contest) -> None:
+    """The practical stage's scheme requires each judge's written opinion (评审意见) on a sheet."""
+    round_ = await session.get(Round, contest.practical.round_id)
+    scheme = copy.deepcopy(round_.scheme)
+    next(s for s in scheme["stages"] if s["key"] == "practical")["opinion"] = "required"
+    await events.set_scheme(session, round_, scheme)
+
+
 async def sign_off_stage(session, contest: Contest, stage: Stage) -> None:
     """The chief judge re-checks the stage (every finding confirmed) and signs it off."""
     from contest.judging import service as judging

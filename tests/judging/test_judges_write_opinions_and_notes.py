@@ -1,7 +1,6 @@
 """Judges' written words (issue 23): a note per criterion and an opinion per sheet travel with the
 marks through the tablets' API, are ledgered with them and covered by the audit, reach the chief
 judge and the appeal committee, go out as a file of their own, and never change a result."""
-import copy
 import csv
 import io
 import json
@@ -13,23 +12,15 @@ import asyncpg
 from sqlmodel import select
 
 from contest import ledger
-from contest.events import service as events
 from contest.events.models import Round
 from contest.judging import service as judging
 from contest.judging.models import Sheet
-from tests.builders import FULL, put_sheet, score_everything, sign_in_judge, submit
+from tests.builders import FULL, put_sheet, require_opinions, score_everything, sign_in_judge, submit
 from tests.setup.cli_runner import run_cli
 from tests.support import libpq
 
 NOTE = "刀工不均，丝粗细不一"
 OPINION = "火候掌握较好，调味偏咸；整体完成度中上。"
-
-
-async def require_opinions(session, contest) -> None:
-    round_ = await session.get(Round, contest.practical.round_id)
-    scheme = copy.deepcopy(round_.scheme)
-    next(s for s in scheme["stages"] if s["key"] == "practical")["opinion"] = "required"
-    await events.set_scheme(session, round_, scheme)
 
 
 async def test_words_travel_with_the_marks_and_are_ledgered(client, contest, session):

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from contest.auth import create_account
 from contest.judging.models import Mark, Sheet
-from tests.builders import scorers
+from tests.builders import require_opinions, scorers
 
 
 def marks_csv(contest, rows) -> str:
@@ -93,8 +93,6 @@ async def test_a_paper_sheets_opinion_is_typed_in_both_passes(client, contest, s
     """Where the stage requires the judge's written opinion (issue 23), the paper sheet's is typed
     by both scorers like its marks: a pass without it is refused, passes whose words differ (spaces
     aside) are listed as not matching, and the agreed opinion is the sheet's."""
-    from tests.judging.test_judges_write_opinions_and_notes import require_opinions
-
     await require_opinions(session, contest)
     await scorers(session, contest, "录分员甲", "录分员乙")
     entry, judge = contest.entries[0], contest.judges[1]
