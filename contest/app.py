@@ -37,6 +37,7 @@ from contest import accounts, auth, clock, db, metrics, web
 from contest.errors import Conflict, InputError, NotFound, TooManyAttempts
 from contest.events import routes as events_routes
 from contest.exams import routes as exams_routes
+from contest.innovations import routes as innovations_routes
 from contest.judging import routes as judging_routes
 from contest.leaderboards import routes as leaderboards_routes
 from contest.leaderboards.live import LiveBoards
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *studios_routes.ROUTES,
             *exams_routes.ROUTES,
             *registry_routes.ROUTES,
+            *innovations_routes.ROUTES,
         ],
         dependencies={"db": Provide(provide_db)},
         on_startup=[start],

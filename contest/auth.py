@@ -55,9 +55,10 @@ PUBLIC = {"exclude_from_auth": True}  # opt for routes anyone may open
 # Each role's menu: only the pages its guards let it open; the first is where it lands after signing in.
 MENUS = {
     "organiser": [("管理后台", "/admin"), ("理论考试", "/admin/exams/"), ("单位", "/admin/units"),
-                  ("工匠评审", "/admin/registry/"), ("工作室管理", "/admin/studios/"), ("纸质录入", "/scorer"),
+                  ("工匠评审", "/admin/registry/"), ("工作室管理", "/admin/studios/"), ("创新成果", "/admin/innovations/"),
+                  ("纸质录入", "/scorer"),
                   ("账号", "/admin/accounts")],
-    "registry_reviewer": [("工匠评审", "/admin/registry/")],
+    "registry_reviewer": [("工匠评审", "/admin/registry/"), ("创新成果评审", "/review/innovations/")],
     "scorer": [("纸质录入", "/scorer")],
     "invigilator": [("监考", "/invigilate")],
     "marker": [("人工阅卷", "/marking")],

@@ -94,3 +94,7 @@ class Form:
         if value is None or isinstance(value, str) or not getattr(value, "filename", ""):
             raise InputError(f"请选择{label}", name)
         return value
+
+    def uploads(self, name: str) -> list:
+        """Every file chosen under one name (an <input type="file" multiple>); none is an empty list."""
+        return [v for v in self._data.getall(name, []) if not isinstance(v, str) and getattr(v, "filename", "")]

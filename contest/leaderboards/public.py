@@ -325,3 +325,32 @@ def _row(row: BoardRow, shows_results: bool, shows_names: bool) -> PublicRow:
         shown = replace(shown, rank=None, stages=tuple("" for _ in row.stages), total="", award=None, titles=(),
                         status="not_scored")
     return shown
+
+
+@dataclass(frozen=True)
+class PublicInnovation:
+    """An awarded innovation result as the gallery shows it: no ID number or phone (the type has no
+    field for one), no attachment but the images the organiser made public."""
+
+    id: int
+    title: str
+    kind: str  # the category's Chinese name
+    year: int
+    award: str
+    description: str
+    names: tuple[str, ...]  # the submitter's name, or a team's members with the lead first
+    unit: str | None
+    studio_id: int | None
+    studio: str | None
+    person_ids: tuple[int, ...]  # to link each name to a craftsman profile where one exists
+    image_ids: tuple[int, ...]
+
+
+def innovation(result, kind: str, award: str, names: Sequence[tuple[int, str]], unit: str | None,
+               studio: str | None, image_ids: Sequence[int]) -> PublicInnovation:
+    """The gallery's row of an innovation result; a result not awarded has none (a 404)."""
+    if result.state != "awarded":
+        raise NotFound("创新成果不存在")
+    return PublicInnovation(result.id, result.title, kind, result.year, award, result.description,
+                            tuple(n for _, n in names), unit, result.studio_id, studio,
+                            tuple(i for i, _ in names), tuple(image_ids))

@@ -14,6 +14,7 @@ import contest.leaderboards.models  # noqa: F401
 import contest.ledger  # noqa: F401
 import contest.people.models  # noqa: F401
 import contest.registry.models  # noqa: F401
+import contest.innovations.models  # noqa: F401
 import contest.studios.models  # noqa: F401
 
 target_metadata = SQLModel.metadata
