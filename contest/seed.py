@@ -25,6 +25,8 @@ from contest.exams.models import Question
 from contest.exams.service import bank as exam_bank
 from contest.exams.service import papers as exam_papers
 from contest.exams.service import practice
+from contest.innovations import service as innovations
+from contest.innovations.models import AWARDS, InnovationResult
 from contest.judging import service as judging
 from contest.leaderboards import service as boards
 from contest.people.identity import make_id_number
@@ -34,7 +36,7 @@ from contest.registry import importers as registry_import
 from contest.registry import service as registry
 from contest.registry.models import Candidate
 from contest.studios import service as studios
-from contest.studios.models import ASSESSMENTS, STUDIO_TYPES, Alliance, Studio
+from contest.studios.models import ASSESSMENTS, STUDIO_TYPES, Alliance, Studio, StudioMember
 
 
 async def load_demo(session: AsyncSession, path: Path, id_key: bytes) -> list[tuple[str, str, str]]:
@@ -54,6 +56,7 @@ async def load_demo(session: AsyncSession, path: Path, id_key: bytes) -> list[tu
     if "registry" in spec:
         await _registry(session, spec["registry"], areas, units, rng, names, id_key)
         await _studios(session, units, rng)
+        await innovations_demo(session, random.Random(f"{spec['seed']}-innovations"))  # its own generator
     if "exams" in spec:  # a generator of its own, so the rest of the demo stays as it was
         await _exams(session, spec["exams"], path.parent, [u for group in units.values() for u in group],
                      random.Random(f"{spec['seed']}-exams"), NameGenerator(spec["seed"] + 19), id_key)
@@ -501,3 +504,52 @@ def _response(question: Question, right: bool, rng: random.Random) -> str:
         return "错" if question.answer == ["对"] else "对"
     letters = [chr(65 + i) for i in range(len(question.options))]
     return rng.choice([letter for letter in letters if [letter] != question.answer])
+
+
+# --- innovation results ------------------------------------------------------------------------------------
+
+_INNOVATIONS = (
+    ("invention", "数控车床刀具快换夹具", "换刀时间由8分钟缩短到1分钟，年节约工时约600小时。"),
+    ("improvement", "青砖茶压制模具脱模改进", "模具加装导向斜面与气动顶出，砖面破损率由4%降到0.5%。"),
+    ("method", "电力电缆终端头“三步定位”制作法", "剥切、定位、压接三步一次到位，单个终端头制作时间缩短40%。"),
+    ("rationalisation", "锅炉排污余热回收利用建议", "排污水经板式换热器预热补给水，年节约标煤约120吨。"),
+    ("design", "苎麻纺纱断头自停装置", "光电检测断头后3秒内停锭，减少回丝与人工巡检。"),
+    ("creation", "桂花茶窨制温湿度自动记录仪", "每5分钟记录一次温湿度，窨制批次质量可追溯。"),
+    ("proposal", "中央厨房餐具分区回收流程建议", "按油污程度分区回收清洗，节水约三成。"),
+    ("achievement", "竹纤维复合板材热压工艺优化", "热压曲线由三段改为五段，板材翘曲合格率提高到98%。"),
+    ("invention", "变电站巡检机器人辅助定位标识", "低成本二维码地标，巡检机器人定位误差小于2厘米。"),
+    ("method", "中式面点“一揉三醒”操作法", "面团揉制与醒发分段控制，成品合格率稳定在99%以上。"),
+)
+
+
+async def innovations_demo(session: AsyncSession, rng: random.Random) -> None:
+    """Ten innovation results of 2024–2026 entered through the office's service, most of them by a
+    studio's team, each reviewed by the demo's three experts through the engine; eight awarded
+    (the gallery), two still with the experts. Nothing is done if results exist already."""
+    if (await session.exec(select(InnovationResult.id))).first() is not None:
+        return
+    experts = (await session.exec(select(auth.Account).where(auth.Account.role == "registry_reviewer")
+                                  .order_by(auth.Account.id))).all()
+    studios_led = (await session.exec(select(Studio).where(Studio.lead_id.is_not(None)).order_by(Studio.id))).all()
+    if len(experts) < 3 or not studios_led:
+        return
+    office = "demo 市总工会竞赛办"
+    for i, (kind, title, description) in enumerate(_INNOVATIONS):
+        studio = studios_led[rng.randrange(len(studios_led))]
+        members = (await session.exec(select(StudioMember.person_id).where(StudioMember.studio_id == studio.id)
+                                      .order_by(StudioMember.id))).all()
+        team = [studio.lead_id, *rng.sample(members, min(len(members), rng.randint(0, 2)))]
+        submitter = "worker" if len(team) == 1 else "studio" if i % 3 else "team"
+        result = await innovations.submit(session, innovations.Submission(
+            title, kind, 2024 + i % 3, description, submitter, team,
+            studio_id=studio.id if submitter != "worker" else None), office)
+        for expert in experts[:3]:
+            marks = {key: str(Decimal(rng.randint(top // 2, top * 2) / 2).quantize(Decimal("0.5")))
+                     for key, _, top in innovations.CRITERIA}
+            await innovations.record_review(session, result, auth.Identity("account", expert.id, expert.display_name,
+                                                                           expert.role),
+                                            marks, rng.choice(("构思巧妙，效益明显，建议推广。", "解决了生产中的实际难题，可在同行业推广。",
+                                                               "创新点清楚，数据翔实，建议进一步总结操作要领。")))
+        if i < 8:
+            await innovations.finish_review(session, result, office)
+            await innovations.award(session, result, list(AWARDS)[min(i // 2, 3)], office)

@@ -63,7 +63,7 @@ class InnovationsOffice(Controller):
     @post("/", request_max_body_size=web.UPLOAD_LIMIT)
     async def submit(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
         data, uploads = await submission_from(db, await Form.read(request))
-        result = await svc.submit(db, data, uploads, _store(request), web.actor(request),
+        result = await svc.submit(db, data, web.actor(request), uploads, _store(request),
                                   owner_account_id=request.user.id)
         return web.see_other(f"/admin/innovations/{result.id}")
 

@@ -135,11 +135,13 @@ def _store(folder: Path, body: bytes) -> str:
     return digest
 
 
-async def submit(session: AsyncSession, data: Submission, uploads: Sequence[Upload], store: Path, actor: str, *,
-                 owner_account_id: int | None = None) -> InnovationResult:
+async def submit(session: AsyncSession, data: Submission, actor: str, uploads: Sequence[Upload] = (),
+                 store: Path | None = None, *, owner_account_id: int | None = None) -> InnovationResult:
     """A result, its authors and attachments, ledgered; anything wrong changes nothing."""
     await _check_submission(session, data)
     kinds = check_uploads(uploads)
+    if uploads and store is None:
+        raise ValueError("attachments need the data folder's attachments store")
     unit_id = data.unit_id
     if unit_id is None and data.author_ids:
         lead = await session.get(Person, data.author_ids[0])

@@ -69,6 +69,18 @@ TABLE = {
     ("GET", "/studios/people/{person_id:int}"): PUBLIC,
     ("GET", "/alliances"): PUBLIC,
     ("GET", "/alliances/{alliance_id:int}"): PUBLIC,
+    ("GET", "/innovations"): PUBLIC,
+    ("GET", "/innovations/{result_id:int}"): PUBLIC,
+    ("GET", "/innovations/{result_id:int}/images/{file_id:int}"): PUBLIC,
+    ("GET", "/innovations/studios/{studio_id:int}"): PUBLIC,
+    ("GET", "/innovations/people/{person_id:int}"): PUBLIC,
+    # an attachment: a 404 for anyone but the organiser, the assigned experts and the submitting
+    # account (tests/innovations), so its route lets everyone ask
+    ("GET", "/innovations/files/{file_id:int}"): PUBLIC,
+    # an expert's review of the innovation results assigned to them
+    ("GET", "/review/innovations"): {"registry_reviewer"},
+    ("GET", "/review/innovations/{result_id:int}"): {"registry_reviewer"},
+    ("POST", "/review/innovations/{result_id:int}"): {"registry_reviewer"},
     ("GET", "/registry"): PUBLIC,
     ("GET", "/registry/people"): PUBLIC,
     ("GET", "/registry/people/{person_id:int}"): PUBLIC,
@@ -238,6 +250,13 @@ POST /admin/studios/alliances/{alliance_id:int}/members
 POST /admin/studios/alliances/{alliance_id:int}/members/{studio_id:int}/remove
 POST /admin/studios/alliances/{alliance_id:int}/rotate
 POST /admin/studios/alliances/{alliance_id:int}/chair
+GET /admin/innovations
+POST /admin/innovations
+GET /admin/innovations/{result_id:int}
+POST /admin/innovations/{result_id:int}/experts
+POST /admin/innovations/{result_id:int}/finish-review
+POST /admin/innovations/{result_id:int}/award
+POST /admin/innovations/files/{file_id:int}/public
 GET /admin/exams
 POST /admin/exams/banks
 GET /admin/exams/banks/{bank_id:int}
