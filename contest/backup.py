@@ -7,10 +7,14 @@ A backup is one tar file:
   backup.json    what the same snapshot held: the ledger's length and head, the schema revision
   id_hash_key    the key of the ID-number hashes, without which a restored platform would no
                  longer recognise the people it knows
+  attachments/   the innovation results' attachments of the data folder, each named by its SHA-256
+                 (written before the row that names them commits, and never changed, so every file
+                 the snapshot names is there; one written since is harmless)
 It is as confidential as the data folder itself."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import json
 import logging
@@ -30,6 +34,7 @@ from contest.errors import InputError
 
 log = logging.getLogger("uvicorn.error")  # the server's log, where scheduled backups report
 PATTERN = "contest-*.tar"  # what scheduled backups are named, and all that pruning ever deletes
+ATTACHMENTS = "attachments"  # the data folder's attachments (innovation results), and their folder in a backup
 
 
 @dataclass(frozen=True)
@@ -40,9 +45,10 @@ class Manifest:
     ledger_head: str
 
 
-async def backup(url: str, id_hash_key: str, target: Path) -> tuple[Path, Manifest]:
-    """Write a backup to target — a file, or a folder to hold contest-YYYYMMDD-HHMMSS.tar — and
-    return its path and manifest. The file appears whole or not at all."""
+async def backup(url: str, id_hash_key: str, target: Path, attachments: Path | None = None) -> tuple[Path, Manifest]:
+    """Write a backup to target — a file, or a folder to hold contest-YYYYMMDD-HHMMSS.tar — with
+    the attachments folder's files, and return its path and manifest. The file appears whole or
+    not at all."""
     taken = clock.local(clock.now())
     path = target / f"contest-{taken:%Y%m%d-%H%M%S}.tar" if target.is_dir() else target
     partial = path.with_name(path.name + ".partial")
@@ -63,6 +69,8 @@ async def backup(url: str, id_hash_key: str, target: Path) -> tuple[Path, Manife
                     tar.add(dump, "database.dump")
                     _add_text(tar, "backup.json", json.dumps(asdict(manifest), ensure_ascii=False, indent=1))
                     _add_text(tar, "id_hash_key", id_hash_key)
+                    for stored in _attachments(attachments):
+                        tar.add(stored, f"{ATTACHMENTS}/{stored.name}")
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -85,9 +93,10 @@ def read_archive(path: Path) -> tuple[Manifest, str]:
     return manifest, key
 
 
-async def restore(url: str, path: Path) -> Manifest:
+async def restore(url: str, path: Path, attachments: Path | None = None) -> Manifest:
     """Restore a backup into an empty database, all or nothing, and check that its ledger head
-    arrived; refuse a database that holds any table."""
+    arrived; refuse a database that holds any table. Its attachments go into `attachments`, each
+    checked against its SHA-256 name."""
     manifest, _ = read_archive(path)
     conn = await asyncpg.connect(db.libpq_url(url))
     try:
@@ -106,7 +115,30 @@ async def restore(url: str, path: Path) -> Manifest:
         await conn.close()
     if head != manifest.ledger_head:
         raise InputError(f"恢复后的账本末条哈希 {head} 与备份记录的 {manifest.ledger_head} 不符")
+    if attachments is not None:
+        _restore_attachments(path, attachments)
     return manifest
+
+
+def _attachments(folder: Path | None) -> list[Path]:
+    """The stored attachments: files named by a SHA-256 (a half-written `.partial` is not one)."""
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and len(p.name) == 64 and p.name.isalnum())
+
+
+def _restore_attachments(path: Path, folder: Path) -> None:
+    """The backup's attachments into folder, each checked against its SHA-256 name."""
+    with tarfile.open(path) as tar:
+        for member in tar.getmembers():
+            if not (member.isfile() and member.name.startswith(f"{ATTACHMENTS}/")):
+                continue
+            name = member.name.removeprefix(f"{ATTACHMENTS}/")
+            body = tar.extractfile(member).read()
+            if hashlib.sha256(body).hexdigest() != name:
+                raise InputError(f"备份中的附件 {name[:12]}… 校验不符，备份文件已损坏")
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(body)
 
 
 def prune(folder: Path, keep: int) -> list[Path]:
@@ -121,8 +153,10 @@ class Schedule:
     """Backups every `minutes` into a folder, keeping the newest `keep`, on a thread of the serving
     process: the first at once, the last one finished before the server lets its database go."""
 
-    def __init__(self, url: str, id_hash_key: str, folder: Path, minutes: float, keep: int) -> None:
+    def __init__(self, url: str, id_hash_key: str, folder: Path, minutes: float, keep: int,
+                 attachments: Path | None = None) -> None:
         self.url, self.id_hash_key, self.folder, self.minutes, self.keep = url, id_hash_key, folder, minutes, keep
+        self.attachments = attachments
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="contest-backups", daemon=True)
 
@@ -137,7 +171,7 @@ class Schedule:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                path, manifest = asyncio.run(backup(self.url, self.id_hash_key, self.folder))
+                path, manifest = asyncio.run(backup(self.url, self.id_hash_key, self.folder, self.attachments))
                 prune(self.folder, self.keep)
                 log.info("备份已写入 %s（账本 %d 条）", path, manifest.ledger_entries)
             except Exception as exc:  # the next round tries again; the server goes on serving

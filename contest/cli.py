@@ -213,7 +213,8 @@ def db_backup(path: Path | None) -> None:
         raise CLIError(f"无法创建备份文件夹 {target}：{exc.strerror}") from exc
     url = _database_url(settings)
     try:
-        written, manifest = _run(url, lambda session: backup.backup(url, settings.id_hash_key, target))
+        written, manifest = _run(url, lambda session: backup.backup(url, settings.id_hash_key, target,
+                                                                         settings.attachments_dir))
     except (OSError, RuntimeError, asyncpg.PostgresError) as exc:
         raise CLIError(f"备份失败：{_first_line(exc)}") from exc
     click.echo(f"备份已写入 {written}（账本 {manifest.ledger_entries} 条，截至 {manifest.taken_at}）")
@@ -240,7 +241,7 @@ def db_restore(path: Path) -> None:
                        "请去掉 CONTEST_ID_HASH_KEY（密钥随备份写入数据目录）或改为备份中的密钥")
     url = _database_url(settings)
     try:
-        _run(url, lambda session: backup.restore(url, path), check=False)
+        _run(url, lambda session: backup.restore(url, path, settings.attachments_dir), check=False)
     except (RuntimeError, OSError, asyncpg.PostgresError) as exc:
         raise CLIError(f"恢复失败，数据库未改动：{_first_line(exc)}") from exc
     if not key_from_env:
@@ -337,7 +338,8 @@ def _schedule_backups(settings: Settings, url: str, options: ServeOptions) -> No
     from contest import backup
 
     folder = options.backup_dir or settings.data_dir / "backups"
-    schedule = backup.Schedule(url, settings.id_hash_key, folder, options.backup_every, options.backup_keep)
+    schedule = backup.Schedule(url, settings.id_hash_key, folder, options.backup_every, options.backup_keep,
+                               settings.attachments_dir)
     try:
         schedule.start()
     except OSError as exc:

@@ -63,6 +63,11 @@ class Settings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(clock.DEFAULT_ZONE))  # of every date (clock.py)
     metrics_token: str | None = None  # None: /metrics answers only on the machine itself (metrics.py)
 
+    @property
+    def attachments_dir(self) -> Path:
+        """Where uploaded attachments live, each named by its SHA-256 (backups carry them)."""
+        return self.data_dir / "attachments"
+
     @classmethod
     def from_env(cls) -> Settings:
         data_dir = Path(_env("DATA_DIR", "./var")).resolve()

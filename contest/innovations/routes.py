@@ -3,6 +3,7 @@ finishes the review, awards), the experts' review pages, attachment downloads fo
 and the public gallery with its fragments for the studio's and the craftsman's pages."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -28,8 +29,8 @@ def _labels() -> dict[str, Any]:
             "CRITERIA": svc.CRITERIA, "FILE_LIMIT_MB": svc.FILE_LIMIT // 1_000_000, "MAX_FILES": svc.MAX_FILES}
 
 
-def _store(request: Request):
-    return request.app.state.settings.data_dir / "attachments"
+def _store(request: Request) -> Path:
+    return request.app.state.settings.attachments_dir
 
 
 async def _choices(db: AsyncSession) -> dict[str, Any]:
