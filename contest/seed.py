@@ -544,6 +544,7 @@ async def innovations_demo(session: AsyncSession, rng: random.Random) -> None:
             title, kind, 2024 + i % 3, description, submitter, team,
             studio_id=studio.id if submitter != "worker" else None), office)
         for expert in experts[:3]:
+            await innovations.assign_expert(session, result, expert.id, None, None, office)
             marks = {key: str(Decimal(rng.randint(top // 2, top * 2) / 2).quantize(Decimal("0.5")))
                      for key, _, top in innovations.CRITERIA}
             await innovations.record_review(session, result, auth.Identity("account", expert.id, expert.display_name,

@@ -376,10 +376,15 @@ async def experts(session: AsyncSession, result_id: int) -> list[ExpertRow]:
             for e, name, unit, studio in rows]
 
 
-async def assigned_to(session: AsyncSession, account_id: int) -> Sequence[InnovationResult]:
-    return (await session.exec(select(InnovationResult).join(
+async def assigned_to(session: AsyncSession, account_id: int) -> list[tuple[InnovationResult, bool]]:
+    """The results an expert is assigned to, each with whether they have marked it yet: those still
+    under review first, the ones waiting for their marks before those they have marked."""
+    marked = set((await session.exec(select(InnovationOpinion.result_id)
+                                     .where(InnovationOpinion.account_id == account_id))).all())
+    found = (await session.exec(select(InnovationResult).join(
         InnovationExpert, InnovationExpert.result_id == InnovationResult.id)
         .where(InnovationExpert.account_id == account_id).order_by(InnovationResult.id.desc()))).all()
+    return sorted(((r, r.id in marked) for r in found), key=lambda pair: (pair[0].state != "submitted", pair[1]))
 
 
 async def list_results(session: AsyncSession) -> Sequence[InnovationResult]:

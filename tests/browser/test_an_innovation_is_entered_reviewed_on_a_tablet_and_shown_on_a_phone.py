@@ -89,6 +89,7 @@ async def test_clerk_enters_expert_reviews_on_a_tablet_family_finds_it_on_a_phon
     await tablet.fill("textarea[name=opinion]", "构思巧妙，效益明显，可在同类车间推广")
     await tablet.click("#sheet button[type=submit]")
     await tablet.wait_for_url("**/review/innovations/")
+    assert "您已评分" in await tablet.inner_text("#assigned")
     for expert, marks in zip(experts[1:], ({"novelty": "25", "benefit": "34", "spread": "24"},
                                             {"novelty": "28.5", "benefit": "38", "spread": "27"}), strict=True):
         await svc.record_review(session, result, Identity("account", expert.id, expert.display_name, expert.role),
