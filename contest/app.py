@@ -34,7 +34,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import accounts, auth, clock, db, metrics, web
-from contest.errors import Conflict, InputError, NotFound, TooManyAttempts
+from contest.errors import Busy, Conflict, InputError, NotFound, TooManyAttempts
 from contest.events import routes as events_routes
 from contest.exams import routes as exams_routes
 from contest.innovations import routes as innovations_routes
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     maker = db.make_sessionmaker(engine)
 
     listener = Listener(db.libpq_url(url))
-    live_boards = LiveBoards(listener, maker)
+    live_boards = LiveBoards(listener, maker, settings.live_heartbeat, settings.max_streams)
 
     undo_signal_hook: list[Callable[[], None]] = []
 
@@ -252,7 +252,7 @@ def _shown(value: Any) -> str:
 _STATUS = [
     (InputError, 400), (ValidationException, 400), (RecursionError, 400), (NotAuthorizedException, 401),
     (PermissionDeniedException, 403), (NotFound, 404), (NotFoundException, 404), (Conflict, 409),
-    (TooManyAttempts, 429),
+    (TooManyAttempts, 429), (Busy, 503),
 ]
 
 
@@ -292,7 +292,7 @@ def _out_of_range(exc: Exception) -> bool:
 
 
 def _message(exc: Exception, status: int) -> str:
-    if isinstance(exc, (InputError, NotFound, Conflict, TooManyAttempts)):
+    if isinstance(exc, (InputError, NotFound, Conflict, TooManyAttempts, Busy)):
         return exc.message
     if isinstance(exc, RecursionError):
         return "提交的JSON嵌套层数过多"

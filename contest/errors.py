@@ -35,3 +35,12 @@ class TooManyAttempts(RuntimeError):
         self.message = f"登录失败次数过多，已暂停登录，请{seconds // 60 + 1}分钟后再试"
         self.headers = {"Retry-After": str(seconds)}
         super().__init__(self.message)
+
+
+class Busy(RuntimeError):
+    """The server keeps as many of something as it may (live streams): a 503, Retry-After says when to try again."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.headers = {"Retry-After": str(retry_after)}

@@ -34,6 +34,16 @@ def _flag(name: str, default: bool = False) -> bool:
     raise SettingsError(f"环境变量 CONTEST_{name} 的值“{value}”无法识别：应为 1/true/yes/on 或 0/false/no/off")
 
 
+def _count(name: str, default: int | None, least: int = 0) -> int | None:
+    """A whole number of at least `least`, or the default when unset; anything else is refused."""
+    value = _env(name)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < least:
+        raise SettingsError(f"环境变量 CONTEST_{name} 的值“{value}”无效：应为不小于 {least} 的整数")
+    return int(value)
+
+
 def _persisted_secret(data_dir: Path, name: str) -> str:
     """A random secret kept in the data folder, so every worker and every restart share it
     (a CSRF or session secret that differs between processes makes every form fail)."""
@@ -62,6 +72,8 @@ class Settings:
     debug: bool = False
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(clock.DEFAULT_ZONE))  # of every date (clock.py)
     metrics_token: str | None = None  # None: /metrics answers only on the machine itself (metrics.py)
+    max_streams: int | None = None  # live streams a worker keeps open at most; None: no limit
+    live_heartbeat: int = 20  # seconds between SSE comments, shorter than any proxy's idle timeout
 
     @property
     def attachments_dir(self) -> Path:
@@ -83,6 +95,8 @@ class Settings:
             debug=_flag("DEBUG"),
             timezone=_timezone(_env("TIMEZONE", clock.DEFAULT_ZONE)),
             metrics_token=_env("METRICS_TOKEN"),
+            max_streams=_count("MAX_STREAMS", None),
+            live_heartbeat=_count("LIVE_HEARTBEAT", 20, least=1),
         )
 
 

@@ -146,12 +146,14 @@ def chromium_path() -> str | None:
 
 
 @contextmanager
-def contest_server(settings, workers: int, log_path: Path) -> Iterator[str]:
+def contest_server(settings, workers: int, log_path: Path, **extra_env: str) -> Iterator[str]:
     """`contest serve --workers N` in a real process on loopback, on the test database with the
-    session's keys (links follow the port it answers on); yields its base URL once it answers."""
+    session's keys (links follow the port it answers on) and any further CONTEST_* variables given;
+    yields its base URL once it answers."""
     port = free_port()
-    env = os.environ | {"CONTEST_DATABASE_URL": settings.database_url, "CONTEST_DATA_DIR": str(settings.data_dir),
-                        "CONTEST_SECRET_KEY": settings.secret_key, "CONTEST_ID_HASH_KEY": settings.id_hash_key}
+    env = os.environ | extra_env | {
+        "CONTEST_DATABASE_URL": settings.database_url, "CONTEST_DATA_DIR": str(settings.data_dir),
+        "CONTEST_SECRET_KEY": settings.secret_key, "CONTEST_ID_HASH_KEY": settings.id_hash_key}
     env.pop("CONTEST_BASE_URL", None)
     base = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:

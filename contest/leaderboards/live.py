@@ -10,7 +10,12 @@ within RECHECK seconds for streams already open.
 
 When the database goes away, open streams stay open and are told so (`feed.up`); once the worker's
 notification connection is back (notify.Listener reconnects by itself), every followed track is
-rebuilt, so the streams get the current board without anyone reloading."""
+rebuilt, so the streams get the current board without anyone reloading.
+
+Open streams cost one paused generator each: they wait on their feed's tick alone (no task or
+timer of their own), and the worker's one heartbeat wakes every feed every `heartbeat` seconds so
+that each stream sends a comment that keeps idle proxies from closing it. A worker keeps at most
+`max_streams` streams open: the next viewer is told to come back later (a 503) and polls meanwhile."""
 from __future__ import annotations
 
 import asyncio
@@ -21,7 +26,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from contest.db import get_or_404, unreachable
-from contest.errors import NotFound
+from contest.errors import Busy, NotFound
 from contest.events.models import Track
 from contest.leaderboards import service as svc
 from contest.notify import Listener, track_channel
@@ -45,13 +50,36 @@ class _Feed:
 
 
 class LiveBoards:
-    def __init__(self, listener: Listener, sessionmaker: async_sessionmaker) -> None:
+    def __init__(self, listener: Listener, sessionmaker: async_sessionmaker, heartbeat: float = 20,
+                 max_streams: int | None = None) -> None:
         self._listener = listener
         self._sessionmaker = sessionmaker
         self._feeds: dict[int, _Feed] = {}
         self._opening: dict[int, asyncio.Lock] = {}
+        self._heartbeat = heartbeat
+        self._beating: asyncio.Task | None = None
+        self.max_streams = max_streams
+        self.streams = 0  # open in this worker (admitted and not yet ended)
         self.ending = False  # the server is stopping: open streams end, so that it need not wait for them
         listener.on_state(self._state_changed)
+
+    def admit(self, retry_after: int) -> None:
+        """Count in one more stream, or refuse it when the worker has as many as it may keep."""
+        if self.max_streams is not None and self.streams >= self.max_streams:
+            raise Busy("观看实时榜单的人数较多，本页改为定时刷新，稍后自动恢复实时更新", retry_after)
+        self.streams += 1
+        if self._beating is None:
+            self._beating = asyncio.create_task(self._beat())
+
+    def release(self) -> None:
+        self.streams -= 1
+
+    async def _beat(self) -> None:
+        """Wake every feed's streams at each heartbeat: a stream that has nothing new sends a comment."""
+        while True:
+            await asyncio.sleep(self._heartbeat)
+            for feed in list(self._feeds.values()):
+                self._wake(feed)
 
     async def feed(self, track_id: int) -> _Feed:
         """The track's feed, current as of now (a new viewer never starts from an older board)."""
@@ -126,6 +154,8 @@ class LiveBoards:
             feed.tick.set()
 
     async def close(self) -> None:
+        if self._beating is not None:
+            self._beating.cancel()
         for feed in self._feeds.values():
             if feed.task is not None:
                 feed.task.cancel()

@@ -2,7 +2,6 @@
 their verification; and the organiser's publication desk."""
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import asdict, astuple, dataclass
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
+from litestar.response import Redirect, ServerSentEventMessage, Stream, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import clock, metrics, scoring, web
@@ -29,7 +28,6 @@ from contest.people.models import Unit
 
 PAGE = 200  # rows per board page
 SCREEN_SECONDS = 10  # how long the big screen shows each screenful of a long board
-KEEPALIVE = 15  # seconds between SSE comments, so proxies keep the stream open
 
 _FILTERS = {"area": "地区", "unit": "单位"}
 
@@ -149,42 +147,57 @@ async def board_rows(request: Request, db: NamedDependency[AsyncSession], slug: 
 
 LIVE_STATES = {True: "实时更新", False: "连接中断，正在重连…"}
 RETRY_MS = 2000  # how soon a browser reconnects a stream that ended
+BUSY_RETRY = 15  # seconds a viewer refused a stream (the worker has its CONTEST_MAX_STREAMS) polls before trying again
+_SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # no proxy keeps or buffers a stream
+_PING = ServerSentEventMessage(comment="ping", data=None).encode()
+_STATES = {up: ServerSentEventMessage(event="state", data=text, retry=RETRY_MS).encode()
+           for up, text in LIVE_STATES.items()}
+
+
+def _live_event(request: Request, board: PublicBoard, view: View, kind: str) -> bytes:
+    """The `board` event of a view, encoded once per board and shared as bytes by all its streams."""
+    return board.rendered(("sse", kind, *astuple(view), clock.today()), lambda: ServerSentEventMessage(
+        event="board", data=_live_html(request, board, view, kind)).encode())
 
 
 @get("/live/tracks/{track_id:int}", opt=PUBLIC, include_in_schema=False)
 async def live(request: Request, track_id: FromPath[int], q: FromQuery[str | None] = None,
                area: FromQuery[str | None] = None, unit: FromQuery[str | None] = None,
-               page: FromQuery[str | None] = None, view: FromQuery[str | None] = None) -> ServerSentEvent:
+               page: FromQuery[str | None] = None, view: FromQuery[str | None] = None) -> Stream:
     """Server-sent events: the board's live part now (so a reconnecting client catches up), then again
     after every change of the track; a `state` event says whether changes reach the board (not
-    while the database is away); a comment every 15 s keeps the stream open."""
+    while the database is away); a comment at every heartbeat keeps the stream open. Above the
+    worker's stream limit: a 503 with Retry-After (the page polls meanwhile)."""
     live_boards = request.app.state.live
     feed = await live_boards.feed(track_id)
     feed.board.public  # noqa: B018 (through the gate: a draft event's board is not found)
     asked, kind = View.of(area, unit, q, page), _kind(view)
+    live_boards.admit(BUSY_RETRY)
 
-    async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
-        with metrics.LIVE_STREAMS.track_inprogress():
-            sent_version = sent_up = None
-            while not live_boards.ending:
-                tick, up = feed.tick, feed.up
-                try:
-                    shown = feed.board.public
-                except NotFound:
-                    return  # the event went back to draft: nothing more of it is public
-                if shown.version != sent_version:
-                    yield ServerSentEventMessage(event="board", data=_live_html(request, shown, asked, kind))
-                    sent_version = shown.version
-                if up != sent_up:  # the viewer's page says whether changes reach it
-                    yield ServerSentEventMessage(event="state", data=LIVE_STATES[up], retry=RETRY_MS)
-                    sent_up = up
-                while not tick.is_set():
+    async def stream() -> AsyncGenerator[bytes, None]:
+        try:
+            with metrics.LIVE_STREAMS.track_inprogress():
+                sent_version = sent_up = None
+                while not live_boards.ending:
+                    tick, up = feed.tick, feed.up
                     try:
-                        await asyncio.wait_for(tick.wait(), KEEPALIVE)
-                    except TimeoutError:
-                        yield ServerSentEventMessage(comment="ping", data=None)
+                        shown = feed.board.public
+                    except NotFound:
+                        return  # the event went back to draft: nothing more of it is public
+                    news = shown.version != sent_version or up != sent_up
+                    if shown.version != sent_version:
+                        yield _live_event(request, shown, asked, kind)
+                        sent_version = shown.version
+                    if up != sent_up:  # the viewer's page says whether changes reach it
+                        yield _STATES[up]
+                        sent_up = up
+                    if not news:
+                        yield _PING  # woken by the heartbeat (or a board this view already shows)
+                    await tick.wait()
+        finally:
+            live_boards.release()
 
-    return ServerSentEvent(stream())
+    return Stream(stream(), media_type="text/event-stream", headers=_SSE_HEADERS)
 
 
 @get("/api/events/{slug:str}/tracks/{track:str}/board", opt=PUBLIC, tags=["leaderboards"], responses=web.API_ERRORS)
