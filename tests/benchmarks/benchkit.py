@@ -359,6 +359,7 @@ def cleanup(folder: Path) -> None:
 # --- CPU ---------------------------------------------------------------------------------------------
 
 TICKS = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def _stat(pid: int) -> list[str]:
@@ -366,8 +367,8 @@ def _stat(pid: int) -> list[str]:
         return f.read().rsplit(")", 1)[1].split()  # fields from 3 (state) on
 
 
-def process_tree_cpu(pid: int) -> float:
-    """user + system seconds of a process and its descendants (Linux /proc)."""
+def process_tree(pid: int) -> set[int]:
+    """A process and its descendants (Linux /proc)."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -380,14 +381,34 @@ def process_tree_cpu(pid: int) -> float:
         current = todo.pop()
         tree.add(current)
         todo += [child for child, parent in parents.items() if parent == current and child not in tree]
+    return tree
+
+
+def process_tree_cpu(pid: int) -> float:
+    """user + system seconds of a process and its descendants (Linux /proc)."""
     total = 0
-    for member in tree:
+    for member in process_tree(pid):
         try:
             fields = _stat(member)
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / TICKS
+
+
+def process_tree_rss(pid: int) -> int:
+    """Resident memory of a process and its descendants, in bytes."""
+    return sum(int(_stat(member)[21]) * PAGE for member in process_tree(pid) if os.path.exists(f"/proc/{member}"))
+
+
+def raise_open_files() -> int:
+    """Lift this process's (and so its children's) open-file limit to the hard limit: every stream
+    is a socket in a client and in a server. Returns the limit now in force."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
 
 
 def machine_cpu() -> tuple[float, float]:
