@@ -2,16 +2,19 @@
 database URL, page text without tags, what a page's form would send, a free port, a real `contest
 serve`, the fixtures folder, the statement that empties the database, where Debian's chromium is, an
 HTTP client that sends the CSRF token as the pages do, waiting for a condition in a page under our
-CSP, `contest audit verify` run as an operator runs it, and the published notice's order."""
+CSP, `contest audit verify` run as an operator runs it, the published notice's order, and nginx in
+front of servers as deploy/nginx.conf puts it (tests and benchmarks)."""
 from __future__ import annotations
 
 import asyncio
 import os
+import pwd
 import re
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +26,7 @@ import httpx
 
 ID_KEY = "test-id-hash-key"
 FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parents[1]
 
 # Every table emptied, as a fresh migration leaves it: an empty ledger's head is the genesis hash.
 # A live server still reading (a board's periodic re-check) can lock tables in another order than
@@ -200,3 +204,76 @@ async def published_order(pg_url: str) -> list[str]:
             " where n.notice_version_id = (select max(id) from notice_version) order by n.position")]
     finally:
         await conn.close()
+
+
+# --- nginx in front, as deploy/nginx.conf sets it up --------------------------------------------------------
+
+
+def _rewrite(text: str, old: str, new: str, *, pattern: bool = False) -> str:
+    """One change to the deployed configuration, which must still hold what is changed."""
+    changed, count = (re.subn(old, new, text, flags=re.S) if pattern else (text.replace(old, new), text.count(old)))
+    assert count >= 1, f"deploy/nginx.conf no longer has {old!r}"
+    return changed
+
+
+def nginx_config(prefix: Path, port: int, servers: list[str], static: Path) -> str:
+    """deploy/nginx.conf for an nginx of our own: no system user, one worker, files and cache under
+    `prefix`, listening on a loopback port, `servers` as the upstream, static files from `static`."""
+    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    text = _rewrite(text, "user www-data;\n", "")
+    text = _rewrite(text, "worker_processes auto;", "worker_processes 1;")
+    text = _rewrite(text, "pid /run/nginx.pid;", f"pid {prefix}/nginx.pid;")
+    text = _rewrite(text, "/var/log/nginx/error.log", f"{prefix}/error.log")
+    text = _rewrite(text, "/var/cache/nginx/contest", f"{prefix}/cache")
+    text = _rewrite(text, "listen 80 default_server;", f"listen 127.0.0.1:{port} default_server;")
+    text = _rewrite(text, "/opt/contest/static/", f"{static}/")
+    upstream = "".join(f"        server {s.removeprefix('http://')};\n" for s in servers)
+    text = _rewrite(text, r"(upstream contest \{\n\s*least_conn;\n)(?:\s*server [^\n]*\n)+", rf"\g<1>{upstream}",
+                    pattern=True)
+    temp = "".join(f"    {kind}_temp_path {prefix}/{kind};\n"
+                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    return _rewrite(text, "http {\n", "http {\n" + temp)
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+
+
+def _as_nobody() -> None:
+    """Run nginx as an unprivileged user even when the tests run as root (CI does)."""
+    nobody = pwd.getpwnam("nobody")
+    os.setgid(nobody.pw_gid)
+    os.setuid(nobody.pw_uid)
+
+
+@contextmanager
+def nginx_in_front(servers: list[str], static: Path = ROOT / "static") -> Iterator[str]:
+    """A real nginx, unprivileged, on a loopback port with deploy/nginx.conf in front of `servers`;
+    yields its base URL once it answers."""
+    prefix = Path(tempfile.mkdtemp(prefix="contest-nginx-"))  # not under pytest's folder, which only root may enter
+    root = os.geteuid() == 0
+    if root:
+        os.chown(prefix, pwd.getpwnam("nobody").pw_uid, pwd.getpwnam("nobody").pw_gid)
+    port = free_port()
+    (prefix / "nginx.conf").write_text(nginx_config(prefix, port, servers, static))
+    command = [nginx_binary(), "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "error.log")]
+    unprivileged = _as_nobody if root else None
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True, preexec_fn=unprivileged)
+    assert checked.returncode == 0, checked.stderr
+    proc = subprocess.Popen([*command, "-g", "daemon off;"], preexec_fn=unprivileged)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                httpx.get(f"{base}/", timeout=1)
+                break
+            except httpx.HTTPError:
+                assert proc.poll() is None, (prefix / "error.log").read_text()
+                assert time.monotonic() < deadline, "nginx did not answer"
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        shutil.rmtree(prefix, ignore_errors=True)

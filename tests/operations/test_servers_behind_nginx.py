@@ -8,51 +8,15 @@ buffered nor compressed, static files are kept long when named by their content.
 from __future__ import annotations
 
 import asyncio
-import os
-import pwd
 import re
-import shutil
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.builders import FULL, make_contest, put_sheet, set_visibility, sign_in_judge, submit
-from tests.support import Client, contest_server, free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-DEPLOYED = ROOT / "deploy" / "nginx.conf"
-NOBODY = pwd.getpwnam("nobody")
-
-
-def rewrite(text: str, old: str, new: str, *, pattern: bool = False) -> str:
-    """One change to the deployed configuration, which must still hold what is changed."""
-    changed, count = (re.subn(old, new, text, flags=re.S) if pattern else (text.replace(old, new), text.count(old)))
-    assert count >= 1, f"deploy/nginx.conf no longer has {old!r}"
-    return changed
-
-
-def local_config(prefix: Path, port: int, servers: list[str]) -> str:
-    """deploy/nginx.conf for an nginx of our own: no system user, files and cache under `prefix`,
-    listening on a loopback port, with `servers` as the upstream."""
-    text = DEPLOYED.read_text()
-    text = rewrite(text, "user www-data;\n", "")
-    text = rewrite(text, "worker_processes auto;", "worker_processes 1;")
-    text = rewrite(text, "pid /run/nginx.pid;", f"pid {prefix}/nginx.pid;")
-    text = rewrite(text, "/var/log/nginx/error.log", f"{prefix}/error.log")
-    text = rewrite(text, "/var/cache/nginx/contest", f"{prefix}/cache")
-    text = rewrite(text, "listen 80 default_server;", f"listen 127.0.0.1:{port} default_server;")
-    text = rewrite(text, "/opt/contest/static/", f"{ROOT}/static/")
-    upstream = "".join(f"        server {s.removeprefix('http://')};\n" for s in servers)
-    text = rewrite(text, r"(upstream contest \{\n\s*least_conn;\n)(?:\s*server [^\n]*\n)+", rf"\g<1>{upstream}",
-                   pattern=True)
-    temp = "".join(f"    {kind}_temp_path {prefix}/{kind};\n"
-                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return rewrite(text, "http {\n", "http {\n" + temp)
+from tests.support import Client, contest_server, nginx_binary, nginx_in_front
 
 
 @pytest.fixture(scope="module")
@@ -61,44 +25,12 @@ def server_b(settings, live_server, tmp_path_factory) -> Iterator[str]:
         yield base
 
 
-def as_nobody() -> None:
-    """Run nginx as an unprivileged user even when the tests run as root (CI does)."""
-    os.setgid(NOBODY.pw_gid)
-    os.setuid(NOBODY.pw_uid)
-
-
 @pytest.fixture(scope="module")
 def nginx(live_server, server_b) -> Iterator[str]:
-    binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(binary).exists():
+    if nginx_binary() is None:
         pytest.skip("no nginx on this machine: apt-get install nginx (CI's .ci/run does)")
-    prefix = Path(tempfile.mkdtemp(prefix="contest-nginx-"))  # not under pytest's folder, which only root may enter
-    root = os.geteuid() == 0
-    if root:
-        os.chown(prefix, NOBODY.pw_uid, NOBODY.pw_gid)
-    port = free_port()
-    (prefix / "nginx.conf").write_text(local_config(prefix, port, [live_server, server_b]))
-    command = [binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "error.log")]
-    unprivileged = as_nobody if root else None
-    checked = subprocess.run([*command, "-t"], capture_output=True, text=True, preexec_fn=unprivileged)
-    assert checked.returncode == 0, checked.stderr
-    proc = subprocess.Popen([*command, "-g", "daemon off;"], preexec_fn=unprivileged)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                httpx.get(f"{base}/static/js/board.js", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert proc.poll() is None, (prefix / "error.log").read_text()
-                assert time.monotonic() < deadline, "nginx did not answer"
-                time.sleep(0.1)
+    with nginx_in_front([live_server, server_b]) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        shutil.rmtree(prefix, ignore_errors=True)
 
 
 async def board_events(base: str, path: str, into: list[str], opened: asyncio.Event) -> None:
