@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import shutil
 import statistics
@@ -82,6 +83,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="runs of every target, one round after another")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load per target first")
     args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
     print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; {args.entries} entries; "
