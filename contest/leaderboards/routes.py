@@ -169,10 +169,14 @@ async def live(request: Request, track_id: FromPath[int], q: FromQuery[str | Non
     while the database is away); a comment at every heartbeat keeps the stream open. Above the
     worker's stream limit: a 503 with Retry-After (the page polls meanwhile)."""
     live_boards = request.app.state.live
-    feed = await live_boards.feed(track_id)
-    feed.board.public  # noqa: B018 (through the gate: a draft event's board is not found)
-    asked, kind = View.of(area, unit, q, page), _kind(view)
-    live_boards.admit(BUSY_RETRY)
+    live_boards.admit(BUSY_RETRY)  # first: a refused viewer costs the worker nothing more
+    try:
+        feed = await live_boards.feed(track_id)
+        feed.board.public  # noqa: B018 (through the gate: a draft event's board is not found)
+        asked, kind = View.of(area, unit, q, page), _kind(view)
+    except BaseException:
+        live_boards.release()
+        raise
 
     async def stream() -> AsyncGenerator[bytes, None]:
         try:

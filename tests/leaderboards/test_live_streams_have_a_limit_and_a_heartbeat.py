@@ -1,7 +1,7 @@
 """A worker's live streams at city scale, against a real `contest serve` (CONTEST_MAX_STREAMS=1,
 CONTEST_LIVE_HEARTBEAT=1): an open stream gets a comment at every heartbeat, so idle proxies keep it;
 the stream over the limit is refused with a 503, Retry-After and a Chinese message, and changes
-nothing; once a viewer leaves, the next is let in."""
+nothing; once a viewer leaves, the next is let in (and a stream refused as not found keeps no place)."""
 from __future__ import annotations
 
 import asyncio
@@ -63,3 +63,6 @@ async def test_one_stream_in_and_the_next_told_to_come_back(one_stream_server, s
         while not await admitted():
             assert time.monotonic() < deadline, "a stream that ended still counts against the limit"
             await asyncio.sleep(0.2)
+        for _ in range(2):  # a stream refused for another reason holds no place either
+            assert (await client.get("/live/tracks/99999")).status_code == 404
+        assert await admitted()
