@@ -46,6 +46,8 @@ from contest.people import routes as people_routes
 from contest.registry import routes as registry_routes
 from contest.settings import Settings
 from contest.studios import routes as studios_routes
+from contest.units import routes as units_routes
+from contest.units.models import REGISTRATION_STATES
 
 ROOT = Path(__file__).resolve().parent.parent
 HEALTH_TIMEOUT = 1.5  # seconds; a health check that waits longer tells a load balancer nothing in time
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *exams_routes.ROUTES,
             *registry_routes.ROUTES,
             *innovations_routes.ROUTES,
+            *units_routes.ROUTES,
         ],
         dependencies={"db": Provide(provide_db)},
         on_startup=[start],
@@ -210,7 +213,7 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
         EVENT_LEVELS=ev.EVENT_LEVELS, EVENT_STATUSES=ev.EVENT_STATUSES, EVENT_KINDS=ev.EVENT_KINDS,
         VISIBILITIES=ev.VISIBILITIES, ENTRY_STATUSES=ev.ENTRY_STATUSES, ROUND_NAMES=ev.ROUND_NAMES,
         PHASES=lifecycle.PHASES, OWNERSHIPS=pe.OWNERSHIPS, UNIT_SIZES=pe.UNIT_SIZES, SKILL_LEVELS=pe.SKILL_LEVEL_LABELS,
-        ROLES=auth.ROLES, WORK_GROUPS=pe.WORK_GROUPS, MENUS=auth.MENUS, DEFAULT_PLEDGE=ev.DEFAULT_PLEDGE,
+        ROLES=auth.ROLES, WORK_GROUPS=pe.WORK_GROUPS, REGISTRATION_STATES=REGISTRATION_STATES, MENUS=auth.MENUS, DEFAULT_PLEDGE=ev.DEFAULT_PLEDGE,
     )
     env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": clock.local(value).strftime(fmt) if value else ""
     env.filters["plain"] = _plain

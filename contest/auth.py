@@ -49,6 +49,8 @@ ROLES = {
     "registry_reviewer": "工匠评审",
     "invigilator": "监考员",
     "marker": "阅卷员",
+    "unit_admin": "基层工会",  # a unit's own account, opened from an invitation (contest/units)
+    "county_admin": "县级工会",  # a county union's: the units of its county
 }
 ACCOUNT_ROLES = ("organiser", "registry_reviewer", "scorer", "invigilator", "marker")  # judges sign in by PIN
 PUBLIC = {"exclude_from_auth": True}  # opt for routes anyone may open
@@ -56,12 +58,14 @@ PUBLIC = {"exclude_from_auth": True}  # opt for routes anyone may open
 MENUS = {
     "organiser": [("管理后台", "/admin"), ("理论考试", "/admin/exams/"), ("单位", "/admin/units"),
                   ("工匠评审", "/admin/registry/"), ("工作室管理", "/admin/studios/"), ("创新成果", "/admin/innovations/"),
-                  ("纸质录入", "/scorer"),
+                  ("基层工会", "/admin/unit-accounts"), ("网上报名审核", "/admin/registrations"), ("纸质录入", "/scorer"),
                   ("账号", "/admin/accounts")],
     "registry_reviewer": [("工匠评审", "/admin/registry/"), ("创新成果评审", "/review/innovations/")],
     "scorer": [("纸质录入", "/scorer")],
     "invigilator": [("监考", "/invigilate")],
     "marker": [("人工阅卷", "/marking")],
+    "unit_admin": [("本单位", "/unit")],
+    "county_admin": [("本县单位", "/unit")],
 }
 
 

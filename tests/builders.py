@@ -288,6 +288,15 @@ async def sign_in_organiser(client, session) -> None:
     assert response.status_code == 303, response.text
 
 
+async def unit_account(session, username: str, *, unit_id: int | None = None, area_id: int | None = None,
+                       password: str = "correct-horse"):
+    """A unit's (or, with area_id, a county union's) account, opened from an organiser's invitation."""
+    from contest.units import service as units
+
+    code = await units.invite(session, unit_id=unit_id, area_id=area_id, actor="test")
+    return await units.accept_invitation(session, code, username, password)
+
+
 async def staff_page(browser, base: str, session, role: str = "organiser", path: str = "/admin"):
     """A browser page signed in as a new account `office` of the role (password xianning-2026), at `path`."""
     from contest.auth import create_account

@@ -95,6 +95,7 @@ ACTIONS: dict[str, Rule] = {
     "round.add": _rule("添加轮次", _BEFORE_NOTICE, False),
     "entry.add": _rule("添加或导入选手", "draft registration", False,
                        "报名已截止；如确需补报，请先将活动退回“报名中”（评分开始前），补报后重新抽签"),
+    "entry.register": _rule("网上报名", "registration", False, "网上报名只在活动“报名中”时开放"),
     "entry.edit": _rule("修改选手信息", _BEFORE_NOTICE, True),
     "entry.withdraw": _rule("登记退赛", "draft registration draw scoring", True, _SIGN_OFF_FIRST),
     "entry.absent": _rule("登记缺考", "draw scoring", True, "缺考在比赛开始后（抽签后）、签字确认前登记"),

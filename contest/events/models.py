@@ -1,7 +1,7 @@
 """Competitions and what they are made of: tracks, rounds, stages, entries, judges, panels."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, Column, Numeric, Text, UniqueConstraint
@@ -50,6 +50,8 @@ class Event(SQLModel, table=True):
     opinions_public: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
     # the pledge (裁判员承诺书) each judge accepts on the tablet before scoring; blank: DEFAULT_PLEDGE
     pledge: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # the last day units and workers may register online (报名截止日); none: while the event takes entries
+    registration_closes: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -10,7 +10,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Text, cast, delete, func, or_, text, update
@@ -409,12 +409,9 @@ async def import_contestants(session: AsyncSession, track: Track, filename: str,
     raw = await _entry_rows(session, track, importers.read_contestants, filename, data, "选手")
     areas = await people.areas_by_name(session)
     check = importers.validate_rows(raw, set(areas), id_key)
-    good, problems = await _drop_already_entered(session, track, check)
+    good, problems = await drop_already_entered(session, track, check)
     report = tables.ImportReport(rows=len(raw), good=len(good), problems=problems, dry_run=dry_run)
-    if track.capacity is not None:
-        taken = (await count_entries(session, [track.id])).get(track.id, 0)
-        if taken + len(good) > track.capacity:
-            raise InputError(f"超出赛项名额：已报名{taken}人，本次{len(good)}人，名额{track.capacity}人", "file")
+    await check_capacity(session, track, len(good), "file")
     unit_area = {row.unit_name: areas[row.area].id for row in good}
     known = {u.name for u in await people.list_units(session)}
     report.new_units = sorted(name for name in unit_area if name not in known)
@@ -423,6 +420,44 @@ async def import_contestants(session: AsyncSession, track: Track, filename: str,
     report.imported = await _write_entries(session, track, good, unit_area, areas, actor)
     await session.commit()
     return report
+
+
+async def check_capacity(session: AsyncSession, track: Track, adding: int, field: str, waiting: int = 0) -> None:
+    """Refuse `adding` more contestants beyond the track's quota (名额); `waiting` counts those
+    already asked for but not yet entered (online registrations before the office's decision)."""
+    if track.capacity is None:
+        return
+    taken = (await count_entries(session, [track.id])).get(track.id, 0) + waiting
+    if taken + adding > track.capacity:
+        raise InputError(f"超出赛项名额：已报名{taken}人，本次{adding}人，名额{track.capacity}人", field)
+
+
+async def enter_checked(session: AsyncSession, track: Track, rows: Sequence[importers.ContestantRow],
+                        actor: str) -> dict[str, int]:
+    """Contestants already checked by the import's validator (online registrations the office
+    approved) as entries of the track — the lifecycle, the quota and "already entered" as for an
+    import, ledgered as an import. Entry ids by ID hash. Does not commit."""
+    lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "entry.add")
+    good, problems = await drop_already_entered(session, track, importers.ImportCheck(list(rows), []))
+    _refuse_problems(problems)
+    await check_capacity(session, track, len(good), "registration")
+    areas = await people.areas_by_name(session)
+    await _write_entries(session, track, good, {row.unit_name: areas[row.area].id for row in good}, areas, actor)
+    stmt = (select(Person.id_hash, Entry.id).join(Entry, Entry.person_id == Person.id)
+            .where(Entry.track_id == track.id, Person.id_hash.in_([row.id_hash for row in good])))
+    return dict((await session.exec(stmt)).all())
+
+
+async def set_registration_closes(session: AsyncSession, event: Event, closes: date | None, actor: str) -> Event:
+    """The last day of online registration (报名截止日), ledgered."""
+    lifecycle.require(await lifecycle.event_phase(session, event.id), "event.edit")
+    if event.registration_closes != closes:
+        await ledger.record(session, event.id, actor, "event.edit", f"event:{event.id}",
+                            {"registration_closes": [str(event.registration_closes or ""), str(closes or "")]})
+        event.registration_closes = closes
+        session.add(event)
+    await session.commit()
+    return event
 
 
 async def _entry_rows(session: AsyncSession, track: Track, read, filename: str, data: bytes,
@@ -549,7 +584,7 @@ async def get_entry(session: AsyncSession, track: Track, bib: str) -> Entry:
     return entry
 
 
-async def _drop_already_entered(session: AsyncSession, track: Track, check: importers.ImportCheck):
+async def drop_already_entered(session: AsyncSession, track: Track, check: importers.ImportCheck):
     hashes = [row.id_hash for row in check.good]
     stmt = (select(Person.id_hash).join(Entry, Entry.person_id == Person.id)
             .where(Entry.track_id == track.id, Person.id_hash.in_(hashes)))

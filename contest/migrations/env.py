@@ -16,6 +16,7 @@ import contest.people.models  # noqa: F401
 import contest.registry.models  # noqa: F401
 import contest.innovations.models  # noqa: F401
 import contest.studios.models  # noqa: F401
+import contest.units.models  # noqa: F401
 
 target_metadata = SQLModel.metadata
 

@@ -17,7 +17,8 @@ import httpx
 from litestar.routes import HTTPRoute
 
 from contest.auth import create_account
-from tests.builders import make_contest
+from contest.people.models import Unit
+from tests.builders import make_contest, unit_account
 from tests.support import Client
 
 PUBLIC = "public"
@@ -29,8 +30,9 @@ CHIEF = {"chief"}  # and hidden (404) from the other judges
 EXAM_ROOM = {"organiser", "invigilator"}
 MARKING = {"organiser", "marker"}
 CONTESTANT = {"contestant"}
+UNIT_ADMINS = {"unit_admin", "county_admin"}  # a unit's and a county union's accounts (by invitation)
 ACCOUNTS = ("organiser", "registry_reviewer", "scorer", "invigilator", "marker")
-IDENTITIES = ("anonymous", *ACCOUNTS, "judge", "chief")
+IDENTITIES = ("anonymous", *ACCOUNTS, *sorted(UNIT_ADMINS), "judge", "chief")
 
 TABLE = {
     ("GET", "/healthz"): PUBLIC,
@@ -42,6 +44,19 @@ TABLE = {
     ("GET", "/schema/openapi.json"): PUBLIC,
     ("GET", "/schema/{path:str}"): PUBLIC,
     ("GET", "/login"): PUBLIC,
+    # grass-roots unions: an invitation is opened by its one-time code; a worker without a unit registers
+    ("GET", "/invite/{code:str}"): PUBLIC,
+    ("POST", "/invite/{code:str}"): PUBLIC,
+    ("GET", "/register"): PUBLIC,
+    ("GET", "/register/{track_id:int}"): PUBLIC,
+    ("POST", "/register/{track_id:int}"): PUBLIC,
+    ("GET", "/unit"): UNIT_ADMINS,
+    ("GET", "/unit/template.xlsx"): UNIT_ADMINS,
+    ("GET", "/unit/{unit_id:int}"): UNIT_ADMINS,
+    ("POST", "/unit/{unit_id:int}/profile"): UNIT_ADMINS,
+    ("GET", "/unit/{unit_id:int}/tracks/{track_id:int}"): UNIT_ADMINS,
+    ("POST", "/unit/{unit_id:int}/tracks/{track_id:int}"): UNIT_ADMINS,
+    ("POST", "/unit/{unit_id:int}/tracks/{track_id:int}/file"): UNIT_ADMINS,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): PUBLIC,
     # public pages, feeds and files (what a board shows is the public gate's business, tested elsewhere)
@@ -231,6 +246,11 @@ POST /admin/events/{slug:str}/publication/tracks/{track:str}/{action:str}
 POST /admin/events/{slug:str}/publication/certificates/{code:str}/revoke
 GET /admin/accounts
 POST /admin/accounts
+GET /admin/unit-accounts
+POST /admin/unit-accounts
+GET /admin/registrations
+POST /admin/registrations
+POST /admin/registrations/events/{slug:str}
 POST /admin/accounts/{account_id:int}
 POST /admin/accounts/{account_id:int}/password
 GET /admin/studios
@@ -320,6 +340,10 @@ async def identities(app, session, contest) -> dict[str, Client]:
                for name in IDENTITIES}
     for role in ACCOUNTS:
         await create_account(session, role, role, role, "correct-horse")
+        assert (await clients[role].login(role)).status_code == 303
+    for role, scope in (("unit_admin", {"unit_id": contest.entries[0].unit_id}),
+                        ("county_admin", {"area_id": (await session.get(Unit, contest.entries[0].unit_id)).area_id})):
+        await unit_account(session, role, **scope)
         assert (await clients[role].login(role)).status_code == 303
     for name, number in (("judge", "J02"), ("chief", "J01")):
         signed = await clients[name].post("/api/judge/session", json={

@@ -1,0 +1,399 @@
+"""Grass-roots unions online: invitations to accounts, what each unit or county account may see
+(enforced here, not in the pages), a unit's profile and contacts, and online registration for the
+city's contests — checked by the contestant import's own validator, decided by the office, and
+entered through the events service that enters contestants."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from contest import auth, clock, ledger, tables
+from contest.errors import Conflict, InputError, NotFound
+from contest.events import importers, lifecycle
+from contest.events import service as events
+from contest.events.models import Entry, Event, Track
+from contest.people import service as people
+from contest.people.identity import validate_phone
+from contest.people.models import OWNERSHIPS, UNIT_SIZES, Area, Industry, Person, Unit
+from contest.units.models import Registration, UnitAccount, UnitInvitation, UnitProfile
+
+INVITATION_LIFETIME = timedelta(days=14)
+INDIVIDUAL_LIMIT = 5  # individual registrations from one address within an hour
+COUNT_MAX = 1_000_000  # members or workers of one unit
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+# --- invitations and accounts -----------------------------------------------------------------------------
+
+
+async def invite(session: AsyncSession, *, unit_id: int | None, area_id: int | None, actor: str) -> str:
+    """A one-time code inviting a unit (or a county union, for its county's units) to open an
+    account; only its hash is kept, so the link can be shown once. Ledgered."""
+    if (unit_id is None) == (area_id is None):
+        raise InputError("请选择一个单位，或一个县(市、区)工会", "unit_id")
+    if unit_id is not None and await session.get(Unit, unit_id) is None:
+        raise InputError("所选单位不存在", "unit_id")
+    if area_id is not None and await session.get(Area, area_id) is None:
+        raise InputError("所选县(市、区)不存在", "area_id")
+    code = secrets.token_urlsafe(18)
+    invitation = UnitInvitation(code_hash=_digest(code), unit_id=unit_id, area_id=area_id, created_by=actor[:80],
+                                expires_at=clock.now() + INVITATION_LIFETIME)
+    session.add(invitation)
+    await session.flush()
+    await ledger.record(session, None, actor, "unit.invite", f"invitation:{invitation.id}",
+                        {"unit_id": unit_id, "area_id": area_id})
+    await session.commit()
+    return code
+
+
+@dataclass(frozen=True)
+class Invited:
+    invitation: UnitInvitation
+    name: str  # the unit's name, or the county union's
+
+
+async def open_invitation(session: AsyncSession, code: str, *, lock: bool = False) -> Invited:
+    """The invitation the code names, while it is unused and unexpired."""
+    stmt = select(UnitInvitation).where(UnitInvitation.code_hash == _digest(code[:64]))
+    invitation = (await session.exec(stmt.with_for_update() if lock else stmt)).first()
+    if invitation is None:
+        raise NotFound("邀请链接")
+    if invitation.used_at is not None:
+        raise Conflict("此邀请链接已使用过：请用已设置的用户名和密码登录，忘记密码请联系市总工会竞赛办")
+    if invitation.expires_at <= clock.now():
+        raise Conflict("此邀请链接已过期：请联系市总工会竞赛办重新发送")
+    if invitation.unit_id is not None:
+        name = (await session.get(Unit, invitation.unit_id)).name
+    else:
+        name = f"{(await session.get(Area, invitation.area_id)).name}总工会"
+    return Invited(invitation, name)
+
+
+async def accept_invitation(session: AsyncSession, code: str, username: str, password: str,
+                            display_name: str = "") -> auth.Account:
+    """The unit's (or county's) account, opened with the invitation's one-time code."""
+    invited = await open_invitation(session, code, lock=True)
+    invitation = invited.invitation
+    role = "unit_admin" if invitation.unit_id is not None else "county_admin"
+    invitation.used_at = clock.now()
+    session.add(invitation)
+    # create_account commits the invitation's use with the account (its ledger entry too)
+    account = await auth.create_account(session, username, display_name or invited.name, role, password,
+                                        f"invitation:{invitation.id}")
+    invitation.account_id = account.id
+    session.add_all([invitation, UnitAccount(account_id=account.id, unit_id=invitation.unit_id,
+                                             area_id=invitation.area_id)])
+    await session.commit()
+    return account
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    invitation: UnitInvitation
+    name: str
+    username: str | None
+
+
+async def list_invitations(session: AsyncSession) -> list[InvitationRow]:
+    stmt = (select(UnitInvitation, Unit.name, Area.name, auth.Account.username)
+            .outerjoin(Unit, Unit.id == UnitInvitation.unit_id).outerjoin(Area, Area.id == UnitInvitation.area_id)
+            .outerjoin(auth.Account, auth.Account.id == UnitInvitation.account_id)
+            .order_by(UnitInvitation.created_at.desc()).limit(200))
+    return [InvitationRow(inv, unit or f"{area}总工会", username)
+            for inv, unit, area, username in (await session.exec(stmt)).all()]
+
+
+# --- what an account may see ---------------------------------------------------------------------------------
+
+
+async def units_of(session: AsyncSession, user: auth.Identity) -> Sequence[Unit]:
+    """The units an account may see and edit: its own unit, or every unit of its county."""
+    scope = await session.get(UnitAccount, user.id) if user.kind == "account" else None
+    if scope is None:
+        return []
+    where = Unit.id == scope.unit_id if scope.unit_id is not None else Unit.area_id == scope.area_id
+    return (await session.exec(select(Unit).where(where).order_by(Unit.name))).all()
+
+
+async def own_unit(session: AsyncSession, user: auth.Identity, unit_id: int) -> Unit:
+    """A unit the account may act for; any other is "not found" (its existence is not confirmed)."""
+    for unit in await units_of(session, user):
+        if unit.id == unit_id:
+            return unit
+    raise NotFound("单位")
+
+
+# --- the unit's profile and contacts ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileInput:
+    ownership: str | None
+    size: str | None
+    industry_id: int | None
+    members: int | None
+    workers: int | None
+    contact_name: str = ""
+    contact_phone: str = ""
+    address: str = ""
+
+
+async def profile_of(session: AsyncSession, unit_id: int) -> UnitProfile:
+    return await session.get(UnitProfile, unit_id) or UnitProfile(unit_id=unit_id)
+
+
+async def save_profile(session: AsyncSession, unit: Unit, data: ProfileInput, actor: str) -> UnitProfile:
+    """The unit's profile (ownership, size and industry count in the yearly figures: ledgered)."""
+    if data.ownership and data.ownership not in OWNERSHIPS:
+        raise InputError("请选择所有制", "ownership")
+    if data.size and data.size not in UNIT_SIZES:
+        raise InputError("请选择企业规模", "size")
+    if data.industry_id is not None and await session.get(Industry, data.industry_id) is None:
+        raise InputError("所选行业不存在", "industry_id")
+    for value, field, label in ((data.members, "members", "会员人数"), (data.workers, "workers", "职工人数")):
+        if value is not None and not 0 <= value <= COUNT_MAX:
+            raise InputError(f"{label}应在0至{COUNT_MAX}之间", field)
+    if data.members is not None and data.workers is not None and data.members > data.workers:
+        raise InputError("会员人数不能多于职工人数", "members")
+    name, phone, address = tables.close_gaps(data.contact_name), data.contact_phone.strip(), data.address.strip()
+    if len(name) > 40 or len(address) > 200:
+        raise InputError("联系人不超过40个字，地址不超过200个字", "contact_name")
+    if phone and (problem := validate_phone(phone)):
+        raise InputError(problem, "contact_phone")
+    profile = await profile_of(session, unit.id)
+    before = {"ownership": unit.ownership, "size": unit.size, "industry_id": unit.industry_id,
+              "members": profile.members, "workers": profile.workers}
+    unit.sqlmodel_update({"ownership": data.ownership or None, "size": data.size or None,
+                          "industry_id": data.industry_id})
+    profile.sqlmodel_update({"members": data.members, "workers": data.workers, "contact_name": name,
+                             "contact_phone": phone, "address": address, "updated_at": clock.now()})
+    session.add_all([unit, profile])
+    after = {"ownership": unit.ownership, "size": unit.size, "industry_id": unit.industry_id,
+             "members": profile.members, "workers": profile.workers}
+    changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changed:  # the contacts are private and never counted: not copied into the ledger
+        await ledger.record(session, None, actor, "unit.profile", f"unit:{unit.id}", changed)
+    await session.commit()
+    return profile
+
+
+# --- online registration ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenTrack:
+    event: Event
+    track: Track
+    taken: int  # entries and registrations waiting
+
+
+async def _waiting(session: AsyncSession, track_id: int) -> int:
+    return (await session.exec(select(func.count()).select_from(Registration).where(
+        Registration.track_id == track_id, Registration.state == "pending"))).one()
+
+
+async def taken(session: AsyncSession, track: Track) -> int:
+    return (await events.count_entries(session, [track.id])).get(track.id, 0) + await _waiting(session, track.id)
+
+
+async def open_tracks(session: AsyncSession) -> list[OpenTrack]:
+    """The tracks units and workers may register for now: their event is 报名中 and not past its
+    closing day."""
+    today = clock.today()
+    stmt = (select(Event, Track).join(Track, Track.event_id == Event.id)
+            .where(Event.status == "registration")
+            .order_by(Event.id, Track.id))
+    found = []
+    for event, track in (await session.exec(stmt)).all():
+        if event.registration_closes is None or event.registration_closes >= today:
+            found.append(OpenTrack(event, track, await taken(session, track)))
+    return found
+
+
+async def registrable_track(session: AsyncSession, track_id: int) -> tuple[Event, Track]:
+    """A track taking online registrations: the lifecycle's 报名 phase, within the closing day."""
+    track = await session.get(Track, track_id) if 0 < track_id < 2**31 else None
+    if track is None:
+        raise NotFound("赛项")
+    event = await session.get(Event, track.event_id)
+    lifecycle.require(await lifecycle.track_phase(session, event.id, track.id), "entry.register")
+    if event.registration_closes is not None and clock.today() > event.registration_closes:
+        raise Conflict(f"网上报名已于{event.registration_closes:%Y年%m月%d日}截止")
+    return event, track
+
+
+@dataclass
+class RegistrationReport:
+    rows: int
+    saved: int
+    problems: list[tables.RowProblem]
+
+
+async def register_file(session: AsyncSession, unit: Unit, track: Track, filename: str, data: bytes, *,
+                        id_key: bytes, actor: str) -> RegistrationReport:
+    """A unit's workers for a track, from the import's own template: every row checked by the
+    import's validator; the good rows wait for the office, the bad ones are refused with reasons."""
+    await registrable_track(session, track.id)
+    try:
+        raw = importers.read_contestants(filename, data)
+    except tables.ImportFileError as exc:
+        raise InputError(str(exc), "file") from exc
+    if not raw:
+        raise InputError("文件中没有报名人员", "file")
+    area = await session.get(Area, unit.area_id) if unit.area_id else None
+    problems = []
+    for row in raw:  # a unit enters its own workers: the unit's name (and county) are its own
+        named = row.cells.get(importers.UNIT, "")
+        if named and named != unit.name:
+            problems.append(tables.RowProblem(row.row, importers.UNIT, f"工作单位应为本单位“{unit.name}”，或不填"))
+        row.cells[importers.UNIT] = unit.name
+        if area is not None and not row.cells.get(importers.AREA):
+            row.cells[importers.AREA] = area.name
+    bad = {p.row for p in problems}
+    return await _register(session, track, [r for r in raw if r.row not in bad], problems, len(raw),
+                           unit_id=unit.id, id_key=id_key, actor=actor)
+
+
+async def register_worker(session: AsyncSession, unit: Unit, track: Track, fields: dict[str, str], *,
+                          id_key: bytes, actor: str) -> Registration:
+    """One worker typed into the phone form: a one-row file through exactly the same path."""
+    report = await register_file(session, unit, track, *importers.form_file(fields), id_key=id_key, actor=actor)
+    _refuse(report.problems)
+    return await _latest(session, track.id)
+
+
+async def register_individual(session: AsyncSession, track: Track, fields: dict[str, str], employer: str, *,
+                              address: str, id_key: bytes) -> Registration:
+    """A worker without a unit (a courier, a ride-hailing driver, a freelance cook) on the public
+    form: their platform or employer named, counted as 新就业形态; a few per address an hour."""
+    await registrable_track(session, track.id)
+    employer = tables.close_gaps(employer.strip())
+    if not employer:
+        raise InputError("请填写所在平台或雇主，如“美团外卖”“滴滴出行”或个体餐馆名称", "employer")
+    if len(employer) > importers.UNIT_MAX:
+        raise InputError(f"平台或雇主名称不能超过{importers.UNIT_MAX}个字", "employer")
+    recent = (await session.exec(select(func.count()).select_from(Registration).where(
+        Registration.source == address[:64], Registration.created_at > clock.now() - timedelta(hours=1)))).one()
+    if recent >= INDIVIDUAL_LIMIT:
+        raise Conflict(f"同一网络每小时最多提交{INDIVIDUAL_LIMIT}份个人报名，请稍后再试")
+    raw = importers.read_contestants(*importers.form_file({**fields, importers.UNIT: employer, "新就业形态": "是"}))
+    report = await _register(session, track, raw, [], 1, unit_id=None, id_key=id_key, actor="个人报名",
+                             source=address[:64])
+    _refuse(report.problems)
+    return await _latest(session, track.id)
+
+
+def _refuse(problems: Sequence[tables.RowProblem]) -> None:
+    if problems:
+        raise InputError("；".join(f"{p.column}：{p.problem}" for p in problems), problems[0].column)
+
+
+async def _latest(session: AsyncSession, track_id: int) -> Registration:
+    return (await session.exec(select(Registration).where(Registration.track_id == track_id)
+                               .order_by(Registration.id.desc()).limit(1))).one()
+
+
+async def _register(session: AsyncSession, track: Track, raw: list[tables.RawRow], problems: list, rows: int, *,
+                    unit_id: int | None, id_key: bytes, actor: str, source: str = "") -> RegistrationReport:
+    areas = await people.areas_by_name(session)
+    check = importers.validate_rows(raw, set(areas), id_key)
+    good, found = await events.drop_already_entered(session, track, check)
+    waiting = dict((await session.exec(select(Registration.id_hash, Registration.state).where(
+        Registration.track_id == track.id, Registration.id_hash.in_([r.id_hash for r in good]),
+        Registration.state != "returned"))).all())
+    problems = sorted([*problems, *found, *(
+        tables.RowProblem(r.row, importers.ID_NUMBER, "此人已在网上报名本赛项，正等待审核")
+        for r in good if r.id_hash in waiting)], key=lambda p: p.row)
+    good = [r for r in good if r.id_hash not in waiting]
+    if good:
+        await events.check_capacity(session, track, len(good), "file", waiting=await _waiting(session, track.id))
+        # a returned registration may be sent again: the returned one gives way
+        await session.exec(Registration.__table__.delete().where(
+            Registration.track_id == track.id, Registration.id_hash.in_([r.id_hash for r in good])))
+        session.add_all([Registration(
+            track_id=track.id, unit_id=unit_id, employer=r.unit_name, name=r.name, gender=r.gender,
+            birth_date=r.birth_date, id_hash=r.id_hash, id_masked=r.id_masked, phone_masked=r.phone_masked,
+            area=r.area, skill_level=r.skill_level, source=source, **r.groups) for r in good])
+        await ledger.record(session, track.event_id, actor, "registration.submit", f"track:{track.id}",
+                            {"unit_id": unit_id, "count": len(good)})
+        await session.commit()
+    return RegistrationReport(rows, len(good), problems)
+
+
+@dataclass(frozen=True)
+class Listed:
+    registration: Registration
+    track: Track
+    event: Event
+    unit: str | None
+
+
+async def list_registrations(session: AsyncSession, *, unit_ids: Sequence[int] | None = None,
+                             track_id: int | None = None, state: str | None = None) -> list[Listed]:
+    """Registrations, newest first: of some units (a unit's or county's own), of a track, in a state."""
+    stmt = (select(Registration, Track, Event, Unit.name).join(Track, Track.id == Registration.track_id)
+            .join(Event, Event.id == Track.event_id).outerjoin(Unit, Unit.id == Registration.unit_id))
+    if unit_ids is not None:
+        stmt = stmt.where(Registration.unit_id.in_(list(unit_ids) or [-1]))
+    if track_id is not None:
+        stmt = stmt.where(Registration.track_id == track_id)
+    if state:
+        stmt = stmt.where(Registration.state == state)
+    rows = (await session.exec(stmt.order_by(Registration.state != "pending", Registration.id).limit(2000))).all()
+    return [Listed(*row) for row in rows]
+
+
+async def decide(session: AsyncSession, ids: Sequence[int], approve: bool, reason: str, actor: str) -> int:
+    """The office approves registrations (they become entries of their tracks through the events
+    service, ledgered as entries are) or returns them with a reason. Only waiting ones; all or none."""
+    reason = reason.strip()
+    if not ids:
+        raise InputError("请勾选要处理的报名", "ids")
+    if not approve and not reason:
+        raise InputError("退回须填写原因，报名单位会看到", "reason")
+    if len(reason) > 200:
+        raise InputError("原因不能超过200个字", "reason")
+    found = (await session.exec(select(Registration).where(Registration.id.in_(list(ids)))
+                                .order_by(Registration.id).with_for_update())).all()
+    if len(found) != len(set(ids)):
+        raise NotFound("报名")
+    if decided := [r.name for r in found if r.state != "pending"]:
+        raise Conflict(f"{'、'.join(decided[:5])}的报名已处理过，请刷新页面")
+    now = clock.now()
+    for track_id in sorted({r.track_id for r in found}):
+        mine = [r for r in found if r.track_id == track_id]
+        track = await session.get(Track, track_id)
+        entries = await events.enter_checked(session, track, [_row(r) for r in mine], actor) if approve else {}
+        for r in mine:
+            r.sqlmodel_update({"state": "approved" if approve else "returned", "reason": reason,
+                               "decided_by": actor[:80], "decided_at": now, "entry_id": entries.get(r.id_hash)})
+        action = "registration.approve" if approve else "registration.return"
+        await ledger.record(session, track.event_id, actor, action, f"track:{track.id}", {"registrations": [r.id for r in mine], "reason": reason})
+    session.add_all(found)
+    await session.commit()
+    return len(found)
+
+
+def _row(r: Registration) -> importers.ContestantRow:
+    """A registration as the checked import row it was made from."""
+    return importers.ContestantRow(
+        row=r.id, name=r.name, gender=r.gender, id_hash=r.id_hash, id_masked=r.id_masked, birth_date=r.birth_date,
+        phone_masked=r.phone_masked, phone_hash=None, unit_name=r.employer, area=r.area, skill_level=r.skill_level,
+        groups={"front_line": r.front_line, "migrant_worker": r.migrant_worker,
+                "new_employment_form": r.new_employment_form})
+
+
+async def entries_of(session: AsyncSession, track_id: int) -> Sequence[tuple[str, str]]:
+    """(bib, name) of a track's entries (what an approved registration became)."""
+    return (await session.exec(select(Entry.bib, Person.name).join(Person, Person.id == Entry.person_id)
+                               .where(Entry.track_id == track_id).order_by(Entry.bib))).all()
