@@ -378,7 +378,8 @@ async def decide(session: AsyncSession, ids: Sequence[int], approve: bool, reaso
             r.sqlmodel_update({"state": "approved" if approve else "returned", "reason": reason,
                                "decided_by": actor[:80], "decided_at": now, "entry_id": entries.get(r.id_hash)})
         action = "registration.approve" if approve else "registration.return"
-        await ledger.record(session, track.event_id, actor, action, f"track:{track.id}", {"registrations": [r.id for r in mine], "reason": reason})
+        await ledger.record(session, track.event_id, actor, action, f"track:{track.id}",
+                            {"registrations": [r.id for r in mine], "reason": reason})
     session.add_all(found)
     await session.commit()
     return len(found)
