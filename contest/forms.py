@@ -90,11 +90,15 @@ class Form:
         return self.text(name) in ("1", "on", "true", "yes")
 
     def upload(self, name: str, label: str):
-        value = self._data.get(name)
-        if value is None or isinstance(value, str) or not getattr(value, "filename", ""):
+        value = self.chosen_file(name)
+        if value is None:
             raise InputError(f"请选择{label}", name)
         return value
 
     def uploads(self, name: str) -> list:
         """Every file chosen under one name (an <input type="file" multiple>); none is an empty list."""
         return [v for v in self._data.getall(name, []) if not isinstance(v, str) and getattr(v, "filename", "")]
+
+    def chosen_file(self, name: str):
+        """The file chosen in a file input that may be left empty (None when none was chosen)."""
+        return next(iter(self.uploads(name)), None)

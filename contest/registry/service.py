@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import case, func, or_, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -980,16 +980,70 @@ class CompetitionReport:
     named: int  # craftsmen named this year
     practice: practice.Participation  # 网上练兵 and 答题活动
     entry_units: frozenset[int]  # the units counted in `units`
+    filings: Filings  # units' own labour competitions, as accepted (劳动竞赛备案)
+
+    @property
+    def labour_times(self) -> int:
+        """人次 of the city's contests and of the units' accepted filings together."""
+        return self.person_times + self.filings.person_times
+
+    @property
+    def labour_units(self) -> int:
+        """Units that entered a city contest or held a competition of their own that was accepted."""
+        return len(self.entry_units | self.filings.unit_ids)
 
     @property
     def all_times(self) -> int:
-        """人次 of contests, practice and quizzes together."""
-        return self.person_times + self.practice.times
+        """人次 of contests (the city's and the units' own), practice and quizzes together."""
+        return self.labour_times + self.practice.times
 
     @property
     def units_reached(self) -> int:
-        """Units whose workers entered a contest or practised."""
-        return len(self.entry_units | self.practice.unit_ids)
+        """Units whose workers entered a contest, held one of their own, or practised."""
+        return len(self.entry_units | self.filings.unit_ids | self.practice.unit_ids)
+
+
+@dataclass(frozen=True)
+class Filings:
+    """The accepted filings of a year: each filing's person-times (its listed participants, each
+    once, when the results list them), by the same groupings as the entries."""
+
+    count: int
+    person_times: int
+    unit_ids: frozenset[int]
+    by_group: dict[str, Counter]  # "area", "industry", "ownership", "size" -> label -> person-times
+    women: int  # of the listed participants
+    migrant: int
+    new_employment: int
+
+
+# The units module's tables, read by name (it sits above the registry; lifecycle does the same).
+_FILINGS = text("""
+    select f.unit_id, a.name, i.name, u.ownership, u.size, f.person_times
+    from filing f join unit u on u.id = f.unit_id left join area a on a.id = u.area_id
+    left join industry i on i.id = u.industry_id
+    where f.state = 'accepted' and f.year = :year""")
+_FILING_GROUPS = text("""
+    select count(*) filter (where p.gender = '女'), count(*) filter (where p.migrant_worker),
+           count(*) filter (where p.new_employment_form)
+    from filing_participant p join filing f on f.id = p.filing_id
+    where f.state = 'accepted' and f.year = :year""")
+
+
+async def accepted_filings(session: AsyncSession, year: int) -> Filings:
+    from contest.people.models import OWNERSHIPS, UNIT_SIZES
+
+    rows = (await session.exec(_FILINGS, params={"year": year})).all()
+    groups = {"area": (1, {}), "industry": (2, {}), "ownership": (3, OWNERSHIPS), "size": (4, UNIT_SIZES)}
+    by_group = {}
+    for name, (index, labels) in groups.items():
+        counted = Counter()
+        for row in rows:
+            counted[labels.get(row[index], row[index]) or "未填"] += row[5]
+        by_group[name] = counted
+    women, migrant, new_form = (await session.exec(_FILING_GROUPS, params={"year": year})).one()
+    return Filings(len(rows), sum(r[5] for r in rows), frozenset(r[0] for r in rows), by_group, women, migrant,
+                   new_form)
 
 
 async def competition_report(session: AsyncSession, year: int) -> CompetitionReport:
@@ -1003,8 +1057,9 @@ async def competition_report(session: AsyncSession, year: int) -> CompetitionRep
         .outerjoin(Unit, Unit.id == Entry.unit_id).outerjoin(Area, Area.id == Unit.area_id)
         .outerjoin(Industry, Industry.id == Unit.industry_id)
         .where(Track.event_id.in_([e.id for e in year_events] or [-1])))).all()
-    tally = lambda index, labels=None: dict(Counter(  # noqa: E731
-        (labels or {}).get(r[index], r[index]) or "未填" for r in rows).most_common())
+    filings = await accepted_filings(session, year)
+    tally = lambda index, group, labels=None: dict((Counter(  # noqa: E731
+        (labels or {}).get(r[index], r[index]) or "未填" for r in rows) + filings.by_group[group]).most_common())
     prizes, titles = Counter(), Counter()
     for event in year_events:
         for track in await events.list_tracks(session, event):
@@ -1017,11 +1072,13 @@ async def competition_report(session: AsyncSession, year: int) -> CompetitionRep
     named = (await session.exec(select(func.count()).select_from(Candidate).where(
         Candidate.named_year == year, Candidate.state.in_(COUNTED)))).one()
     entry_units = frozenset(r[0] for r in rows if r[0])
-    return CompetitionReport(year, year_events, len(rows), len(entry_units), tally(1), tally(2),
-                             tally(3, OWNERSHIPS), tally(4, UNIT_SIZES), sum(1 for r in rows if r[5] == "女"),
-                             sum(1 for r in rows if r[6]), sum(1 for r in rows if r[7]), dict(prizes), dict(titles),
+    return CompetitionReport(year, year_events, len(rows), len(entry_units), tally(1, "area"), tally(2, "industry"),
+                             tally(3, "ownership", OWNERSHIPS), tally(4, "size", UNIT_SIZES),
+                             sum(1 for r in rows if r[5] == "女") + filings.women,
+                             sum(1 for r in rows if r[6]) + filings.migrant,
+                             sum(1 for r in rows if r[7]) + filings.new_employment, dict(prizes), dict(titles),
                              rises, await skill_rises(session, year), named,
-                             await practice.participation(session, year), entry_units)
+                             await practice.participation(session, year), entry_units, filings)
 
 
 def report_xlsx(report: CompetitionReport) -> bytes:
@@ -1036,6 +1093,10 @@ def report_xlsx(report: CompetitionReport) -> bytes:
     tables.append_row(sheet, ["竞赛活动", len(report.events)])
     tables.append_row(sheet, ["参赛人次", report.person_times])
     tables.append_row(sheet, ["参赛单位", report.units])
+    tables.append_row(sheet, ["单位劳动竞赛备案（已受理）", report.filings.count])
+    tables.append_row(sheet, ["备案劳动竞赛参与人次", report.filings.person_times])
+    tables.append_row(sheet, ["劳动竞赛参与人次合计（全市竞赛与单位备案）", report.labour_times])
+    tables.append_row(sheet, ["参与劳动竞赛单位合计", report.labour_units])
     tables.append_row(sheet, ["女职工（人次）", report.women])
     tables.append_row(sheet, ["农民工（人次）", report.migrant])
     tables.append_row(sheet, ["新就业形态劳动者（人次）", report.new_employment])

@@ -85,3 +85,46 @@ class Registration(SQLModel, table=True):
     decided_by: str = Field(default="", max_length=80)
     decided_at: datetime | None = None
     entry_id: int | None = Field(default=None, foreign_key="entry.id")
+
+
+FILING_STATES = {"filed": "待受理", "accepted": "已受理", "returned": "已退回"}
+
+
+class Filing(SQLModel, table=True):
+    """A unit's own labour competition (劳动竞赛备案): filed by the unit, its results filed later, accepted
+    (or returned) by its county union or the city's. Accepted, it counts in the yearly figures:
+    its person-times are the listed participants when the results list them (each person once),
+    else the figure the unit gave."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    year: int = Field(index=True)  # the year it started in: the report's year
+    theme: str = Field(max_length=200)
+    starts_on: date
+    ends_on: date
+    teams: str = Field(default="", max_length=400)  # the workshops and teams involved
+    person_times: int = Field(ge=0)  # as filed, then as the results say
+    awards: str = Field(default="", max_length=1000)
+    results_filed: bool = False
+    state: str = Field(default="filed", max_length=10)
+    reason: str = Field(default="", max_length=200)
+    filed_by: str = Field(max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_by: str = Field(default="", max_length=80)
+    decided_at: datetime | None = None
+
+
+class FilingParticipant(SQLModel, table=True):
+    """A worker listed in a filing's results, checked by the contestant import's validator: no raw
+    ID number, and each person once per competition."""
+
+    __tablename__ = "filing_participant"
+    __table_args__ = (UniqueConstraint("filing_id", "id_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    filing_id: int = Field(foreign_key="filing.id", index=True)
+    id_hash: str = Field(max_length=64)
+    gender: str = Field(max_length=2)
+    front_line: bool = True
+    migrant_worker: bool = False
+    new_employment_form: bool = False

@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import auth, web
+from contest import auth, clock, web
 from contest.errors import InputError
 from contest.events import importers
 from contest.events import service as events
@@ -17,7 +17,7 @@ from contest.forms import Form
 from contest.people import service as people
 from contest.people.models import OWNERSHIPS, UNIT_SIZES, WORK_GROUPS, Unit
 from contest.units import service as svc
-from contest.units.models import REGISTRATION_STATES
+from contest.units.models import FILING_STATES, REGISTRATION_STATES
 
 FORM_COLUMNS = (importers.NAME, importers.ID_NUMBER, importers.PHONE, importers.AREA, importers.SKILL_LEVEL,
                 *(label for label, _ in WORK_GROUPS.values()))
@@ -74,6 +74,22 @@ class OfficeController(Controller):
         await svc.decide(db, form.ints("ids", "报名"), approve, form.text("reason"), web.actor(request))
         return web.see_other("/admin/registrations")
 
+    @get("/admin/filings")
+    async def filings_page(self, db: NamedDependency[AsyncSession], show: FromQuery[str] = "filed") -> Template:
+        state = show if show in FILING_STATES else "filed"
+        return Template("units/office_filings.html", context={
+            "filings": await svc.list_filings(db, state=state), "state": state, "states": FILING_STATES})
+
+    @get("/admin/coverage")
+    async def coverage_page(self, db: NamedDependency[AsyncSession], year: FromQuery[int | None] = None) -> Template:
+        return Template("units/coverage.html", context={"c": await svc.coverage(db, year or clock.today().year),
+                                                        "share": svc.share, "groups": svc.COVERAGE_GROUPS})
+
+    @get("/admin/coverage.xlsx")
+    async def coverage_xlsx(self, db: NamedDependency[AsyncSession], year: FromQuery[int | None] = None) -> Response:
+        year = year or clock.today().year
+        return web.download(svc.coverage_xlsx(await svc.coverage(db, year)), f"{year}年度劳动竞赛覆盖面.xlsx")
+
     @post("/admin/registrations/events/{slug:str}")
     async def set_closes(self, request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Redirect:
         form = await Form.read(request)
@@ -121,8 +137,10 @@ class UnitController(Controller):
         units = await svc.units_of(db, request.user)
         if len(units) == 1 and request.user.role == "unit_admin":
             return web.see_other(f"/unit/{units[0].id}")
+        ids = [u.id for u in units]
         return Template("units/county.html", context={
-            "units": units, "listed": await svc.list_registrations(db, unit_ids=[u.id for u in units])})
+            "units": units, "listed": await svc.list_registrations(db, unit_ids=ids),
+            "filings": await svc.list_filings(db, unit_ids=ids), "states": FILING_STATES})
 
     @get("/{unit_id:int}")
     async def unit_page(self, request: Request, db: NamedDependency[AsyncSession], unit_id: FromPath[int]) -> Template:
@@ -192,6 +210,71 @@ async def _register(db: AsyncSession, unit: Unit, track_id: int) -> dict:
             "levels": importers.SKILL_LEVEL_LABELS, "groups": WORK_GROUPS}
 
 
+class FilingController(Controller):
+    """劳动竞赛备案: a unit files; its county union (or the office) accepts. svc.own_filing decides who sees what."""
+
+    guards = [auth.requires("unit_admin", "county_admin", "organiser")]
+    include_in_schema = False
+
+    @get("/unit/{unit_id:int}/filings", guards=[auth.requires("unit_admin", "county_admin")])
+    async def unit_filings(self, request: Request, db: NamedDependency[AsyncSession],
+                           unit_id: FromPath[int]) -> Template:
+        unit = await svc.own_unit(db, request.user, unit_id)
+        return Template("units/filings.html", context={"unit": unit, "filings": await svc.list_filings(
+            db, unit_ids=[unit.id]), "error": None, "typed": {}})
+
+    @post("/unit/{unit_id:int}/filings", guards=[auth.requires("unit_admin", "county_admin")])
+    async def file_competition(self, request: Request, db: NamedDependency[AsyncSession],
+                               unit_id: FromPath[int]) -> Response:
+        unit = await svc.own_unit(db, request.user, unit_id)
+        form = await Form.read(request)
+        try:
+            filing = await svc.file_competition(db, unit, svc.FilingInput(
+                theme=form.text("theme"), starts_on=form.date("starts_on", "开始日期"),
+                ends_on=form.date("ends_on", "结束日期"), teams=form.text("teams"),
+                person_times=form.int("person_times", "参与人次")), web.actor(request))
+        except InputError as exc:  # refused before anything was written
+            return Template("units/filings.html", status_code=400, context={
+                "unit": unit, "filings": await svc.list_filings(db, unit_ids=[unit.id]), "error": exc.message,
+                "typed": {k: form.text(k) for k in ("theme", "starts_on", "ends_on", "teams", "person_times")}})
+        return web.see_other(f"/unit/filings/{filing.id}")
+
+    @get("/unit/filings/{filing_id:int}")
+    async def filing_page(self, request: Request, db: NamedDependency[AsyncSession],
+                          filing_id: FromPath[int]) -> Template:
+        return Template("units/filing.html", context=await _filing(db, request, filing_id))
+
+    @post("/unit/filings/{filing_id:int}/results", guards=[auth.requires("unit_admin", "county_admin")])
+    async def file_results(self, request: Request, db: NamedDependency[AsyncSession],
+                           filing_id: FromPath[int]) -> Response:
+        filing = await svc.own_filing(db, request.user, filing_id)
+        form = await Form.read(request)
+        upload = form.chosen_file("file")
+        problems = await svc.file_results(
+            db, filing, form.int("person_times", "参与人次"), form.text("awards"), web.actor(request),
+            (upload.filename, await upload.read()) if upload is not None else None, id_key=_id_key(request))
+        if problems:
+            return Template("units/filing.html", status_code=400, context={
+                **await _filing(db, request, filing_id), "report": {"problems": problems}})
+        return web.see_other(f"/unit/filings/{filing_id}")
+
+    @post("/unit/filings/{filing_id:int}/decision")
+    async def decide_filing(self, request: Request, db: NamedDependency[AsyncSession],
+                            filing_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        await svc.decide_filing(db, request.user, filing_id, form.text("action") == "accept", form.text("reason"),
+                                web.actor(request))
+        return web.see_other(f"/unit/filings/{filing_id}")
+
+
+async def _filing(db: AsyncSession, request: Request, filing_id: int) -> dict:
+    filing = await svc.own_filing(db, request.user, filing_id)
+    unit = await db.get(Unit, filing.unit_id)
+    listed = next(f.listed for f in await svc.list_filings(db, unit_ids=[unit.id]) if f.filing.id == filing.id)
+    return {"filing": filing, "unit": unit, "states": FILING_STATES, "report": None, "listed": listed,
+            "may_decide": request.user.role in ("organiser", "county_admin")}
+
+
 @get("/unit/template.xlsx", guards=[auth.requires("unit_admin", "county_admin")], include_in_schema=False)
 async def registration_template(db: NamedDependency[AsyncSession]) -> Response[bytes]:
     """The contestant import's own template: what the office imports is what a unit fills."""
@@ -233,5 +316,5 @@ async def _individual(db: AsyncSession, track_id: int) -> dict:
             "done": None, "levels": importers.SKILL_LEVEL_LABELS, "groups": WORK_GROUPS}
 
 
-ROUTES = [OfficeController, invitation_page, accept_invitation, UnitController, registration_template,
+ROUTES = [OfficeController, invitation_page, accept_invitation, UnitController, FilingController, registration_template,
           individual_tracks, individual_page, individual_register]

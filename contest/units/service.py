@@ -8,9 +8,9 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,7 +22,16 @@ from contest.events.models import Entry, Event, Track
 from contest.people import service as people
 from contest.people.identity import validate_phone
 from contest.people.models import OWNERSHIPS, UNIT_SIZES, Area, Industry, Person, Unit
-from contest.units.models import Registration, UnitAccount, UnitInvitation, UnitProfile
+from contest.registry import service as registry
+from contest.units.models import (
+    FILING_STATES,
+    Filing,
+    FilingParticipant,
+    Registration,
+    UnitAccount,
+    UnitInvitation,
+    UnitProfile,
+)
 
 INVITATION_LIFETIME = timedelta(days=14)
 INDIVIDUAL_LIMIT = 5  # individual registrations from one address within an hour
@@ -398,3 +407,213 @@ async def entries_of(session: AsyncSession, track_id: int) -> Sequence[tuple[str
     """(bib, name) of a track's entries (what an approved registration became)."""
     return (await session.exec(select(Entry.bib, Person.name).join(Person, Person.id == Entry.person_id)
                                .where(Entry.track_id == track_id).order_by(Entry.bib))).all()
+
+
+# --- labour-competition filings (劳动竞赛备案) -------------------------------------------------------------------
+
+PERSON_TIMES_MAX = 1_000_000
+
+
+@dataclass(frozen=True)
+class FilingInput:
+    theme: str
+    starts_on: date
+    ends_on: date
+    teams: str
+    person_times: int | None
+
+
+def _check_filing(data: FilingInput) -> FilingInput:
+    theme, teams = tables.close_gaps(data.theme.strip()), data.teams.strip()
+    if not theme:
+        raise InputError("请填写竞赛主题", "theme")
+    if len(theme) > 200 or len(teams) > 400:
+        raise InputError("竞赛主题不超过200个字，参与车间班组不超过400个字", "theme")
+    if data.ends_on < data.starts_on:
+        raise InputError("结束日期不能早于开始日期", "ends_on")
+    if data.person_times is None or not 1 <= data.person_times <= PERSON_TIMES_MAX:
+        raise InputError(f"参与人次应为1至{PERSON_TIMES_MAX}之间的整数", "person_times")
+    return FilingInput(theme, data.starts_on, data.ends_on, teams, data.person_times)
+
+
+async def file_competition(session: AsyncSession, unit: Unit, data: FilingInput, actor: str) -> Filing:
+    """A unit files its own competition; it waits for its county union or the city's."""
+    data = _check_filing(data)
+    filing = Filing(unit_id=unit.id, year=data.starts_on.year, theme=data.theme, starts_on=data.starts_on,
+                    ends_on=data.ends_on, teams=data.teams, person_times=data.person_times, filed_by=actor[:80])
+    session.add(filing)
+    await session.flush()
+    await ledger.record(session, None, actor, "filing.file", f"filing:{filing.id}",
+                        {"unit_id": unit.id, "theme": filing.theme, "person_times": filing.person_times})
+    await session.commit()
+    return filing
+
+
+async def own_filing(session: AsyncSession, user: auth.Identity, filing_id: int) -> Filing:
+    """A filing of a unit the account may act for (the office: any); others are "not found"."""
+    filing = await session.get(Filing, filing_id) if 0 < filing_id < 2**31 else None
+    allowed = None if user.role == "organiser" else {u.id for u in await units_of(session, user)}
+    if filing is None or allowed is not None and filing.unit_id not in allowed:
+        raise NotFound("劳动竞赛备案")
+    return filing
+
+
+async def file_results(session: AsyncSession, filing: Filing, person_times: int | None, awards: str, actor: str,
+                       participants: tuple[str, bytes] | None = None, *, id_key: bytes) -> list[tables.RowProblem]:
+    """The results: the person-times and awards, and optionally the participants from the contestant
+    template (checked by its validator; each person once: then they are the person-times). A filing
+    already accepted goes back to its county or the city to be accepted again. Returns the bad rows
+    (nothing is saved while there are any)."""
+    awards = awards.strip()
+    if len(awards) > 1000:
+        raise InputError("奖励情况不超过1000个字", "awards")
+    listed = None
+    if participants is not None:
+        try:
+            raw = importers.read_contestants(*participants)
+        except tables.ImportFileError as exc:
+            raise InputError(str(exc), "file") from exc
+        for row in raw:  # the unit's own workers: the unit's name need not be typed
+            row.cells[importers.UNIT] = row.cells.get(importers.UNIT) or "本单位"
+        check = importers.validate_rows(raw, set(await people.areas_by_name(session)), id_key)
+        if check.problems:
+            return check.problems
+        if not check.good:
+            raise InputError("文件中没有参与职工", "file")
+        listed = check.good
+    counted = len(listed) if listed is not None else person_times
+    if counted is None or not 1 <= counted <= PERSON_TIMES_MAX:
+        raise InputError(f"参与人次应为1至{PERSON_TIMES_MAX}之间的整数", "person_times")
+    if listed is not None:
+        await session.exec(FilingParticipant.__table__.delete().where(FilingParticipant.filing_id == filing.id))
+        session.add_all([FilingParticipant(filing_id=filing.id, id_hash=r.id_hash, gender=r.gender, **r.groups)
+                         for r in listed])
+    before = filing.person_times
+    filing.sqlmodel_update({"person_times": counted, "awards": awards, "results_filed": True,
+                            "state": "filed", "reason": ""})
+    session.add(filing)
+    await ledger.record(session, None, actor, "filing.results", f"filing:{filing.id}",
+                        {"person_times": [before, counted], "listed": listed is not None})
+    await session.commit()
+    return []
+
+
+async def decide_filing(session: AsyncSession, user: auth.Identity, filing_id: int, accept: bool, reason: str,
+                        actor: str) -> Filing:
+    """The county union (for its county's units) or the city's accepts a filing — it then counts in
+    the yearly figures — or returns it with a reason; never the unit itself. Ledgered."""
+    filing = await own_filing(session, user, filing_id)
+    if user.role not in ("organiser", "county_admin"):
+        raise NotFound("劳动竞赛备案")
+    reason = reason.strip()
+    if not accept and not reason:
+        raise InputError("退回须填写原因，单位会看到", "reason")
+    if len(reason) > 200:
+        raise InputError("原因不能超过200个字", "reason")
+    if filing.state != "filed":
+        raise Conflict(f"此备案{FILING_STATES[filing.state]}，不能再次处理")
+    filing.sqlmodel_update({"state": "accepted" if accept else "returned", "reason": reason,
+                            "decided_by": actor[:80], "decided_at": clock.now()})
+    session.add(filing)
+    await ledger.record(session, None, actor, "filing.accept" if accept else "filing.return", f"filing:{filing.id}",
+                        {"person_times": filing.person_times, "reason": reason})
+    await session.commit()
+    return filing
+
+
+@dataclass(frozen=True)
+class ListedFiling:
+    filing: Filing
+    unit: str
+    listed: int  # participants listed by ID
+
+
+async def list_filings(session: AsyncSession, *, unit_ids: Sequence[int] | None = None,
+                       state: str | None = None) -> list[ListedFiling]:
+    listed = (select(func.count()).select_from(FilingParticipant)
+              .where(FilingParticipant.filing_id == Filing.id).scalar_subquery())
+    stmt = select(Filing, Unit.name, listed).join(Unit, Unit.id == Filing.unit_id)
+    if unit_ids is not None:
+        stmt = stmt.where(Filing.unit_id.in_(list(unit_ids) or [-1]))
+    if state:
+        stmt = stmt.where(Filing.state == state)
+    rows = (await session.exec(stmt.order_by(Filing.state != "filed", Filing.id.desc()).limit(1000))).all()
+    return [ListedFiling(*row) for row in rows]
+
+
+# --- coverage (覆盖面): the union office's dashboard --------------------------------------------------------------
+
+_COVERAGE = """
+    select coalesce({label}, '未填'), count(*), count(*) filter (where u.id = any(cast(:ids as int[])))
+    from unit u left join area a on a.id = u.area_id
+    group by 1 order by 2 desc, 1"""
+COVERAGE_GROUPS = {"area": ("按县(市、区)", "a.name"), "ownership": ("按所有制", "u.ownership"),
+                   "size": ("按企业规模", "u.size")}
+TREND_YEARS = 5
+
+
+@dataclass(frozen=True)
+class CoverageLine:
+    label: str
+    units: int
+    took_part: int
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How far the year's labour competitions reached: units that took part (a city contest's entry
+    or an accepted filing of their own) of all units, by county, ownership and size; the person-times
+    and groups as the yearly report counts them (one way of counting), and the years before."""
+
+    report: registry.CompetitionReport
+    units: int
+    took_part: int
+    groups: dict[str, list[CoverageLine]]
+    trend: list[registry.CompetitionReport]
+
+
+async def coverage(session: AsyncSession, year: int) -> Coverage:
+    report = await registry.competition_report(session, year)
+    ids = sorted(report.entry_units | report.filings.unit_ids)
+    groups = {}
+    for key, (_, column) in COVERAGE_GROUPS.items():
+        labels = {"ownership": OWNERSHIPS, "size": UNIT_SIZES}.get(key, {})
+        rows = (await session.exec(text(_COVERAGE.format(label=column)), params={"ids": ids})).all()
+        groups[key] = [CoverageLine(labels.get(label, label), units, took) for label, units, took in rows]
+    units = sum(line.units for line in groups["area"])
+    trend = [await registry.competition_report(session, y) for y in range(year - TREND_YEARS + 1, year)] + [report]
+    return Coverage(report, units, len(ids), groups, trend)
+
+
+def share(part: int, whole: int) -> str:
+    return f"{part * 100 / whole:.1f}%" if whole else "—"
+
+
+def coverage_xlsx(c: Coverage) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = f"{c.report.year}年度覆盖面"
+    r = c.report
+    for row in ([f"{r.year}年度劳动竞赛覆盖面"], ["参与单位", c.took_part], ["单位总数", c.units],
+                ["参与率", share(c.took_part, c.units)], ["劳动竞赛参与人次（全市竞赛与单位备案）", r.labour_times],
+                ["其中：全市竞赛参赛人次", r.person_times], ["其中：单位备案竞赛人次", r.filings.person_times],
+                ["女职工（人次）", r.women], ["农民工（人次）", r.migrant],
+                ["新就业形态劳动者（人次）", r.new_employment]):
+        tables.append_row(sheet, row)
+    for key, lines in c.groups.items():
+        tables.append_row(sheet, [])
+        tables.append_row(sheet, [COVERAGE_GROUPS[key][0], "单位总数", "参与单位", "参与率"])
+        for line in lines:
+            tables.append_row(sheet, [line.label, line.units, line.took_part, share(line.took_part, line.units)])
+    tables.append_row(sheet, [])
+    tables.append_row(sheet, ["年度", "劳动竞赛参与人次", "参与单位", "女职工（人次）", "农民工（人次）",
+                              "新就业形态（人次）"])
+    for t in c.trend:
+        tables.append_row(sheet, [t.year, t.labour_times, t.labour_units, t.women, t.migrant, t.new_employment])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

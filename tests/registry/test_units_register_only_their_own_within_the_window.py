@@ -121,5 +121,6 @@ async def test_a_courier_registers_alone_and_the_office_decides(client, session,
         "select count(*) from entry e join person p on p.id = e.person_id join registration r on r.entry_id = e.id "
         "where p.new_employment_form and p.id_hash = r.id_hash"))).one()[0]
     assert entered == units.INDIVIDUAL_LIMIT - 1
-    ledgered = (await session.exec(text("select count(*) from ledger_entry where action = 'registration.approve'"))).one()[0]
+    ledgered = (await session.exec(text(
+        "select count(*) from ledger_entry where action = 'registration.approve'"))).one()[0]
     assert ledgered == 1

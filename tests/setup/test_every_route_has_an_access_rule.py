@@ -57,6 +57,11 @@ TABLE = {
     ("GET", "/unit/{unit_id:int}/tracks/{track_id:int}"): UNIT_ADMINS,
     ("POST", "/unit/{unit_id:int}/tracks/{track_id:int}"): UNIT_ADMINS,
     ("POST", "/unit/{unit_id:int}/tracks/{track_id:int}/file"): UNIT_ADMINS,
+    ("GET", "/unit/{unit_id:int}/filings"): UNIT_ADMINS,
+    ("POST", "/unit/{unit_id:int}/filings"): UNIT_ADMINS,
+    ("POST", "/unit/filings/{filing_id:int}/results"): UNIT_ADMINS,
+    ("GET", "/unit/filings/{filing_id:int}"): UNIT_ADMINS | ORGANISER,  # a unit's own, its county's; the office all
+    ("POST", "/unit/filings/{filing_id:int}/decision"): UNIT_ADMINS | ORGANISER,  # the service refuses the unit itself
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): PUBLIC,
     # public pages, feeds and files (what a board shows is the public gate's business, tested elsewhere)
@@ -249,6 +254,9 @@ POST /admin/accounts
 GET /admin/unit-accounts
 POST /admin/unit-accounts
 GET /admin/registrations
+GET /admin/filings
+GET /admin/coverage
+GET /admin/coverage.xlsx
 POST /admin/registrations
 POST /admin/registrations/events/{slug:str}
 POST /admin/accounts/{account_id:int}

@@ -1,5 +1,5 @@
 """grass-roots unions online: unit and county accounts by invitation, unit profiles, online
-registration, and the event's closing day for it
+registration (and the event's closing day for it), labour-competition filings
 
 Revision ID: 0019
 Revises: 0017
@@ -96,9 +96,48 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_registration_track_id'), 'registration', ['track_id'], unique=False)
     op.create_index(op.f('ix_registration_unit_id'), 'registration', ['unit_id'], unique=False)
+    op.create_table(
+        'filing',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('unit_id', sa.Integer(), nullable=False),
+        sa.Column('year', sa.Integer(), nullable=False),
+        sa.Column('theme', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column('starts_on', sa.Date(), nullable=False),
+        sa.Column('ends_on', sa.Date(), nullable=False),
+        sa.Column('teams', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column('person_times', sa.Integer(), nullable=False),
+        sa.Column('awards', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column('results_filed', sa.Boolean(), nullable=False),
+        sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column('filed_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['unit_id'], ['unit.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index(op.f('ix_filing_unit_id'), 'filing', ['unit_id'], unique=False)
+    op.create_index(op.f('ix_filing_year'), 'filing', ['year'], unique=False)
+    op.create_table(
+        'filing_participant',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('filing_id', sa.Integer(), nullable=False),
+        sa.Column('id_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column('gender', sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
+        sa.Column('front_line', sa.Boolean(), nullable=False),
+        sa.Column('migrant_worker', sa.Boolean(), nullable=False),
+        sa.Column('new_employment_form', sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(['filing_id'], ['filing.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('filing_id', 'id_hash'),
+    )
+    op.create_index(op.f('ix_filing_participant_filing_id'), 'filing_participant', ['filing_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('filing_participant')
+    op.drop_table('filing')
     op.drop_table('registration')
     op.drop_table('unit_profile')
     op.drop_table('unit_account')
