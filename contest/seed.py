@@ -37,6 +37,7 @@ from contest.registry import service as registry
 from contest.registry.models import Candidate
 from contest.studios import service as studios
 from contest.studios.models import ASSESSMENTS, STUDIO_TYPES, Alliance, Studio, StudioMember
+from contest.units import service as grass_roots
 
 
 async def load_demo(session: AsyncSession, path: Path, id_key: bytes) -> list[tuple[str, str, str]]:
@@ -46,6 +47,10 @@ async def load_demo(session: AsyncSession, path: Path, id_key: bytes) -> list[tu
     rng = random.Random(spec["seed"])
     names = NameGenerator(spec["seed"])
     logins = [(auth.ROLES[a["role"]], a["username"], a["password"]) for a in spec["accounts"]]
+    if "grass_roots" in spec:
+        logins += [(f"{auth.ROLES[role]}（{spec['grass_roots'][key]['name']}）", spec["grass_roots"][key]["username"],
+                    spec["grass_roots"][key]["password"]) for key, role in (("unit", "unit_admin"),
+                                                                            ("county", "county_admin"))]
     if (await session.exec(select(Event.id).where(Event.slug == spec["events"][0]["slug"]))).first():
         return logins
     await _accounts(session, spec["accounts"])
@@ -57,6 +62,9 @@ async def load_demo(session: AsyncSession, path: Path, id_key: bytes) -> list[tu
         await _registry(session, spec["registry"], areas, units, rng, names, id_key)
         await _studios(session, units, rng)
         await innovations_demo(session, random.Random(f"{spec['seed']}-innovations"))  # its own generator
+    if "grass_roots" in spec:  # a generator of its own, so the rest of the demo stays as it was
+        await _grass_roots(session, spec["grass_roots"], areas, units, random.Random(f"{spec['seed']}-units"),
+                           NameGenerator(spec["seed"] + 18), id_key)
     if "exams" in spec:  # a generator of its own, so the rest of the demo stays as it was
         await _exams(session, spec["exams"], path.parent, [u for group in units.values() for u in group],
                      random.Random(f"{spec['seed']}-exams"), NameGenerator(spec["seed"] + 19), id_key)
@@ -283,6 +291,50 @@ def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     writer = csv.writer(out)
     writer.writerows([header, *rows])
     return out.getvalue().encode("utf-8")
+
+
+# --- grass-roots unions online -------------------------------------------------------------------------
+
+
+async def _grass_roots(session: AsyncSession, spec: dict, areas: dict[str, Area], units: dict[str, list[Unit]],
+                       rng: random.Random, names: NameGenerator, id_key: bytes) -> None:
+    """Accounts opened from invitations, registrations and filings, all through the units service."""
+    office = auth.Identity("account", 0, "市总工会竞赛办", "organiser")
+    actor = "account:seed 市总工会竞赛办"
+    unit = units[spec["unit"]["industry"]][0]
+    for key, scope in (("unit", {"unit_id": unit.id, "area_id": None}),
+                       ("county", {"unit_id": None, "area_id": areas[spec["county"]["area"]].id})):
+        code = await grass_roots.invite(session, **scope, actor=actor)
+        await grass_roots.accept_invitation(session, code, spec[key]["username"], spec[key]["password"],
+                                            spec[key]["name"])
+    await grass_roots.save_profile(session, unit, grass_roots.ProfileInput(
+        unit.ownership, unit.size, unit.industry_id, members=rng.randint(20, 60), workers=rng.randint(60, 90),
+        contact_name=names.person_name("女"), contact_phone=f"139{rng.randrange(10**8):08d}"), actor)
+    area_names = {a.id: a.name for a in areas.values()}
+    event = await events.get_event(session, spec["registrations"]["event"])
+    track = await events.get_track(session, event, spec["registrations"]["track"])
+    rows = [_person_row(unit, areas, area_names, rng, names) for _ in range(spec["registrations"]["count"])]
+    await grass_roots.register_file(session, unit, track, "seed.csv", _csv(
+        ["姓名", "性别", "身份证号", "手机号", "工作单位", "县(市、区)", "职业技能等级"], rows), id_key=id_key,
+        actor=f"account:seed {unit.name}")
+    first = (await grass_roots.list_registrations(session, unit_ids=[unit.id]))[0].registration
+    await grass_roots.decide(session, [first.id], False, "技能等级与证书不符，请核实后重新报名", actor)
+    alone = await events.get_track(session, event, spec["individuals"]["track"])
+    for employer in spec["individuals"]["employers"]:
+        name, gender, id_number, phone, *_ = _person_row(unit, areas, area_names, rng, names)
+        await grass_roots.register_individual(session, alone, {"姓名": name, "身份证号": id_number, "手机号": phone,
+                                                               "县(市、区)": area_names[unit.area_id]}, employer,
+                                              address="seed", id_key=id_key)
+    everyone = [u for group in units.values() for u in group]
+    for i in range(spec["filings"]["count"]):
+        filer = rng.choice(everyone)
+        year = 2026 if i % 3 else 2025
+        starts = date(year, rng.randint(3, 9), rng.randint(1, 28))
+        filing = await grass_roots.file_competition(session, filer, grass_roots.FilingInput(
+            f"{year}年{filer.name}{rng.choice(spec['filings']['themes'])}", starts, starts + timedelta(days=20),
+            "各车间、班组", rng.randint(30, 400)), f"account:seed {filer.name}")
+        if i % 5:
+            await grass_roots.decide_filing(session, office, filing.id, True, "", actor)
 
 
 # --- innovation studios ---------------------------------------------------------------------------
