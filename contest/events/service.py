@@ -439,7 +439,7 @@ async def enter_checked(session: AsyncSession, track: Track, rows: Sequence[impo
     import, ledgered as an import. Entry ids by ID hash. Does not commit."""
     lifecycle.require(await lifecycle.track_phase(session, track.event_id, track.id), "entry.add")
     good, problems = await drop_already_entered(session, track, importers.ImportCheck(list(rows), []))
-    _refuse_problems(problems)
+    refuse_problems(problems)
     await check_capacity(session, track, len(good), "registration")
     areas = await people.areas_by_name(session)
     await _write_entries(session, track, good, {row.unit_name: areas[row.area].id for row in good}, areas, actor)
@@ -478,10 +478,10 @@ async def add_contestant(session: AsyncSession, track: Track, fields: dict[str, 
     """One contestant from the form, checked and written exactly as an import row (one validator).
     Raises InputError naming every problem, the first one's column as the field."""
     report = await import_contestants(session, track, *importers.form_file(fields), id_key=id_key, actor=actor)
-    _refuse_problems(report.problems)
+    refuse_problems(report.problems)
 
 
-def _refuse_problems(problems: Sequence[tables.RowProblem]) -> None:
+def refuse_problems(problems: Sequence[tables.RowProblem]) -> None:
     """A form's row problems as one InputError (every problem, the first one's column as the field)."""
     if problems:
         raise InputError("；".join(f"{p.column}：{p.problem}" for p in problems), problems[0].column)
@@ -505,7 +505,7 @@ async def update_contestant(session: AsyncSession, entry: Entry, fields: dict[st
     raw = importers.read_contestants(*importers.form_file(fields))
     areas = await people.areas_by_name(session)
     check = importers.validate_rows(raw, set(areas), id_key)
-    _refuse_problems(check.problems)
+    refuse_problems(check.problems)
     row = check.good[0]
     taken = (await session.exec(select(Entry.bib).join(Person, Person.id == Entry.person_id).where(
         Entry.track_id == track.id, Entry.id != entry.id, Person.id_hash == row.id_hash))).first()

@@ -277,7 +277,7 @@ async def register_worker(session: AsyncSession, unit: Unit, track: Track, field
                           id_key: bytes, actor: str) -> Registration:
     """One worker typed into the phone form: a one-row file through exactly the same path."""
     report = await register_file(session, unit, track, *importers.form_file(fields), id_key=id_key, actor=actor)
-    _refuse(report.problems)
+    events.refuse_problems(report.problems)
     return await _latest(session, track.id)
 
 
@@ -298,13 +298,8 @@ async def register_individual(session: AsyncSession, track: Track, fields: dict[
     raw = importers.read_contestants(*importers.form_file({**fields, importers.UNIT: employer, "新就业形态": "是"}))
     report = await _register(session, track, raw, [], 1, unit_id=None, id_key=id_key, actor="个人报名",
                              source=address[:64])
-    _refuse(report.problems)
+    events.refuse_problems(report.problems)
     return await _latest(session, track.id)
-
-
-def _refuse(problems: Sequence[tables.RowProblem]) -> None:
-    if problems:
-        raise InputError("；".join(f"{p.column}：{p.problem}" for p in problems), problems[0].column)
 
 
 async def _latest(session: AsyncSession, track_id: int) -> Registration:
@@ -365,13 +360,9 @@ async def list_registrations(session: AsyncSession, *, unit_ids: Sequence[int] |
 async def decide(session: AsyncSession, ids: Sequence[int], approve: bool, reason: str, actor: str) -> int:
     """The office approves registrations (they become entries of their tracks through the events
     service, ledgered as entries are) or returns them with a reason. Only waiting ones; all or none."""
-    reason = reason.strip()
     if not ids:
         raise InputError("请勾选要处理的报名", "ids")
-    if not approve and not reason:
-        raise InputError("退回须填写原因，报名单位会看到", "reason")
-    if len(reason) > 200:
-        raise InputError("原因不能超过200个字", "reason")
+    reason = _return_reason(approve, reason, "报名单位")
     found = (await session.exec(select(Registration).where(Registration.id.in_(list(ids)))
                                 .order_by(Registration.id).with_for_update())).all()
     if len(found) != len(set(ids)):
@@ -392,6 +383,16 @@ async def decide(session: AsyncSession, ids: Sequence[int], approve: bool, reaso
     session.add_all(found)
     await session.commit()
     return len(found)
+
+
+def _return_reason(accept: bool, reason: str, who: str) -> str:
+    """A return says why, in words the unit will read (an approval may say nothing)."""
+    reason = reason.strip()
+    if not accept and not reason:
+        raise InputError(f"退回须填写原因，{who}会看到", "reason")
+    if len(reason) > 200:
+        raise InputError("原因不能超过200个字", "reason")
+    return reason
 
 
 def _row(r: Registration) -> importers.ContestantRow:
@@ -505,11 +506,7 @@ async def decide_filing(session: AsyncSession, user: auth.Identity, filing_id: i
     filing = await own_filing(session, user, filing_id)
     if user.role not in ("organiser", "county_admin"):
         raise NotFound("劳动竞赛备案")
-    reason = reason.strip()
-    if not accept and not reason:
-        raise InputError("退回须填写原因，单位会看到", "reason")
-    if len(reason) > 200:
-        raise InputError("原因不能超过200个字", "reason")
+    reason = _return_reason(accept, reason, "单位")
     if filing.state != "filed":
         raise Conflict(f"此备案{FILING_STATES[filing.state]}，不能再次处理")
     filing.sqlmodel_update({"state": "accepted" if accept else "returned", "reason": reason,
