@@ -1,5 +1,5 @@
 // What the pages once did with inline handlers, which the Content-Security-Policy forbids:
-// print buttons, filters that apply on change, lists that narrow as one types, "back" links (forms that ask before they post: confirm.js); and
+// print buttons, filters that apply on change, "tick all" boxes (data-check-all), lists that narrow as one types, "back" links (forms that ask before they post: confirm.js); and
 // what htmx would evaluate from an attribute: a part that refreshes itself every few seconds
 // (data-refresh-seconds, with hx-trigger="refresh"), paused while someone has a <details> of it open.
 (function () {
@@ -14,6 +14,8 @@
   });
   document.addEventListener("change", (event) => {
     if (event.target.hasAttribute("data-submit-on-change")) event.target.form.requestSubmit();
+    const all = event.target.dataset.checkAll;  // a "tick all" box: every box of that name in its form
+    if (all) event.target.form.querySelectorAll(`input[name="${all}"]`).forEach((box) => { box.checked = event.target.checked; });
   });
   // A long list of choices narrowed as one types (data-filter names the list; each choice carries
   // its words in data-search): a ticked choice always stays in sight.
