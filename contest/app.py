@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import (
     HTTPException,
@@ -94,8 +96,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             metrics.Metrics,
             favicon,
             judge_service_worker,
-            create_static_files_router(path="/static", directories=[ROOT / "static"], opt=auth.PUBLIC,
-                                       include_in_schema=False),
+            create_static_files_router(path="/static", directories=[ROOT / "static"], opt=auth.COOKIELESS,
+                                       include_in_schema=False,  # revalidated, unless asked for by hash
+                                       cache_control=CacheControlHeader(public=True, no_cache=True)),
             *auth.ROUTES,
             *accounts.ROUTES,
             *people_routes.ROUTES,
@@ -111,11 +114,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"db": Provide(provide_db)},
         on_startup=[start],
         on_shutdown=[stop],
-        middleware=[metrics.HTTP.middleware, DefineMiddleware(auth.SessionAuthentication, exclude="^/schema")],
-        before_send=[web.security_headers(settings)],
+        middleware=[metrics.HTTP.middleware, web.public_etag,
+                    DefineMiddleware(auth.SessionAuthentication, exclude="^/schema")],
+        before_send=[web.security_headers(settings), web.cache_policy],
         before_request=web.require_json,
         request_max_body_size=web.BODY_LIMIT,
         plugins=[HTMXPlugin()],
+        # HTML, JSON, CSS and JS above 1 KB; never the live streams, whose events gzip would hold back
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, exclude="^/live/"),
         template_config=TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_configure_jinja),
         csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies,
@@ -132,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                      render_plugins=[JsonRenderPlugin()]),
         debug=settings.debug,
     )
+    app.asgi_handler = web.head_as_get(app.asgi_handler)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = maker
@@ -144,7 +151,7 @@ def create_app_from_env() -> Litestar:
     return create_app(Settings.from_env())
 
 
-@get("/healthz", opt=auth.PUBLIC, include_in_schema=False)
+@get("/healthz", opt=auth.COOKIELESS, include_in_schema=False)
 async def health(db: NamedDependency[AsyncSession]) -> Response[dict[str, str]]:
     """For load balancers and service managers: 200 while the database answers, 503 when it does
     not within HEALTH_TIMEOUT seconds (a server that can only fail should get no traffic)."""
@@ -184,13 +191,13 @@ def _on_stop_signal(callback: Callable[[], None]) -> Callable[[], None]:
     return lambda: [signal.signal(sig, old) for sig, old in previous.items()] and None
 
 
-@get("/favicon.ico", opt=auth.PUBLIC, include_in_schema=False)
+@get("/favicon.ico", opt=auth.COOKIELESS, include_in_schema=False)
 async def favicon() -> File:
     """Browsers ask for it at the root whatever the pages link to."""
     return _static("favicon.ico", "image/x-icon", "public, max-age=86400")
 
 
-@get("/judge/sw.js", opt=auth.PUBLIC, include_in_schema=False)
+@get("/judge/sw.js", opt=auth.COOKIELESS, include_in_schema=False)
 async def judge_service_worker() -> File:
     """The judges' service worker, served from /judge/ so that it may look after the tablet's pages
     (a worker under /static/ could only control /static/); browsers check it for updates."""
@@ -216,6 +223,7 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
         ROLES=auth.ROLES, WORK_GROUPS=pe.WORK_GROUPS, MENUS=auth.MENUS, DEFAULT_PLEDGE=ev.DEFAULT_PLEDGE,
         REGISTRATION_STATES=REGISTRATION_STATES,
     )
+    env.globals["static_url"] = web.static_url
     env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": clock.local(value).strftime(fmt) if value else ""
     env.filters["plain"] = _plain
     env.filters["percent"] = lambda value: _plain(Decimal(value) * 100)

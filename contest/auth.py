@@ -54,6 +54,10 @@ ROLES = {
 }
 ACCOUNT_ROLES = ("organiser", "registry_reviewer", "scorer", "invigilator", "marker")  # judges sign in by PIN
 PUBLIC = {"exclude_from_auth": True}  # opt for routes anyone may open
+# opt for responses that carry no form and nothing personal: no CSRF cookie is set on them
+COOKIELESS = {**PUBLIC, "exclude_from_csrf": True}
+# opt for the public pages proper (the same for every visitor): also cacheable by proxies (web.cache_policy)
+PUBLIC_PAGE = {**COOKIELESS, "public_page": True}
 # Each role's menu: only the pages its guards let it open; the first is where it lands after signing in.
 MENUS = {
     "organiser": [("管理后台", "/admin"), ("理论考试", "/admin/exams/"), ("单位", "/admin/units"),

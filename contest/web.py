@@ -4,7 +4,9 @@ and request passes: security headers, size limits, JSON bodies, the error shapes
 Imports no domain module."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 import segno
@@ -12,7 +14,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect
-from litestar.types import Message, Scope
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from contest.auth import Identity
 from contest.errors import InputError
@@ -43,6 +45,111 @@ def security_headers(settings: Settings):
             message["headers"] = [*message.get("headers", ()), *headers]
 
     return add_headers
+
+
+PUBLIC_CACHE = b"public, max-age=1, stale-while-revalidate=30"  # a proxy keeps a public page a second
+IMMUTABLE = b"public, max-age=31536000, immutable"  # a static file under its content's hash (static_url)
+DEFAULT_CACHE = b"private, no-cache"  # anything else: no shared cache keeps it, a browser asks again
+
+
+async def cache_policy(message: Message, scope: Scope) -> None:
+    """Who may keep a response, for one that does not say so itself: proxies and browsers may keep a
+    public page (route opt `public_page`, the same for every visitor) for a second and serve it stale
+    while they revalidate; a static file asked for by its content's hash forever; nothing else is
+    kept by a shared cache (signed-in pages, the tablet, forms carrying a CSRF token)."""
+    if message["type"] != "http.response.start":
+        return
+    headers = message.setdefault("headers", [])
+    handler = scope.get("route_handler")
+    if scope.get("path", "").startswith("/static/") and b"v=" in scope.get("query_string", b""):
+        headers[:] = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+        headers.append((b"cache-control", IMMUTABLE))
+    elif not any(k.lower() == b"cache-control" for k, _ in headers):
+        public = message["status"] == 200 and handler is not None and handler.opt.get("public_page")
+        headers.append((b"cache-control", PUBLIC_CACHE if public else DEFAULT_CACHE))
+
+
+def head_as_get(app: ASGIApp) -> ASGIApp:
+    """HEAD on every GET route: answered as the GET would be, headers only (a proxy or a link
+    checker asks HEAD; Litestar routes it nowhere by itself). The response ends after its headers,
+    so a live stream asked for by HEAD ends at once too."""
+
+    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await app(scope, receive, send)
+            return
+        sent = False
+
+        async def headers_only(message: Message) -> None:
+            nonlocal sent
+            if sent:
+                return
+            if message["type"] == "http.response.start":
+                await send(message)
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                sent = True
+
+        await app({**scope, "method": "GET"}, receive, headers_only)
+
+    return handle
+
+
+def public_etag(app: ASGIApp) -> ASGIApp:
+    """A weak ETag on every public page (route opt `public_page`) and 304 Not Modified when the
+    browser or proxy already holds it (If-None-Match), so a revalidation costs no body on the wire."""
+
+    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
+        handler = scope.get("route_handler")
+        if scope["type"] != "http" or scope["method"] != "GET" or not (handler and handler.opt.get("public_page")):
+            await app(scope, receive, send)
+            return
+        start: Message | None = None
+        body: list[bytes] = []
+
+        async def hold(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if start is None or start["status"] != 200:
+                if start is not None:
+                    await send(start)
+                    start = None
+                await send(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            whole = b"".join(body)
+            tag = b'W/"' + hashlib.sha256(whole).hexdigest()[:20].encode() + b'"'
+            asked = dict(scope["headers"]).get(b"if-none-match", b"")
+            headers = [*start.get("headers", ()), (b"etag", tag)]
+            if tag in [t.strip() for t in asked.split(b",")]:
+                kept = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"content-type")]
+                await send({**start, "status": 304, "headers": kept})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": whole, "more_body": False})
+
+        await app(scope, receive, hold)
+
+    return handle
+
+
+def _static_hashes(root: Path) -> dict[str, str]:
+    return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            for path in root.rglob("*") if path.is_file()}
+
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+_HASHES = _static_hashes(STATIC)  # once per process: a deploy restarts the workers
+
+
+def static_url(path: str) -> str:
+    """A static file's address under its content's hash (`/static/css/site.css?v=…`), which browsers
+    and proxies keep for a year (cache_policy): a changed file has a new address."""
+    return f"/static/{path}?v={_HASHES[path]}"
 
 
 async def require_json(request: Request) -> None:

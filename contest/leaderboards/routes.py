@@ -13,7 +13,7 @@ from litestar.response import Redirect, ServerSentEventMessage, Stream, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import clock, metrics, scoring, web
-from contest.auth import PUBLIC, requires
+from contest.auth import COOKIELESS, PUBLIC, PUBLIC_PAGE, requires
 from contest.errors import Conflict, InputError, NotFound
 from contest.events import lifecycle
 from contest.events import service as events
@@ -111,12 +111,12 @@ def _kind(view: str | None) -> str:
 # through.
 
 
-@get("/", opt=PUBLIC, include_in_schema=False)
+@get("/", opt=PUBLIC_PAGE, include_in_schema=False)
 async def home(db: NamedDependency[AsyncSession]) -> Template:
     return Template("leaderboards/home.html", context={"events": await svc.public_events(db)})
 
 
-@get("/events/{slug:str}", opt=PUBLIC, include_in_schema=False)
+@get("/events/{slug:str}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def event_page(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
     event, tracks, notice = await svc.public_tracks(db, slug)
     return Template("leaderboards/event.html", context={
@@ -124,7 +124,7 @@ async def event_page(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> 
         "notice": notice, "today": clock.today()})
 
 
-@get("/events/{slug:str}/tracks/{track:str}", opt=PUBLIC, include_in_schema=False)
+@get("/events/{slug:str}/tracks/{track:str}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def board_page(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
                      q: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
                      unit: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Template:
@@ -134,7 +134,7 @@ async def board_page(request: Request, db: NamedDependency[AsyncSession], slug: 
                     headers={"Vary": "HX-Request"})
 
 
-@get("/events/{slug:str}/tracks/{track:str}/rows", opt=PUBLIC, include_in_schema=False)
+@get("/events/{slug:str}/tracks/{track:str}/rows", opt=PUBLIC_PAGE, include_in_schema=False)
 async def board_rows(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
                      q: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
                      unit: FromQuery[str | None] = None, page: FromQuery[str | None] = None,
@@ -160,7 +160,7 @@ def _live_event(request: Request, board: PublicBoard, view: View, kind: str) -> 
         event="board", data=_live_html(request, board, view, kind)).encode())
 
 
-@get("/live/tracks/{track_id:int}", opt=PUBLIC, include_in_schema=False)
+@get("/live/tracks/{track_id:int}", opt=COOKIELESS, include_in_schema=False)
 async def live(request: Request, track_id: FromPath[int], q: FromQuery[str | None] = None,
                area: FromQuery[str | None] = None, unit: FromQuery[str | None] = None,
                page: FromQuery[str | None] = None, view: FromQuery[str | None] = None) -> Stream:
@@ -204,7 +204,7 @@ async def live(request: Request, track_id: FromPath[int], q: FromQuery[str | Non
     return Stream(stream(), media_type="text/event-stream", headers=_SSE_HEADERS)
 
 
-@get("/api/events/{slug:str}/tracks/{track:str}/board", opt=PUBLIC, tags=["leaderboards"], responses=web.API_ERRORS)
+@get("/api/events/{slug:str}/tracks/{track:str}/board", opt=PUBLIC_PAGE, tags=["leaderboards"], responses=web.API_ERRORS)
 async def board_feed(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> dict[str, Any]:
     """A track's board for TV graphics and other systems; shows exactly what the public page shows."""
     board = await svc.public_board(db, slug, track)
@@ -217,7 +217,7 @@ async def board_feed(db: NamedDependency[AsyncSession], slug: FromPath[str], tra
 _FEED_LEAVES_OUT = ("unit_id", "area_id", "team_unit_ids")  # the database's ids
 
 
-@get("/screen/events/{slug:str}/tracks/{track:str}", opt=PUBLIC, include_in_schema=False)
+@get("/screen/events/{slug:str}/tracks/{track:str}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def big_screen(request: Request, db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
                      seconds: FromQuery[str | None] = None) -> Template:
     """The venue's big screen; `seconds` is how long each screenful of a long board stays (3–60)."""
@@ -254,7 +254,7 @@ async def my_score(request: Request, db: NamedDependency[AsyncSession], slug: Fr
                     context={"board": board, "bib": bib, "sheet": sheet})
 
 
-@get("/events/{slug:str}/tracks/{track:str}/entries/{code:str}", opt=PUBLIC, include_in_schema=False)
+@get("/events/{slug:str}/tracks/{track:str}/entries/{code:str}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def contestant_page(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str],
                           code: FromPath[str]) -> Template:
     """One contestant: stage scores, total, place, prize and certificate — only what the board shows
@@ -267,7 +267,7 @@ async def contestant_page(db: NamedDependency[AsyncSession], slug: FromPath[str]
         "stages": [(name, score) for (_, name), score in zip(board.stages, row.stages, strict=True)] if row else []})
 
 
-@get("/units/{unit_id:int}", opt=PUBLIC, include_in_schema=False)
+@get("/units/{unit_id:int}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def unit_page(db: NamedDependency[AsyncSession], unit_id: FromPath[int]) -> Template:
     unit = await db.get(Unit, unit_id)
     if unit is None:
@@ -276,7 +276,7 @@ async def unit_page(db: NamedDependency[AsyncSession], unit_id: FromPath[int]) -
                                                        "labels": svc.STATUS_LABELS})
 
 
-@get("/events/{slug:str}/notice", opt=PUBLIC, include_in_schema=False)
+@get("/events/{slug:str}/notice", opt=PUBLIC_PAGE, include_in_schema=False)
 async def notice_page(db: NamedDependency[AsyncSession], slug: FromPath[str]) -> Template:
     event, notice, boards = await _published_boards(db, slug)
     return Template("leaderboards/notice.html", context={"event": event, "notice": notice, "boards": boards,
@@ -319,7 +319,7 @@ async def scheme_json(db: NamedDependency[AsyncSession], slug: FromPath[str], tr
     return web.download(scheme.encode(), f"{slug}-{track}-scheme.json", "application/json")
 
 
-@get("/certificates/{code:str}", opt=PUBLIC, include_in_schema=False)
+@get("/certificates/{code:str}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def certificate_page(request: Request, db: NamedDependency[AsyncSession], code: FromPath[str]) -> Template:
     cert, event, track = await svc.public_certificate(db, code)
     link = web.public_url(request, f"/verify/{cert.code}")
@@ -328,7 +328,7 @@ async def certificate_page(request: Request, db: NamedDependency[AsyncSession], 
         "issuer": svc.issuer(event)})
 
 
-@get("/verify/{code:str}", opt=PUBLIC, include_in_schema=False)
+@get("/verify/{code:str}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def verify_page(db: NamedDependency[AsyncSession], code: FromPath[str]) -> Template:
     """What a person scanning a certificate wants to know, in plain words: whose it is, for what,
     from when, and whether it still stands; the proof for the technically minded folded below."""

@@ -10,7 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import clock, scoring, web
-from contest.auth import PUBLIC, Identity, requires
+from contest.auth import PUBLIC, PUBLIC_PAGE, Identity, requires
 from contest.db import get_or_404
 from contest.errors import InputError, NotFound
 from contest.events.importers import DEFAULT_AREAS
@@ -62,7 +62,7 @@ def _id_key(request: Request) -> bytes:
 # --- public -------------------------------------------------------------------------------------------------
 
 
-@get("/registry", opt=PUBLIC, include_in_schema=False)
+@get("/registry", opt=PUBLIC_PAGE, include_in_schema=False)
 async def dashboard(db: NamedDependency[AsyncSession]) -> Template:
     t = await svc.tracker(db)
     return Template("registry/dashboard.html", context={
@@ -70,7 +70,7 @@ async def dashboard(db: NamedDependency[AsyncSession]) -> Template:
         **_labels()})
 
 
-@get("/registry/people", opt=PUBLIC, include_in_schema=False)
+@get("/registry/people", opt=PUBLIC_PAGE, include_in_schema=False)
 async def craftsmen(db: NamedDependency[AsyncSession], q: FromQuery[str] = "", tier: FromQuery[str | None] = None,
                     area: FromQuery[str | None] = None, industry: FromQuery[str | None] = None,
                     year: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Template:
@@ -89,12 +89,12 @@ async def craftsmen(db: NamedDependency[AsyncSession], q: FromQuery[str] = "", t
         "industries": await people.list_industries(db), **_labels()})
 
 
-@get("/registry/people/{person_id:int}", opt=PUBLIC, include_in_schema=False)
+@get("/registry/people/{person_id:int}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def profile(db: NamedDependency[AsyncSession], person_id: FromPath[int]) -> Template:
     return Template("registry/profile.html", context={**await svc.public_profile(db, person_id), **_labels()})
 
 
-@get("/registry/notices", opt=PUBLIC, include_in_schema=False)
+@get("/registry/notices", opt=PUBLIC_PAGE, include_in_schema=False)
 async def notices(db: NamedDependency[AsyncSession]) -> Template:
     return Template("registry/notices.html", context={"batches": await svc.public_batches(db), "today": clock.today()})
 

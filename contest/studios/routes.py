@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import clock, web
-from contest.auth import PUBLIC, requires
+from contest.auth import PUBLIC_PAGE, requires
 from contest.forms import Form
 from contest.people import service as people
 from contest.registry import service as registry
@@ -192,7 +192,7 @@ class StudiosOffice(Controller):
 # --- public -------------------------------------------------------------------------------------------------
 
 
-@get("/studios", opt=PUBLIC, include_in_schema=False)
+@get("/studios", opt=PUBLIC_PAGE, include_in_schema=False)
 async def studios(db: NamedDependency[AsyncSession], level: FromQuery[str | None] = None,
                   kind: FromQuery[str | None] = None, area: FromQuery[str] = "", q: FromQuery[str] = "") -> Template:
     context = await _filters(db, level, kind, area, q)
@@ -200,7 +200,7 @@ async def studios(db: NamedDependency[AsyncSession], level: FromQuery[str | None
                                                   **_labels()})
 
 
-@get("/studios/{studio_id:int}", opt=PUBLIC, include_in_schema=False)
+@get("/studios/{studio_id:int}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def studio(db: NamedDependency[AsyncSession], studio_id: FromPath[int]) -> Template:
     the_studio: Studio = await svc.get_studio(db, studio_id)
     members = await svc.list_members(db, the_studio)
@@ -212,19 +212,19 @@ async def studio(db: NamedDependency[AsyncSession], studio_id: FromPath[int]) ->
         "alliances": await svc.list_alliances(db, studio_id=the_studio.id), **_labels()})
 
 
-@get("/studios/people/{person_id:int}", opt=PUBLIC, include_in_schema=False)
+@get("/studios/people/{person_id:int}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def person_studios(db: NamedDependency[AsyncSession], person_id: FromPath[int]) -> Template:
     """A fragment for the craftsman profile: the person's studios with links; empty when none."""
     return Template("studios/_person_studios.html", context={
         "studios": await svc.studios_of_person(db, person_id), **_labels()})
 
 
-@get("/alliances", opt=PUBLIC, include_in_schema=False)
+@get("/alliances", opt=PUBLIC_PAGE, include_in_schema=False)
 async def alliances(db: NamedDependency[AsyncSession]) -> Template:
     return Template("studios/alliances.html", context={"alliances": await svc.list_alliances(db), **_labels()})
 
 
-@get("/alliances/{alliance_id:int}", opt=PUBLIC, include_in_schema=False)
+@get("/alliances/{alliance_id:int}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def alliance(db: NamedDependency[AsyncSession], alliance_id: FromPath[int]) -> Template:
     the_alliance = await svc.get_alliance(db, alliance_id)
     members = await svc.alliance_members(db, the_alliance)
