@@ -43,7 +43,8 @@ from contest.innovations import routes as innovations_routes
 from contest.judging import routes as judging_routes
 from contest.leaderboards import routes as leaderboards_routes
 from contest.leaderboards.live import LiveBoards
-from contest.notify import Listener
+from contest.leaderboards.pages import public_pages
+from contest.notify import Listener, Revision
 from contest.people import routes as people_routes
 from contest.registry import routes as registry_routes
 from contest.settings import Settings
@@ -69,11 +70,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     listener = Listener(db.libpq_url(url))
     live_boards = LiveBoards(listener, maker, settings.live_heartbeat, settings.max_streams)
+    revision = Revision(listener, maker)
 
     undo_signal_hook: list[Callable[[], None]] = []
 
     async def start(app: Litestar) -> None:
         await db.ensure_migrated(engine)  # an unmigrated database is refused before anything is served
+        await revision.follow(engine)
         listener.start()
         undo_signal_hook.append(_on_stop_signal(live_boards.end_streams))
 
@@ -114,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"db": Provide(provide_db)},
         on_startup=[start],
         on_shutdown=[stop],
-        middleware=[metrics.HTTP.middleware, web.public_etag,
+        middleware=[metrics.HTTP.middleware, public_pages,
                     DefineMiddleware(auth.SessionAuthentication, exclude="^/schema")],
         before_send=[web.security_headers(settings), web.cache_policy],
         before_request=web.require_json,
@@ -143,6 +146,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.engine = engine
     app.state.sessionmaker = maker
     app.state.live = live_boards
+    app.state.revision = revision
     return app
 
 

@@ -13,7 +13,9 @@ import logging
 from collections.abc import Callable
 
 import asyncpg
-from sqlalchemy import bindparam, text
+from sqlalchemy import BigInteger, Column, bindparam, event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 _NOTIFY = text("select pg_notify(:channel, :message)")
@@ -134,3 +136,67 @@ class Listener:
             self.up = up
             for callback in list(self._state_followers):
                 callback(up)
+
+
+# --- the public revision -----------------------------------------------------------------------------
+
+REVISION_CHANNEL = "revision"
+_REVISION = text("select coalesce(max(n), 0) from revision where scope = 'public'")
+_WRITES = ("insert", "update", "delete", "truncate", "with")  # a statement that may change a table
+
+
+class RevisionRow(SQLModel, table=True):
+    """The public revision: moved (and announced on REVISION_CHANNEL) by a trigger on every table
+    public pages read, once per transaction that writes to them (migration 0018)."""
+
+    __tablename__ = "revision"
+    scope: str = Field(primary_key=True)
+    n: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class Revision:
+    """What this worker knows of the public revision, so that a public page view asks the database
+    nothing while nothing changed. Known only while the worker's Listener is up and nothing was
+    announced since it was read; otherwise (starting, an announcement, the listener down) the next
+    `current()` reads it from the database. A commit of this worker's own writes forgets it at once,
+    so a page seen right after one's own change never waits for the announcement."""
+
+    def __init__(self, listener: Listener, maker: async_sessionmaker) -> None:
+        self._listener = listener
+        self._maker = maker
+        self._known: int | None = None
+        self._generation = 0  # moves at every announcement: a read from before one is not kept
+
+    async def follow(self, engine: AsyncEngine) -> None:
+        await self._listener.follow(REVISION_CHANNEL, self.forget)
+        _on_own_writes(engine, self.forget)
+
+    def forget(self) -> None:
+        self._known = None
+        self._generation += 1
+
+    async def current(self) -> int:
+        if self._known is not None and self._listener.up:
+            return self._known
+        generation, up = self._generation, self._listener.up
+        async with self._maker() as session:
+            n = (await session.exec(_REVISION)).scalar_one()
+        if up and self._listener.up and generation == self._generation:
+            self._known = n
+        return n
+
+
+def _on_own_writes(engine: AsyncEngine, callback: Callable[[], None]) -> None:
+    """Call back after every commit of this engine's connections that wrote something."""
+
+    def executed(connection, _cursor, statement: str, *_args) -> None:
+        if statement.lstrip()[:8].lower().startswith(_WRITES):
+            connection.info["wrote"] = True
+
+    def committed(connection) -> None:
+        if connection.info.pop("wrote", False):
+            callback()
+
+    event.listen(engine.sync_engine, "after_cursor_execute", executed)
+    event.listen(engine.sync_engine, "commit", committed)
+    event.listen(engine.sync_engine, "rollback", lambda connection: connection.info.pop("wrote", None))

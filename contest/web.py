@@ -94,49 +94,6 @@ def head_as_get(app: ASGIApp) -> ASGIApp:
     return handle
 
 
-def public_etag(app: ASGIApp) -> ASGIApp:
-    """A weak ETag on every public page (route opt `public_page`) and 304 Not Modified when the
-    browser or proxy already holds it (If-None-Match), so a revalidation costs no body on the wire."""
-
-    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
-        handler = scope.get("route_handler")
-        if scope["type"] != "http" or scope["method"] != "GET" or not (handler and handler.opt.get("public_page")):
-            await app(scope, receive, send)
-            return
-        start: Message | None = None
-        body: list[bytes] = []
-
-        async def hold(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-                return
-            if start is None or start["status"] != 200:
-                if start is not None:
-                    await send(start)
-                    start = None
-                await send(message)
-                return
-            body.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            whole = b"".join(body)
-            tag = b'W/"' + hashlib.sha256(whole).hexdigest()[:20].encode() + b'"'
-            asked = dict(scope["headers"]).get(b"if-none-match", b"")
-            headers = [*start.get("headers", ()), (b"etag", tag)]
-            if tag in [t.strip() for t in asked.split(b",")]:
-                kept = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"content-type")]
-                await send({**start, "status": 304, "headers": kept})
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
-                return
-            await send({**start, "headers": headers})
-            await send({"type": "http.response.body", "body": whole, "more_body": False})
-
-        await app(scope, receive, hold)
-
-    return handle
-
-
 def _static_hashes(root: Path) -> dict[str, str]:
     return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
             for path in root.rglob("*") if path.is_file()}

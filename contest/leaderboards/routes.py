@@ -204,7 +204,8 @@ async def live(request: Request, track_id: FromPath[int], q: FromQuery[str | Non
     return Stream(stream(), media_type="text/event-stream", headers=_SSE_HEADERS)
 
 
-@get("/api/events/{slug:str}/tracks/{track:str}/board", opt=PUBLIC_PAGE, tags=["leaderboards"], responses=web.API_ERRORS)
+@get("/api/events/{slug:str}/tracks/{track:str}/board", opt=PUBLIC_PAGE, tags=["leaderboards"],
+     responses=web.API_ERRORS)
 async def board_feed(db: NamedDependency[AsyncSession], slug: FromPath[str], track: FromPath[str]) -> dict[str, Any]:
     """A track's board for TV graphics and other systems; shows exactly what the public page shows."""
     board = await svc.public_board(db, slug, track)

@@ -10,6 +10,7 @@ import hmac
 import io
 import json
 import secrets
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -101,12 +102,18 @@ class Board:
 
 
 class BoardStore:
-    """This worker's boards: the last board built of each track, and (kept with each board) its
-    filtered rows and rendered fragments. Pages, feeds, screens, unit pages, exports and live
-    streams all read boards from here."""
+    """This worker's boards and rendered public pages. Boards: the last board built of each track,
+    and (kept with each board) its filtered rows and rendered fragments; pages, feeds, screens, unit
+    pages, exports and live streams all read boards from here. Pages: the public pages as sent,
+    under their address and the public revision they were rendered at (leaderboards.pages), the
+    least recently asked for dropped beyond MAX_PAGES, so that addresses typed by hand cannot
+    grow the worker's memory without limit."""
+
+    MAX_PAGES = 2000
 
     def __init__(self) -> None:
         self._boards: dict[int, Board] = {}
+        self._pages: OrderedDict[tuple, tuple] = OrderedDict()
 
     def get(self, track_id: int) -> Board | None:
         return self._boards.get(track_id)
@@ -114,6 +121,20 @@ class BoardStore:
     def keep(self, board: Board) -> Board:
         self._boards[board.track.id] = board
         return board
+
+    def page(self, key: tuple, revision: tuple) -> tuple | None:
+        """The page kept under the key, if it was rendered at this revision."""
+        kept = self._pages.get(key)
+        if kept is None or kept[0] != revision:
+            return None
+        self._pages.move_to_end(key)
+        return kept[1]
+
+    def keep_page(self, key: tuple, revision: tuple, page: tuple) -> None:
+        self._pages[key] = (revision, page)
+        self._pages.move_to_end(key)
+        while len(self._pages) > self.MAX_PAGES:
+            self._pages.popitem(last=False)
 
 
 BOARDS = BoardStore()

@@ -12,6 +12,7 @@ import contest.exams.models  # noqa: F401
 import contest.judging.models  # noqa: F401
 import contest.leaderboards.models  # noqa: F401
 import contest.ledger  # noqa: F401
+import contest.notify  # noqa: F401
 import contest.people.models  # noqa: F401
 import contest.registry.models  # noqa: F401
 import contest.innovations.models  # noqa: F401
