@@ -3,7 +3,7 @@ public revision, then sent from the board store (BOARDS) to every visitor and ev
 database query while nothing changed; a proxy or browser that holds it already (If-None-Match on
 its weak ETag) gets 304 Not Modified.
 
-The key is the address (path and query), the variant (an htmx request, gzip or not) and the
+The key is the address (host, path and query), the variant (an htmx request, gzip or not) and the
 revision: the database's public revision (contest.notify.Revision, moved by every write that
 public pages show, announced after commit) and the contest's date, since some pages change with
 the day alone (a notice period ends, a registry notice opens)."""
@@ -31,7 +31,8 @@ def public_pages(app: ASGIApp) -> ASGIApp:
         if tag in [t.strip() for t in headers.get(b"if-none-match", b"").split(b",")]:
             await _send(send, 304, [(b"etag", tag)], b"")
             return
-        key = (scope["path"], scope.get("query_string", b""), variant)
+        # the host too: without CONTEST_BASE_URL a certificate's QR code links to the host it was asked at
+        key = (headers.get(b"host", b""), scope["path"], scope.get("query_string", b""), variant)
         if (kept := BOARDS.page(key, revision)) is not None:
             status, kept_headers, body = kept
             await _send(send, status, [*kept_headers, (b"etag", tag)], body)

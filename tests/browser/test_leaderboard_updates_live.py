@@ -199,6 +199,14 @@ async def judge_completes_entry(browser, session, contest, board_base, judge_bas
         await expect(phone.locator("#board-rows tr").first).to_have_id(f"row-{first.blind_code}")  # moved up
         await expect(phone.locator(row(first.blind_code))).not_to_contain_text("评分中")
         await phone.screenshot(path=str(tmp_path / f"{label}-phone-after.png"), full_page=True)
+        # The family reloads and comes back from the event's page: the page kept in the server's
+        # memory (and the proxy's ETag) never brings back the board from before the change.
+        for _ in range(3):
+            await phone.reload()
+            await expect(phone.locator(f"{row(first.blind_code)} td.total")).to_have_text(mine["total"], timeout=1)
+        await phone.goto(f"{board_base}/events/cook")
+        await phone.click(f"a[href='/events/cook/tracks/{contest.track.slug}']")
+        await expect(phone.locator(f"{row(first.blind_code)} td.total")).to_have_text(mine["total"], timeout=1)
         return delays
     finally:
         await leave(tablet_context)
