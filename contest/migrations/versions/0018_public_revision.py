@@ -4,8 +4,8 @@ Revision ID: 0018
 Revises: 0017
 Create Date: 2026-11-30 17:10:00.000000
 
-A statement-level trigger on each table public pages read bumps the counter once per transaction
-and queues a NOTIFY on the channel `revision`, which PostgreSQL delivers only when the transaction
+A trigger on each table public pages read (deferred to the commit; on TRUNCATE at once) bumps the
+counter once per transaction and queues a NOTIFY on the channel `revision`, which PostgreSQL delivers only when the transaction
 commits: every worker then knows its rendered public pages are out of date (contest.notify.Revision).
 A later migration that adds a table public pages read calls `select watch_revision('its_table')`.
 """
@@ -50,9 +50,13 @@ def upgrade() -> None:
     op.execute("""
         create function watch_revision(watched regclass) returns void language plpgsql as $$
         begin
-            execute format('create trigger %s after insert or update or delete or truncate on %s '
-                           'for each statement execute function bump_revision()',
+            -- deferred to the commit: the counter's row is locked only while a transaction commits,
+            -- never from its first write on (two open writing transactions would wait on each other)
+            execute format('create constraint trigger %s after insert or update or delete on %s '
+                           'deferrable initially deferred for each row execute function bump_revision()',
                            quote_ident(watched::text || '_revision'), watched);
+            execute format('create trigger %s after truncate on %s for each statement '
+                           'execute function bump_revision()', quote_ident(watched::text || '_truncated'), watched);
         end $$""")
     op.execute(f"""
         select watch_revision(tablename::regclass) from pg_tables
@@ -65,6 +69,7 @@ def downgrade() -> None:
             for t in select tablename from pg_tables
                      where schemaname = current_schema() and tablename not in {UNWATCHED!r} loop
                 execute format('drop trigger if exists %I on %I', t || '_revision', t);
+                execute format('drop trigger if exists %I on %I', t || '_truncated', t);
             end loop;
         end $$""")
     op.execute("drop function watch_revision(regclass)")
