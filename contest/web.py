@@ -137,7 +137,8 @@ API_ERRORS = {status: ResponseSpec(data_container=ErrorBody, description=text, g
 # The JSON API's CSRF rule, as the OpenAPI schema states it (app.py) and each writing operation names it.
 CSRF_HEADER, CSRF_COOKIE = "x-csrftoken", "csrftoken"
 CSRF_RULE = (f"每个 POST、PUT、PATCH、DELETE 请求都须带请求头 {CSRF_HEADER}，其值为 Cookie {CSRF_COOKIE} 的值"
-             f"（服务器在登录页、带表单的页面和登录后的 GET 响应中设置该 Cookie，如 GET /api/judge/queue；公开页面不设）；"
+             "（服务器在登录页、带表单的页面和登录后的 GET 响应中设置该 Cookie，如 GET /api/judge/queue；"
+             "公开页面不设）；"
              "缺少或不符时答 403，什么也不改。GET 请求不需要。")
 CSRF = [{"csrf": []}]  # `security=` of an operation that needs the header
 
