@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 
 import asyncpg
-from sqlalchemy import BigInteger, Column, bindparam, event, text
+from sqlalchemy import BigInteger, Column, Text, bindparam, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -150,7 +150,7 @@ class RevisionRow(SQLModel, table=True):
     public pages read, once per transaction that writes to them (migration 0018)."""
 
     __tablename__ = "revision"
-    scope: str = Field(primary_key=True)
+    scope: str = Field(sa_column=Column(Text, primary_key=True))
     n: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
