@@ -61,10 +61,10 @@ PUBLIC_PAGE = {**COOKIELESS, "public_page": True}
 # Each role's menu: only the pages its guards let it open; the first is where it lands after signing in.
 MENUS = {
     "organiser": [("管理后台", "/admin"), ("理论考试", "/admin/exams/"), ("单位", "/admin/units"),
-                  ("工匠评审", "/admin/registry/"), ("工作室管理", "/admin/studios/"), ("创新成果", "/admin/innovations/"),
-                  ("基层工会", "/admin/unit-accounts"), ("网上报名审核", "/admin/registrations"),
-                  ("劳动竞赛备案", "/admin/filings"), ("覆盖面", "/admin/coverage"), ("纸质录入", "/scorer"),
-                  ("账号", "/admin/accounts")],
+                  ("工匠评审", "/admin/registry/"), ("工作室管理", "/admin/studios/"),
+                  ("创新成果", "/admin/innovations/"), ("基层工会", "/admin/unit-accounts"),
+                  ("网上报名审核", "/admin/registrations"), ("劳动竞赛备案", "/admin/filings"),
+                  ("覆盖面", "/admin/coverage"), ("纸质录入", "/scorer"), ("账号", "/admin/accounts")],
     "registry_reviewer": [("工匠评审", "/admin/registry/"), ("创新成果评审", "/review/innovations/")],
     "scorer": [("纸质录入", "/scorer")],
     "invigilator": [("监考", "/invigilate")],

@@ -574,6 +574,10 @@ _INNOVATIONS = (
 )
 
 
+OPINIONS = ("构思巧妙，效益明显，建议推广。", "解决了生产中的实际难题，可在同行业推广。",
+            "创新点清楚，数据翔实，建议进一步总结操作要领。")  # the demo experts' opinions
+
+
 async def innovations_demo(session: AsyncSession, rng: random.Random) -> None:
     """Ten innovation results of 2024–2026 entered through the office's service, most of them by a
     studio's team, each reviewed by the demo's three experts through the engine; eight awarded
@@ -599,10 +603,8 @@ async def innovations_demo(session: AsyncSession, rng: random.Random) -> None:
             await innovations.assign_expert(session, result, expert.id, None, None, office)
             marks = {key: str(Decimal(rng.randint(top // 2, top * 2) / 2).quantize(Decimal("0.5")))
                      for key, _, top in innovations.CRITERIA}
-            await innovations.record_review(session, result, auth.Identity("account", expert.id, expert.display_name,
-                                                                           expert.role),
-                                            marks, rng.choice(("构思巧妙，效益明显，建议推广。", "解决了生产中的实际难题，可在同行业推广。",
-                                                               "创新点清楚，数据翔实，建议进一步总结操作要领。")))
+            who = auth.Identity("account", expert.id, expert.display_name, expert.role)
+            await innovations.record_review(session, result, who, marks, rng.choice(OPINIONS))
         if i < 8:
             await innovations.finish_review(session, result, office)
             await innovations.award(session, result, list(AWARDS)[min(i // 2, 3)], office)

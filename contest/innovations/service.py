@@ -197,7 +197,8 @@ async def may_download(session: AsyncSession, user: Identity | None, result: Inn
     return await _assignment(session, result.id, user.id) is not None
 
 
-async def attachment(session: AsyncSession, user: Identity | None, file_id: int, store: Path) -> tuple[InnovationFile, bytes]:
+async def attachment(session: AsyncSession, user: Identity | None, file_id: int,
+                     store: Path) -> tuple[InnovationFile, bytes]:
     """An attachment's bytes for someone allowed, checked against its checksum; anyone else is told
     it does not exist (a 404 says nothing about what is there)."""
     found = await session.get(InnovationFile, file_id)
@@ -216,7 +217,8 @@ def _read(store: Path, found: InnovationFile) -> bytes:
     return body
 
 
-async def public_image(session: AsyncSession, result_id: int, file_id: int, store: Path) -> tuple[InnovationFile, bytes]:
+async def public_image(session: AsyncSession, result_id: int, file_id: int,
+                       store: Path) -> tuple[InnovationFile, bytes]:
     """An image the organiser marked public, of an awarded result: the gallery shows it."""
     found = await session.get(InnovationFile, file_id)
     result = await session.get(InnovationResult, result_id)
@@ -417,8 +419,9 @@ async def _public(session: AsyncSession, results: Sequence[InnovationResult]) ->
         Unit.id.in_({r.unit_id for r in results if r.unit_id})))).all())
     studios = dict((await session.exec(select(Studio.id, Studio.name).where(
         Studio.id.in_({r.studio_id for r in results if r.studio_id})))).all())
-    return [public.innovation(r, KINDS[r.kind], AWARDS.get(r.award or "", ""), names.get(r.id, []), units.get(r.unit_id),
-                              studios.get(r.studio_id), images.get(r.id, [])) for r in results]
+    return [public.innovation(r, KINDS[r.kind], AWARDS.get(r.award or "", ""), names.get(r.id, []),
+                              units.get(r.unit_id), studios.get(r.studio_id), images.get(r.id, []))
+            for r in results]
 
 
 async def gallery(session: AsyncSession, *, year: int | None = None, kind: str | None = None,

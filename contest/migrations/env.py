@@ -9,13 +9,13 @@ from sqlmodel import SQLModel
 import contest.auth  # noqa: F401  every module with tables is imported, so metadata is complete
 import contest.events.models  # noqa: F401
 import contest.exams.models  # noqa: F401
+import contest.innovations.models  # noqa: F401
 import contest.judging.models  # noqa: F401
 import contest.leaderboards.models  # noqa: F401
 import contest.ledger  # noqa: F401
 import contest.notify  # noqa: F401
 import contest.people.models  # noqa: F401
 import contest.registry.models  # noqa: F401
-import contest.innovations.models  # noqa: F401
 import contest.studios.models  # noqa: F401
 import contest.units.models  # noqa: F401
 

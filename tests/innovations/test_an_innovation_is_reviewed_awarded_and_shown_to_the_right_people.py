@@ -62,7 +62,8 @@ async def test_submitted_reviewed_awarded_shown_and_guarded(app, session, organi
                                    {"account_id": str(ids["expert3"]), "unit_id": str(lead.unit_id)})
     assert recused.status_code == 409 and "须回避" in recused.text
     for i in range(3):
-        assigned = await organiser.form(f"/admin/innovations/{result.id}/experts", {"account_id": str(ids[f"expert{i}"])})
+        assigned = await organiser.form(f"/admin/innovations/{result.id}/experts",
+                                        {"account_id": str(ids[f"expert{i}"])})
         assert assigned.status_code == 303, assigned.text
     early = await organiser.form(f"/admin/innovations/{result.id}/finish-review")
     assert early.status_code == 409
@@ -71,7 +72,8 @@ async def test_submitted_reviewed_awarded_shown_and_guarded(app, session, organi
     assert off_scale.status_code == 400
     for client, marks in zip(experts, (("27", "36", "25"), ("25", "34", "24"), ("28.5", "38", "27")), strict=False):
         sent = await client.form(f"/review/innovations/{result.id}", {
-            "novelty": marks[0], "benefit": marks[1], "spread": marks[2], "opinion": "构思巧妙，效益明显，可在同类车间推广"})
+            "novelty": marks[0], "benefit": marks[1], "spread": marks[2],
+            "opinion": "构思巧妙，效益明显，可在同类车间推广"})
         assert sent.status_code == 303, sent.text
     not_assigned = await experts[3].form(f"/review/innovations/{result.id}",
                                          {"novelty": "30", "benefit": "40", "spread": "30", "opinion": "满分"})
@@ -91,7 +93,8 @@ async def test_submitted_reviewed_awarded_shown_and_guarded(app, session, organi
     assert "咸宁机械制造有限公司" in gallery and "张建华劳模创新工作室" in gallery and "4212" not in gallery
     assert f'hx-get="/innovations/studios/{studio.id}"' in (await public.get(f"/studios/{studio.id}")).text
     fragment = (await public.get(f"/innovations/studios/{studio.id}")).text
-    assert "数控刀具快换夹具" in fragment and re.search(r"<td>2026</td><td class=\"num\">1</td><td class=\"num\">1</td>", fragment)
+    assert "数控刀具快换夹具" in fragment
+    assert re.search(r"<td>2026</td><td class=\"num\">1</td><td class=\"num\">1</td>", fragment)
     assert "数控刀具快换夹具" in (await public.get(f"/innovations/people/{member.id}")).text
     assert (await public.get(f"/innovations/{result.id}/images/{photo.id}")).content == PNG
     assert (await public.get(f"/innovations/{result.id}/images/{pdf.id}")).status_code == 404

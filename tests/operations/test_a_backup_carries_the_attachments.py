@@ -15,8 +15,9 @@ PDF = b"%PDF-1.4\n% kept across a restore\n%%EOF\n"
 
 async def test_backup_and_restore_bring_the_attachments(session, settings, tmp_path):
     lead = await worker(session)
-    await innovations.submit(session, innovations.Submission("数控刀具快换夹具", "invention", 2026, "", "worker", [lead.id]),
-                             "test", [innovations.Upload("说明.pdf", PDF)], settings.attachments_dir)
+    submission = innovations.Submission("数控刀具快换夹具", "invention", 2026, "", "worker", [lead.id])
+    await innovations.submit(session, submission, "test", [innovations.Upload("说明.pdf", PDF)],
+                             settings.attachments_dir)
     digest = hashlib.sha256(PDF).hexdigest()
     backup_file = tmp_path / "backup.tar"
     assert_ok(await asyncio.to_thread(run_cli, settings, "db", "backup", str(backup_file)))
