@@ -129,7 +129,7 @@ async def test_every_route_keeps_each_rule_at_each_state(client, session, live_s
 # What fills each path parameter of a public route in the walk of a draft event; a route with another
 # parameter fails the walk until the value that reaches the event's data is added here.
 NOT_THE_EVENTS = {"file_path": "css/site.css", "studio_id": "1", "alliance_id": "1", "batch_id": "1",
-                  "receipt": "GS-1", "set_id": "1"}
+                  "receipt": "GS-1", "set_id": "1", "result_id": "1", "file_id": "1"}
 
 
 def public_get_routes(app) -> list[str]:
