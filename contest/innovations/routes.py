@@ -24,7 +24,7 @@ from contest.registry import service as registry
 from contest.studios.models import Studio
 
 
-def _labels() -> dict[str, Any]:
+def labels() -> dict[str, Any]:
     return {"KINDS": KINDS, "AWARDS": AWARDS, "STATES": STATES, "SUBMITTERS": SUBMITTERS,
             "CRITERIA": svc.CRITERIA, "FILE_LIMIT_MB": svc.FILE_LIMIT // 1_000_000, "MAX_FILES": svc.MAX_FILES}
 
@@ -38,12 +38,15 @@ async def _choices(db: AsyncSession) -> dict[str, Any]:
             "studios": (await db.exec(select(Studio).order_by(Studio.name))).all()}
 
 
-async def submission_from(db: AsyncSession, form: Form) -> tuple[svc.Submission, list[svc.Upload]]:
+async def submission_from(db: AsyncSession, form: Form, own_unit_id: int | None = None
+                          ) -> tuple[svc.Submission, list[svc.Upload]]:
     """The submission form (templates/innovations/_submit_form.html), whoever fills it in: the
-    members typed one per line, the lead first, each found as the office's person picker finds them."""
-    unit_id = form.int("unit_id", "申报单位")
+    members typed one per line, the lead first, each found as the office's person picker finds them
+    (for a unit's own account, `own_unit_id`: among its own people only)."""
+    unit_id = own_unit_id or form.int("unit_id", "申报单位")
     lines = [line for line in form.text("authors").splitlines() if line.strip()]
-    author_ids = [(await people.find_person(db, line, unit_id, field_name="authors")).id for line in lines[:30]]
+    author_ids = [(await people.find_person(db, line, unit_id, field_name="authors",
+                                            only_that_unit=own_unit_id is not None)).id for line in lines[:30]]
     data = svc.Submission(title=form.text("title"), kind=form.text("kind"), year=form.int("year", "年度"),
                           description=form.text("description"), submitter=form.text("submitter"),
                           author_ids=author_ids, studio_id=form.int("studio_id", "工作室"), unit_id=unit_id)
@@ -59,7 +62,7 @@ class InnovationsOffice(Controller):
     @get("/")
     async def results_page(self, db: NamedDependency[AsyncSession]) -> Template:
         return Template("innovations/admin_list.html", context={
-            "results": await svc.list_results(db), **await _choices(db), **_labels()})
+            "results": await svc.list_results(db), **await _choices(db), **labels()})
 
     @post("/", request_max_body_size=web.UPLOAD_LIMIT)
     async def submit(self, request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
@@ -75,7 +78,7 @@ class InnovationsOffice(Controller):
                                    .order_by(Account.display_name))).all()
         return Template("innovations/admin_result.html", context={
             "result": result, "authors": await svc.authors(db, result.id), "files": await svc.files(db, result.id),
-            "experts": await svc.experts(db, result.id), "reviewers": reviewers, **await _choices(db), **_labels()})
+            "experts": await svc.experts(db, result.id), "reviewers": reviewers, **await _choices(db), **labels()})
 
     @post("/{result_id:int}/experts")
     async def assign_expert(self, request: Request, db: NamedDependency[AsyncSession],
@@ -115,7 +118,7 @@ class InnovationReviews(Controller):
     @get("/")
     async def assigned(self, request: Request, db: NamedDependency[AsyncSession]) -> Template:
         return Template("innovations/review_list.html", context={
-            "results": await svc.assigned_to(db, request.user.id), **_labels()})
+            "results": await svc.assigned_to(db, request.user.id), **labels()})
 
     @get("/{result_id:int}")
     async def sheet(self, request: Request, db: NamedDependency[AsyncSession], result_id: FromPath[int]) -> Template:
@@ -125,7 +128,7 @@ class InnovationReviews(Controller):
         mine = next((e for e in await svc.experts(db, result.id) if e.account_id == request.user.id), None)
         return Template("innovations/review_sheet.html", context={
             "result": result, "authors": await svc.authors(db, result.id), "files": await svc.files(db, result.id),
-            "mine": mine, **_labels()})
+            "mine": mine, **labels()})
 
     @post("/{result_id:int}")
     async def review(self, request: Request, db: NamedDependency[AsyncSession], result_id: FromPath[int]) -> Redirect:
@@ -156,14 +159,14 @@ async def gallery(db: NamedDependency[AsyncSession], year: FromQuery[str | None]
     chosen = web.query_id(year, "year", "年度")
     return Template("innovations/gallery.html", context={
         "results": await svc.gallery(db, year=chosen, kind=kind), "years": await svc.gallery_years(db),
-        "year": chosen, "kind": kind if kind in KINDS else None, **_labels()})
+        "year": chosen, "kind": kind if kind in KINDS else None, **labels()})
 
 
 @get("/innovations/{result_id:int}", opt=PUBLIC, include_in_schema=False)
 async def shown(db: NamedDependency[AsyncSession], result_id: FromPath[int]) -> Template:
     item = await svc.public_result(db, result_id)
     return Template("innovations/shown.html", context={
-        "item": item, "profiles": await registry.craftsman_ids(db, list(item.person_ids)), **_labels()})
+        "item": item, "profiles": await registry.craftsman_ids(db, list(item.person_ids)), **labels()})
 
 
 @get("/innovations/{result_id:int}/images/{file_id:int}", opt=PUBLIC, include_in_schema=False)
@@ -178,14 +181,14 @@ async def studio_results(db: NamedDependency[AsyncSession], studio_id: FromPath[
     """A fragment for the studio's page: its awarded results and its count by year."""
     return Template("innovations/_studio_results.html", context={
         "results": await svc.gallery(db, studio_id=studio_id), "counts": await svc.studio_counts(db, studio_id),
-        **_labels()})
+        **labels()})
 
 
 @get("/innovations/people/{person_id:int}", opt=PUBLIC, include_in_schema=False)
 async def person_results(db: NamedDependency[AsyncSession], person_id: FromPath[int]) -> Template:
     """A fragment for the craftsman's profile: the awarded results they are credited with."""
     return Template("innovations/_results.html", context={
-        "results": await svc.gallery(db, person_id=person_id), **_labels()})
+        "results": await svc.gallery(db, person_id=person_id), **labels()})
 
 
 ROUTES = [InnovationsOffice, InnovationReviews, attachment, gallery, shown, image, studio_results, person_results]

@@ -389,8 +389,12 @@ async def assigned_to(session: AsyncSession, account_id: int) -> list[tuple[Inno
     return sorted(((r, r.id in marked) for r in found), key=lambda pair: (pair[0].state != "submitted", pair[1]))
 
 
-async def list_results(session: AsyncSession) -> Sequence[InnovationResult]:
-    return (await session.exec(select(InnovationResult).order_by(InnovationResult.id.desc()))).all()
+async def list_results(session: AsyncSession, unit_id: int | None = None) -> Sequence[InnovationResult]:
+    """Every result, newest first (or one unit's)."""
+    stmt = select(InnovationResult).order_by(InnovationResult.id.desc())
+    if unit_id is not None:
+        stmt = stmt.where(InnovationResult.unit_id == unit_id)
+    return (await session.exec(stmt)).all()
 
 
 async def studio_counts(session: AsyncSession, studio_id: int) -> list[tuple[int, int, int]]:

@@ -135,22 +135,27 @@ async def upsert_people(session: AsyncSession, people: Iterable[dict], basis: st
 
 
 async def find_person(session: AsyncSession, text: str, prefer_unit_id: int | None = None, *,
-                      field_name: str = "person") -> Person:
+                      field_name: str = "person", only_that_unit: bool = False) -> Person:
     """The person an office clerk means: by person number, or by name; when names repeat, the one in
-    prefer_unit_id. An ambiguous name lists the people's numbers and units (an organiser's page)."""
+    prefer_unit_id. An ambiguous name lists the people's numbers and units (an organiser's page).
+    `only_that_unit`: a unit's own account, which may name its own people and learns of no one else."""
     text = close_gaps(text.strip())
     if not text:
         raise InputError("请填写姓名或人员编号", field_name)
     if text.isascii() and text.isdigit():
         person = await session.get(Person, int(text)) if len(text) <= 9 else None
-        if person is None:
+        if person is None or (only_that_unit and person.unit_id != prefer_unit_id):
             raise InputError(f"人员编号 {text} 不存在", field_name)
         return person
     stmt = (select(Person, Unit.name).outerjoin(Unit, Unit.id == Person.unit_id).where(Person.name == text)
             .order_by(Person.id).limit(20))
+    if only_that_unit:
+        stmt = stmt.where(Person.unit_id == prefer_unit_id)
     found = (await session.exec(stmt)).all()
     if len(found) > 1 and prefer_unit_id is not None:
         found = [row for row in found if row[0].unit_id == prefer_unit_id] or found
+    if not found and only_that_unit:
+        raise InputError(f"本单位没有登记“{text}”：请填写本单位职工的姓名，或先通过网上报名登记此人", field_name)
     if not found:
         raise InputError(f"系统中找不到“{text}”，请先通过竞赛报名或工匠导入登记此人", field_name)
     if len(found) > 1:

@@ -14,6 +14,8 @@ from contest.errors import InputError
 from contest.events import importers
 from contest.events import service as events
 from contest.forms import Form
+from contest.innovations import routes as innovations_pages
+from contest.innovations import service as innovations
 from contest.people import service as people
 from contest.people.models import OWNERSHIPS, UNIT_SIZES, WORK_GROUPS, Unit
 from contest.units import service as svc
@@ -191,6 +193,27 @@ class UnitController(Controller):
         report = await svc.register_file(db, unit, track, upload.filename, await upload.read(),
                                          id_key=_id_key(request), actor=web.actor(request))
         return Template("units/register.html", context={**await _register(db, unit, track_id), "report": report})
+
+    @get("/{unit_id:int}/innovations")
+    async def innovations_page(self, request: Request, db: NamedDependency[AsyncSession],
+                               unit_id: FromPath[int]) -> Template:
+        unit = await svc.own_unit(db, request.user, unit_id)
+        return Template("units/innovations.html", context=await _innovations(db, unit))
+
+    @post("/{unit_id:int}/innovations", request_max_body_size=web.UPLOAD_LIMIT)
+    async def submit_innovation(self, request: Request, db: NamedDependency[AsyncSession],
+                                unit_id: FromPath[int]) -> Redirect:
+        unit = await svc.own_unit(db, request.user, unit_id)
+        data, uploads = await innovations_pages.submission_from(db, await Form.read(request), unit.id)
+        await svc.submit_innovation(db, unit, data, uploads, request.app.state.settings.attachments_dir,
+                                    web.actor(request), request.user.id)
+        return web.see_other(f"/unit/{unit.id}/innovations?saved=1")
+
+
+async def _innovations(db: AsyncSession, unit: Unit) -> dict:
+    results = await innovations.list_results(db, unit.id)
+    return {"unit": unit, "results": results, "files": {r.id: await innovations.files(db, r.id) for r in results},
+            "units": None, "studios": await svc.own_studios(db, unit), **innovations_pages.labels()}
 
 
 async def _home(db: AsyncSession, unit: Unit) -> dict:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, text
 from sqlmodel import select
@@ -19,10 +20,13 @@ from contest.errors import Conflict, InputError, NotFound
 from contest.events import importers, lifecycle
 from contest.events import service as events
 from contest.events.models import Entry, Event, Track
+from contest.innovations import service as innovations
+from contest.innovations.models import InnovationResult
 from contest.people import service as people
 from contest.people.identity import validate_phone
 from contest.people.models import OWNERSHIPS, UNIT_SIZES, Area, Industry, Person, Unit
 from contest.registry import service as registry
+from contest.studios.models import Studio
 from contest.units.models import (
     FILING_STATES,
     Filing,
@@ -614,3 +618,25 @@ def coverage_xlsx(c: Coverage) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# --- a unit's own innovation results (五小, 合理化建议, 先进操作法, 创新成果) --------------------------------------
+
+
+async def submit_innovation(session: AsyncSession, unit: Unit, data: innovations.Submission,
+                            uploads: Sequence[innovations.Upload], store: Path, actor: str,
+                            account_id: int) -> InnovationResult:
+    """A result a unit submits itself: for its own people and a studio it hosts, under its own name
+    (whatever the form said); its account may then fetch the attachments it sent."""
+    authors = (await session.exec(select(Person.unit_id).where(Person.id.in_(data.author_ids)))).all()
+    if any(unit_id != unit.id for unit_id in authors):
+        raise InputError("完成人须是本单位职工", "authors")
+    studio = await session.get(Studio, data.studio_id) if data.studio_id is not None else None
+    if studio is not None and studio.host_unit_id != unit.id:
+        raise InputError("只能选择本单位的创新工作室", "studio_id")
+    return await innovations.submit(session, replace(data, unit_id=unit.id), actor, uploads, store,
+                                    owner_account_id=account_id)
+
+
+async def own_studios(session: AsyncSession, unit: Unit) -> Sequence[Studio]:
+    return (await session.exec(select(Studio).where(Studio.host_unit_id == unit.id).order_by(Studio.name))).all()

@@ -59,6 +59,8 @@ TABLE = {
     ("POST", "/unit/{unit_id:int}/tracks/{track_id:int}/file"): UNIT_ADMINS,
     ("GET", "/unit/{unit_id:int}/filings"): UNIT_ADMINS,
     ("POST", "/unit/{unit_id:int}/filings"): UNIT_ADMINS,
+    ("GET", "/unit/{unit_id:int}/innovations"): UNIT_ADMINS,
+    ("POST", "/unit/{unit_id:int}/innovations"): UNIT_ADMINS,
     ("POST", "/unit/filings/{filing_id:int}/results"): UNIT_ADMINS,
     ("GET", "/unit/filings/{filing_id:int}"): UNIT_ADMINS | ORGANISER,  # a unit's own, its county's; the office all
     ("POST", "/unit/filings/{filing_id:int}/decision"): UNIT_ADMINS | ORGANISER,  # the service refuses the unit itself
