@@ -14,7 +14,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from contest import auth, web
-from contest.auth import PUBLIC, Account
+from contest.auth import COOKIELESS, PUBLIC, PUBLIC_PAGE, Account
 from contest.errors import NotFound
 from contest.forms import Form
 from contest.innovations import service as svc
@@ -153,7 +153,7 @@ async def attachment(request: Request, db: NamedDependency[AsyncSession], file_i
     return response
 
 
-@get("/innovations", opt=PUBLIC, include_in_schema=False)
+@get("/innovations", opt=PUBLIC_PAGE, include_in_schema=False)
 async def gallery(db: NamedDependency[AsyncSession], year: FromQuery[str | None] = None,
                   kind: FromQuery[str | None] = None) -> Template:
     chosen = web.query_id(year, "year", "年度")
@@ -162,21 +162,21 @@ async def gallery(db: NamedDependency[AsyncSession], year: FromQuery[str | None]
         "year": chosen, "kind": kind if kind in KINDS else None, **labels()})
 
 
-@get("/innovations/{result_id:int}", opt=PUBLIC, include_in_schema=False)
+@get("/innovations/{result_id:int}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def shown(db: NamedDependency[AsyncSession], result_id: FromPath[int]) -> Template:
     item = await svc.public_result(db, result_id)
     return Template("innovations/shown.html", context={
         "item": item, "profiles": await registry.craftsman_ids(db, list(item.person_ids)), **labels()})
 
 
-@get("/innovations/{result_id:int}/images/{file_id:int}", opt=PUBLIC, include_in_schema=False)
+@get("/innovations/{result_id:int}/images/{file_id:int}", opt=COOKIELESS, include_in_schema=False)
 async def image(request: Request, db: NamedDependency[AsyncSession], result_id: FromPath[int],
                 file_id: FromPath[int]) -> Response[bytes]:
     found, body = await svc.public_image(db, result_id, file_id, _store(request))
     return Response(body, media_type=found.media_type, headers={"Cache-Control": "public, max-age=3600"})
 
 
-@get("/innovations/studios/{studio_id:int}", opt=PUBLIC, include_in_schema=False)
+@get("/innovations/studios/{studio_id:int}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def studio_results(db: NamedDependency[AsyncSession], studio_id: FromPath[int]) -> Template:
     """A fragment for the studio's page: its awarded results and its count by year."""
     return Template("innovations/_studio_results.html", context={
@@ -184,7 +184,7 @@ async def studio_results(db: NamedDependency[AsyncSession], studio_id: FromPath[
         **labels()})
 
 
-@get("/innovations/people/{person_id:int}", opt=PUBLIC, include_in_schema=False)
+@get("/innovations/people/{person_id:int}", opt=PUBLIC_PAGE, include_in_schema=False)
 async def person_results(db: NamedDependency[AsyncSession], person_id: FromPath[int]) -> Template:
     """A fragment for the craftsman's profile: the awarded results they are credited with."""
     return Template("innovations/_results.html", context={

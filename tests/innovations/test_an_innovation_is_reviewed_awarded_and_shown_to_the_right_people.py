@@ -8,6 +8,7 @@ import hashlib
 import re
 
 import httpx
+from sqlalchemy import text
 from sqlmodel import select
 
 from contest.auth import Account, create_account
@@ -28,6 +29,12 @@ async def signed_in(app, session, username: str, role: str, name: str) -> Client
     client = Client(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
     assert (await client.login(username, "xianning-2026")).status_code == 303
     return client
+
+
+async def _public_revision(session) -> int:
+    """The counter as committed now (read on a connection of its own, outside the test's transaction)."""
+    async with session.bind.connect() as connection:
+        return (await connection.execute(text("select n from revision"))).scalar_one()
 
 
 async def test_submitted_reviewed_awarded_shown_and_guarded(app, session, organiser, settings):
@@ -85,10 +92,15 @@ async def test_submitted_reviewed_awarded_shown_and_guarded(app, session, organi
     # nothing is public before the award; then it is in the gallery, on the studio's page and the profile
     public = Client(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
     assert (await public.get(f"/innovations/{result.id}")).status_code == 404
+    before = await public.get("/innovations")  # a public page, kept in memory: the award must move it on
+    assert "数控刀具快换夹具" not in before.text and "set-cookie" not in before.headers
+    # the award moves the public revision in the database, which every other worker and server hears of
+    revision = await _public_revision(session)
     assert (await organiser.form(f"/admin/innovations/{result.id}/award", {"award": "first"})).status_code == 303
     assert (await organiser.form(f"/admin/innovations/files/{photo.id}/public", {"public": "1"})).status_code == 303
     assert (await organiser.form(f"/admin/innovations/files/{pdf.id}/public", {"public": "1"})).status_code == 400
-    gallery = (await public.get("/innovations")).text
+    assert await _public_revision(session) > revision
+    gallery = (await public.get("/innovations", headers={"If-None-Match": before.headers["etag"]})).text
     assert "数控刀具快换夹具" in gallery and "一等奖" in gallery and "张建华、李卫东" in gallery
     assert "咸宁机械制造有限公司" in gallery and "张建华劳模创新工作室" in gallery and "4212" not in gallery
     assert f'hx-get="/innovations/studios/{studio.id}"' in (await public.get(f"/studios/{studio.id}")).text

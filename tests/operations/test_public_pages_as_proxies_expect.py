@@ -21,7 +21,7 @@ async def _public(session):
 def _pages(contest) -> list[str]:
     board = f"/events/{contest.event.slug}/tracks/{contest.track.slug}"
     return ["/", f"/events/{contest.event.slug}", board, f"{board}/rows", f"/api{board}/board",
-            f"/screen{board}", "/registry", "/registry/people", "/studios", "/alliances"]
+            f"/screen{board}", "/registry", "/registry/people", "/studios", "/alliances", "/innovations"]
 
 
 async def test_anonymous_public_pages_set_no_cookie_and_a_proxy_may_keep_them(client, session):
