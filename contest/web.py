@@ -47,15 +47,19 @@ def security_headers(settings: Settings):
     return add_headers
 
 
-PUBLIC_CACHE = b"public, max-age=1, stale-while-revalidate=30"  # a proxy keeps a public page a second
+PUBLIC_CACHE = b"public, max-age=1"  # a proxy or browser keeps a public page a second
+# Serving it stale while revalidating is for shared caches only (RFC 9213, which browsers ignore; nginx
+# does it by its own proxy_cache_use_stale): a browser would answer a page's fetch() of the board's
+# feed or rows from its stale copy for 30 seconds after a change.
+PUBLIC_CDN_CACHE = b"public, max-age=1, stale-while-revalidate=30"
 IMMUTABLE = b"public, max-age=31536000, immutable"  # a static file under its content's hash (static_url)
 DEFAULT_CACHE = b"private, no-cache"  # anything else: no shared cache keeps it, a browser asks again
 
 
 async def cache_policy(message: Message, scope: Scope) -> None:
     """Who may keep a response, for one that does not say so itself: proxies and browsers may keep a
-    public page (route opt `public_page`, the same for every visitor) for a second and serve it stale
-    while they revalidate; a static file asked for by its content's hash forever; nothing else is
+    public page (route opt `public_page`, the same for every visitor) for a second, and proxies serve
+    it stale while they revalidate; a static file asked for by its content's hash forever; nothing else is
     kept by a shared cache (signed-in pages, the tablet, forms carrying a CSRF token)."""
     if message["type"] != "http.response.start":
         return
@@ -67,6 +71,8 @@ async def cache_policy(message: Message, scope: Scope) -> None:
     elif not any(k.lower() == b"cache-control" for k, _ in headers):
         public = message["status"] == 200 and handler is not None and handler.opt.get("public_page")
         headers.append((b"cache-control", PUBLIC_CACHE if public else DEFAULT_CACHE))
+        if public:
+            headers.append((b"cdn-cache-control", PUBLIC_CDN_CACHE))
 
 
 def head_as_get(app: ASGIApp) -> ASGIApp:
