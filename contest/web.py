@@ -95,7 +95,10 @@ def head_as_get(app: ASGIApp) -> ASGIApp:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 sent = True
 
-        await app({**scope, "method": "GET"}, receive, headers_only)
+        # the same scope, not a copy: the router writes the route handler into it, which the
+        # before_send hooks read (cache_policy: a public page's HEAD is as cacheable as its GET)
+        scope["method"] = "GET"
+        await app(scope, receive, headers_only)
 
     return handle
 

@@ -118,3 +118,4 @@ async def test_head_answers_like_get_on_every_get_route(app, client, session):
         assert head.status_code == got.status_code != 405, path
         assert head.content == b"", path
         assert head.headers.get("content-type") == got.headers.get("content-type"), path
+        assert head.headers.get("cache-control") == got.headers.get("cache-control"), path  # a proxy asks HEAD too
