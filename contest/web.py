@@ -69,7 +69,8 @@ async def cache_policy(message: Message, scope: Scope) -> None:
         headers[:] = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
         headers.append((b"cache-control", IMMUTABLE))
     elif not any(k.lower() == b"cache-control" for k, _ in headers):
-        public = message["status"] == 200 and handler is not None and handler.opt.get("public_page")
+        # a 304 too: its headers replace the kept copy's, which must stay a public page's
+        public = message["status"] in (200, 304) and handler is not None and handler.opt.get("public_page")
         headers.append((b"cache-control", PUBLIC_CACHE if public else DEFAULT_CACHE))
         if public:
             headers.append((b"cdn-cache-control", PUBLIC_CDN_CACHE))

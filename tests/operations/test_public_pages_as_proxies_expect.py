@@ -68,6 +68,7 @@ async def test_a_proxy_revalidates_with_the_etag_and_a_change_gives_a_new_one(cl
     tag = first.headers["etag"]
     again = await client.get(board, headers={"If-None-Match": tag})
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag
+    assert again.headers["cache-control"] == "public, max-age=1"  # replaces the kept copy's headers
     await score_everything(session, contest)  # committed: the board shows the scores
     changed = await client.get(board, headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["etag"] != tag
