@@ -133,6 +133,8 @@ def upgrade() -> None:
         sa.UniqueConstraint('filing_id', 'id_hash'),
     )
     op.create_index(op.f('ix_filing_participant_filing_id'), 'filing_participant', ['filing_id'], unique=False)
+    for table in ('unit_invitation', 'unit_account', 'unit_profile', 'registration', 'filing', 'filing_participant'):
+        op.execute(f"select watch_revision('{table}')")  # writes move the public revision (0018)
 
 
 def downgrade() -> None:

@@ -69,6 +69,9 @@ def upgrade() -> None:
     _child('innovation_opinion', sa.Column('account_id', sa.Integer(), nullable=False),
            sa.Column('opinion', sa.Text(), nullable=False),
            sa.ForeignKeyConstraint(['account_id'], ['account.id'], ), unique=('result_id', 'account_id'))
+    for table in ('innovation_result', 'innovation_author', 'innovation_file', 'innovation_expert', 'innovation_mark',
+                  'innovation_opinion'):
+        op.execute(f"select watch_revision('{table}')")  # the gallery is a public page kept by revision (0018)
 
 
 def downgrade() -> None:
