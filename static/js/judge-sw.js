@@ -39,19 +39,27 @@ async function fromNetwork(request) {
   return response;
 }
 
+/** The device's copy; a static file asked for under another content hash (?v=…) is the same file
+ *  in an older version — better than none while the network is away. */
+async function deviceCopy(request) {
+  const exact = await caches.match(request);
+  if (exact || !new URL(request.url).pathname.startsWith("/static/")) return exact;
+  return caches.match(request, {ignoreSearch: true});
+}
+
 async function networkFirst(request) {
   let response;
   try {
     response = await fromNetwork(request);
   } catch (error) {
-    const copy = await caches.match(request);
+    const copy = await deviceCopy(request);
     if (copy) return copy;
     throw error;
   }
   if (response.status < 500) return response;
   // The server answers but cannot serve (a 503 while its database restarts): the device's copy keeps
   // the tablet open, and its outbox goes on retrying.
-  return (await caches.match(request)) || response;
+  return (await deviceCopy(request)) || response;
 }
 
 self.addEventListener("fetch", (event) => {
