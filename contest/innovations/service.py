@@ -157,9 +157,8 @@ async def submit(session: AsyncSession, data: Submission, actor: str, uploads: S
     for upload, kind in zip(uploads, kinds, strict=True):
         session.add(InnovationFile(result_id=result.id, name=upload.name[-120:] or "附件", media_type=kind,
                                    size=len(upload.body), sha256=_store(store, upload.body)))
-    await ledger.append(session, event_id=None, actor=actor[:80], device="", action="innovation.submit",
-                        subject=f"innovation:{result.id}",
-                        payload={"title": result.title, "kind": result.kind, "year": result.year,
+    await ledger.record(session, None, actor[:80], "innovation.submit", f"innovation:{result.id}",
+                        {"title": result.title, "kind": result.kind, "year": result.year,
                                  "authors": data.author_ids, "studio_id": data.studio_id,
                                  "files": [hashlib.sha256(u.body).hexdigest() for u in uploads]})
     await session.commit()
@@ -236,8 +235,8 @@ async def set_public(session: AsyncSession, file_id: int, public: bool, actor: s
         raise InputError("只有图片可以在成果展示中公开，PDF 不公开", "public")
     found.public = public
     session.add(found)
-    await ledger.append(session, event_id=None, actor=actor[:80], device="", action="innovation.file_public",
-                        subject=f"innovation:{found.result_id}", payload={"file": found.id, "public": public})
+    await ledger.record(session, None, actor[:80], "innovation.file_public", f"innovation:{found.result_id}",
+                        {"file": found.id, "public": public})
     await session.commit()
     return found
 
@@ -284,9 +283,8 @@ async def assign_expert(session: AsyncSession, result: InnovationResult, account
         raise Conflict(f"{account.display_name}：{refusal}")
     expert = InnovationExpert(result_id=result.id, account_id=account_id, unit_id=unit_id, studio_id=studio_id)
     session.add(expert)
-    await ledger.append(session, event_id=None, actor=actor[:80], device="", action="innovation.expert",
-                        subject=f"innovation:{result.id}",
-                        payload={"account": account_id, "unit_id": unit_id, "studio_id": studio_id})
+    await ledger.record(session, None, actor[:80], "innovation.expert", f"innovation:{result.id}",
+                        {"account": account_id, "unit_id": unit_id, "studio_id": studio_id})
     await session.commit()
     return expert
 
@@ -315,9 +313,9 @@ async def record_review(session: AsyncSession, result: InnovationResult, user: I
     written = written or InnovationOpinion(result_id=result.id, account_id=user.id, opinion="")
     written.opinion = words.opinion
     session.add(written)
-    await ledger.append(session, event_id=None, actor=f"account:{user.id} {user.name}"[:80], device="",
-                        action="innovation.review", subject=f"innovation:{result.id}",
-                        payload={"marks": {k: str(v) for k, v in checked.items()}, "opinion": words.opinion})
+    await ledger.record(session, None, f"account:{user.id} {user.name}"[:80], "innovation.review",
+                        f"innovation:{result.id}",
+                        {"marks": {k: str(v) for k, v in checked.items()}, "opinion": words.opinion})
     await session.commit()
 
 
@@ -332,8 +330,8 @@ async def finish_review(session: AsyncSession, result: InnovationResult, actor: 
         raise Conflict(f"评审未完成：{'；'.join(computed.problems) or '至少须三位专家评分'}")
     result.review_total, result.state = str(computed.total), "reviewed"
     session.add(result)
-    await ledger.append(session, event_id=None, actor=actor[:80], device="", action="innovation.finish_review",
-                        subject=f"innovation:{result.id}", payload={"total": str(computed.total)})
+    await ledger.record(session, None, actor[:80], "innovation.finish_review", f"innovation:{result.id}",
+                        {"total": str(computed.total)})
     await session.commit()
     return result
 
@@ -346,8 +344,8 @@ async def award(session: AsyncSession, result: InnovationResult, tier: str, acto
         raise Conflict("专家评审完成后才能评定奖项")
     result.award, result.state = tier, "awarded"
     session.add(result)
-    await ledger.append(session, event_id=None, actor=actor[:80], device="", action="innovation.award",
-                        subject=f"innovation:{result.id}", payload={"award": tier, "total": result.review_total})
+    await ledger.record(session, None, actor[:80], "innovation.award", f"innovation:{result.id}",
+                        {"award": tier, "total": result.review_total})
     await session.commit()
     return result
 

@@ -225,9 +225,10 @@ async def _home(db: AsyncSession, unit: Unit) -> dict:
 
 async def _register(db: AsyncSession, unit: Unit, track_id: int) -> dict:
     event, track = await svc.registrable_track(db, track_id)
-    areas = [a.name for a in (await people.areas_by_name(db)).values()]
-    default_area = next((a.name for a in (await people.areas_by_name(db)).values() if a.id == unit.area_id), "")
-    listed = [r for r in await svc.list_registrations(db, unit_ids=[unit.id], track_id=track.id)]
+    known = (await people.areas_by_name(db)).values()
+    areas = [a.name for a in known]
+    default_area = next((a.name for a in known if a.id == unit.area_id), "")
+    listed = await svc.list_registrations(db, unit_ids=[unit.id], track_id=track.id)
     return {"unit": unit, "event": event, "track": track, "areas": areas, "taken": await svc.taken(db, track),
             "listed": listed, "fields": {importers.AREA: default_area}, "error": None, "saved": None, "report": None,
             "levels": importers.SKILL_LEVEL_LABELS, "groups": WORK_GROUPS}

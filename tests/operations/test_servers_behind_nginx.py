@@ -28,7 +28,7 @@ def server_b(settings, live_server, tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def nginx(live_server, server_b) -> Iterator[str]:
     if nginx_binary() is None:
-        pytest.skip("no nginx on this machine: apt-get install nginx (CI's .ci/run does)")
+        pytest.fail("no nginx on this machine: apt-get install nginx (CI's .ci/run does)")
     with nginx_in_front([live_server, server_b]) as base:
         yield base
 
