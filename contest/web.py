@@ -47,7 +47,9 @@ def security_headers(settings: Settings):
     return add_headers
 
 
-PUBLIC_CACHE = b"public, max-age=1"  # a proxy or browser keeps a public page a second
+# A proxy keeps a public page a second (s-maxage); a browser asks again at every view (max-age=0),
+# cheaply since its If-None-Match gets 304, so a page seen right after a change never shows the old one.
+PUBLIC_CACHE = b"public, max-age=0, s-maxage=1"
 # Serving it stale while revalidating is for shared caches only (RFC 9213, which browsers ignore; nginx
 # does it by its own proxy_cache_use_stale): a browser would answer a page's fetch() of the board's
 # feed or rows from its stale copy for 30 seconds after a change.
@@ -57,10 +59,10 @@ DEFAULT_CACHE = b"private, no-cache"  # anything else: no shared cache keeps it,
 
 
 async def cache_policy(message: Message, scope: Scope) -> None:
-    """Who may keep a response, for one that does not say so itself: proxies and browsers may keep a
-    public page (route opt `public_page`, the same for every visitor) for a second, and proxies serve
-    it stale while they revalidate; a static file asked for by its content's hash forever; nothing else is
-    kept by a shared cache (signed-in pages, the tablet, forms carrying a CSRF token)."""
+    """Who may keep a response, for one that does not say so itself: proxies may keep a public page
+    (route opt `public_page`, the same for every visitor) for a second and serve it stale while they
+    revalidate, browsers revalidate it at every view; a static file asked for by its content's hash
+    forever; nothing else is kept by a shared cache (signed-in pages, the tablet, CSRF-carrying forms)."""
     if message["type"] != "http.response.start":
         return
     headers = message.setdefault("headers", [])
