@@ -235,8 +235,8 @@ async def own_score_sheet(session: AsyncSession, slug: str, track_slug: str, bib
                           key: bytes) -> tuple[public.PublicBoard, str]:
     """A contestant's own score sheet by their admission number and the look-up code on their
     admission card (events.lookup_code): once the results are signed off, before or after
-    publication, whatever the board shows of names. A wrong pair is refused without saying which
-    part was wrong."""
+    publication, whatever the board shows of names, but not while the award ceremony has yet to
+    reveal the place. A wrong pair is refused without saying which part was wrong."""
     current = await _board_at(session, slug, track_slug)
     shown = current.public  # through the gate: a draft event's track is a 404 here too
     typed = bib.strip()
@@ -247,6 +247,8 @@ async def own_score_sheet(session: AsyncSession, slug: str, track_slug: str, bib
     row = next((r for r in current.rows if r.entry_id == entry.id), None)
     if row is None or current.state not in public.OFFICIAL:
         raise Conflict("成绩尚未签字确认，裁判长签字确认后即可查询明细")
+    if shown.frozen and shown.row(row.code) is None:  # the sheet says the place: not before the host does
+        raise Conflict("颁奖典礼正在揭晓成绩，此名次揭晓后即可查询明细")
     sheet = await _sheet_of(session, current, row)
     if sheet is None:
         raise Conflict("成绩正在更正，更正公示发布后即可查询明细")

@@ -2,11 +2,14 @@
 a unit filter narrowed to the chosen county; an empty result that says so; a contestant's page that
 shows only what the board shows under the visibility rule; prizes on a running board only once
 everyone is scored (and then as 预计); freezing refused while entries are unscored; reveals down to
-a rank; unfreezing only when confirmed; a live part whose head follows publication."""
+a rank, and a contestant's own score sheet (it says the place) only once the host has revealed it;
+unfreezing only when confirmed; a live part whose head follows publication."""
 import re
 from datetime import timedelta
 
 from contest import clock
+from contest.events import service as events_service
+from contest.events.models import Entry
 from contest.leaderboards import service as boards
 from tests.builders import (
     FULL,
@@ -19,7 +22,7 @@ from tests.builders import (
     signed_off_contest,
     submit,
 )
-from tests.support import text_of
+from tests.support import ID_KEY, text_of
 
 BOARD = "/events/cook/tracks/chef"
 
@@ -115,6 +118,8 @@ async def test_freezing_needs_every_entry_scored_and_reveals_down_to_a_rank(clie
     assert not (await boards.board(session, contest.track.id)).frozen
 
     await score_everything(session, contest, only=contest.entries[-1:])
+    for stage in (contest.theory, contest.practical):  # signed off: a contestant may look up their sheet
+        await sign_off_stage(session, contest, stage)
     assert (await client.form(f"{desk}/freeze")).status_code == 303
     board = await boards.board(session, contest.track.id)
     ranks = [r.rank for r in board.rows]
@@ -123,8 +128,16 @@ async def test_freezing_needs_every_entry_scored_and_reveals_down_to_a_rank(clie
     assert [r.rank for r in board.public.visible] == [r for r in ranks if r >= 4]
     again = await client.form(f"{desk}/reveal", {"down_to": "5"})
     assert again.status_code == 409 and "已经揭晓" in text_of(again.text)
+    # The champion's own admission card does not tell the place before the host does (it did: 名次 1).
+    champion = await session.get(Entry, next(r.entry_id for r in board.rows if r.rank == 1))
+    card = {"bib": champion.bib, "code": events_service.lookup_code(champion, ID_KEY.encode())}
+    early = await client.form(f"{BOARD}/my-score", card)
+    assert early.status_code == 409 and "颁奖典礼正在揭晓成绩" in text_of(early.text), text_of(early.text)[-300:]
+    assert "名次 1" not in text_of(early.text)
     for _ in range(3):
         assert (await client.form(f"{desk}/reveal")).status_code == 303
+    revealed = await client.form(f"{BOARD}/my-score", card)
+    assert revealed.status_code == 200 and "名次 1" in text_of(revealed.text), text_of(revealed.text)[-300:]
     assert len((await boards.board(session, contest.track.id)).public.visible) == len(ranks)
     assert (await client.form(f"{desk}/reveal")).status_code == 409  # 已全部揭晓
 
