@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import (
+    ROUND_DOWN,
     ROUND_FLOOR,
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
@@ -792,9 +793,10 @@ def explain_text(result: EntryResult, recused: Mapping[str, Sequence[str]] | Non
     name them) who stepped aside from this entry, noted under the stage so none simply vanishes."""
     ex = result.explanation
     recused = recused or {}
+    places = result._scheme.rounding.places
     lines = [f"选手 {result.entry}    状态 {_STATUS_TEXT[result.status]}"
              + (f"    组别 {result.group}" if result.group is not None else ""),
-             f"名次 {result.rank or '—'}    总分 {_num(result.total)}    奖项 {result.award or '—'}"]
+             f"名次 {result.rank or '—'}    总分 {_num(result.total, places)}    奖项 {result.award or '—'}"]
     for stage in ex.stages:
         lines.append("")
         how = "取最好一次" if stage.best_of else (f"{_AGGREGATE_TEXT[stage.aggregate]}, "
@@ -805,28 +807,29 @@ def explain_text(result: EntryResult, recused: Mapping[str, Sequence[str]] | Non
         if stage.attempt and stage.total is None:
             lines.append("  未做此次尝试")
         for crit in stage.criteria:
-            lines += _criterion_lines(crit)
+            lines += _criterion_lines(crit, places)
         for judge in stage.judge_totals:
             note = f" ({_DROPPED_TEXT[judge.dropped]})" if judge.dropped else ""
-            shown = "缺项, 不计" if judge.total is None else _num(judge.total)
+            shown = "缺项, 不计" if judge.total is None else _num(judge.total, places)
             lines.append(f"  裁判 {judge.judge} 总分 {shown}{note}")
         if stage.best_of:
             lines.append(f"  取最好一次: {'、'.join(stage.best_of)} 中的 {stage.best or '—'}")
         if stage.coefficient is not None:
             lines.append(f"  × 系数 {stage.coefficient}")
         if stage.adjustments is not None:
-            lines.append(f"  加减分 {_signed(stage.adjustments)}")
+            lines.append(f"  加减分 {_signed(stage.adjustments, places)}")
         if stage.attempt:
             if stage.total is not None:
-                lines.append(f"  阶段小计 {_num(stage.total)}    (一次尝试, 本身不计入总分)")
+                lines.append(f"  阶段小计 {_num(stage.total, places)}    (一次尝试, 本身不计入总分)")
         else:
-            lines.append(f"  阶段小计 {_num(stage.total)}    × 权重 {stage.weight} = {_num(stage.weighted)}")
-        lines += _rounding_lines(stage.rounding, "  ")
+            lines.append(f"  阶段小计 {_num(stage.total, places)}    "
+                         f"× 权重 {stage.weight} = {_num(stage.weighted, places)}")
+        lines += _rounding_lines(stage.rounding, "  ", places)
     lines.append("")
     if ex.adjustments is not None:
-        lines.append(f"总分加减分 {_signed(ex.adjustments)}")
-    lines.append(f"总分 {_num(ex.total)}")
-    lines += _rounding_lines(ex.rounding, "")
+        lines.append(f"总分加减分 {_signed(ex.adjustments, places)}")
+    lines.append(f"总分 {_num(ex.total, places)}")
+    lines += _rounding_lines(ex.rounding, "", places)
     names = {s.key: s.name for s in ex.stages} | {f"{s.key}.{c.key}": c.name for s in ex.stages for c in s.criteria}
     lines += [f"未完成: {_problem_text(problem, names)}" for problem in ex.problems]
     return "\n".join(lines) + "\n"
@@ -850,7 +853,7 @@ def _problem_text(problem: str, names: Mapping[str, str]) -> str:
     return problem
 
 
-def _criterion_lines(crit: CriterionExplanation) -> list[str]:
+def _criterion_lines(crit: CriterionExplanation, places: int) -> list[str]:
     lines = [f"  评分项 {crit.name} ({_KIND_TEXT[crit.kind]}{'' if crit.counts else ', 不计入总分'})"]
     if crit.kind == "adjustment" and not crit.marks:
         return [*lines, "    无"]
@@ -869,23 +872,31 @@ def _criterion_lines(crit: CriterionExplanation) -> list[str]:
     if crit.kind == "adjustment" or crit.kind == "measurement" and crit.aggregate not in _PANEL_WORDS_BEFORE_15:
         how = "记录值"  # one value, not a panel's (a measurement keeps the words it was explained with)
     coefficient = f" × {crit.coefficient}" if crit.coefficient is not None else ""
-    lines.append(f"    {how} {_num(crit.aggregated)} → 得分 {_num(crit.value)}"
-                 + (f"   {coefficient} × 系数 {crit.factor} = {_num(crit.factored)}" if crit.factored is not None
-                    else ""))
+    lines.append(f"    {how} {_num(crit.aggregated, places)} → 得分 {_num(crit.value, places)}"
+                 + (f"   {coefficient} × 系数 {crit.factor} = {_num(crit.factored, places)}"
+                    if crit.factored is not None else ""))
     if crit.applied is not None:
         where = _TO_TEXT.get(crit.to) or f"计入 {crit.to} 的每个裁判评分"
-        lines.append(f"    {where} {_signed(crit.applied)}")
-    return lines + _rounding_lines(crit.rounding, "    ")
+        lines.append(f"    {where} {_signed(crit.applied, places)}")
+    return lines + _rounding_lines(crit.rounding, "    ", places)
 
 
-def _rounding_lines(steps: tuple[RoundingStep, ...], indent: str) -> list[str]:
-    return [f"{indent}  {_BOUND_TEXT[s.step]}: {_num(s.before)} → {_num(s.after)}" if s.step in _BOUND_TEXT
-            else f"{indent}  舍入 ({_STEP_TEXT[s.step]}): {_num(s.before)} → {_num(s.after)}" for s in steps]
+def _rounding_lines(steps: tuple[RoundingStep, ...], indent: str, places: int) -> list[str]:
+    return [f"{indent}  {_BOUND_TEXT[s.step]}: {_num(s.before, places)} → {_num(s.after, places)}"
+            if s.step in _BOUND_TEXT
+            else f"{indent}  舍入 ({_STEP_TEXT[s.step]}): {_num(s.before, places)} → {_num(s.after, places)}"
+            for s in steps]
 
 
-def _signed(value: Decimal) -> str:
-    return ("+" if value >= 0 else "") + _num(value)
+def _signed(value: Decimal, places: int) -> str:
+    return ("+" if value >= 0 else "") + _num(value, places)
 
 
-def _num(value: Decimal | None) -> str:
-    return "—" if value is None else format(value, "f")
+def _num(value: Decimal | None, places: int) -> str:
+    """A figure as computed; one Decimal had to cut at its precision (a mean of 8⅓) shows one
+    decimal more than the scheme rounds to and "…", so a rounding step still shows which way it went."""
+    if value is None:
+        return "—"
+    if len(value.as_tuple().digits) < CONTEXT.prec:
+        return format(value, "f")
+    return format(value.quantize(Decimal(1).scaleb(-places - 1), rounding=ROUND_DOWN), "f") + "…"

@@ -35,12 +35,18 @@ _PROBLEM_KEY = re.compile(r"未完成: \S+?: ")  # … and named what was missin
 _FIGURE = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w)")
 
 
-def sheet_figures(text: str) -> list[str]:
+def sheet_figures(text: str, places: int | None = None) -> list[str]:
     """The figures of score sheets in the order they are printed: what an engine must keep when
-    only the sheet's words change (issue 21 put them in plain Chinese)."""
+    only the sheet's words change (issue 21 put them in plain Chinese). `places`: a sheet printed
+    before figures were cut, read as sheets print them now (a figure of 28 digits, one Decimal cut,
+    shows one decimal more than the scheme rounds to, the rest dropped)."""
     for key, said in ((_STAGE_KEY, "】"), (_CRITERION_KEY, "("), (_PROBLEM_KEY, "未完成: ")):
         text = key.sub(said, text)
-    return _FIGURE.findall(text)
+    figures = _FIGURE.findall(text)
+    if places is None:
+        return figures
+    return [f if len(Decimal(f).as_tuple().digits) < 28 else f[:f.index(".") + places + 2].rstrip(".")
+            for f in figures]
 
 
 def every_output(engine, data: dict, marks_csv: str, statuses: dict[str, str]) -> dict[str, str]:

@@ -36,8 +36,22 @@ def test_the_plain_text_sheet_reads_in_chinese():
     text = explain_text(result)
     for expected in ("选手 A01", "名次 1", "总分 16.34", "奖项 一等奖", "评分项 刀工 (评分)",
                      "J2: 9.5 (去掉最高分)", "J3: 7 (去掉最低分)", "× 系数 2 = 16.34",
-                     "舍入 (评分项): 8.166666666666666666666666667 → 8.17", "不计入总分", "阶段小计 16.34"):
+                     "去掉最高最低后平均 8.166… → 得分 8.17", "舍入 (评分项): 8.166… → 8.17", "不计入总分",
+                     "阶段小计 16.34"):
         assert expected in text, expected
+
+
+def test_a_figure_decimal_cut_shows_the_schemes_places_and_one_more():
+    """A mean of 8⅓ prints as 8.333…, not with Decimal's 28 digits; exact figures print as they are."""
+    scheme = one_stage("""
+        - {key: a, name: 操作, max: 10, kind: judgement}
+    """, top="rounding: {places: 1, mode: down}\nround_at: [total]")
+    [result] = compute(scheme, marks({"A04": {"a": [8, 8, 9]}}))
+    text = explain_text(result)
+    assert "平均 8.33… → 得分 8.33…" in text and "舍入 (总分): 8.33… → 8.3" in text
+    assert "333333" not in text
+    [exact] = compute(scheme, marks({"A06": {"a": ["8.25", "8.5", "8.75"]}}))
+    assert "平均 8.50 → 得分 8.50" in explain_text(exact) and "舍入 (总分): 8.50 → 8.5" in explain_text(exact)
 
 
 def test_an_incomplete_entry_explains_what_is_missing():
