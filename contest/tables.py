@@ -63,6 +63,11 @@ class RowProblem:
     column: str
     problem: str
 
+    @property
+    def said(self) -> str:
+        """The problem after its column ("身份证号：校验位错误…"), or alone when it names it ("姓名不能为空")."""
+        return self.problem if self.problem.startswith(self.column) else f"{self.column}：{self.problem}"
+
 
 @dataclass
 class ImportReport:

@@ -484,7 +484,7 @@ async def add_contestant(session: AsyncSession, track: Track, fields: dict[str, 
 def refuse_problems(problems: Sequence[tables.RowProblem]) -> None:
     """A form's row problems as one InputError (every problem, the first one's column as the field)."""
     if problems:
-        raise InputError("；".join(f"{p.column}：{p.problem}" for p in problems), problems[0].column)
+        raise InputError("；".join(p.said for p in problems), problems[0].column)
 
 
 async def update_contestant(session: AsyncSession, entry: Entry, fields: dict[str, str], *, id_key: bytes,

@@ -48,17 +48,18 @@ def _birth_date(number: str) -> date | None:
 
 
 def validate_id_number(s: str, today: date | None = None) -> str | None:
-    """Return a problem message, or None when the number is valid."""
+    """Return a problem message, or None when the number is valid. The message leaves out the
+    field's name ("校验位错误…"): each place shows it after its own label (身份证号, 领衔人身份证号)."""
     number = normalise_id_number(s)
     if len(number) != 18:
-        return "身份证号应为18位"
+        return "应为18位"
     if not _ID_SHAPE.fullmatch(number):
-        return "身份证号前17位应为数字，最后一位为数字或X"
+        return "前17位应为数字，最后一位为数字或X"
     born = _birth_date(number)
     if born is None or born.year < 1900 or born > (today or clock.today()):
-        return "身份证号中的出生日期无效"
+        return "出生日期（第7至14位）无效"
     if number[17] != check_digit(number[:17]):
-        return "身份证号校验位错误，请核对是否输错"
+        return "校验位错误，请核对是否输错"
     return None
 
 

@@ -183,3 +183,10 @@ async def test_a_test_is_taken_and_marked_through_http(app, organiser, session):
     assert "成绩计算（评分引擎）" in paper.text and "理论知识" in paper.text
     analysis = await organiser.get(f"/admin/exams/tests/{exam.id}/analysis")
     assert analysis.status_code == 200 and "区分度" in analysis.text
+
+
+async def test_a_mistyped_id_number_on_the_review_page_is_named_once(app):
+    client = Client(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    await client.get("/exam/review")
+    refused = await client.form("/exam/review", {"bib": "0001", "id_number": "421202199001010012"})
+    assert refused.status_code == 400 and "身份证号校验位错误，请核对是否输错" in text_of(refused.text)

@@ -23,7 +23,7 @@ async def test_a_project_file_imports_teams_or_lists_every_bad_row(settings, ses
     assert result.returncode != 0
     lines = result.stderr.splitlines()
     assert lines[:3] == ["项目.xlsx 第2行 项目名称：同一项目第3行有错误，整个项目未导入",
-                         "项目.xlsx 第3行 身份证号：身份证号校验位错误，请核对是否输错",
+                         "项目.xlsx 第3行 身份证号：校验位错误，请核对是否输错",
                          "项目.xlsx 第4行 项目名称：同一项目第3行有错误，整个项目未导入"], result.stderr
     assert lines[-1].startswith("错误：项目.xlsx：有 3 行错误，未导入")
     assert (await session.exec(select(Entry))).all() == []

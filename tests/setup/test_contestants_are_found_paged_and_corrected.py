@@ -57,7 +57,9 @@ async def test_one_contestant_is_corrected_through_the_import_checks(organiser, 
 
     bad = dict(sent, 身份证号=rows[1][2][:-1] + ("1" if rows[1][2][-1] != "1" else "2"), 姓名="李秀兰")
     refused = await organiser.form(f"{BASE}/0002", bad)
-    assert refused.status_code == 400 and "身份证号" in text_of(refused.text) and 'value="李秀兰"' in refused.text
+    assert refused.status_code == 400 and 'value="李秀兰"' in refused.text
+    assert "身份证号：校验位错误，请核对是否输错" in text_of(refused.text)  # the field's name once, not twice
+    assert "身份证号：身份证号" not in text_of(refused.text)
     taken = await organiser.form(f"{BASE}/0002", dict(sent, 身份证号=rows[2][2], 性别=""))
     assert taken.status_code == 400 and "此人已报名本赛项（参赛证号 0003）" in taken.text
 

@@ -239,7 +239,7 @@ def test_every_problem_of_every_row_is_reported_with_row_and_column():
     assert messages[3, "县(市、区)"].startswith("“武汉市”不是可选的县(市、区)，应为：")
     assert "咸安区" in messages[3, "县(市、区)"]
     assert messages[4, "性别"] == "性别与身份证号不符（身份证号显示为女）"
-    assert messages[5, "身份证号"] == "身份证号校验位错误，请核对是否输错"
+    assert messages[5, "身份证号"] == "校验位错误，请核对是否输错"
     assert messages[6, "身份证号"] == "身份证号不能为空"
     assert [p.row for p in result.problems] == sorted(p.row for p in result.problems)
 

@@ -331,7 +331,7 @@ async def review(session: AsyncSession, bib: str, id_number: str, key: bytes) ->
     admission number and ID number (which is kept only as a keyed hash)."""
     problem = validate_id_number(id_number)
     if problem:
-        raise InputError(problem, "id_number")
+        raise InputError(f"身份证号{problem}", "id_number")
     rows = (await session.exec(
         select(Exam, Sitting).join(Sitting, Sitting.exam_id == Exam.id).join(Entry, Entry.id == Sitting.entry_id)
         .join(Person, Person.id == Entry.person_id).join(Track, Track.id == Exam.track_id)
