@@ -1,6 +1,6 @@
 """Spreadsheets and CSV files, in and out: reading an import file under its header (bounded in
 size and rows before it is parsed), the problems of its rows, the report of an import, writing an
-import template, and writing the cells of every export so that no spreadsheet evaluates them.
+import template, and writing XLSX export rows that no spreadsheet evaluates (the rule: contest.inert).
 
 Every import (contestants, craftsmen, studios) reads its file through `read_table` with a
 `Layout` of its own, reports every problem of every row as a `RowProblem`, and writes nothing
@@ -25,6 +25,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+
+from contest.inert import formula_like
 
 _HEADER_SEARCH_ROWS = 10  # a title row or two may sit above the header
 MAX_ROWS = 20_000  # rows with something in them, per import file (the largest real list: 10,000 contestants)
@@ -292,15 +294,6 @@ def _write_instructions(sheet: Worksheet, template: Template) -> None:
 
 
 # --- exports ----------------------------------------------------------------------------------------
-# Text that a spreadsheet would read as a formula (or DDE command) when it starts with one of these;
-# a name like "=HYPERLINK(…)" typed into a registration form must stay a name in every export.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
-
-
-def formula_like(value: object) -> bool:
-    """Text starting like a formula — but not a plain number such as "-3.5", which stays a number."""
-    return isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value)
 
 
 def append_row(sheet: Worksheet, values: Iterable[object]) -> None:
@@ -313,12 +306,3 @@ def _text_cell(sheet: Worksheet, value: str) -> Cell:
     cell = Cell(sheet, value=value)  # openpyxl takes "=…" for a formula …
     cell.data_type, cell.quotePrefix = "s", True  # … so it is told otherwise
     return cell
-
-
-def csv_text(rows: Iterable[Sequence[object]]) -> str:
-    """CSV whose formula-like cells start with an apostrophe, which spreadsheets show and never
-    evaluate. Numbers stay numbers."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(
-        ["'" + value if formula_like(value) else value for value in row] for row in rows)
-    return out.getvalue()

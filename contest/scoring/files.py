@@ -21,6 +21,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from contest.inert import csv_text
 from contest.scoring.analysis import standardise
 from contest.scoring.engine import EntryResult, Mark, MarkBook, compute, explain_text
 from contest.scoring.marks import MarkError
@@ -196,16 +197,14 @@ def results_to_csv(scheme: Scheme, results: list[EntryResult], standard: dict[st
     standard score (analysis.standardise) only when asked."""
     places = scheme.rounding.places
     grouped = any(r.group is not None for r in results)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*(["group"] if grouped else []), "rank", "entry", "total", *(s.key for s in scheme.stages),
-                     "award", "status", *(["standard"] if standard is not None else [])])
-    for r in results:
-        writer.writerow([*([r.group or ""] if grouped else []), r.rank or "", r.entry, format_decimal(r.total, places),
-                         *(format_decimal(r.stage_totals.get(s.key), places) for s in scheme.stages),
-                         r.award or "", r.status,
-                         *([format_decimal(standard.get(r.entry), 2)] if standard is not None else [])])
-    return out.getvalue()
+    header = [*(["group"] if grouped else []), "rank", "entry", "total", *(s.key for s in scheme.stages),
+              "award", "status", *(["standard"] if standard is not None else [])]
+
+    def row(r: EntryResult) -> list:
+        return [*([r.group or ""] if grouped else []), r.rank or "", r.entry, format_decimal(r.total, places),
+                *(format_decimal(r.stage_totals.get(s.key), places) for s in scheme.stages), r.award or "", r.status,
+                *([format_decimal(standard.get(r.entry), 2)] if standard is not None else [])]
+    return csv_text([header, *map(row, results)])  # names from the user's files, so formula-safe
 
 
 def results_to_json(scheme: Scheme, results: list[EntryResult], standard: dict[str, Decimal] | None = None) -> str:

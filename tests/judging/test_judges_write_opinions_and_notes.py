@@ -103,7 +103,7 @@ async def test_recomputing_from_the_marks_export_is_unchanged_by_words(contest, 
         marks = await judging.sheet_records(session, entry_id=entry.id)
         own = next(r for r in marks if r.sheet.id == sheet.id).marks
         await submit(session, contest, judge, contest.practical, entry, own, opinion=f"{entry.bib} 的意见",
-                     notes={"skill": "理由"})
+                     notes={"skill": "=理由"})  # a note starting like a formula
     assert await judging.export_marks(session, round_) == before_marks
     assert await judging.compute_round(session, round_) == before
     scheme_path, marks_path = tmp_path / "scheme.json", tmp_path / "marks.csv"
@@ -121,6 +121,7 @@ async def test_recomputing_from_the_marks_export_is_unchanged_by_words(contest, 
     assert sorted((row[0], row[2]) for row in opinions) == sorted((e.bib, j.number) for e in contest.entries
                                                                    for j in contest.judges)
     assert {row[3] for row in words[1:] if row[3]} == {"操作技能"}  # notes by the criterion's name
+    assert {row[4] for row in words[1:] if row[3]} == {"'=理由"}  # shown as typed, never evaluated
     assert opinions[0][1:2] + opinions[0][3:] == ["practical", "", f"{opinions[0][0]} 的意见"]
 
 

@@ -5,13 +5,14 @@ import csv
 import io
 import zipfile
 from datetime import timedelta
+from decimal import Decimal
 
 import openpyxl
 
 from contest import clock
 from contest.events import service as events
+from contest.inert import formula_like
 from contest.people.models import Area
-from contest.tables import formula_like
 from tests.builders import person, running_contest, sign_in_organiser, signed_off_contest
 
 HOSTILE_NAMES = ["=cmd|'/C calc'!A", "@王芳", "-王芳+李", "+王芳", "\t=王芳", "\r=王芳"]
@@ -80,7 +81,7 @@ async def test_results_notice_report_and_marks_are_inert(client, session):
 
 
 def test_csv_cells_get_an_apostrophe_and_numbers_stay_numbers():
-    from contest.tables import csv_text
+    from contest.inert import csv_text
 
     text = csv_text([["=1+1", "+7", "-3.5", "-3+2", "@A1", "\t=x", 12, "王芳", ""]])
     assert next(csv.reader(io.StringIO(text))) == ["'=1+1", "+7", "-3.5", "'-3+2", "'@A1", "'\t=x", "12", "王芳", ""]
@@ -96,3 +97,14 @@ def test_xlsx_cells_keep_their_text_and_numbers_stay_numbers():
     assert_inert(out.getvalue(), ["\t=x", "\n@y", "=1+1", "-3.5", "王芳"])  # XML reads a CR back as LF
     row = next(openpyxl.load_workbook(io.BytesIO(out.getvalue())).active.iter_rows(values_only=True))
     assert row[3:5] == (-3.5, 7)
+
+
+def test_the_offline_results_csv_is_inert_and_keeps_its_figures():
+    """`contest results compute` writes names from the user's own files (groups, award names)."""
+    from contest.scoring import Mark, compute, load_scheme_text, results_to_csv
+
+    scheme = load_scheme_text("scheme: 1\nname: t\nstages: [{key: s, name: S, criteria: [{key: a, name: A, max: 10, "
+                              "kind: judgement}]}]\nawards: {tiers: [{name: '=一等奖', count: 1}]}\n")
+    results = compute(scheme, [Mark("E1", "s", "a", "J1", Decimal("8.5"))], groups={"E1": "@甲组"})
+    rows = list(csv.reader(io.StringIO(results_to_csv(scheme, results))))
+    assert rows[1] == ["'@甲组", "1", "E1", "8.50", "8.50", "'=一等奖", "ok"]

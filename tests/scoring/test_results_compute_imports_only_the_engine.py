@@ -31,7 +31,8 @@ def test_results_compute_loads_no_database_web_or_migration_module(tmp_path):
     assert done.stdout == "rank,entry,total,s,award,status\n1,E1,8.00,8.00,,ok\n"
     loaded = json.loads(done.stderr.strip().splitlines()[-1])
     assert loaded["stack"] == []
-    assert set(loaded["ours"]) <= {"contest", "contest.cli", "contest.clock", "contest.errors", "contest.settings",
+    assert set(loaded["ours"]) <= {"contest", "contest.cli", "contest.clock", "contest.errors", "contest.inert",
+                                   "contest.settings",
                                    "contest.scoring",
                                    "contest.scoring.analysis", "contest.scoring.engine", "contest.scoring.files",
                                    "contest.scoring.marks", "contest.scoring.scheme"}

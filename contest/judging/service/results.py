@@ -3,8 +3,6 @@ stored on every submission (and its track's boards told, in the same statement),
 afresh, and the marks exported so that anyone can recompute the published results."""
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from contest import notify, scoring, tables
+from contest import inert, notify, scoring
 from contest.db import utcnow
 from contest.errors import Conflict
 from contest.events import service as events
@@ -59,8 +57,8 @@ async def export_marks(session: AsyncSession, round_: Round, anonymise: bool = F
     if anonymise:
         marks = anonymised(marks)
     marks.sort(key=lambda m: (m.entry, m.stage, m.criterion, m.judge))
-    return tables.csv_text([MARK_COLUMNS, *((m.entry, m.stage, m.criterion, m.judge, format(m.value, "f"))
-                                           for m in marks)])
+    return inert.csv_text([MARK_COLUMNS, *((m.entry, m.stage, m.criterion, m.judge, format(m.value, "f"))
+                                          for m in marks)])
 
 
 def anonymised(marks: list[scoring.Mark]) -> list[scoring.Mark]:
@@ -138,15 +136,12 @@ def _stage_of(round_: Round, key: str) -> scoring.Stage:
 async def export_words(session: AsyncSession, round_: Round) -> str:
     """The round's opinions and notes as a CSV of their own (one row per opinion and per note,
     with the judges' own numbers), so the marks file and its recomputation stay as they are."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(WORDS_COLUMNS)
+    rows = [WORDS_COLUMNS]
     for r in sorted(await sheet_records(session, round_id=round_.id), key=lambda r: (r.bib, r.stage_key, r.judge)):
         if r.opinion:
-            writer.writerow((r.bib, r.stage_key, r.judge, "", r.opinion))
-        writer.writerows((r.bib, r.stage_key, r.judge, r.criterion_name(key), note)
-                         for key, note in r.notes.items())
-    return out.getvalue()
+            rows.append((r.bib, r.stage_key, r.judge, "", r.opinion))
+        rows += [(r.bib, r.stage_key, r.judge, r.criterion_name(key), note) for key, note in r.notes.items()]
+    return inert.csv_text(rows)
 
 
 def judge_aliases(marks: list[scoring.Mark]) -> dict[str, str]:
