@@ -23,6 +23,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from sqlalchemy import event
 
 ID_KEY = "test-id-hash-key"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -277,3 +278,18 @@ def nginx_in_front(servers: list[str], static: Path = ROOT / "static") -> Iterat
         proc.terminate()
         proc.wait(timeout=10)
         shutil.rmtree(prefix, ignore_errors=True)
+
+
+@contextmanager
+def statements(app):
+    """Every statement the app's engine sends meanwhile."""
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    event.listen(app.state.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(app.state.engine.sync_engine, "before_cursor_execute", count)

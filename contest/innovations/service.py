@@ -179,8 +179,16 @@ async def authors(session: AsyncSession, result_id: int) -> Sequence[tuple[Innov
 
 
 async def files(session: AsyncSession, result_id: int) -> Sequence[InnovationFile]:
-    return (await session.exec(select(InnovationFile).where(InnovationFile.result_id == result_id)
-                               .order_by(InnovationFile.id))).all()
+    return (await files_by_result(session, [result_id]))[result_id]
+
+
+async def files_by_result(session: AsyncSession, result_ids: Sequence[int]) -> dict[int, list[InnovationFile]]:
+    """The files of many results in one query: result id -> its files (none: an empty list)."""
+    found: dict[int, list[InnovationFile]] = {result_id: [] for result_id in result_ids}
+    for file in (await session.exec(select(InnovationFile).where(InnovationFile.result_id.in_(result_ids))
+                                    .order_by(InnovationFile.id))).all():
+        found[file.result_id].append(file)
+    return found
 
 
 # --- who may download -------------------------------------------------------------------------------------

@@ -212,7 +212,7 @@ class UnitController(Controller):
 
 async def _innovations(db: AsyncSession, unit: Unit) -> dict:
     results = await innovations.list_results(db, unit.id)
-    return {"unit": unit, "results": results, "files": {r.id: await innovations.files(db, r.id) for r in results},
+    return {"unit": unit, "results": results, "files": await innovations.files_by_result(db, [r.id for r in results]),
             "units": None, "studios": await svc.own_studios(db, unit), **innovations_pages.labels()}
 
 

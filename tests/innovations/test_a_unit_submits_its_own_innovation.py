@@ -10,7 +10,7 @@ from sqlmodel import select
 from contest.innovations.models import InnovationResult
 from contest.people.models import Person, Unit
 from tests.builders import unit_account, worker
-from tests.support import Client
+from tests.support import Client, statements
 
 PDF = b"%PDF-1.4\n% the improved fixture, described\n%%EOF\n"
 
@@ -50,3 +50,20 @@ async def test_a_unit_submits_for_its_own_people_and_fetches_its_own_attachment(
     assert (await teahouse.get(f"/innovations/files/{link}")).status_code == 404
     assert (await teahouse.get(f"/unit/{lead.unit_id}/innovations")).status_code == 404
     assert "数控刀具快换夹具" not in (await teahouse.get(f"/unit/{tea.id}/innovations")).text
+
+
+async def test_the_units_page_reads_the_files_of_all_its_results_at_once(app, session):
+    lead = await worker(session, "张建华")
+    machinery = await chair(app, session, "jixie", lead.unit_id)
+    form = {"kind": "invention", "year": "2026", "submitter": "worker", "authors": "张建华", "description": "改进说明"}
+    for title, attachment in (("快换夹具", "夹具说明.pdf"), ("冷却液回收", None), ("刀具寿命监测", "监测说明.pdf")):
+        files = {"files": (attachment, PDF, "application/pdf")} if attachment else None
+        sent = await machinery.form(f"/unit/{lead.unit_id}/innovations", {**form, "title": title}, files=files)
+        assert sent.status_code == 303, sent.text
+    with statements(app) as sent:
+        page = (await machinery.get(f"/unit/{lead.unit_id}/innovations")).text
+    assert len([s for s in sent if "innovation_file" in s]) == 1  # not one per result
+    starts = sorted((page.index(title), title) for title in ("快换夹具", "冷却液回收", "刀具寿命监测"))
+    part = {title: page[at:end] for (at, title), (end, _) in zip(starts, [*starts[1:], (len(page), "")], strict=True)}
+    assert "夹具说明.pdf" in part["快换夹具"] and "监测说明.pdf" in part["刀具寿命监测"]  # each file under its own
+    assert ".pdf" not in part["冷却液回收"]

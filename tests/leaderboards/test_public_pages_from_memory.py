@@ -3,29 +3,13 @@ announcement of a committed change, the database asked again whenever the announ
 from __future__ import annotations
 
 import asyncio
-from contextlib import contextmanager
 
 import asyncpg
-from sqlalchemy import event
 
 from contest import db
 from contest.leaderboards.service import BOARDS
 from tests.builders import public_contest, set_visibility
-
-
-@contextmanager
-def statements(app):
-    """Every statement the app's engine sends meanwhile."""
-    sent: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        sent.append(statement)
-
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(app.state.engine.sync_engine, "before_cursor_execute", count)
+from tests.support import statements
 
 
 async def _announced(app, write: str, pg_url: str) -> None:
