@@ -529,7 +529,7 @@ def _import_entries(importer, write_template, noun: str, measure: str, file: Pat
 def _echo_problems(file: Path, problems: list[RowProblem]) -> None:
     """Every bad row on its own line: FILE 第N行 列名：问题."""
     for p in problems:
-        click.echo(f"{file.name} 第{p.row}行 {p.said}", err=True)
+        click.echo(f"{file.name} 第{p.row}行 {p.column}：{p.problem}", err=True)  # always the column: a fixed shape
 
 
 def _progress(label: str):
