@@ -6,6 +6,7 @@ Test modules import from here (and from `tests.support`), never from one another
 holds tests, and the conftest files hold fixtures."""
 from __future__ import annotations
 
+import asyncio
 import copy
 import io
 import uuid
@@ -366,6 +367,19 @@ async def fill_sheet(page, entry: Entry, marks: dict) -> None:
 def badge(page, entry: Entry):
     """The state badge of the entry in the tablet's queue."""
     return page.locator(f"[data-entry='{entry.id}'] .badge")
+
+
+async def open_once_announced(page, url: str, shown, seconds: float = 5) -> None:
+    """Open a public page after a change the test committed in its own process, as a visitor who
+    reloads: the server's workers learn of it by its announcement (LISTEN/NOTIFY, milliseconds),
+    so the page may be the old one until then — never after `seconds`, when the caller's
+    assertions judge what is shown. `shown`: an async check of the page that the change arrived."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        await page.goto(url)
+        if await shown() or asyncio.get_running_loop().time() > deadline:
+            return
+        await asyncio.sleep(0.1)
 
 
 # --- a small Xianning of people -----------------------------------------------------------------------

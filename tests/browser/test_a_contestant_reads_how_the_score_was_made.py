@@ -20,7 +20,17 @@ from contest.judging import service as judging
 from contest.leaderboards import service as boards
 from contest.people.models import Area, Person, Unit
 from tests.browser.phone import PHONE, Seen, check_phone_page
-from tests.builders import CONTACT, PUBLIC_AREAS, PUBLIC_UNITS, person, running_contest, sign_off, staff_page, submit
+from tests.builders import (
+    CONTACT,
+    PUBLIC_AREAS,
+    PUBLIC_UNITS,
+    open_once_announced,
+    person,
+    running_contest,
+    sign_off,
+    staff_page,
+    submit,
+)
 from tests.support import ID_KEY
 
 pytestmark = pytest.mark.browser
@@ -80,7 +90,10 @@ async def test_a_contestant_reads_every_mark_and_rounding_step(browser, live_ser
     expected = scoring.explain_text(results[entry.bib], {"practical": ["J5"]})
 
     seen = Seen([])
-    await page.goto(page_of)
+
+    async def published() -> bool:
+        return await page.locator("#explain").count() == 1
+    await open_once_announced(page, page_of, published)
     shown = await page.locator("#explain").inner_text()
     assert shown == expected
     await check_phone_page(page, "contestant's score sheet", seen)

@@ -18,7 +18,15 @@ from contest.judging import service as svc
 from contest.judging.models import Sheet
 from contest.leaderboards import service as boards
 from tests.browser.paper import A4_CONTENT_WIDTH, pdf_text, printed
-from tests.builders import badge, judge_on_a_tablet, make_contest, sign_off, submit_on_the_tablet, time_the_practical
+from tests.builders import (
+    badge,
+    judge_on_a_tablet,
+    make_contest,
+    open_once_announced,
+    sign_off,
+    submit_on_the_tablet,
+    time_the_practical,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -143,7 +151,9 @@ async def test_the_judging_record_from_pledge_to_print(browser, live_server, ses
     contest.event.opinions_public = False  # the event's rules do not allow it: nothing shown
     session.add(contest.event)
     await session.commit()
-    await phone.goto(address)
+    async def no_opinions() -> bool:
+        return await phone.locator("#opinions").count() == 0
+    await open_once_announced(phone, address, no_opinions)
     await expect(phone.locator("#standing")).to_be_visible()
     assert await phone.locator("#opinions").count() == 0
     for c in (visitor, chief_context, context):
